@@ -1,0 +1,68 @@
+"""Request rules: small functions over one prompt, registered by the codes they report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cachelint.findings import Severity
+from cachelint.models import ModelTable
+from cachelint.prompt import Prompt
+from cachelint.tokens import Estimator
+
+
+@dataclass(slots=True)
+class Issue:
+    """A finding before its anchor is resolved to a span by the source."""
+
+    code: str
+    anchor: Any
+    message: str
+    help: str | None = None  # defaults to the rule page's fix
+    notes: list[tuple[str, Any]] = field(default_factory=list)  # (message, anchor)
+    severity: Severity | None = None  # defaults to the rule page's severity
+
+
+@dataclass
+class Context:
+    models: ModelTable
+    estimator: Estimator
+    default_model: str | None = None
+    platform: str | None = None  # from config; overrides what the payload suggests
+
+
+RequestCheck = Callable[[Prompt, Context], Iterable[Issue]]
+REQUEST_CHECKS: list[tuple[frozenset[str], RequestCheck]] = []
+
+
+def request_check(*codes: str) -> Callable[[RequestCheck], RequestCheck]:
+    def register(fn: RequestCheck) -> RequestCheck:
+        REQUEST_CHECKS.append((frozenset(codes), fn))
+        return fn
+
+    return register
+
+
+def load_all() -> None:
+    """Import the rule modules so they register themselves."""
+    from cachelint.checks import breakpoints, markers, prefix_length, volatile  # noqa: F401
+
+
+_BEDROCK_ID = ("anthropic.", "global.anthropic.", "us.anthropic.", "eu.anthropic.",
+               "apac.anthropic.", "jp.anthropic.", "au.anthropic.", "arn:aws:bedrock")
+
+
+def platform_of(prompt: Prompt, ctx: Context) -> str | None:
+    """The platform the request goes to: config first, then the payload shape and model id."""
+    if ctx.platform:
+        return ctx.platform
+    model = (prompt.model or ctx.default_model or "").lower()
+    if prompt.platform == "anthropic":
+        if model.startswith(_BEDROCK_ID):
+            return "bedrock"
+        if "@" in model:
+            return "vertex"
+    if prompt.platform == "gateway" and model.startswith(("bedrock/", "vertex_ai/")):
+        return "bedrock" if model.startswith("bedrock/") else "vertex"
+    return prompt.platform

@@ -1,0 +1,75 @@
+"""CL101 too-many-breakpoints and CL102 ttl-order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cachelint.checks import Context, Issue, request_check
+from cachelint.prompt import Marker, Prompt
+
+MAX_BREAKPOINTS = 4  # "You can define up to 4 cache breakpoints" (A, FAQ); AWS: 4 for Claude
+
+
+def describe(m: Marker) -> str:
+    if m.placement == "automatic":
+        return "the top-level automatic marker"
+    if m.key == "cachePoint":
+        return "a cachePoint"
+    return "a cache_control marker"
+
+
+def ttl_anchor(m: Marker):
+    return m.anchor + ("ttl",) if isinstance(m.value, dict) and "ttl" in m.value else m.anchor
+
+
+@request_check("CL101")
+def too_many(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
+    bps = prompt.breakpoints()
+    if len(bps) <= MAX_BREAKPOINTS:
+        return
+    extra = bps[MAX_BREAKPOINTS]
+    auto = " (the top-level automatic marker takes one of the 4 slots)" if prompt.automatic else ""
+    yield Issue(
+        "CL101",
+        extra.anchor,
+        f"found {len(bps)} cache breakpoints, at most {MAX_BREAKPOINTS} are allowed{auto}: "
+        f"the API rejects the request with 'A maximum of 4 blocks with cache_control may be "
+        f"provided. Found {len(bps)}.'",
+        notes=[("breakpoint", m.anchor) for m in bps[:MAX_BREAKPOINTS]],
+    )
+
+
+@request_check("CL102")
+def ttl_order(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
+    first_short: Marker | None = None
+    for m in prompt.breakpoints():
+        ttl = m.ttl
+        if ttl == "1h" and first_short is not None:
+            yield Issue(
+                "CL102",
+                ttl_anchor(m),
+                f"a ttl='1h' breakpoint comes after a 5-minute breakpoint: the API rejects it "
+                f"(1h entries must come before 5m ones; blocks are processed in the order "
+                f"tools, system, messages){_auto_note(m)}",
+                notes=[("the earlier 5-minute breakpoint", first_short.anchor)],
+            )
+        elif ttl == "5m" and first_short is None:
+            first_short = m
+    auto = prompt.automatic
+    if auto is not None and auto.ttl in ("5m", "1h"):
+        last = prompt.last_cacheable_index()
+        explicit = prompt.blocks[last].marker if last is not None else None
+        if explicit is not None and explicit.ttl in ("5m", "1h") and explicit.ttl != auto.ttl:
+            yield Issue(
+                "CL102",
+                ttl_anchor(auto),
+                f"the top-level cache_control (ttl='{auto.ttl}') lands on the last block, which "
+                f"already has ttl='{explicit.ttl}': the API returns 400 for a different TTL",
+                notes=[("the explicit marker on the last block", explicit.anchor)],
+            )
+
+
+def _auto_note(m: Marker) -> str:
+    if m.placement == "automatic":
+        return " (the top-level marker applies to the last block, after every explicit marker)"
+    return ""

@@ -1,0 +1,84 @@
+"""CL301 volatile-before-breakpoint and CL304 breakpoint-on-volatile-block."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cachelint.checks import Context, Issue, request_check
+from cachelint.prompt import Block, Prompt
+from cachelint.volatility import find_volatile
+
+# In payloads only the shared sections are checked: a timestamp inside earlier conversation turns
+# was written once and is replayed unchanged, so it does not break the cache.
+_PAYLOAD_SECTIONS = ("tools", "system")
+_MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class TextRange:
+    """Last element of a payload anchor: code-point offsets inside the decoded string."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Volatile:
+    what: str
+    anchor: Any
+
+
+def _strings(value: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
+    stack = [(value, path, 0)]
+    while stack:
+        v, p, depth = stack.pop()
+        if isinstance(v, str):
+            yield v, p
+        elif depth < _MAX_DEPTH and isinstance(v, dict):
+            stack.extend((x, p + (k,), depth + 1) for k, x in reversed(v.items())
+                         if k != "cache_control")
+        elif depth < _MAX_DEPTH and isinstance(v, list):
+            stack.extend((x, p + (i,), depth + 1) for i, x in reversed(list(enumerate(v))))
+
+
+def volatile_parts(b: Block) -> list[Volatile]:
+    found = [Volatile(h.description, h.anchor) for h in b.holes() if h.origin == "volatile"]
+    if b.raw is not None and b.section in _PAYLOAD_SECTIONS:
+        for text, path in _strings(b.raw, b.anchor):
+            found.extend(Volatile(m.what, path + (TextRange(m.start, m.end),))
+                         for m in find_volatile(text))
+    return found
+
+
+@request_check("CL301", "CL304")
+def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
+    marked = prompt.marked_blocks()
+    if not marked:
+        return
+    last = marked[-1][0]
+    for i, b in enumerate(prompt.blocks[: last + 1]):
+        parts = volatile_parts(b)
+        if not parts:
+            continue
+        later = next(((j, m) for j, m in marked if j > i), None)
+        own = next((m for j, m in marked if j == i), None)
+        if later is not None:
+            j, m = later
+            for v in parts:
+                yield Issue(
+                    "CL301", v.anchor,
+                    f"{v.what} sits inside the cached prefix ({b.section}) before the breakpoint "
+                    f"on {prompt.blocks[j].section}: it changes on every request, so that "
+                    f"prefix never matches and the cache is written but never read",
+                    notes=[("breakpoint whose prefix includes it", m.anchor)],
+                )
+        elif own is not None:
+            v = parts[0]
+            yield Issue(
+                "CL304", own.anchor,
+                f"the breakpoint sits on a {b.section} block holding {v.what}: the block "
+                f"changes on every request, so the entry is written every time and never read",
+                notes=[(v.what, v.anchor) for v in parts],
+            )

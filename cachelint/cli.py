@@ -1,0 +1,234 @@
+"""Command line: check, rule, rules, models (the contract in design.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+import orjson
+
+from cachelint import __version__
+from cachelint.catalog import catalog
+from cachelint.config import ConfigError, load
+from cachelint.discovery import SUFFIXES, _path_excluded
+from cachelint.engine import Engine, Options
+from cachelint.findings import Finding, Severity
+from cachelint.formatters import Formatter, Summary, UnknownFormat, available
+from cachelint.formatters import load as load_formatter
+
+CODE_PATTERN = r"^(ALL|CL[0-9]{0,3})$"
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    import re
+
+    out = []
+    for v in values:
+        for code in v.split(","):
+            code = code.strip().upper()
+            if not code:
+                continue
+            if not re.match(CODE_PATTERN, code):
+                raise click.BadParameter(f"'{code}' is not a rule code or prefix (e.g. CL3, CL301)")
+            out.append(code)
+    return out
+
+
+def _formatter(name: str, stream, quiet: bool, color: bool) -> Formatter:
+    try:
+        cls = load_formatter(name)
+    except UnknownFormat:
+        names = ", ".join(sorted(available()))
+        raise click.UsageError(f"unknown format '{name}' (available: {names})") from None
+    return cls(stream, quiet=quiet, color=color)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cachelint")
+def main() -> None:
+    """cachelint: find what breaks or wastes the LLM prompt cache, before it ships."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--format", "fmt", default="text", show_default=True,
+              help="Report format: text, concise, json (and any installed formatter).")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
+              help="Also write a report in FORMAT to FILE (repeatable).")
+@click.option("--select", multiple=True, help="Codes or prefixes to report (CL3, CL301, ALL).")
+@click.option("--extend-select", multiple=True, help="Codes added to the selection.")
+@click.option("--ignore", multiple=True, help="Codes or prefixes not to report.")
+@click.option("--model", help="Model for payloads and calls that name none.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (pyproject.toml or cachelint.toml); default: nearest one.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly.")
+@click.option("--stdin-filename", help="Name (and type) of the file read from '-'.")
+@click.option("-q", "--quiet", is_flag=True, help="Only findings: no summary line.")
+def check(paths, fmt, outputs, select, extend_select, ignore, model, config_path, exit_zero,
+          force_exclude, stdin_filename, quiet) -> None:
+    """Check request payloads (.json, .jsonl, .ndjson) under PATHS (default: ".")."""
+    try:
+        config = load(config_path, Path.cwd())
+    except ConfigError as e:
+        click.echo(f"cachelint: {e}", err=True)
+        sys.exit(2)
+    options = Options(
+        select=_codes(select) or None,
+        extend_select=_codes(extend_select),
+        ignore=_codes(ignore),
+        model=model,
+        force_exclude=force_exclude,
+    )
+    with ExitStack() as stack:
+        color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        formatters = [_formatter(fmt, sys.stdout, quiet, color)]
+        for spec in outputs:
+            name, sep, target = spec.partition(":")
+            if not sep or not target:
+                raise click.BadParameter(f"'{spec}' is not FORMAT:FILE", param_hint="--output")
+            try:
+                stream = stack.enter_context(open(target, "w", encoding="utf-8", newline="\n"))
+            except OSError as e:
+                raise click.BadParameter(f"cannot write {target}: {e.strerror}",
+                                         param_hint="--output") from None
+            formatters.append(_formatter(name, stream, quiet, False))
+        try:
+            engine = Engine(config, options)
+            findings, checked = _run(engine, list(paths) or [Path(".")], stdin_filename)
+        except Exception as e:  # an internal error must not look like "no findings"
+            click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
+            sys.exit(2)
+        summary = Summary(
+            version=__version__,
+            files_checked=checked,
+            errors=sum(f.severity is Severity.ERROR for f in findings),
+            warnings=sum(f.severity is Severity.WARNING for f in findings),
+            infos=sum(f.severity is Severity.INFO for f in findings),
+        )
+        for fm in formatters:
+            fm.start()
+            for f in findings:
+                fm.handle(f)
+            fm.finish(summary)
+    sys.exit(0 if exit_zero or not findings else 1)
+
+
+def _run(engine: Engine, paths: list[Path], stdin_filename: str | None) -> tuple[list[Finding], int]:
+    findings: list[Finding] = []
+    checked = 0
+    files = []
+    for p in paths:
+        if str(p) == "-":
+            name = stdin_filename or "-"
+            if engine.force_exclude and stdin_filename and _path_excluded(
+                    Path(stdin_filename), engine.config.root, engine.config.exclude):
+                continue
+            data = sys.stdin.buffer.read()
+            if name == "-" and _looks_like_jsonl(data):
+                name = "-.jsonl"
+            findings.extend(engine.lint_bytes(data, name if name != "-.jsonl" else "-.jsonl"))
+            checked += 1
+        elif p.is_file() and not p.name.endswith(SUFFIXES):
+            click.echo(f"cachelint: skipping {p}: not a payload file ({', '.join(SUFFIXES)})",
+                       err=True)
+        else:
+            files.append(p)
+    if files:
+        result = engine.run(files)
+        findings.extend(result.findings)
+        checked += result.files_checked
+    findings.sort(key=Finding.sort_key)
+    return findings, checked
+
+
+def _looks_like_jsonl(data: bytes) -> bool:
+    lines = [ln for ln in data.strip().splitlines() if ln.strip()]
+    return len(lines) > 1 and all(ln.lstrip().startswith(b"{") for ln in lines[:5]) \
+        and lines[0].rstrip().endswith(b"}")
+
+
+@main.command("rule")
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def rule_cmd(code: str, fmt: str) -> None:
+    """Explain one rule: what, why, how to fix, bad and good examples."""
+    info = catalog().get(code.upper())
+    if info is None:
+        click.echo(f"cachelint: unknown rule '{code}' (see `cachelint rules`)", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(orjson.dumps(_rule_dict(info), option=orjson.OPT_INDENT_2).decode())
+        return
+    click.echo(f"# {info.name} ({info.code})\n\nSeverity: {info.severity.value}. "
+               f"Applies to: {', '.join(info.applies_to)}.\n\n{info.summary}\n")
+    click.echo(info.page)
+
+
+def _rule_dict(info) -> dict:
+    return {
+        "code": info.code,
+        "name": info.name,
+        "severity": info.severity.value,
+        "summary": info.summary,
+        "applies_to": list(info.applies_to),
+        "explanation": info.page,
+        "fix": info.fix,
+    }
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def rules_cmd(fmt: str) -> None:
+    """List all rules."""
+    rows = list(catalog().values())
+    if fmt == "json":
+        click.echo(orjson.dumps([_rule_dict(r) for r in rows], option=orjson.OPT_INDENT_2).decode())
+        return
+    for r in rows:
+        click.echo(f"{r.code}  {r.severity.value:<7}  {r.name:<32} {r.summary}")
+
+
+@main.command("models")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def models_cmd(config_path: Path | None, fmt: str) -> None:
+    """The model limits table in force: minimum tokens, 1h TTL, tokenizer, source, date."""
+    from cachelint.models import ModelTable
+
+    try:
+        config = load(config_path, Path.cwd())
+    except ConfigError as e:
+        click.echo(f"cachelint: {e}", err=True)
+        sys.exit(2)
+    table = ModelTable(config.models)
+    rows = [
+        {
+            "id": r.id,
+            "min_tokens": r.min_tokens,
+            "min_tokens_bedrock": r.min_tokens_bedrock,
+            "ttl_1h": r.ttl_1h,
+            "ttl_1h_bedrock": r.ttl_1h_bedrock,
+            "tokenizer": r.tokenizer,
+            "aliases": list(r.aliases),
+            "source": r.source,
+            "date": r.date,
+        }
+        for r in table.rows
+    ]
+    if fmt == "json":
+        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        return
+
+    def n(v: int | None) -> str:
+        return f"{v:,}" if v else "unknown"
+
+    click.echo(f"{'model':<24} {'minimum':>8} {'bedrock':>8}  {'1h':<8} {'tokenizer':<11} "
+               f"{'date':<10}  source")
+    for r in rows:
+        ttl = "yes" if r["ttl_1h"] and r["ttl_1h_bedrock"] else ("not bdrk" if r["ttl_1h"] else "no")
+        click.echo(f"{r['id']:<24} {n(r['min_tokens']):>8} {n(r['min_tokens_bedrock']):>8}  "
+                   f"{ttl:<8} {r['tokenizer']:<11} {r['date']:<10}  {r['source']}")

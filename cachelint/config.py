@@ -1,0 +1,120 @@
+"""Configuration: `[tool.cachelint]` in pyproject.toml or a `cachelint.toml`, schema-validated."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "node_modules", "__pycache__",
+    ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cachelint_cache", "build",
+    "dist", "site-packages", "*.egg-info", ".ipynb_checkpoints",
+)
+DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """A config file that cannot be read or does not match the schema (exit 2)."""
+
+
+@dataclass
+class Config:
+    root: Path  # directory that relative globs refer to
+    source: Path | None = None
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    default_model: str | None = None
+    platform: str | None = None
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    volatile_names: list[str] = field(default_factory=list)
+    count_tokens: bool = False
+    cache_dir: str | None = None
+
+    def fingerprint(self) -> str:
+        """Everything that changes findings, for result caches."""
+        d = {k: v for k, v in self.__dict__.items() if k not in ("root", "source")}
+        return json.dumps(d, sort_keys=True, default=str)
+
+
+@cache
+def _schema() -> dict:
+    return json.loads((Path(__file__).parent / "config_schema.json").read_text(encoding="utf-8"))
+
+
+def _format_error(err: jsonschema.ValidationError, where: str) -> str:
+    loc = ".".join(str(p) for p in err.absolute_path)
+    if err.validator == "additionalProperties":
+        return f"{where}: {err.message}" + (f" (in {loc})" if loc else "")
+    return f"{where}: {loc or 'top level'}: {err.message}"
+
+
+def from_mapping(data: dict[str, Any], root: Path, source: Path | None, where: str) -> Config:
+    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data),
+                    key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise ConfigError("\n".join(_format_error(e, where) for e in errors))
+    cfg = Config(root=root, source=source)
+    for key, value in data.items():
+        attr = key.replace("-", "_")
+        if attr == "extend_exclude":
+            cfg.exclude = cfg.exclude + list(value)
+        else:
+            setattr(cfg, attr, value)
+    if "exclude" in data and "extend-exclude" in data:
+        cfg.exclude = list(data["exclude"]) + list(data["extend-exclude"])
+    return cfg
+
+
+def load_file(path: Path) -> Config:
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except OSError as e:
+        raise ConfigError(f"cannot read config {path}: {e.strerror or e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from e
+    if path.name == "pyproject.toml":
+        data = doc.get("tool", {}).get("cachelint", {})
+        where = f"{path} [tool.cachelint]"
+    else:
+        data, where = doc, str(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a table")
+    return from_mapping(data, path.parent.resolve(), path, where)
+
+
+def find_config(start: Path) -> Path | None:
+    """Nearest cachelint.toml, or pyproject.toml with a [tool.cachelint] table, upward from start."""
+    d = start.resolve()
+    if d.is_file():
+        d = d.parent
+    for directory in (d, *d.parents):
+        for name in ("cachelint.toml", ".cachelint.toml"):
+            if (directory / name).is_file():
+                return directory / name
+        pp = directory / "pyproject.toml"
+        if pp.is_file():
+            try:
+                with open(pp, "rb") as f:
+                    if "cachelint" in tomllib.load(f).get("tool", {}):
+                        return pp
+            except (OSError, tomllib.TOMLDecodeError):
+                continue
+    return None
+
+
+def load(explicit: Path | None, start: Path) -> Config:
+    if explicit is not None:
+        return load_file(explicit)
+    found = find_config(start)
+    return load_file(found) if found else Config(root=start.resolve())

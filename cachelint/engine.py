@@ -1,0 +1,125 @@
+"""Run a check: find files, read them safely, lint, filter by selection and ignores, sort."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cachelint.checks import Context, load_all
+from cachelint.config import Config
+from cachelint.discovery import Target, discover, relative
+from cachelint.findings import Finding
+from cachelint.models import ModelTable
+from cachelint.payload.source import JSONL_SUFFIXES, lint_json, lint_jsonl
+from cachelint.report import unparsable
+from cachelint.selection import PerFileIgnores, Selection, is_ignored
+from cachelint.tokens import Estimator
+
+# A walked file that never mentions caching cannot hold a cache defect: skip it unparsed.
+_CANDIDATE = re.compile(rb"[cC][aA][cC][hH][eE]")
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    files_checked: int = 0
+    files_skipped: int = 0
+
+
+@dataclass
+class Options:
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    model: str | None = None
+    force_exclude: bool = False
+
+
+class Engine:
+    def __init__(self, config: Config, options: Options) -> None:
+        load_all()
+        self.config = config
+        self.selection = Selection(
+            options.select if options.select is not None else config.select,
+            [*config.extend_select, *options.extend_select],
+            [*config.ignore, *options.ignore],
+        )
+        self.per_file = PerFileIgnores(config.per_file_ignores)
+        models = ModelTable(config.models)
+        self.context = Context(
+            models=models,
+            estimator=Estimator(models.estimator),
+            default_model=options.model or config.default_model,
+            platform=config.platform,
+        )
+        self.force_exclude = options.force_exclude
+
+    def _selector(self, display: str) -> Callable[[str], bool]:
+        ignored = self.per_file.ignored(relative(Path(display), self.config.root))
+        if not ignored:
+            return self.selection
+        return lambda code: self.selection(code) and not is_ignored(code, ignored)
+
+    def lint_bytes(self, data: bytes, display: str) -> list[Finding]:
+        selected = self._selector(display)
+        if display.endswith(JSONL_SUFFIXES):
+            return lint_jsonl(io.BytesIO(data), display, self.context, selected)
+        return lint_json(data, display, self.context, selected)
+
+    def lint_target(self, target: Target) -> list[Finding] | None:
+        """Findings for one file, or None when it was skipped without parsing."""
+        display = _display(target.path)
+        selected = self._selector(display)
+        try:
+            size = target.path.stat().st_size
+            if size > self.config.max_file_size and not display.endswith(JSONL_SUFFIXES):
+                return _cl000(selected, display, f"file is {size:,} bytes, over the "
+                              f"max-file-size limit of {self.config.max_file_size:,}")
+            if display.endswith(JSONL_SUFFIXES):
+                with open(target.path, "rb") as f:
+                    if not target.explicit and not _candidate_stream(f):
+                        return None
+                    f.seek(0)
+                    return lint_jsonl(f, display, self.context, selected)
+            data = target.path.read_bytes()
+        except OSError as e:
+            return _cl000(selected, display, f"cannot read file: {e.strerror or e}")
+        if not target.explicit and not _CANDIDATE.search(data):
+            return None
+        return lint_json(data, display, self.context, selected)
+
+    def run(self, paths: list[Path]) -> RunResult:
+        result = RunResult()
+        for target in discover(paths, self.config.root, self.config.exclude, self.force_exclude):
+            found = self.lint_target(target)
+            if found is None:
+                result.files_skipped += 1
+                continue
+            result.files_checked += 1
+            result.findings.extend(found)
+        result.findings.sort(key=Finding.sort_key)
+        return result
+
+
+def _cl000(selected: Callable[[str], bool], display: str, msg: str) -> list[Finding]:
+    return [unparsable(display, msg)] if selected("CL000") else []
+
+
+def _candidate_stream(f, chunk: int = 1 << 20) -> bool:
+    tail = b""
+    while block := f.read(chunk):
+        if _CANDIDATE.search(tail + block):
+            return True
+        tail = block[-4:]
+    return False
+
+
+def _display(path: Path) -> str:
+    """The path as users see it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()

@@ -1,0 +1,57 @@
+"""The finding record every source produces and every formatter consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """1-based lines and columns (code points); the end is exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    path: str
+    span: Span
+    message: str
+    help: str
+    snippet: str | None = None  # the source line at span.line, for the text format
+    notes: list[tuple[str, Span]] = field(default_factory=list)  # secondary locations
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+    def to_dict(self) -> dict:
+        d = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "message": self.message,
+            "help": self.help,
+        }
+        if self.notes:
+            d["notes"] = [
+                {"message": m, "line": s.line, "column": s.column} for m, s in self.notes
+            ]
+        return d

@@ -1,0 +1,34 @@
+"""`path:line:col: severity: message [CODE]`: matches the $gcc problem matcher and Vim."""
+
+from __future__ import annotations
+
+from cachelint.findings import Finding, Severity
+from cachelint.formatters import Formatter, Summary
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def concise_line(f: Finding) -> str:
+    # gcc-style matchers know only "error" and "warning": info is shown as a warning here
+    sev = "error" if f.severity is Severity.ERROR else "warning"
+    return f"{f.path}:{f.span.line}:{f.span.column}: {sev}: {one_line(f.message)} [{f.code}]"
+
+
+class ConciseFormatter(Formatter):
+    name = "concise"
+    human = True
+
+    def handle(self, finding: Finding) -> None:
+        self.stream.write(concise_line(finding) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        if not self.quiet and summary.total:
+            self.stream.write(f"Found {_count(summary)}.\n")
+
+
+def _count(s: Summary) -> str:
+    parts = [f"{n} {w}{'s' if n != 1 else ''}" for n, w in
+             ((s.errors, "error"), (s.warnings, "warning"), (s.infos, "info")) if n]
+    return f"{s.total} finding{'s' if s.total != 1 else ''} ({', '.join(parts)})"

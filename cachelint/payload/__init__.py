@@ -1,0 +1,1 @@
+"""Request payloads (JSON, JSONL) turned into prompts."""

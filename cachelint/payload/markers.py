@@ -1,0 +1,62 @@
+"""Marker discovery shared by the payload dialects: canonical keys and look-alike keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cachelint.prompt import Block, Marker, Placement
+
+_TARGETS = ("cachecontrol", "cachepoint")
+
+
+def _distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance, giving up early past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def looks_like_marker(key: str) -> bool:
+    """cacheControl, cache-control, CacheControl, cache_contol, cache_point, ... (not exact keys)."""
+    norm = key.lower().replace("_", "").replace("-", "")
+    if not norm.startswith("cach"):
+        return False
+    return any(_distance(norm, t) <= 2 for t in _TARGETS)
+
+
+class MarkerCollector:
+    """Collects markers and look-alikes in cache order while a dialect walks a request."""
+
+    def __init__(self, canonical: str) -> None:
+        self.canonical = canonical  # cache_control, or cachePoint for Converse
+        self.markers: list[Marker] = []
+        self.misspelled: list[Marker] = []
+
+    def scan(
+        self,
+        obj: Any,
+        path: tuple,
+        placement: Placement,
+        block: Block | None,
+        *,
+        is_last_child: bool = False,
+    ) -> None:
+        """Record obj's marker (if any) and any look-alike keys on it."""
+        if not isinstance(obj, dict):
+            return
+        for key, value in obj.items():
+            if key == self.canonical:
+                m = Marker(key, value, placement, path + (key,), block, is_last_child)
+                self.markers.append(m)
+                if block is not None and placement != "automatic":
+                    block.markers.append(m)
+            elif key in ("cache_control", "cachePoint") or looks_like_marker(key):
+                self.misspelled.append(Marker(key, value, placement, path + (key,), block))

@@ -1,0 +1,152 @@
+"""Payload files (`.json`, `.jsonl`, `.ndjson`) -> findings.
+
+Parsing is orjson on bytes; positions are computed only for what is reported (jsonpos). A JSONL
+log is read line by line, so memory is bounded by the longest line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
+
+import orjson
+
+from cachelint.checks import REQUEST_CHECKS, Context, Issue
+from cachelint.checks.volatile import TextRange
+from cachelint.findings import Finding, Span
+from cachelint.jsonpos import PathNotFound, key_end, line_col, locate, string_offset
+from cachelint.payload.detect import to_prompt, unwrap
+from cachelint.report import finding, unparsable
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+Selected = Callable[[str], bool]
+
+
+class JsonDoc:
+    """One JSON document (a whole .json file or one JSONL line) and its place in the file."""
+
+    def __init__(self, data: bytes, first_line: int = 1) -> None:
+        self.data = data
+        self.first_line = first_line
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.data.decode("utf-8", errors="replace")
+        return self._text
+
+    def resolve(self, anchor: Any) -> tuple[Span, str | None]:
+        path, sub = tuple(anchor), None
+        if path and isinstance(path[-1], TextRange):
+            path, sub = path[:-1], path[-1]
+        text = self.text
+        while True:
+            try:
+                start, vstart, end = locate(text, path)
+                break
+            except PathNotFound:
+                if not path:
+                    start = vstart = end = 0
+                    break
+                path, sub = path[:-1], None
+        if sub is not None and text[vstart : vstart + 1] == '"':
+            start = string_offset(text, vstart, sub.start)
+            end = string_offset(text, vstart, sub.end)
+        elif "\n" in text[start:end]:
+            end = key_end(text, start) if text[start : start + 1] == '"' else start + 1
+        line, col = line_col(text, start)
+        end_line, end_col = line_col(text, end)
+        ls = text.rfind("\n", 0, start) + 1
+        le = text.find("\n", start)
+        snippet = text[ls : le if le >= 0 else len(text)].rstrip("\r")
+        off = self.first_line - 1
+        return Span(line + off, col, end_line + off, end_col), snippet
+
+
+def _decode_error(e: orjson.JSONDecodeError, data: bytes) -> tuple[str, int]:
+    msg = e.msg
+    if "UTF-8" in msg or "surrogates" in msg:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as u:
+            return f"not valid UTF-8 (byte 0x{data[u.start]:02x} at offset {u.start})", u.start
+    return f"invalid JSON: {msg}", e.pos
+
+
+def _error_span(data: bytes, pos: int, first_line: int) -> tuple[Span, str]:
+    head = data[:pos].decode("utf-8", errors="replace")
+    line, col = line_col(head, len(head))
+    ls = data.rfind(b"\n", 0, pos) + 1
+    le = data.find(b"\n", pos)
+    snippet = data[ls : le if le >= 0 else len(data)].decode("utf-8", errors="replace")
+    line += first_line - 1
+    return Span(line, col, line, col + 1), snippet.rstrip("\r")
+
+
+def _problem(data: bytes) -> str | None:
+    if not data.strip():
+        return "empty file: expected a JSON request payload"
+    if b"\x00" in data[:8192]:
+        return "binary file: not JSON text"
+    return None
+
+
+def _issues(obj: Any, root: tuple, ctx: Context, selected: Selected) -> Iterator[Issue]:
+    reqs: Iterable[Any] = [(obj, root)]
+    if isinstance(obj, list):
+        reqs = [(item, root + (i,)) for i, item in enumerate(obj)]
+    for item, path in reqs:
+        found = unwrap(item)
+        if found is None:
+            continue
+        req, inner, headers = found
+        prompt = to_prompt(req, path + inner, headers)
+        for codes, check in REQUEST_CHECKS:
+            if any(selected(c) for c in codes):
+                for issue in check(prompt, ctx):
+                    if selected(issue.code):
+                        yield issue
+
+
+def lint_json(data: bytes, path: str, ctx: Context, selected: Selected) -> list[Finding]:
+    problem = _problem(data)
+    if problem:
+        return [unparsable(path, problem)] if selected("CL000") else []
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        obj = orjson.loads(body)
+    except orjson.JSONDecodeError as e:
+        if not selected("CL000"):
+            return []
+        msg, pos = _decode_error(e, body)
+        span, snippet = _error_span(body, pos, 1)
+        return [unparsable(path, msg, span, snippet)]
+    doc = JsonDoc(body)
+    return [finding(i, path, doc.resolve) for i in _issues(obj, (), ctx, selected)]
+
+
+def lint_jsonl(stream: IO[bytes], path: str, ctx: Context, selected: Selected) -> list[Finding]:
+    out: list[Finding] = []
+    seen_any = False
+    for n, line in enumerate(stream, 1):
+        if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        if not line.strip():
+            continue
+        seen_any = True
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as e:
+            if selected("CL000"):
+                msg, pos = _decode_error(e, line)
+                if b"\x00" in line:
+                    msg = "binary data: not a JSON line"
+                span, snippet = _error_span(line, pos, n)
+                out.append(unparsable(path, f"line {n}: {msg}", span, snippet))
+            continue
+        doc = JsonDoc(line, n)
+        out.extend(finding(i, path, doc.resolve) for i in _issues(obj, (), ctx, selected))
+    if not seen_any and selected("CL000"):
+        out.append(unparsable(path, "empty file: expected JSON lines, one request per line"))
+    return out

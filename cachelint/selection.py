@@ -1,0 +1,53 @@
+"""Which codes are reported: select / extend-select / ignore, and per-file ignores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fnmatch import fnmatch
+from pathlib import PurePosixPath
+
+from cachelint.catalog import catalog
+
+
+def _matches(code: str, prefix: str) -> bool:
+    return prefix == "ALL" or code.startswith(prefix)
+
+
+class Selection:
+    def __init__(self, select: Iterable[str], extend: Iterable[str], ignore: Iterable[str]) -> None:
+        sel = list(select) + list(extend)
+        ign = list(ignore)
+
+        # Ruff-style: the more specific of a select and an ignore prefix wins.
+        def enabled(code: str) -> bool:
+            best_sel = max((len(p) for p in sel if _matches(code, p)), default=-1)
+            best_ign = max((len(p) for p in ign if _matches(code, p)), default=-1)
+            return best_sel >= 0 and best_sel > best_ign
+
+        self.codes = frozenset(c for c in catalog() if enabled(c))
+
+    def __call__(self, code: str) -> bool:
+        return code in self.codes
+
+
+class PerFileIgnores:
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.rules = [(g.lstrip("./"), tuple(codes)) for g, codes in table.items()]
+
+    def ignored(self, rel_path: str) -> tuple[str, ...]:
+        """Codes ignored for a path relative to the config root (POSIX separators)."""
+        out: list[str] = []
+        p = PurePosixPath(rel_path)
+        for glob, codes in self.rules:
+            negate = glob.startswith("!")
+            pattern = glob[1:] if negate else glob
+            hit = fnmatch(rel_path, pattern) or fnmatch(p.name, pattern) or p.match(pattern)
+            if "/" not in pattern and not hit:
+                hit = any(fnmatch(part, pattern) for part in p.parts[:-1])
+            if hit != negate:
+                out.extend(codes)
+        return tuple(out)
+
+
+def is_ignored(code: str, prefixes: tuple[str, ...]) -> bool:
+    return any(_matches(code, p) for p in prefixes)

@@ -54,22 +54,48 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
-@click.option("--format", "fmt", default="text", show_default=True,
-              help="Report format: text, concise, json (and any installed formatter).")
-@click.option("--output", "outputs", multiple=True, metavar="FORMAT:FILE",
-              help="Also write a report in FORMAT to FILE (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    show_default=True,
+    help="Report format: text, concise, json (and any installed formatter).",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT:FILE",
+    help="Also write a report in FORMAT to FILE (repeatable).",
+)
 @click.option("--select", multiple=True, help="Codes or prefixes to report (CL3, CL301, ALL).")
 @click.option("--extend-select", multiple=True, help="Codes added to the selection.")
 @click.option("--ignore", multiple=True, help="Codes or prefixes not to report.")
 @click.option("--model", help="Model for payloads and calls that name none.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Config file (pyproject.toml or cachelint.toml); default: nearest one.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (pyproject.toml or cachelint.toml); default: nearest one.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly.")
 @click.option("--stdin-filename", help="Name (and type) of the file read from '-'.")
 @click.option("-q", "--quiet", is_flag=True, help="Only findings: no summary line.")
-def check(paths, fmt, outputs, select, extend_select, ignore, model, config_path, exit_zero,
-          force_exclude, stdin_filename, quiet) -> None:
+def check(
+    paths,
+    fmt,
+    outputs,
+    select,
+    extend_select,
+    ignore,
+    model,
+    config_path,
+    exit_zero,
+    force_exclude,
+    stdin_filename,
+    quiet,
+) -> None:
     """Check request payloads (.json, .jsonl, .ndjson) under PATHS (default: ".")."""
     try:
         config = load(config_path, Path.cwd())
@@ -93,8 +119,9 @@ def check(paths, fmt, outputs, select, extend_select, ignore, model, config_path
             try:
                 stream = stack.enter_context(open(target, "w", encoding="utf-8", newline="\n"))
             except OSError as e:
-                raise click.BadParameter(f"cannot write {target}: {e.strerror}",
-                                         param_hint="--output") from None
+                raise click.BadParameter(
+                    f"cannot write {target}: {e.strerror}", param_hint="--output"
+                ) from None
             formatters.append(_formatter(name, stream, quiet, False))
         try:
             engine = Engine(config, options)
@@ -117,15 +144,20 @@ def check(paths, fmt, outputs, select, extend_select, ignore, model, config_path
     sys.exit(0 if exit_zero or not findings else 1)
 
 
-def _run(engine: Engine, paths: list[Path], stdin_filename: str | None) -> tuple[list[Finding], int]:
+def _run(
+    engine: Engine, paths: list[Path], stdin_filename: str | None
+) -> tuple[list[Finding], int]:
     findings: list[Finding] = []
     checked = 0
     files = []
     for p in paths:
         if str(p) == "-":
             name = stdin_filename or "-"
-            if engine.force_exclude and stdin_filename and _path_excluded(
-                    Path(stdin_filename), engine.config.root, engine.config.exclude):
+            if (
+                engine.force_exclude
+                and stdin_filename
+                and _path_excluded(Path(stdin_filename), engine.config.root, engine.config.exclude)
+            ):
                 continue
             data = sys.stdin.buffer.read()
             if name == "-" and _looks_like_jsonl(data):
@@ -133,8 +165,9 @@ def _run(engine: Engine, paths: list[Path], stdin_filename: str | None) -> tuple
             findings.extend(engine.lint_bytes(data, name if name != "-.jsonl" else "-.jsonl"))
             checked += 1
         elif p.is_file() and not p.name.endswith(SUFFIXES):
-            click.echo(f"cachelint: skipping {p}: not a payload file ({', '.join(SUFFIXES)})",
-                       err=True)
+            click.echo(
+                f"cachelint: skipping {p}: not a payload file ({', '.join(SUFFIXES)})", err=True
+            )
         else:
             files.append(p)
     if files:
@@ -147,8 +180,11 @@ def _run(engine: Engine, paths: list[Path], stdin_filename: str | None) -> tuple
 
 def _looks_like_jsonl(data: bytes) -> bool:
     lines = [ln for ln in data.strip().splitlines() if ln.strip()]
-    return len(lines) > 1 and all(ln.lstrip().startswith(b"{") for ln in lines[:5]) \
+    return (
+        len(lines) > 1
+        and all(ln.lstrip().startswith(b"{") for ln in lines[:5])
         and lines[0].rstrip().endswith(b"}")
+    )
 
 
 @main.command("rule")
@@ -163,8 +199,10 @@ def rule_cmd(code: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(orjson.dumps(_rule_dict(info), option=orjson.OPT_INDENT_2).decode())
         return
-    click.echo(f"# {info.name} ({info.code})\n\nSeverity: {info.severity.value}. "
-               f"Applies to: {', '.join(info.applies_to)}.\n\n{info.summary}\n")
+    click.echo(
+        f"# {info.name} ({info.code})\n\nSeverity: {info.severity.value}. "
+        f"Applies to: {', '.join(info.applies_to)}.\n\n{info.summary}\n"
+    )
     click.echo(info.page)
 
 
@@ -226,9 +264,15 @@ def models_cmd(config_path: Path | None, fmt: str) -> None:
     def n(v: int | None) -> str:
         return f"{v:,}" if v else "unknown"
 
-    click.echo(f"{'model':<24} {'minimum':>8} {'bedrock':>8}  {'1h':<8} {'tokenizer':<11} "
-               f"{'date':<10}  source")
+    click.echo(
+        f"{'model':<24} {'minimum':>8} {'bedrock':>8}  {'1h':<8} {'tokenizer':<11} "
+        f"{'date':<10}  source"
+    )
     for r in rows:
-        ttl = "yes" if r["ttl_1h"] and r["ttl_1h_bedrock"] else ("not bdrk" if r["ttl_1h"] else "no")
-        click.echo(f"{r['id']:<24} {n(r['min_tokens']):>8} {n(r['min_tokens_bedrock']):>8}  "
-                   f"{ttl:<8} {r['tokenizer']:<11} {r['date']:<10}  {r['source']}")
+        ttl = (
+            "yes" if r["ttl_1h"] and r["ttl_1h_bedrock"] else ("not bdrk" if r["ttl_1h"] else "no")
+        )
+        click.echo(
+            f"{r['id']:<24} {n(r['min_tokens']):>8} {n(r['min_tokens_bedrock']):>8}  "
+            f"{ttl:<8} {r['tokenizer']:<11} {r['date']:<10}  {r['source']}"
+        )

@@ -12,9 +12,26 @@ from typing import Any
 import jsonschema
 
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "node_modules", "__pycache__",
-    ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cachelint_cache", "build",
-    "dist", "site-packages", "*.egg-info", ".ipynb_checkpoints",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".cachelint_cache",
+    "build",
+    "dist",
+    "site-packages",
+    "*.egg-info",
+    ".ipynb_checkpoints",
 )
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
 
@@ -59,8 +76,10 @@ def _format_error(err: jsonschema.ValidationError, where: str) -> str:
 
 
 def from_mapping(data: dict[str, Any], root: Path, source: Path | None, where: str) -> Config:
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data),
-                    key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(
+        jsonschema.Draft202012Validator(_schema()).iter_errors(data),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
     if errors:
         raise ConfigError("\n".join(_format_error(e, where) for e in errors))
     cfg = Config(root=root, source=source)
@@ -94,7 +113,7 @@ def load_file(path: Path) -> Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """Nearest cachelint.toml, or pyproject.toml with a [tool.cachelint] table, upward from start."""
+    """Nearest cachelint.toml, or pyproject.toml with [tool.cachelint], upward from start."""
     d = start.resolve()
     if d.is_file():
         d = d.parent

@@ -36,8 +36,13 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: list[Path], root: Path, exclude: list[str], force_exclude: bool,
-             suffixes: tuple[str, ...] = SUFFIXES) -> Iterator[Target]:
+def discover(
+    paths: list[Path],
+    root: Path,
+    exclude: list[str],
+    force_exclude: bool,
+    suffixes: tuple[str, ...] = SUFFIXES,
+) -> Iterator[Target]:
     """Yield targets in a stable order. Directories are walked; symlinks are not followed."""
     for given in paths:
         if given.is_dir():

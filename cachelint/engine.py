@@ -76,8 +76,12 @@ class Engine:
         try:
             size = target.path.stat().st_size
             if size > self.config.max_file_size and not display.endswith(JSONL_SUFFIXES):
-                return _cl000(selected, display, f"file is {size:,} bytes, over the "
-                              f"max-file-size limit of {self.config.max_file_size:,}")
+                return _cl000(
+                    selected,
+                    display,
+                    f"file is {size:,} bytes, over the "
+                    f"max-file-size limit of {self.config.max_file_size:,}",
+                )
             if display.endswith(JSONL_SUFFIXES):
                 with open(target.path, "rb") as f:
                     if not target.explicit and not _candidate_stream(f):

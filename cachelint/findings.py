@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -51,7 +51,5 @@ class Finding:
             "help": self.help,
         }
         if self.notes:
-            d["notes"] = [
-                {"message": m, "line": s.line, "column": s.column} for m, s in self.notes
-            ]
+            d["notes"] = [{"message": m, "line": s.line, "column": s.column} for m, s in self.notes]
         return d

@@ -11,8 +11,16 @@ from typing import Any
 from cachelint.catalog import rules_dir
 
 _GATEWAY_PREFIXES = (
-    "litellm_proxy/", "openrouter/", "bedrock/", "converse/", "invoke/", "vertex_ai/",
-    "vertex_ai_beta/", "azure_ai/", "anthropic/", "anthropic.",
+    "litellm_proxy/",
+    "openrouter/",
+    "bedrock/",
+    "converse/",
+    "invoke/",
+    "vertex_ai/",
+    "vertex_ai_beta/",
+    "azure_ai/",
+    "anthropic/",
+    "anthropic.",
 )
 _REGION = re.compile(r"^(?:global|us|eu|jp|apac|au|ca|us-gov)\.")
 _BEDROCK_VERSION = re.compile(r"-v\d+(?::\d+)?$")
@@ -68,9 +76,12 @@ def normalize(model: str) -> str | None:
             m, changed = _REGION.sub("", m), True
     m = _BEDROCK_VERSION.sub("", m)
     m = m.split(":", 1)[0]  # OpenRouter variants such as :thinking, :beta
-    m = m.replace("@", "-")
-    m = _DOTTED.sub("-", m)
-    return _DATE.sub("", m)
+    m = _DOTTED.sub("-", m.replace("@", "-"))
+    while True:  # claude-3-5-sonnet-20241022-v2 and claude-3-5-sonnet-v2-20241022 alike
+        shorter = _BEDROCK_VERSION.sub("", _DATE.sub("", m))
+        if shorter == m:
+            return m
+        m = shorter
 
 
 def _row(d: dict[str, Any]) -> ModelLimits:

@@ -116,8 +116,12 @@ class Prompt:
         out = []
         for i, b in enumerate(self.blocks):
             for m in b.markers:
-                if m.valid_key and m.placement in ("block", "cache-point", "tool-result-child",
-                                                   "document-child"):
+                if m.valid_key and m.placement in (
+                    "block",
+                    "cache-point",
+                    "tool-result-child",
+                    "document-child",
+                ):
                     out.append((i, m))
                     break
         if self.automatic is not None:

@@ -9,6 +9,7 @@ from cachelint.catalog import catalog
 from cachelint.checks import Issue
 from cachelint.findings import Finding, Severity, Span
 
+FILE_START = Span(1, 1, 1, 2)
 Resolver = Callable[[Any], tuple[Span, str | None]]
 
 
@@ -32,8 +33,10 @@ def finding(issue: Issue, path: str, resolve: Resolver) -> Finding:
     )
 
 
-def unparsable(path: str, message: str, span: Span = Span(1, 1, 1, 1),
-               snippet: str | None = None) -> Finding:
+def unparsable(
+    path: str, message: str, span: Span = FILE_START, snippet: str | None = None
+) -> Finding:
     info = catalog()["CL000"]
-    return Finding("CL000", info.name, Severity.ERROR, path, span, message,
-                   first_paragraph(info.fix), snippet)
+    return Finding(
+        "CL000", info.name, Severity.ERROR, path, span, message, first_paragraph(info.fix), snippet
+    )

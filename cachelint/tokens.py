@@ -29,7 +29,9 @@ class Estimate:
 
     def scaled(self, factors: tuple[float, float, float]) -> Estimate:
         return Estimate(
-            round(self.low * factors[0]), round(self.mid * factors[1]), round(self.high * factors[2])
+            round(self.low * factors[0]),
+            round(self.mid * factors[1]),
+            round(self.high * factors[2]),
         )
 
 
@@ -54,7 +56,7 @@ class Estimator:
         other = (len(_NON_ASCII.findall(text)) - cjk) if cjk or not text.isascii() else 0
         latin = n - cjk - other
         # code-like when punctuation is dense: more than 1 in 12 characters
-        ratio = (self.code if len(_CODE_CHARS.findall(text)) * 12 > latin else self.prose)
+        ratio = self.code if len(_CODE_CHARS.findall(text)) * 12 > latin else self.prose
         parts = ((latin, ratio), (cjk, self.cjk), (other, self.other))
         vals = [sum(count / per[i] for count, per in parts) for i in range(3)]
         return Estimate(int(vals[0]), round(vals[1]), math.ceil(vals[2]))

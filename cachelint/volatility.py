@@ -25,7 +25,9 @@ _DATEISH = (
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "an ISO date-time",
-        re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"),
+        re.compile(
+            r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+        ),
     ),
     (
         "a date-time",
@@ -43,7 +45,10 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("a clock time with seconds", re.compile(r"(?<![\d:.])(?:[01]?\d|2[0-3]):[0-5]\d:[0-5]\d(?![\d:])")),
+    (
+        "a clock time with seconds",
+        re.compile(r"(?<![\d:.])(?:[01]?\d|2[0-3]):[0-5]\d:[0-5]\d(?![\d:])"),
+    ),
     (
         "an epoch timestamp",
         re.compile(
@@ -54,7 +59,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a request id", re.compile(rf"(?i)\b{_ID_LABEL}\b\W{{0,4}}{_UUID}")),
     (
         "a request id",
-        re.compile(rf"(?i)\b{_ID_LABEL}\s*[:=]\s*[\"'`]?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_+/=-]{{16,}}"),
+        re.compile(
+            rf"(?i)\b{_ID_LABEL}\s*[:=]\s*[\"'`]?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_+/=-]{{16,}}"
+        ),
     ),
     (
         "a per-request id",
@@ -63,7 +70,8 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "a 'today is' line",
         re.compile(
-            r"(?i)\b(?:today is|today's date is|todays date is|current date(?: and time)?(?: is)?:?|"
+            r"(?i)\b(?:today is|today's date is|todays date is|"
+            r"current date(?: and time)?(?: is)?:?|"
             r"current time(?: is)?:?|current datetime:?|the time is now|the date is|it is now|"
             r"now is)\s+(?:\w+,?\s+){0,2}?" + _DATEISH
         ),

@@ -49,8 +49,16 @@ def load_all() -> None:
     from cachelint.checks import breakpoints, markers, prefix_length, volatile  # noqa: F401
 
 
-_BEDROCK_ID = ("anthropic.", "global.anthropic.", "us.anthropic.", "eu.anthropic.",
-               "apac.anthropic.", "jp.anthropic.", "au.anthropic.", "arn:aws:bedrock")
+_BEDROCK_ID = (
+    "anthropic.",
+    "global.anthropic.",
+    "us.anthropic.",
+    "eu.anthropic.",
+    "apac.anthropic.",
+    "jp.anthropic.",
+    "au.anthropic.",
+    "arn:aws:bedrock",
+)
 
 
 def platform_of(prompt: Prompt, ctx: Context) -> str | None:

@@ -40,41 +40,66 @@ def invalid_values(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
 
 
 def _check_value(m: Marker, prompt: Prompt) -> Iterator[Issue]:
-    want_type = _TYPE[m.key] if m.key in _TYPE else "ephemeral"
+    want_type = _TYPE.get(m.key, "ephemeral")
     example = '{"type": "default"}' if m.key == "cachePoint" else '{"type": "ephemeral"}'
     v = m.value
     if not isinstance(v, dict):
-        yield Issue("CL103", m.anchor,
-                    f"{m.key} must be an object such as {example}, not {_json_type(v)}",
-                    help=f"Write {m.key}: {example} (optionally with \"ttl\": \"1h\").")
+        yield Issue(
+            "CL103",
+            m.anchor,
+            f"{m.key} must be an object such as {example}, not {_json_type(v)}",
+            help=f'Write {m.key}: {example} (optionally with "ttl": "1h").',
+        )
         return
     if "type" not in v:
-        yield Issue("CL103", m.anchor, f"{m.key} has no 'type': it must be '{want_type}'",
-                    help=f"Write {m.key}: {example}.")
+        yield Issue(
+            "CL103",
+            m.anchor,
+            f"{m.key} has no 'type': it must be '{want_type}'",
+            help=f"Write {m.key}: {example}.",
+        )
     elif v["type"] != want_type:
-        yield Issue("CL103", m.anchor + ("type",),
-                    f"{m.key} type {_show(v['type'])} is invalid: the only type is '{want_type}'",
-                    help=f"Use \"type\": \"{want_type}\".")
+        yield Issue(
+            "CL103",
+            m.anchor + ("type",),
+            f"{m.key} type {_show(v['type'])} is invalid: the only type is '{want_type}'",
+            help=f'Use "type": "{want_type}".',
+        )
     if "ttl" in v and v["ttl"] not in VALID_TTLS:
-        yield Issue("CL103", m.anchor + ("ttl",),
-                    f"{m.key} ttl {_show(v['ttl'])} is invalid: the API accepts only '5m' and '1h'",
-                    help="Use \"ttl\": \"5m\" (the default) or \"ttl\": \"1h\".")
+        yield Issue(
+            "CL103",
+            m.anchor + ("ttl",),
+            f"{m.key} ttl {_show(v['ttl'])} is invalid: the API accepts only '5m' and '1h'",
+            help='Use "ttl": "5m" (the default) or "ttl": "1h".',
+        )
     for key in v:
         if key in _FIELDS.get(m.key, ()):
             if key == "scope" and SCOPE_BETA not in prompt.betas:
-                yield Issue("CL103", m.anchor + ("scope",),
-                            f"cache_control 'scope' is only accepted with the {SCOPE_BETA} beta; "
-                            f"without it the API returns 400",
-                            help=f"Remove 'scope', or send the anthropic-beta header {SCOPE_BETA}.")
+                yield Issue(
+                    "CL103",
+                    m.anchor + ("scope",),
+                    f"cache_control 'scope' is only accepted with the {SCOPE_BETA} beta; "
+                    f"without it the API returns 400",
+                    help=f"Remove 'scope', or send the anthropic-beta header {SCOPE_BETA}.",
+                )
             continue
-        yield Issue("CL103", m.anchor + (key,),
-                    f"unknown {m.key} field '{key}': the API rejects extra inputs",
-                    help="Keep only 'type' and 'ttl'.")
+        yield Issue(
+            "CL103",
+            m.anchor + (key,),
+            f"unknown {m.key} field '{key}': the API rejects extra inputs",
+            help="Keep only 'type' and 'ttl'.",
+        )
 
 
 def _json_type(v) -> str:
-    return {str: "a string", bool: "a boolean", int: "a number", float: "a number",
-            list: "an array", type(None): "null"}.get(type(v), "a value")
+    return {
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        list: "an array",
+        type(None): "null",
+    }.get(type(v), "a value")
 
 
 def _show(v) -> str:
@@ -90,46 +115,70 @@ def uncacheable(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
         p = m.placement
         if p in ("block", "cache-point") and b is not None:
             if b.kind in ("thinking", "redacted_thinking"):
-                yield Issue("CL104", m.anchor,
-                            f"cache_control on a {b.kind} block: the API rejects it ('Extra inputs "
-                            f"are not permitted'); thinking blocks are cached as part of the "
-                            f"prefix without a marker",
-                            help="Move the marker to the last non-thinking block of the turn.")
+                yield Issue(
+                    "CL104",
+                    m.anchor,
+                    f"cache_control on a {b.kind} block: the API rejects it ('Extra inputs "
+                    f"are not permitted'); thinking blocks are cached as part of the "
+                    f"prefix without a marker",
+                    help="Move the marker to the last non-thinking block of the turn.",
+                )
             elif b.kind == "reasoning" and p == "cache-point":
-                yield Issue("CL104", m.anchor,
-                            "cachePoint right after a reasoningContent block: Bedrock rejects it "
-                            "('Cache point cannot be inserted after reasoning block')",
-                            help="Put the cachePoint after a text or toolResult block instead.")
+                yield Issue(
+                    "CL104",
+                    m.anchor,
+                    "cachePoint right after a reasoningContent block: Bedrock rejects it "
+                    "('Cache point cannot be inserted after reasoning block')",
+                    help="Put the cachePoint after a text or toolResult block instead.",
+                )
             elif b.kind == "text" and not b.content and p == "block":
-                yield Issue("CL104", m.anchor,
-                            "cache_control on an empty text block: the API rejects it "
-                            "('cache_control cannot be set for empty text blocks')",
-                            help="Drop the empty block and mark the previous one.")
+                yield Issue(
+                    "CL104",
+                    m.anchor,
+                    "cache_control on an empty text block: the API rejects it "
+                    "('cache_control cannot be set for empty text blocks')",
+                    help="Drop the empty block and mark the previous one.",
+                )
         elif p == "cache-point" and b is None:
-            yield Issue("CL104", m.anchor,
-                        "cachePoint with no content before it in its list: it marks nothing",
-                        help="Place the cachePoint after the content it should cache.")
+            yield Issue(
+                "CL104",
+                m.anchor,
+                "cachePoint with no content before it in its list: it marks nothing",
+                help="Place the cachePoint after the content it should cache.",
+            )
         elif p in ("tool-result-child", "document-child") and not m.is_last_child:
             parent = "tool_result" if p == "tool-result-child" else "document.source"
-            yield Issue("CL104", m.anchor,
-                        f"cache_control inside {parent}.content: the API rejects markers on any "
-                        f"but the last child ('cache_control may not be specified within "
-                        f"`{parent}.content`')",
-                        help=f"Put cache_control directly on the {parent.split('.')[0]} block.")
+            yield Issue(
+                "CL104",
+                m.anchor,
+                f"cache_control inside {parent}.content: the API rejects markers on any "
+                f"but the last child ('cache_control may not be specified within "
+                f"`{parent}.content`')",
+                help=f"Put cache_control directly on the {parent.split('.')[0]} block.",
+            )
         elif p == "citation":
-            yield Issue("CL104", m.anchor,
-                        "cache_control on a citation: sub-content blocks cannot be cached directly",
-                        help="Mark the top-level block that carries the citations.")
+            yield Issue(
+                "CL104",
+                m.anchor,
+                "cache_control on a citation: sub-content blocks cannot be cached directly",
+                help="Mark the top-level block that carries the citations.",
+            )
         elif p == "toolset-config":
-            yield Issue("CL104", m.anchor,
-                        "cache_control inside a toolset's configs: it is only accepted on the "
-                        "toolset entry itself",
-                        help="Move cache_control to the mcp_toolset / toolset object.")
+            yield Issue(
+                "CL104",
+                m.anchor,
+                "cache_control inside a toolset's configs: it is only accepted on the "
+                "toolset entry itself",
+                help="Move cache_control to the mcp_toolset / toolset object.",
+            )
         elif p == "message" and prompt.dialect != "chat":
-            yield Issue("CL104", m.anchor,
-                        "cache_control on the message object: markers go on content blocks; the "
-                        "API rejects it as an extra input",
-                        help="Make content a list of blocks and put cache_control on the last one.")
+            yield Issue(
+                "CL104",
+                m.anchor,
+                "cache_control on the message object: markers go on content blocks; the "
+                "API rejects it as an extra input",
+                help="Make content a list of blocks and put cache_control on the last one.",
+            )
 
 
 _MESSAGE_LEVEL_OK = frozenset({"litellm", "portkey"})  # gateways that move it onto the content
@@ -143,20 +192,27 @@ def dropped(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
         if m.key != wrong_key:
             continue
         if prompt.dialect == "converse":
-            msg = ("cache_control in a Bedrock Converse request: Converse only understands "
-                   "cachePoint blocks, so this marker is rejected or ignored")
+            msg = (
+                "cache_control in a Bedrock Converse request: Converse only understands "
+                "cachePoint blocks, so this marker is rejected or ignored"
+            )
             fix = 'Append {"cachePoint": {"type": "default"}} after the content to cache.'
         else:
-            msg = ("cachePoint is Bedrock Converse syntax: this request is not a Converse "
-                   "request, so the marker is rejected or ignored")
+            msg = (
+                "cachePoint is Bedrock Converse syntax: this request is not a Converse "
+                "request, so the marker is rejected or ignored"
+            )
             fix = 'Use "cache_control": {"type": "ephemeral"} on the block.'
         yield Issue("CL106", m.anchor, msg, help=fix, severity=Severity.ERROR)
     if prompt.automatic is not None and platform == "bedrock-legacy":
-        yield Issue("CL106", prompt.automatic.anchor,
-                    "top-level cache_control (automatic caching) is not supported by the legacy "
-                    "Bedrock InvokeModel integration (Opus 4.6 and earlier): the request gets a 400",
-                    help="Put cache_control on the last stable block instead.",
-                    severity=Severity.ERROR)
+        yield Issue(
+            "CL106",
+            prompt.automatic.anchor,
+            "top-level cache_control (automatic caching) is not supported by the legacy "
+            "Bedrock InvokeModel integration (Opus 4.6 and earlier): the request gets a 400",
+            help="Put cache_control on the last stable block instead.",
+            severity=Severity.ERROR,
+        )
     if prompt.dialect == "chat":
         yield from _gateway(prompt, ctx, platform)
     yield from _ttl_support(prompt, ctx, platform)
@@ -167,23 +223,33 @@ def _gateway(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Iss
     provider = ctx.models.automatic_provider(model) if model else None
     if provider is not None and (prompt.markers or prompt.automatic):
         first = (prompt.markers or [prompt.automatic])[0]
-        yield Issue("CL106", first.anchor,
-                    f"cache_control has no effect on {model}: {provider.provider} uses "
-                    f"{provider.mechanism}",
-                    help="Remove the markers, or keep the stable prefix first and unchanged.",
-                    severity=Severity.WARNING)
+        yield Issue(
+            "CL106",
+            first.anchor,
+            f"cache_control has no effect on {model}: {provider.provider} uses "
+            f"{provider.mechanism}",
+            help="Remove the markers, or keep the stable prefix first and unchanged.",
+            severity=Severity.WARNING,
+        )
         return
     if platform in _MESSAGE_LEVEL_OK:
         return
     for m in prompt.markers:
-        if m.placement == "message" and m.block is not None and m.block.kind == "text" \
-                and isinstance(m.block.raw, str):
-            yield Issue("CL106", m.anchor,
-                        "cache_control on a message whose content is a string: only gateways "
-                        "that rewrite it (LiteLLM, Portkey) keep it; others drop it silently",
-                        help='Make content a list: [{"type": "text", "text": ..., '
-                             '"cache_control": {"type": "ephemeral"}}].',
-                        severity=Severity.WARNING)
+        if (
+            m.placement == "message"
+            and m.block is not None
+            and m.block.kind == "text"
+            and isinstance(m.block.raw, str)
+        ):
+            yield Issue(
+                "CL106",
+                m.anchor,
+                "cache_control on a message whose content is a string: only gateways "
+                "that rewrite it (LiteLLM, Portkey) keep it; others drop it silently",
+                help='Make content a list: [{"type": "text", "text": ..., '
+                '"cache_control": {"type": "ephemeral"}}].',
+                severity=Severity.WARNING,
+            )
 
 
 def _ttl_support(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Issue]:
@@ -193,8 +259,11 @@ def _ttl_support(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator
         return
     for m in prompt.breakpoints():
         if m.ttl == "1h":
-            yield Issue("CL106", m.anchor + ("ttl",),
-                        f"ttl='1h' is not offered for {model} on {platform}: only the 5-minute "
-                        f"TTL is available",
-                        help="Use the default 5-minute TTL, or a model that offers 1h.",
-                        severity=Severity.ERROR)
+            yield Issue(
+                "CL106",
+                m.anchor + ("ttl",),
+                f"ttl='1h' is not offered for {model} on {platform}: only the 5-minute "
+                f"TTL is available",
+                help="Use the default 5-minute TTL, or a model that offers 1h.",
+                severity=Severity.ERROR,
+            )

@@ -37,8 +37,9 @@ def _strings(value: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
         if isinstance(v, str):
             yield v, p
         elif depth < _MAX_DEPTH and isinstance(v, dict):
-            stack.extend((x, p + (k,), depth + 1) for k, x in reversed(v.items())
-                         if k != "cache_control")
+            stack.extend(
+                (x, p + (k,), depth + 1) for k, x in reversed(v.items()) if k != "cache_control"
+            )
         elif depth < _MAX_DEPTH and isinstance(v, list):
             stack.extend((x, p + (i,), depth + 1) for i, x in reversed(list(enumerate(v))))
 
@@ -47,8 +48,9 @@ def volatile_parts(b: Block) -> list[Volatile]:
     found = [Volatile(h.description, h.anchor) for h in b.holes() if h.origin == "volatile"]
     if b.raw is not None and b.section in _PAYLOAD_SECTIONS:
         for text, path in _strings(b.raw, b.anchor):
-            found.extend(Volatile(m.what, path + (TextRange(m.start, m.end),))
-                         for m in find_volatile(text))
+            found.extend(
+                Volatile(m.what, path + (TextRange(m.start, m.end),)) for m in find_volatile(text)
+            )
     return found
 
 
@@ -68,7 +70,8 @@ def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
             j, m = later
             for v in parts:
                 yield Issue(
-                    "CL301", v.anchor,
+                    "CL301",
+                    v.anchor,
                     f"{v.what} sits inside the cached prefix ({b.section}) before the breakpoint "
                     f"on {prompt.blocks[j].section}: it changes on every request, so that "
                     f"prefix never matches and the cache is written but never read",
@@ -77,7 +80,8 @@ def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
         elif own is not None:
             v = parts[0]
             yield Issue(
-                "CL304", own.anchor,
+                "CL304",
+                own.anchor,
                 f"the breakpoint sits on a {b.section} block holding {v.what}: the block "
                 f"changes on every request, so the entry is written every time and never read",
                 notes=[(v.what, v.anchor) for v in parts],

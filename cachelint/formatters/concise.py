@@ -29,6 +29,9 @@ class ConciseFormatter(Formatter):
 
 
 def _count(s: Summary) -> str:
-    parts = [f"{n} {w}{'s' if n != 1 else ''}" for n, w in
-             ((s.errors, "error"), (s.warnings, "warning"), (s.infos, "info")) if n]
+    parts = [
+        f"{n} {w}{'s' if n != 1 else ''}"
+        for n, w in ((s.errors, "error"), (s.warnings, "warning"), (s.infos, "info"))
+        if n
+    ]
     return f"{s.total} finding{'s' if s.total != 1 else ''} ({', '.join(parts)})"

@@ -49,8 +49,12 @@ class TextFormatter(Formatter):
         if self.quiet:
             return
         if summary.total:
-            self.stream.write(f"Found {_count(summary)} in {summary.files_checked} "
-                              f"file{'s' if summary.files_checked != 1 else ''} checked.\n")
+            self.stream.write(
+                f"Found {_count(summary)} in {summary.files_checked} "
+                f"file{'s' if summary.files_checked != 1 else ''} checked.\n"
+            )
         else:
-            self.stream.write(f"All checks passed ({summary.files_checked} "
-                              f"file{'s' if summary.files_checked != 1 else ''} checked).\n")
+            self.stream.write(
+                f"All checks passed ({summary.files_checked} "
+                f"file{'s' if summary.files_checked != 1 else ''} checked).\n"
+            )

@@ -72,27 +72,49 @@ def block_text(block: dict) -> tuple[str, bool]:
 
 
 def _content_blocks(
-    content: Any, section: Section, path: tuple, mc: MarkerCollector, role: str | None,
+    content: Any,
+    section: Section,
+    path: tuple,
+    mc: MarkerCollector,
+    role: str | None,
     message_index: int | None,
 ) -> list[Block]:
     if isinstance(content, str):
-        return [Block(section, "text", [content] if content else [], path, role, message_index,
-                      raw=content)]
+        return [
+            Block(
+                section,
+                "text",
+                [content] if content else [],
+                path,
+                role,
+                message_index,
+                raw=content,
+            )
+        ]
     if not isinstance(content, list):
         return []
     out = []
     for j, item in enumerate(content):
         ipath = path + (j,)
         if isinstance(item, str):  # tolerated by some gateways
-            out.append(Block(section, "text", [item] if item else [], ipath, role, message_index,
-                             raw=item))
+            out.append(
+                Block(section, "text", [item] if item else [], ipath, role, message_index, raw=item)
+            )
             continue
         if not isinstance(item, dict):
             continue
         text, opaque = block_text(item)
         kind = item.get("type") if isinstance(item.get("type"), str) else "unknown"
-        b = Block(section, kind, [text] if text else [], ipath, role, message_index, opaque=opaque,
-                  raw=item)
+        b = Block(
+            section,
+            kind,
+            [text] if text else [],
+            ipath,
+            role,
+            message_index,
+            opaque=opaque,
+            raw=item,
+        )
         mc.scan(item, ipath, "block", b)
         _nested_markers(item, ipath, b, mc)
         out.append(b)
@@ -105,9 +127,12 @@ def _nested_markers(item: dict, path: tuple, block: Block, mc: MarkerCollector) 
     if item.get("type") == "tool_result" and isinstance(item.get("content"), list):
         nests.append(("tool-result-child", item["content"], path + ("content",)))
     src = item.get("source")
-    if item.get("type") == "document" and isinstance(src, dict):
-        if isinstance(src.get("content"), list):
-            nests.append(("document-child", src["content"], path + ("source", "content")))
+    if (
+        item.get("type") == "document"
+        and isinstance(src, dict)
+        and isinstance(src.get("content"), list)
+    ):
+        nests.append(("document-child", src["content"], path + ("source", "content")))
     for placement, children, cpath in nests:
         for k, child in enumerate(children):
             mc.scan(child, cpath + (k,), placement, block, is_last_child=k == len(children) - 1)
@@ -163,8 +188,15 @@ def betas_of(req: dict, headers: dict | None) -> frozenset[str]:
 
 
 REQUEST_FIELDS = (
-    "tool_choice", "thinking", "speed", "output_config", "output_format", "context_management",
-    "disable_parallel_tool_use", "max_tokens", "stream",
+    "tool_choice",
+    "thinking",
+    "speed",
+    "output_config",
+    "output_format",
+    "context_management",
+    "disable_parallel_tool_use",
+    "max_tokens",
+    "stream",
 )
 
 
@@ -181,15 +213,17 @@ def to_prompt(req: dict, root: tuple, headers: dict | None = None) -> Prompt:
                 continue
             mpath = root + ("messages", i)
             role = msg.get("role") if isinstance(msg.get("role"), str) else None
-            mblocks = _content_blocks(msg.get("content"), "messages", mpath + ("content",), mc,
-                                      role, i)
+            mblocks = _content_blocks(
+                msg.get("content"), "messages", mpath + ("content",), mc, role, i
+            )
             mc.scan(msg, mpath, "message", mblocks[-1] if mblocks else None)
             blocks += mblocks
     mc.scan({k: v for k, v in req.items() if k != "cache_control"}, root, "automatic", None)
     automatic = None
     if "cache_control" in req:
-        automatic = Marker("cache_control", req["cache_control"], "automatic",
-                           root + ("cache_control",))
+        automatic = Marker(
+            "cache_control", req["cache_control"], "automatic", root + ("cache_control",)
+        )
     model = req.get("model") if isinstance(req.get("model"), str) else None
     return Prompt(
         dialect="anthropic",

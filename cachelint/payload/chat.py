@@ -29,12 +29,27 @@ def _parts(content: Any, section, path: tuple, mc: MarkerCollector, role, index,
             continue
         ptype = part.get("type") if isinstance(part.get("type"), str) else "unknown"
         if ptype in _OPAQUE_PARTS:
-            b = Block(section, "image" if "image" in ptype else ptype, [], ppath, role, index,
-                      opaque=True, raw=part)
+            b = Block(
+                section,
+                "image" if "image" in ptype else ptype,
+                [],
+                ppath,
+                role,
+                index,
+                opaque=True,
+                raw=part,
+            )
         else:
             text = part.get("text") if isinstance(part.get("text"), str) else dumps(part)
-            b = Block(section, kind if ptype == "text" else ptype, [text] if text else [], ppath,
-                      role, index, raw=part)
+            b = Block(
+                section,
+                kind if ptype == "text" else ptype,
+                [text] if text else [],
+                ppath,
+                role,
+                index,
+                raw=part,
+            )
         mc.scan(part, ppath, "block", b)
         out.append(b)
     return out
@@ -76,8 +91,17 @@ def to_prompt(req: dict, root: tuple, headers: dict | None = None) -> Prompt:
         if isinstance(calls, list):
             for k, call in enumerate(calls):
                 if isinstance(call, dict):
-                    mblocks.append(Block(section, "tool_use", [dumps(call.get("function", call))],
-                                         mpath + ("tool_calls", k), role, i, raw=call))
+                    mblocks.append(
+                        Block(
+                            section,
+                            "tool_use",
+                            [dumps(call.get("function", call))],
+                            mpath + ("tool_calls", k),
+                            role,
+                            i,
+                            raw=call,
+                        )
+                    )
         mc.scan(msg, mpath, "message", mblocks[-1] if mblocks else None)
         (system_blocks if section == "system" else message_blocks).extend(mblocks)
     blocks += system_blocks + message_blocks
@@ -87,8 +111,9 @@ def to_prompt(req: dict, root: tuple, headers: dict | None = None) -> Prompt:
     mc.scan({k: v for k, v in req.items() if k != "cache_control"}, root, "automatic", None)
     automatic = None
     if "cache_control" in req:
-        automatic = Marker("cache_control", req["cache_control"], "automatic",
-                           root + ("cache_control",))
+        automatic = Marker(
+            "cache_control", req["cache_control"], "automatic", root + ("cache_control",)
+        )
     model = req.get("model") if isinstance(req.get("model"), str) else None
     return Prompt(
         dialect="chat",

@@ -27,8 +27,9 @@ _KINDS = {
 _OPAQUE = frozenset({"image", "document", "video"})
 
 
-def _items(items: Any, section: Section, path: tuple, mc: MarkerCollector, role=None,
-           index=None) -> list[Block]:
+def _items(
+    items: Any, section: Section, path: tuple, mc: MarkerCollector, role=None, index=None
+) -> list[Block]:
     out: list[Block] = []
     if not isinstance(items, list):
         return out
@@ -38,8 +39,9 @@ def _items(items: Any, section: Section, path: tuple, mc: MarkerCollector, role=
             continue
         if "cachePoint" in item:
             prev = out[-1] if out else None
-            m = Marker("cachePoint", item["cachePoint"], "cache-point", ipath + ("cachePoint",),
-                       prev)
+            m = Marker(
+                "cachePoint", item["cachePoint"], "cache-point", ipath + ("cachePoint",), prev
+            )
             mc.markers.append(m)
             if prev is not None:
                 prev.markers.append(m)

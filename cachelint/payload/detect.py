@@ -9,8 +9,20 @@ from cachelint.payload import anthropic, chat, converse
 from cachelint.prompt import Prompt
 
 WRAPPER_KEYS = ("request", "params", "body")  # logs, Message Batches, OpenAI batch lines
-_CONVERSE_ITEM_KEYS = frozenset({"text", "cachePoint", "toolUse", "toolResult", "image",
-                                 "document", "reasoningContent", "guardContent", "video"})
+_CONVERSE_ITEM_KEYS = frozenset(
+    {
+        "text",
+        "cachePoint",
+        "toolUse",
+        "toolResult",
+        "image",
+        "document",
+        "reasoningContent",
+        "guardContent",
+        "video",
+    }
+)
+_REQUEST_HINTS = ("model", "max_tokens", "anthropic_version", "modelId", "toolConfig")
 _CHAT_ROLES = frozenset({"system", "developer", "tool", "function"})
 
 
@@ -31,10 +43,7 @@ def unwrap(obj: Any) -> tuple[dict, tuple, dict | None] | None:
 def is_request(obj: dict) -> bool:
     if isinstance(obj.get("messages"), list):
         return True
-    if "system" in obj and any(k in obj for k in ("model", "max_tokens", "anthropic_version",
-                                                  "modelId", "toolConfig")):
-        return True
-    return False
+    return "system" in obj and any(k in obj for k in _REQUEST_HINTS)
 
 
 def _is_converse(req: dict) -> bool:
@@ -43,7 +52,11 @@ def _is_converse(req: dict) -> bool:
     for source in (req.get("system"), *_message_contents(req)):
         if isinstance(source, list):
             for item in source:
-                if isinstance(item, dict) and "type" not in item and _CONVERSE_ITEM_KEYS & item.keys():
+                if (
+                    isinstance(item, dict)
+                    and "type" not in item
+                    and _CONVERSE_ITEM_KEYS & item.keys()
+                ):
                     return True
     return False
 
@@ -66,16 +79,21 @@ def _is_chat(req: dict) -> bool:
             content = m.get("content")
             if isinstance(content, list):
                 for part in content:
-                    if isinstance(part, dict) and part.get("type") in ("image_url", "input_audio",
-                                                                       "file"):
+                    if isinstance(part, dict) and part.get("type") in (
+                        "image_url",
+                        "input_audio",
+                        "file",
+                    ):
                         return True
     tools = req.get("tools")
     if isinstance(tools, list):
         for t in tools:
             if isinstance(t, dict) and t.get("type") == "function" and "function" in t:
                 return True
-    return any(k in req for k in ("max_completion_tokens", "response_format", "n",
-                                  "reasoning_effort", "logit_bias"))
+    return any(
+        k in req
+        for k in ("max_completion_tokens", "response_format", "n", "reasoning_effort", "logit_bias")
+    )
 
 
 def dialect_of(req: dict) -> str:

@@ -75,6 +75,7 @@ def _decode_error(e: orjson.JSONDecodeError, data: bytes) -> tuple[str, int]:
 
 
 def _error_span(data: bytes, pos: int, first_line: int) -> tuple[Span, str]:
+    pos = min(pos, len(data.rstrip()))  # "unexpected end of data": point at the last content
     head = data[:pos].decode("utf-8", errors="replace")
     line, col = line_col(head, len(head))
     ls = data.rfind(b"\n", 0, pos) + 1

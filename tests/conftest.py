@@ -1,0 +1,44 @@
+"""Shared helpers: an engine built the way the CLI builds it, and the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cachelint.config import Config
+from cachelint.engine import Engine, Options
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_engine(model: str | None = None, platform: str | None = None, **config) -> Engine:
+    cfg = Config(root=ROOT, platform=platform, **config)
+    return Engine(cfg, Options(model=model))
+
+
+def lint(source: str | bytes, filename: str = "payload.json", **kw):
+    data = source.encode() if isinstance(source, str) else source
+    return make_engine(**kw).lint_bytes(data, filename)
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "cachelint", *args],
+        cwd=cwd or ROOT,
+        input=stdin,
+        capture_output=True,
+        env=full_env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

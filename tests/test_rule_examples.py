@@ -1,0 +1,54 @@
+"""Every example in every rules/ page runs: bad ones are flagged at their marked lines, good ones
+produce nothing for the page's rule (Fixit's VALID/INVALID, generated from the docs)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import lint
+
+from cachelint.catalog import catalog
+
+SUFFIX = {"json": "example.json", "jsonl": "example.jsonl", "python": "example.py"}
+
+
+def _cases():
+    for code, info in catalog().items():
+        counts = {"bad": 0, "good": 0}
+        for ex in info.examples:
+            counts[ex.kind] += 1
+            yield pytest.param(code, ex, id=f"{code}-{ex.language}-{ex.kind}-{counts[ex.kind]}")
+
+
+def _run(ex):
+    return lint(
+        ex.source,
+        ex.options.get("filename", SUFFIX[ex.language]),
+        model=ex.options.get("model"),
+        platform=ex.options.get("platform"),
+    )
+
+
+@pytest.mark.parametrize(("code", "ex"), list(_cases()))
+def test_example(code, ex):
+    findings = _run(ex)
+    got = sorted({(f.span.line, f.code) for f in findings})
+    if ex.kind == "good":
+        own = [f for f in findings if f.code == code]
+        assert not own, f"good example flagged: {[(f.span.line, f.message) for f in own]}"
+        return
+    assert ex.expected, "a bad example must mark where it is flagged (// expect: CODE)"
+    for line, expected_code in ex.expected:
+        assert (line, expected_code) in got, f"expected {expected_code} at line {line}, got {got}"
+    marked = {line for line, c in ex.expected if c == code}
+    stray = [
+        (f.span.line, f.message) for f in findings if f.code == code and f.span.line not in marked
+    ]
+    assert not stray, f"{code} reported at unmarked lines: {stray}"
+
+
+def test_every_page_has_bad_and_good_examples():
+    for code, info in catalog().items():
+        kinds = {ex.kind for ex in info.examples}
+        assert kinds == {"bad", "good"}, f"{code} needs bad and good examples"
+        for section in ("What it does", "Why is this bad?", "How to fix"):
+            assert info.sections.get(section), f"{code} lacks a '{section}' section"

@@ -64,9 +64,11 @@ def prefix_length(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
     # falls short too, and a user fixes them together.
     marker, total = short[-1]
     before = len(short) - 1
-    also = (
-        f" (so do the {before} breakpoint{'s' if before > 1 else ''} before it)" if before else ""
-    )
+    also = ""
+    if before == 1:
+        also = " (so does the breakpoint before it)"
+    elif before > 1:
+        also = f" (so do the {before} breakpoints before it)"
     on = f" on {platform}" if platform in ("bedrock", "bedrock-legacy") else ""
     yield Issue(
         "CL201",

@@ -52,7 +52,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "an epoch timestamp",
         re.compile(
-            r"(?i)\b(?:time|timestamp|ts|epoch|now|generated|created|updated|date)\b[^\n\d]{0,20}"
+            r"(?i)\b(?:time|timestamp|ts|epoch|now|generated|created|updated|date)"
+            r"(?:[_ ]?(?:at|on))?\b"
+            r"[^\n\d]{0,20}"
             r"\b1[5-9]\d{8}(?:\d{3}|\d{6})?(?:\.\d+)?\b"
         ),
     ),

@@ -82,8 +82,14 @@ def test_unreadable_paths_are_findings_and_the_run_goes_on(tmp_path):
     good = tmp_path / "good.json"
     good.write_bytes(GOOD_BAD)
     os.symlink(tmp_path / "nowhere.json", tmp_path / "dangling.json")
-    r = run_cli("check", str(tmp_path / "dangling.json"), str(tmp_path / "missing.json"),
-                str(good), "--format", "concise")
+    r = run_cli(
+        "check",
+        str(tmp_path / "dangling.json"),
+        str(tmp_path / "missing.json"),
+        str(good),
+        "--format",
+        "concise",
+    )
     out = r.stdout.decode()
     assert r.returncode == 1
     assert "dangling.json:1:1: error: cannot read file: No such file or directory [CL000]" in out

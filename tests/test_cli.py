@@ -82,12 +82,19 @@ def test_select_and_ignore_prefixes():
 
 
 def test_stdin_with_filename_and_jsonl_sniffing():
-    r = run_cli("check", "-", "--stdin-filename", "live/req.json", "--format", "concise",
-                stdin=BAD.read_bytes())
+    r = run_cli(
+        "check",
+        "-",
+        "--stdin-filename",
+        "live/req.json",
+        "--format",
+        "concise",
+        stdin=BAD.read_bytes(),
+    )
     assert r.returncode == 1
     assert r.stdout.decode().startswith("live/req.json:")
     lines = b'{"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "a"}]}\n' * 2
-    r = run_cli("check", "-", stdin=lines.replace(b"}]}\n", b"}], \"cache_control\": 3}\n"))
+    r = run_cli("check", "-", stdin=lines.replace(b"}]}\n", b'}], "cache_control": 3}\n'))
     assert r.returncode == 1 and b"-.jsonl:2:" in r.stdout
 
 

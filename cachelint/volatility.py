@@ -84,12 +84,46 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_ID_WORDS = ("request", "req", "session", "trace", "span", "correlation", "conversation", "run",
-             "nonce", "invocation", "transaction", "txn", "execution", "job", "call")
-_ID_PREFIXES = ("req_", "req-", "msg_", "msg-", "chatcmpl", "resp_", "resp-", "run_", "run-",
-                "sess_", "sess-")
-_TODAY = ("today", "current date", "current time", "current datetime", "time is now",
-          "the date is", "it is now", "now is")
+_ID_WORDS = (
+    "request",
+    "req",
+    "session",
+    "trace",
+    "span",
+    "correlation",
+    "conversation",
+    "run",
+    "nonce",
+    "invocation",
+    "transaction",
+    "txn",
+    "execution",
+    "job",
+    "call",
+)
+_ID_PREFIXES = (
+    "req_",
+    "req-",
+    "msg_",
+    "msg-",
+    "chatcmpl",
+    "resp_",
+    "resp-",
+    "run_",
+    "run-",
+    "sess_",
+    "sess-",
+)
+_TODAY = (
+    "today",
+    "current date",
+    "current time",
+    "current datetime",
+    "time is now",
+    "the date is",
+    "it is now",
+    "now is",
+)
 _TEN_DIGITS = re.compile(r"\d{10}")
 _UUID_HEAD = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-")
 

@@ -239,3 +239,24 @@ def test_non_request_json_is_ignored():
 )
 def test_model_id_forms(model):
     _clean(anthropic_request(model=model))
+
+
+def test_coding_agent_request_with_environment_block():
+    env = (
+        "Here is useful information about the environment you are running in:\n<env>\n"
+        "Working directory: /home/dev/project\nIs directory a git repo: Yes\nPlatform: linux\n"
+        "OS Version: Linux 6.8.0-45-generic\nToday's date: 2026-11-22\n</env>\n"
+        "gitStatus: Current branch: main\nStatus:\nM src/app.py\n\nRecent commits:\n"
+        "a1b2c3d Fix the retry loop (#1234)\n9f8e7d6 Bump version to 2.1.177\n"
+        "Model: claude-sonnet-4-5-20250929, knowledge cutoff January 2025."
+    )
+    req = anthropic_request(
+        system=[
+            {"type": "text", "text": "x-anthropic-billing-header: cc_version=2.1.177.45c"},
+            {"type": "text", "text": POLICY, "cache_control": EPHEMERAL},
+            {"type": "text", "text": env, "cache_control": EPHEMERAL},
+        ],
+        metadata={"user_id": "user_3f2a1b4c-1234-4abc-8def-0123456789ab_session_42"},
+    )
+    req["messages"] = conversation(3)
+    _clean(req)

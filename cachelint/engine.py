@@ -91,7 +91,7 @@ class Engine:
                     if not target.explicit and not _candidate_stream(f):
                         return None
                     f.seek(0)
-                    return lint_jsonl(f, display, self.context, selected)
+                    return lint_jsonl(f, display, self.context, selected, self.config.max_file_size)
             data = target.path.read_bytes()
         except OSError as e:
             return _cl000(selected, display, f"cannot read file: {e.strerror or e}")

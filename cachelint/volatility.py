@@ -3,7 +3,8 @@
 Used on payload text, where only the rendered string is known. The patterns are deliberately
 narrow: a bare date, an unlabelled UUID or a long number is not enough, because static prompts
 contain those too. A date without a time ("Today's date: 2026-11-22", as Claude Code writes it)
-changes once a day, which costs one miss a day, so only lines that carry the time are reported. Each pattern says what it found, for the message.
+changes once a day, which costs one miss a day, so only lines that carry the time are reported.
+Each pattern says what it found, for the message.
 """
 
 from __future__ import annotations

@@ -123,3 +123,17 @@ def test_symlinked_files_in_a_walk_are_not_followed(tmp_path):
     os.symlink(outside, tree / "linkdir")
     r = run_cli("check", str(tree))
     assert r.returncode == 0 and b"0 files checked" in r.stdout
+
+
+def test_jsonl_line_over_the_limit_is_reported_and_skipped(tmp_path):
+    (tmp_path / "cachelint.toml").write_text("max-file-size = 2000\n")
+    small = json.dumps(json.loads(GOOD_BAD)["messages"][0])
+    req = json.dumps(
+        {"model": "claude-sonnet-4-5", "messages": [json.loads(small)], "cache_control": "bad"}
+    )
+    huge = json.dumps({"x": "y" * 10_000, "cache_control": 1})
+    (tmp_path / "log.jsonl").write_text("\n".join([req, huge, req]) + "\n")
+    r = run_cli("check", "log.jsonl", "--format", "concise", cwd=tmp_path)
+    out = r.stdout.decode()
+    assert "log.jsonl:2:1: error: line 2: longer than the max-file-size limit" in out
+    assert out.count("[CL103]") == 2  # lines 1 and 3 are still checked

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cachelint.catalog import catalog
+
 from conftest import lint
 from payloads import anthropic_request
 

@@ -129,10 +129,38 @@ def lint_json(data: bytes, path: str, ctx: Context, selected: Selected) -> list[
     return [finding(i, path, doc.resolve) for i in _issues(obj, (), ctx, selected)]
 
 
-def lint_jsonl(stream: IO[bytes], path: str, ctx: Context, selected: Selected) -> list[Finding]:
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """Lines of the stream; None for a line longer than limit (skipped without being kept)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
+def lint_jsonl(
+    stream: IO[bytes], path: str, ctx: Context, selected: Selected, max_line: int = 64 * 1024 * 1024
+) -> list[Finding]:
     out: list[Finding] = []
     seen_any = False
-    for n, line in enumerate(stream, 1):
+    for n, line in enumerate(_lines(stream, max_line), 1):
+        if line is None:
+            seen_any = True
+            if selected("CL000"):
+                out.append(
+                    unparsable(
+                        path,
+                        f"line {n}: longer than the max-file-size limit of "
+                        f"{max_line:,} bytes; not checked",
+                        Span(n, 1, n, 2),
+                    )
+                )
+            continue
         if n == 1 and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
         if not line.strip():

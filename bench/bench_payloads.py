@@ -19,8 +19,24 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("order refund shipping carrier policy customer return item damaged replacement "
-         "warehouse invoice payment account identity delivery").split()
+WORDS = [
+    "order",
+    "refund",
+    "shipping",
+    "carrier",
+    "policy",
+    "customer",
+    "return",
+    "item",
+    "damaged",
+    "replacement",
+    "warehouse",
+    "invoice",
+    "payment",
+    "account",
+    "identity",
+    "delivery",
+]
 
 
 def _text(rng: random.Random, n_words: int) -> str:
@@ -35,14 +51,19 @@ def request(rng: random.Random, i: int) -> dict:
     kind = i % 3
     if kind == 2:
         msgs = []
-        for t in range(turns):
+        for _t in range(turns):
             msgs.append({"role": "user", "content": [{"text": _text(rng, 30)}]})
             msgs.append({"role": "assistant", "content": [{"text": _text(rng, 60)}]})
-        msgs.append({"role": "user", "content": [{"text": "next"}, {"cachePoint": {"type": "default"}}]})
-        return {"modelId": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
-                "system": [{"text": system}, {"cachePoint": {"type": "default"}}], "messages": msgs}
+        msgs.append(
+            {"role": "user", "content": [{"text": "next"}, {"cachePoint": {"type": "default"}}]}
+        )
+        return {
+            "modelId": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "system": [{"text": system}, {"cachePoint": {"type": "default"}}],
+            "messages": msgs,
+        }
     msgs = []
-    for t in range(turns):
+    for _t in range(turns):
         msgs.append({"role": "user", "content": _text(rng, 30)})
         msgs.append({"role": "assistant", "content": _text(rng, 60)})
     last = {"type": "text", "text": "next", "cache_control": {"type": "ephemeral"}}
@@ -50,12 +71,24 @@ def request(rng: random.Random, i: int) -> dict:
         last["cache_control"]["ttl"] = "1h"
     msgs.append({"role": "user", "content": [last]})
     if kind == 1:
-        return {"model": "anthropic/claude-sonnet-4.5", "messages": [
-            {"role": "system", "content": [{"type": "text", "text": system,
-                                            "cache_control": {"type": "ephemeral"}}]}, *msgs]}
-    return {"model": "claude-sonnet-4-5", "max_tokens": 1024,
-            "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
-            "messages": msgs}
+        return {
+            "model": "anthropic/claude-sonnet-4.5",
+            "messages": [
+                {
+                    "role": "system",
+                    "content": [
+                        {"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}
+                    ],
+                },
+                *msgs,
+            ],
+        }
+    return {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 1024,
+        "system": [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+        "messages": msgs,
+    }
 
 
 def generate(path: Path, n: int) -> int:
@@ -86,8 +119,10 @@ def main() -> None:
         findings = len(r.stdout.splitlines())
     print(f"log: {a.requests:,} requests, {size / 1e6:.1f} MB")
     print(f"parse only (CL000):  {base:6.2f} s  {a.requests / base:8,.0f} requests/s")
-    print(f"all request rules:   {full:6.2f} s  {a.requests / full:8,.0f} requests/s "
-          f"({findings:,} findings)")
+    print(
+        f"all request rules:   {full:6.2f} s  {a.requests / full:8,.0f} requests/s "
+        f"({findings:,} findings)"
+    )
     print(f"ratio all-rules / parse-only: {full / base:.2f}x")
 
 

@@ -137,3 +137,29 @@ def test_jsonl_line_over_the_limit_is_reported_and_skipped(tmp_path):
     out = r.stdout.decode()
     assert "log.jsonl:2:1: error: line 2: longer than the max-file-size limit" in out
     assert out.count("[CL103]") == 2  # lines 1 and 3 are still checked
+
+
+@pytest.mark.parametrize("bad_type", [[1], {"a": 1}, None, 3.5, True])
+def test_unhashable_or_odd_block_types(bad_type):
+    # found by bench/fuzz_long.py: a list as a block "type" crashed a set lookup
+    req = json.loads(GOOD_BAD)
+    req["messages"][0]["content"] = [
+        {"type": bad_type, "cache_control": {"type": "ephemeral"}},
+        {"type": "tool_result", "content": [{"type": bad_type}]},
+    ]
+    req["system"][0]["type"] = bad_type
+    findings = lint(json.dumps(req))
+    assert not _cl000(findings)
+
+
+def test_unhashable_role():
+    # found by bench/fuzz_long.py: a list as a message role crashed dialect detection
+    findings = lint(
+        json.dumps(
+            {
+                "messages": [{"type": None, "text": None, "role": []}],
+                "cache_control": {"type": "ephemeral"},
+            }
+        )
+    )
+    assert not _cl000(findings)

@@ -7,6 +7,7 @@ with many more examples.
 from __future__ import annotations
 
 import json
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,8 +17,14 @@ from cachelint.catalog import catalog
 from conftest import lint
 from payloads import anthropic_request
 
+# CI: a fixed seed and a bounded number of examples; bench/fuzz_long.py raises both.
+_EXAMPLES = int(os.environ.get("CACHELINT_FUZZ_EXAMPLES", "150"))
+_RANDOM = os.environ.get("CACHELINT_FUZZ_RANDOM") == "1"
 SETTINGS = settings(
-    max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=_EXAMPLES,
+    derandomize=not _RANDOM,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 scalars = (

@@ -19,6 +19,13 @@ from cachelint.catalog import catalog
 from cachelint.findings import Finding, Severity, Span
 from cachelint.formatters import Summary, load
 
+# One request line each: BAD has an invalid ttl (CL103, also CL201); GOOD has no marker at all.
+BAD = (
+    '{"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": [{"type": "text", '
+    '"text": "hi", "cache_control": {"type": "ephemeral", "ttl": "2h"}}]}]}\n'
+)
+GOOD = '{"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}]}\n'
+
 SUMMARY = Summary(version="0.0.0-test", files_checked=5, errors=3, warnings=3, infos=1)
 MARKER_LINE = '      "cache_control": {"type": "ephemeral"}'
 OUTSIDE = "/elsewhere/outside.json"  # absolute, outside the project

@@ -9,15 +9,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import run_cli
+from format_fixtures import BAD, GOOD
 
 from cachelint.formatters import BUILTIN
-
-BAD = (
-    '{"model": "claude-sonnet-4-5", "max_tokens": 8, "messages": [{"role": "user", "content": '
-    '[{"type": "text", "text": "hi", "cache_control": {"type": "persistent"}}]}]}\n'
-)
-
-CLEAN = '{"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}]}'
 
 
 @pytest.fixture
@@ -125,7 +119,7 @@ def test_a_package_can_add_a_format(project, tmp_path_factory):
 
 @pytest.mark.parametrize("fmt", sorted(BUILTIN))
 def test_every_format_on_a_clean_run(fmt, tmp_path):
-    (tmp_path / "clean.json").write_text(CLEAN, encoding="utf-8")
+    (tmp_path / "clean.json").write_text(GOOD, encoding="utf-8")
     proc = run_cli("check", "--format", fmt, "clean.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
     out = proc.stdout.decode()

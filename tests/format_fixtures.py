@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conftest import run_cli
@@ -142,3 +143,20 @@ def run_on_rule_examples(project: Path, fmt: str, *extra: str, env: dict | None 
     findings = json.loads(truth.stdout)["findings"]
     assert {"CL000", "CL101", "CL301"} <= {f["code"] for f in findings}
     return proc.stdout.decode("utf-8"), findings
+
+
+MACHINE_FORMATS = ("json", "sarif", "gitlab", "junit")
+
+
+def reported(fmt: str, out: str) -> list:
+    """What a machine-readable report lists as findings, read as its consumer reads it."""
+    if fmt == "junit":
+        cases = ET.fromstring(out.encode("utf-8")).iter("testcase")
+        return [c for c in cases if c.find("failure") is not None]
+    doc = json.loads(out)
+    if fmt == "json":
+        return doc["findings"]
+    if fmt == "sarif":
+        return doc["runs"][0]["results"]
+    assert fmt == "gitlab", fmt
+    return doc

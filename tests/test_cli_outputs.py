@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import run_cli
-from format_fixtures import BAD, GOOD
+from format_fixtures import BAD, GOOD, MACHINE_FORMATS, reported
 
 from cachelint.formatters import BUILTIN
 
@@ -52,10 +51,8 @@ def test_several_outputs_in_one_run(project):
     assert proc.returncode == 1
     n = len(proc.stdout.decode().splitlines()) - 1  # the concise lines, then the summary
     assert n >= 1
-    junit = ET.parse(project / "report.xml").getroot()
-    assert int(junit.get("failures")) == n
-    gitlab = json.loads((project / "gl-code-quality-report.json").read_text(encoding="utf-8"))
-    assert len(gitlab) == n
+    for fmt, name in (("junit", "report.xml"), ("gitlab", "gl-code-quality-report.json")):
+        assert len(reported(fmt, (project / name).read_text(encoding="utf-8"))) == n
     assert len((project / "annotations.txt").read_text(encoding="utf-8").splitlines()) == n
 
 
@@ -123,12 +120,7 @@ def test_every_format_on_a_clean_run(fmt, tmp_path):
     proc = run_cli("check", "--format", fmt, "clean.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
     out = proc.stdout.decode()
-    if fmt in ("json", "sarif", "gitlab"):
-        doc = json.loads(out)
-        found = {"json": lambda: doc["findings"], "gitlab": lambda: doc}
-        found["sarif"] = lambda: doc["runs"][0]["results"]
-        assert found[fmt]() == []
-    elif fmt == "junit":
-        assert ET.fromstring(out.encode()).get("failures") == "0"
+    if fmt in MACHINE_FORMATS:
+        assert reported(fmt, out) == []
     else:
         assert "CL" not in out and "::" not in out

@@ -14,7 +14,7 @@ from cachelint import __version__
 from cachelint.catalog import catalog
 from cachelint.config import ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
-from cachelint.engine import Engine, Options
+from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
@@ -89,6 +89,11 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly.")
 @click.option("--stdin-filename", help="Name (and type) of the file read from '-'.")
+@click.option(
+    "--count-tokens",
+    is_flag=True,
+    help="Count prefixes exactly with the count_tokens API (network; needs ANTHROPIC_API_KEY).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only findings: no summary line.")
 def check(
     paths,
@@ -102,6 +107,7 @@ def check(
     exit_zero,
     force_exclude,
     stdin_filename,
+    count_tokens,
     quiet,
 ) -> None:
     """Check request payloads (.json, .jsonl, .ndjson) under PATHS (default: ".")."""
@@ -116,6 +122,7 @@ def check(
         ignore=_codes(ignore),
         model=model,
         force_exclude=force_exclude,
+        count_tokens=count_tokens,
     )
     with ExitStack() as stack:
         color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -136,10 +143,16 @@ def check(
             formatters.append(cls(stream, quiet=quiet, color=False))
         try:
             engine = Engine(config, options)
+        except CounterUnavailable as e:
+            raise click.UsageError(str(e)) from None
+        try:
             findings, checked = _run(engine, list(paths) or [Path(".")], stdin_filename)
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
+        counter = engine.context.counter
+        for err in dict.fromkeys(counter.errors if counter else ()):
+            click.echo(f"cachelint: warning: {err}; token estimates used instead", err=True)
         summary = Summary(
             version=__version__,
             files_checked=checked,

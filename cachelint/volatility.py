@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _WDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?"
@@ -52,7 +53,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "an epoch timestamp",
         re.compile(
-            r"(?i)\b(?:time|timestamp|ts|epoch|now|generated|created|updated|date)\b[^\n\d]{0,20}"
+            r"(?i)\b(?:time|timestamp|ts|epoch|now|generated|created|updated|date)"
+            r"(?:[_ ]?(?:at|on))?\b"
+            r"[^\n\d]{0,20}"
             r"\b1[5-9]\d{8}(?:\d{3}|\d{6})?(?:\.\d+)?\b"
         ),
     ),
@@ -79,6 +82,67 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ID_WORDS = (
+    "request",
+    "req",
+    "session",
+    "trace",
+    "span",
+    "correlation",
+    "conversation",
+    "run",
+    "nonce",
+    "invocation",
+    "transaction",
+    "txn",
+    "execution",
+    "job",
+    "call",
+)
+_ID_PREFIXES = (
+    "req_",
+    "req-",
+    "msg_",
+    "msg-",
+    "chatcmpl",
+    "resp_",
+    "resp-",
+    "run_",
+    "run-",
+    "sess_",
+    "sess-",
+)
+_TODAY = (
+    "today",
+    "current date",
+    "current time",
+    "current datetime",
+    "time is now",
+    "the date is",
+    "it is now",
+    "now is",
+)
+_TEN_DIGITS = re.compile(r"\d{10}")
+_UUID_HEAD = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-")
+
+# Cheap tests (substring checks in C) that must pass before a pattern is worth running: the
+# patterns are slow on long prompts, and most prompts contain none of these.
+_TRIGGERS = (
+    lambda t, lo: ":" in t and "-" in t,
+    lambda t, lo: ":" in t and any(w in lo for w in _WEEKDAYS),
+    lambda t, lo: ":" in t and (any(m in lo for m in _MONTHS) or "/" in t or "." in t),
+    lambda t, lo: t.count(":") >= 2,
+    lambda t, lo: _TEN_DIGITS.search(t) is not None,
+    lambda t, lo: "-" in t and _UUID_HEAD.search(t) is not None,
+    lambda t, lo: (":" in t or "=" in t) and any(w in lo for w in _ID_WORDS),
+    lambda t, lo: any(p in lo for p in _ID_PREFIXES),
+    lambda t, lo: any(p in lo for p in _TODAY),
+)
+assert len(_TRIGGERS) == len(PATTERNS)
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     what: str
@@ -87,14 +151,18 @@ class Match:
     text: str
 
 
-def find_volatile(text: str) -> list[Match]:
+@lru_cache(maxsize=4096)  # request logs repeat the same system prompt on every line
+def find_volatile(text: str) -> tuple[Match, ...]:
     """Non-overlapping volatile spans in text, first match wins at each position."""
     if len(text) < 8:
-        return []
+        return ()
     found: list[Match] = []
-    for what, pat in PATTERNS:
+    lower = text.lower()
+    for (what, pat), trigger in zip(PATTERNS, _TRIGGERS, strict=True):
+        if not trigger(text, lower):
+            continue
         for m in pat.finditer(text):
             if not any(m.start() < f.end and f.start < m.end() for f in found):
                 found.append(Match(what, m.start(), m.end(), m.group()))
     found.sort(key=lambda f: f.start)
-    return found
+    return tuple(found)

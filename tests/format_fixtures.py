@@ -14,11 +14,11 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import run_cli
-
 from cachelint.catalog import catalog
 from cachelint.findings import Finding, Severity, Span
 from cachelint.formatters import Summary, load
+
+from conftest import run_cli
 
 # One request line each: BAD has an invalid ttl (CL103, also CL201); GOOD has no marker at all.
 BAD = (

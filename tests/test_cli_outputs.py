@@ -7,10 +7,11 @@ import json
 import os
 
 import pytest
-from conftest import run_cli
-from format_fixtures import BAD, GOOD, MACHINE_FORMATS, reported
 
 from cachelint.formatters import BUILTIN
+
+from conftest import run_cli
+from format_fixtures import BAD, GOOD, MACHINE_FORMATS, reported
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+
 from conftest import ROOT, run_cli
 from format_fixtures import BAD, FINDINGS, render, run_on_rule_examples
 

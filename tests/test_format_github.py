@@ -7,10 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from format_fixtures import FINDINGS, enter_project, render, run_on_rule_examples
 
 from cachelint.findings import Span
 from cachelint.formatters.github import escape_data, escape_property
+
+from format_fixtures import FINDINGS, enter_project, render, run_on_rule_examples
 
 
 def _unescape_data(text: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from format_fixtures import FINDINGS, SUMMARY, render, run_on_rule_examples
-
 from cachelint.findings import Finding, Severity, Span
 from cachelint.formatters import Summary
 from cachelint.formatters.junit import xml_text
+
+from format_fixtures import FINDINGS, SUMMARY, render, run_on_rule_examples
 
 
 def parse(out: str) -> ET.Element:

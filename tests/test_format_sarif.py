@@ -11,11 +11,12 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from conftest import ROOT
-from format_fixtures import FINDINGS, OUTSIDE, enter_project, render, run_on_rule_examples
 
 from cachelint.catalog import catalog
 from cachelint.formatters.sarif import help_markdown
+
+from conftest import ROOT
+from format_fixtures import FINDINGS, OUTSIDE, enter_project, render, run_on_rule_examples
 
 SCHEMA_PATH = ROOT.parent / "shared/data/sarif-schema-2.1.0.json"
 # RFC 3986 characters; anything else in a URI must be percent-encoded

@@ -8,9 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from format_fixtures import MACHINE_FORMATS, enter_project, render, reported
 
 from cachelint.formatters import BUILTIN, Summary
+
+from format_fixtures import MACHINE_FORMATS, enter_project, render, reported
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SUFFIX = {"json": "json", "sarif": "json", "gitlab": "json", "junit": "xml"}

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT
 from format_fixtures import BAD, GOOD
 

@@ -8,6 +8,7 @@ import shlex
 
 import pytest
 import yaml
+
 from conftest import ROOT, run_cli
 from format_fixtures import BAD, reported
 

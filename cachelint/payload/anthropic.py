@@ -227,6 +227,7 @@ def to_prompt(req: dict, root: tuple, headers: dict | None = None) -> Prompt:
     model = req.get("model") if isinstance(req.get("model"), str) else None
     return Prompt(
         dialect="anthropic",
+        raw=req,
         blocks=blocks,
         anchor=root,
         model=model,

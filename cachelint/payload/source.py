@@ -66,6 +66,8 @@ class JsonDoc:
 
 def _decode_error(e: orjson.JSONDecodeError, data: bytes) -> tuple[str, int]:
     msg = e.msg
+    if "depth" in msg or "recursion" in msg:
+        return "JSON nested deeper than the parser's limit of 1,024 levels", e.pos
     if "UTF-8" in msg or "surrogates" in msg:
         try:
             data.decode("utf-8")

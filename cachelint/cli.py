@@ -37,13 +37,20 @@ def _codes(values: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _formatter(name: str, stream, quiet: bool, color: bool) -> Formatter:
+def _formatter_class(name: str) -> type[Formatter]:
     try:
-        cls = load_formatter(name)
+        return load_formatter(name)
     except UnknownFormat:
         names = ", ".join(sorted(available()))
         raise click.UsageError(f"unknown format '{name}' (available: {names})") from None
-    return cls(stream, quiet=quiet, color=color)
+
+
+class _FormatOption(click.Option):
+    """Lists the installed formats in --help, looked up only when help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = f"Report format: {', '.join(sorted(available()))}."
+        return super().get_help_record(ctx)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,9 +64,10 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
+    cls=_FormatOption,
+    metavar="FORMAT",
     default="text",
     show_default=True,
-    help="Report format: text, concise, json (and any installed formatter).",
 )
 @click.option(
     "--output",
@@ -118,18 +126,21 @@ def check(
     )
     with ExitStack() as stack:
         color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        formatters = [_formatter(fmt, sys.stdout, quiet, color)]
+        formatters = [_formatter_class(fmt)(sys.stdout, quiet=quiet, color=color)]
+        files = []
         for spec in outputs:
             name, sep, target = spec.partition(":")
             if not sep or not target:
                 raise click.BadParameter(f"'{spec}' is not FORMAT:FILE", param_hint="--output")
+            files.append((_formatter_class(name), target))  # every name checked before any write
+        for cls, target in files:
             try:
                 stream = stack.enter_context(open(target, "w", encoding="utf-8", newline="\n"))
             except OSError as e:
                 raise click.BadParameter(
                     f"cannot write {target}: {e.strerror}", param_hint="--output"
                 ) from None
-            formatters.append(_formatter(name, stream, quiet, False))
+            formatters.append(cls(stream, quiet=quiet, color=False))
         try:
             engine = Engine(config, options)
         except CounterUnavailable as e:

@@ -25,13 +25,6 @@ _CANDIDATE = re.compile(rb"[cC][aA][cC][hH][eE]")
 
 
 @dataclass
-class RunResult:
-    findings: list[Finding] = field(default_factory=list)
-    files_checked: int = 0
-    files_skipped: int = 0
-
-
-@dataclass
 class Options:
     select: list[str] | None = None
     extend_select: list[str] = field(default_factory=list)
@@ -60,6 +53,9 @@ class Engine:
             counter=_counter() if options.count_tokens or config.count_tokens else None,
         )
         self.force_exclude = options.force_exclude
+        self.options = options
+        # files other than the checked one whose content the last result depended on
+        self.last_dependencies: list[str] = []
 
     def _selector(self, display: str) -> Callable[[str], bool]:
         ignored = self.per_file.ignored(relative(Path(display), self.config.root))
@@ -99,17 +95,12 @@ class Engine:
             return None
         return lint_json(data, display, self.context, selected)
 
-    def run(self, paths: list[Path]) -> RunResult:
-        result = RunResult()
-        for target in discover(paths, self.config.root, self.config.exclude, self.force_exclude):
-            found = self.lint_target(target)
-            if found is None:
-                result.files_skipped += 1
-                continue
-            result.files_checked += 1
-            result.findings.extend(found)
-        result.findings.sort(key=Finding.sort_key)
-        return result
+    def targets(self, paths: list[Path]) -> list[Target]:
+        return list(discover(paths, self.config.root, self.config.exclude, self.force_exclude))
+
+    def fingerprint(self) -> str:
+        """Everything besides file content that changes findings, for the result cache."""
+        return f"{self.config.fingerprint()}\0{sorted(self.selection.codes)}\0{self.options}"
 
 
 class CounterUnavailable(Exception):

@@ -18,13 +18,21 @@ from cachelint.prompt import Hole
 PLACEHOLDER = "\ufffc"  # stands for a hole inside a Text's str value
 
 
-@dataclass(eq=False, slots=True)
 class Loc:
-    """A node in a module, and the call site in the caller's module that led there."""
+    """A node in a module, and the call site in the caller's module that led there.
 
-    module: Any  # project.ModuleInfo
-    node: cst.CSTNode
-    via: Loc | None = None
+    A plain class (not a dataclass) so that JSON serialisers and reprs never descend into the
+    syntax tree."""
+
+    __slots__ = ("module", "node", "via")
+
+    def __init__(self, module: Any, node: cst.CSTNode, via: Loc | None = None) -> None:
+        self.module = module  # project.ModuleInfo
+        self.node = node
+        self.via = via
+
+    def __repr__(self) -> str:
+        return f"<{type(self.node).__name__} in {getattr(self.module, 'display', '?')}>"
 
 
 class Text(str):
@@ -68,6 +76,8 @@ def text_parts(v: Any) -> tuple[str | Hole, ...]:
 class LList(list):
     """A list whose elements remember their source locations and how they were added."""
 
+    depth = 0  # loops active when it was created: adding to it in a deeper loop repeats
+
     def __init__(self, items=(), locs=None, loc: Loc | None = None) -> None:
         super().__init__(items)
         self.locs: list[Loc | None] = list(locs) if locs is not None else [None] * len(self)
@@ -100,6 +110,8 @@ class LList(list):
 
 class LDict(dict):
     """A dict whose entries remember their source locations and how they were set."""
+
+    depth = 0
 
     def __init__(self, items=(), loc: Loc | None = None) -> None:
         super().__init__()
@@ -154,7 +166,7 @@ class Client:
     platform: str | None = None
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(eq=False, slots=True, repr=False)
 class Ref:
     """A reference to something named: a module, a function, a class or a dotted external name."""
 
@@ -165,8 +177,11 @@ class Ref:
     closure: Any = None  # enclosing environment for nested functions
     bound: Any = None  # `self` for methods reached through an instance
 
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.name}>"
 
-@dataclass(eq=False, slots=True)
+
+@dataclass(eq=False, slots=True, repr=False)
 class Instance:
     """An instance of a project class (`self` inside its methods)."""
 

@@ -1,0 +1,1324 @@
+"""Abstract evaluation of Python code into partly known values.
+
+Statements run in order; both branches of an `if` run and their bindings are merged; a loop body
+runs once per element of a small known list, otherwise once with the loop recorded as active, so
+values added on each pass are marked as repeated. Unknown values become holes that say where they
+come from. Evaluation is bounded by a step budget and a call depth, and never imports or runs the
+checked code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from cachelint.prompt import Hole
+from cachelint.python import builtins as bi
+from cachelint.python import names, strings
+from cachelint.python.calls import RequestSite, chain, classify
+from cachelint.python.frames import Frame, Loop, body_facts
+from cachelint.python.project import ModuleInfo, Project, dotted
+from cachelint.python.values import (
+    Client,
+    Instance,
+    Json,
+    LDict,
+    LList,
+    Loc,
+    Ref,
+    SetVal,
+    Text,
+    as_hole,
+    copy_value,
+    hole,
+    is_known,
+)
+
+MARKER_KEYS = frozenset({"cache_control", "cachePoint"})
+MAX_CALL_DEPTH = 8
+MAX_UNROLL = 16
+MAX_EXPR_DEPTH = 150
+_RESPONSE = "an API response"
+
+
+class _Flow(Exception):
+    """Leaves a block: return, break, continue or raise."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+
+class Evaluator:
+    def __init__(self, project: Project, extra_volatile: list[str] | None = None, budget=200_000):
+        self.project = project
+        self.volatile = dict(names.VOLATILE)
+        for n in extra_volatile or ():
+            self.volatile[n] = f"{n}() (configured as volatile)"
+        self.budget = budget
+        self.requests: list[RequestSite] = []
+        self.seen_calls: set[cst.Call] = set()
+        self.marker_dicts: list[LDict] = []
+        self.lost_markers: list[Loc] = []
+        self.removes_markers = False
+        self._module_envs: dict[int, dict[str, Any]] = {}
+        self._in_progress: set[int] = set()
+        self._depth = 0
+
+    # ---- entry points -------------------------------------------------------------------
+
+    def run_module(self, module: ModuleInfo) -> None:
+        self.module_env(module)
+
+    def run_function(self, module: ModuleInfo, node: cst.FunctionDef, cls: cst.ClassDef | None):
+        """Evaluate a function as an entry point: its parameters are request data."""
+        env = self.module_env(module)
+        frame = Frame(module, {}, None, once=False)
+        frame.parent = Frame(module, env, once=True)
+        self_obj = None
+        if cls is not None:
+            self_obj = self.instantiate(Ref("class", cls.name.value, module, cls), [], {}, frame)
+        args: list[Any] = []
+        if self_obj is not None and not _is_static(node):
+            args = [self_obj]
+        self.call_function(
+            Ref("function", node.name.value, module, node, closure=frame.parent),
+            args,
+            {},
+            frame,
+            None,
+            entry=True,
+        )
+
+    # ---- modules and names ----------------------------------------------------------------
+
+    def module_env(self, module: ModuleInfo) -> dict[str, Any]:
+        key = id(module)
+        if key in self._module_envs:
+            return self._module_envs[key]
+        env: dict[str, Any] = {}
+        self._module_envs[key] = env
+        self._in_progress.add(key)
+        frame = Frame(module, env, once=True)
+        outer = self._frame
+        self._frame = frame
+        try:
+            self.exec_block(module.tree.body, frame)
+        except (_Flow, RecursionError):
+            pass
+        finally:
+            self._in_progress.discard(key)
+            self._frame = outer
+        return env
+
+    def lookup_name(self, name: str, frame: Frame, node: cst.CSTNode) -> Any:
+        found, value = frame.lookup(name)
+        if found:
+            return value
+        module = frame.module
+        env = self._module_envs.get(id(module))
+        if env is None:
+            env = self.module_env(module)
+        if name in env:
+            return env[name]
+        if name in module.imports:
+            return self.import_ref(module.imports[name], module)
+        if name in module.functions:
+            return Ref("function", name, module, module.functions[name])
+        if name in module.classes:
+            return Ref("class", name, module, module.classes[name])
+        if name in bi.BUILTINS:
+            return Ref("external", name)
+        if name in names.REQUEST_ROOTS:
+            return hole("request", f"'{name}'", frame.loc(node))
+        if name in names.STABLE_ROOTS:
+            return hole("stable", f"'{name}'", frame.loc(node))
+        return hole("unknown", f"'{name}'", frame.loc(node))
+
+    def import_ref(self, target: str, origin: ModuleInfo) -> Any:
+        found = self.project.resolve(target, origin)
+        if found is None:
+            return Ref("external", target)
+        module, rest = found
+        value: Any = Ref("module", module.name, module)
+        for attr in rest.split(".") if rest else ():
+            value = self.module_attr(value, attr)
+        return value
+
+    def module_attr(self, ref: Any, attr: str) -> Any:
+        if not isinstance(ref, Ref) or ref.kind != "module":
+            return hole("unknown", attr)
+        module: ModuleInfo = ref.module
+        if attr in module.functions:
+            return Ref("function", attr, module, module.functions[attr])
+        if attr in module.classes:
+            return Ref("class", attr, module, module.classes[attr])
+        if id(module) in self._in_progress and attr not in self._module_envs.get(id(module), {}):
+            return hole("unknown", f"{module.name}.{attr} (circular import)")
+        env = self.module_env(module)
+        if attr in env:
+            return env[attr]
+        if attr in module.imports:
+            return self.import_ref(module.imports[attr], module)
+        sub = self.project.resolve(f"{module.name}.{attr}", module) if module.name else None
+        if sub is not None and not sub[1]:
+            return Ref("module", sub[0].name, sub[0])
+        return hole("unknown", f"{module.name}.{attr}")
+
+    def canonical(self, expr: cst.BaseExpression, frame: Frame) -> str | None:
+        """The dotted external name an expression stands for (after imports), if any."""
+        if isinstance(expr, cst.Name):
+            found, value = frame.lookup(expr.value)
+            if found:
+                return value.name if isinstance(value, Ref) and value.kind == "external" else None
+            env = self._module_envs.get(id(frame.module), {})
+            if expr.value in env:
+                v = env[expr.value]
+                return v.name if isinstance(v, Ref) and v.kind == "external" else None
+            if expr.value in frame.module.imports:
+                return frame.module.imports[expr.value]
+            return expr.value
+        if isinstance(expr, cst.Attribute):
+            head = self.canonical(expr.value, frame)
+            return f"{head}.{expr.attr.value}" if head else None
+        return None
+
+    # ---- statements -----------------------------------------------------------------------
+
+    def exec_block(self, stmts, frame: Frame) -> None:
+        for stmt in stmts:
+            if self.budget <= 0:
+                return
+            self.exec_stmt(stmt, frame)
+
+    def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
+        self.budget -= 1
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.exec_small(small, frame)
+        elif isinstance(stmt, cst.FunctionDef):
+            frame.env[stmt.name.value] = Ref(
+                "function", stmt.name.value, frame.module, stmt, closure=frame
+            )
+        elif isinstance(stmt, cst.ClassDef):
+            frame.env[stmt.name.value] = Ref("class", stmt.name.value, frame.module, stmt)
+        elif isinstance(stmt, cst.If):
+            self.exec_if(stmt, frame)
+        elif isinstance(stmt, cst.For):
+            self.exec_for(stmt, frame)
+        elif isinstance(stmt, cst.While):
+            self.exec_while(stmt, frame)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                value = self.eval(item.item, frame)
+                if item.asname is not None:
+                    self.assign(item.asname.name, _entered(value), frame, item)
+            self.exec_block(stmt.body.body, frame)
+        elif isinstance(stmt, cst.Try | cst.TryStar):
+            self._exec_try(stmt, frame)
+        elif isinstance(stmt, cst.Match):
+            self.eval(stmt.subject, frame)
+            for case in stmt.cases:
+                self._branch(case.body.body, frame)
+
+    def _exec_try(self, stmt, frame: Frame) -> None:
+        try:
+            self.exec_block(stmt.body.body, frame)
+        except _Flow as f:
+            if f.kind != "raise":
+                raise
+        for h in stmt.handlers:
+            self._branch(h.body.body, frame)
+        if stmt.orelse is not None:
+            self.exec_block(stmt.orelse.body.body, frame)
+        if stmt.finalbody is not None:
+            self.exec_block(stmt.finalbody.body.body, frame)
+
+    def _branch(self, stmts, frame: Frame) -> bool:
+        """Run a branch that may not be taken; True when it always leaves the block."""
+        saved = dict(frame.env)
+        try:
+            self.exec_block(stmts, frame)
+        except _Flow as f:
+            if f.kind in ("raise", "return"):
+                frame.env.clear()
+                frame.env.update(saved)
+                return True
+            raise
+        return False
+
+    def exec_small(self, node: cst.CSTNode, frame: Frame) -> None:
+        if isinstance(node, cst.Expr):
+            self.eval(node.value, frame)
+        elif isinstance(node, cst.Assign):
+            value = self.eval(node.value, frame)
+            for t in node.targets:
+                self.assign(t.target, value, frame, node)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.eval(node.value, frame), frame, node)
+        elif isinstance(node, cst.AugAssign):
+            self.exec_augassign(node, frame)
+        elif isinstance(node, cst.Return):
+            frame.returns.append(self.eval(node.value, frame) if node.value else None)
+            raise _Flow("return")
+        elif isinstance(node, cst.Raise):
+            raise _Flow("raise")
+        elif isinstance(node, cst.Break):
+            raise _Flow("break")
+        elif isinstance(node, cst.Continue):
+            raise _Flow("continue")
+        elif isinstance(node, cst.Import | cst.ImportFrom):
+            from cachelint.python.project import import_names
+
+            for local, target in import_names(node, frame.module.package()).items():
+                frame.env[local] = self.import_ref(target, frame.module)
+        elif isinstance(node, cst.Global):
+            frame.globals_names.update(n.name.value for n in node.names)
+        elif isinstance(node, cst.Del):
+            self.exec_del(node.target, frame)
+
+    def exec_del(self, target: cst.BaseExpression, frame: Frame) -> None:
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+            obj = self.eval(target.value, frame)
+            idx = target.slice[0].slice
+            if isinstance(idx, cst.Index):
+                key = self.eval(idx.value, frame)
+                if key in MARKER_KEYS:
+                    self.removes_markers = True
+                if isinstance(obj, LDict) and is_known(key):
+                    obj.drop(key)
+        elif isinstance(target, cst.Tuple):
+            for el in target.elements:
+                self.exec_del(el.value, frame)
+
+    def exec_augassign(self, node: cst.AugAssign, frame: Frame) -> None:
+        current = self.eval(node.target, frame)
+        value = self.eval(node.value, frame)
+        if isinstance(node.operator, cst.AddAssign) and isinstance(current, LList):
+            self.extend(current, value, frame, node.value)
+            return
+        if isinstance(node.operator, cst.BitOrAssign) and isinstance(current, LDict):
+            self.merge_into(current, value, frame, node.value)
+            return
+        result = self.binop(node.operator, current, value, frame, node)
+        self.assign(node.target, result, frame, node)
+
+    def assign(self, target: cst.BaseExpression, value: Any, frame: Frame, node) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            if name in frame.globals_names:
+                self._module_envs.setdefault(id(frame.module), {})[name] = value
+            else:
+                frame.env[name] = value
+        elif isinstance(target, cst.Tuple | cst.List):
+            elems = [e.value for e in target.elements]
+            if isinstance(value, tuple | list) and len(value) == len(elems):
+                for t, v in zip(elems, value, strict=True):
+                    self.assign(t, v, frame, node)
+            else:
+                for t in elems:
+                    inner = t.value if isinstance(t, cst.StarredElement) else t
+                    self.assign(inner, _element(value, frame.loc(t)), frame, node)
+        elif isinstance(target, cst.Attribute):
+            obj = self.eval(target.value, frame)
+            if isinstance(obj, Instance):
+                if isinstance(value, LList) and not frame.once:
+                    value.persistent = value.persistent or f"self.{target.attr.value}"
+                obj.attrs[target.attr.value] = value
+        elif isinstance(target, cst.Subscript) and len(target.slice) == 1:
+            obj = self.eval(target.value, frame)
+            sl = target.slice[0].slice
+            if not isinstance(sl, cst.Index):
+                return
+            key = self.eval(sl.value, frame)
+            self.set_item(obj, key, value, frame, node)
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, LList([hole("unknown", "unpacked items")]), frame, node)
+
+    def set_item(self, obj: Any, key: Any, value: Any, frame: Frame, node) -> None:
+        loc = frame.loc(node)
+        if isinstance(obj, LDict) and is_known(key):
+            obj.put(key, value, loc, in_loop=self.repeats(obj))
+            if key in MARKER_KEYS:
+                self.marker_dicts.append(obj)
+        elif isinstance(obj, LList) and isinstance(key, int) and -len(obj) <= key < len(obj):
+            obj[key] = value
+            obj.locs[key] = loc
+        elif key in MARKER_KEYS and self.repeats(None):
+            self.lost_markers.append(loc)
+
+    # ---- control flow ---------------------------------------------------------------------
+
+    def exec_if(self, stmt: cst.If, frame: Frame) -> None:
+        self.eval(stmt.test, frame)
+        before = dict(frame.env)
+        self._guarded(stmt.test, frame, lambda: self._branch(stmt.body.body, frame))
+        body_env = dict(frame.env)
+        body_left = self._left
+        frame.env.clear()
+        frame.env.update(before)
+        else_left = False
+        if stmt.orelse is not None:
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                self.exec_if(orelse, frame)
+            else:
+                else_left = self._branch(orelse.body.body, frame)
+        else_env = dict(frame.env)
+        if body_left and else_left:
+            raise _Flow("return")
+        merged = else_env if body_left else body_env if else_left else _merge(body_env, else_env)
+        frame.env.clear()
+        frame.env.update(merged)
+
+    _left = False
+
+    def _guarded(self, test, frame: Frame, run) -> None:
+        loop = frame.loops[-1] if frame.loops else None
+        if loop is not None:
+            loop.guards.append(test)
+        try:
+            self._left = run()
+        finally:
+            if loop is not None:
+                loop.guards.pop()
+
+    def exec_for(self, stmt: cst.For, frame: Frame) -> None:
+        iterable = self.eval(stmt.iter, frame)
+        items = self.unrollable(iterable)
+        if items is not None:
+            for item in items:
+                self.assign(stmt.target, item, frame, stmt)
+                try:
+                    self.exec_block(stmt.body.body, frame)
+                except _Flow as f:
+                    if f.kind == "break":
+                        return
+                    if f.kind != "continue":
+                        raise
+            if stmt.orelse is not None:
+                self.exec_block(stmt.orelse.body.body, frame)
+            return
+        element = self.element_of(iterable, stmt.iter, frame)
+        counters, exits = body_facts(stmt.body)
+        loop = Loop(
+            stmt,
+            exits or _small_iterable(stmt.iter),
+            counters,
+            frozenset(_index_names(stmt.target, stmt.iter)),
+        )
+        self.assign(stmt.target, element, frame, stmt)
+        self._run_loop(stmt.body.body, loop, frame)
+        if stmt.orelse is not None:
+            self._branch(stmt.orelse.body.body, frame)
+
+    def exec_while(self, stmt: cst.While, frame: Frame) -> None:
+        self.eval(stmt.test, frame)
+        counters, _ = body_facts(stmt.body)
+        loop = Loop(stmt, False, counters, frozenset())
+        loop.guards.append(stmt.test)
+        self._run_loop(stmt.body.body, loop, frame)
+
+    def _run_loop(self, body, loop: Loop, frame: Frame) -> None:
+        frame.loops.append(loop)
+        saved = dict(frame.env)
+        try:
+            self.exec_block(body, frame)
+        except _Flow as f:
+            if f.kind in ("return", "raise"):
+                frame.env.clear()
+                frame.env.update(saved)
+        finally:
+            frame.loops.pop()
+
+    def unrollable(self, v: Any) -> list | None:
+        """The elements of a small, fully known, ordered iterable, to run a loop per element."""
+        if isinstance(v, tuple):
+            v = list(v)
+        if isinstance(v, LList):
+            if v.repeated or v.unordered or v.is_open() or len(v) > MAX_UNROLL:
+                return None
+            return list(v)
+        if isinstance(v, list) and len(v) <= MAX_UNROLL:
+            return v
+        if isinstance(v, LDict) and not v.open and not v.unordered and len(v) <= MAX_UNROLL:
+            return list(v.keys())
+        return None
+
+    def element_of(self, v: Any, node, frame: Frame) -> Any:
+        """A representative element of an iterable that is not unrolled."""
+        if isinstance(v, _Enumerated):
+            return (hole("unknown", "a loop index"), self.element_of(v.inner, node, frame))
+        if isinstance(v, SetVal):
+            u = strings.unordered_hole(v)
+            if v.items and all(isinstance(x, str) for x in v.items):
+                return Text([u]) if u else v.items[0]
+            return u or hole("unknown", "a set element", frame.loc(node))
+        if isinstance(v, LList):
+            known = [x for x in v if not isinstance(x, Hole)]
+            if known and all(isinstance(x, LDict) for x in known):
+                return known[-1]
+            if v.unordered is not None:
+                return v.unordered
+            for x in v:
+                if isinstance(x, Hole):
+                    return x
+            return known[-1] if known else hole("unknown", "a list element", frame.loc(node))
+        if isinstance(v, LDict):
+            return next(iter(v), hole("unknown", "a key"))
+        if isinstance(v, Hole):
+            return v
+        return hole("unknown", "a loop element", frame.loc(node))
+
+    def repeats(self, container: Any) -> bool:
+        """Whether a value added to container now can be added again without bound."""
+        frame = self._frame
+        if frame is None:
+            return False
+        depth = getattr(container, "depth", 0) if container is not None else 0
+        return any(not loop.bounded() for loop in frame.loops[depth:])
+
+    _frame: Frame | None = None
+
+    # ---- functions ------------------------------------------------------------------------
+
+    def call_function(
+        self,
+        ref: Ref,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        caller: Frame,
+        site: cst.CSTNode | None,
+        entry: bool = False,
+    ) -> Any:
+        node: cst.FunctionDef = ref.node
+        if self._depth >= MAX_CALL_DEPTH or node in caller.call_stack or self.budget <= 0:
+            return hole("unknown", f"the result of {ref.name}()")
+        via = caller.via
+        if site is not None and ref.module is not caller.module:
+            via = caller.loc(site)
+        once = caller.once or _decorated_once(node, ref.module) or node.name.value == "__init__"
+        frame = Frame(
+            ref.module,
+            {},
+            ref.closure,
+            via,
+            once,
+            loops=list(caller.loops) if not entry else [],
+            call_stack=(*caller.call_stack, node),
+        )
+        if ref.closure is None:
+            frame.parent = Frame(ref.module, self.module_env(ref.module), once=True)
+        self.bind_params(node, args, kwargs, frame)
+        self._depth += 1
+        outer = self._frame
+        self._frame = frame
+        try:
+            self.exec_block(node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body], frame)
+        except _Flow:
+            pass
+        except RecursionError:
+            pass
+        finally:
+            self._depth -= 1
+            self._frame = outer
+        if node.asynchronous is None and _is_generator(node):
+            return LList([hole("unknown", f"items yielded by {ref.name}()")])
+        return _pick_return(frame.returns, ref.name)
+
+    def bind_params(self, node: cst.FunctionDef, args, kwargs, frame: Frame) -> None:
+        p = node.params
+        positional = [*p.posonly_params, *p.params]
+        args = list(args)
+        for i, param in enumerate(positional):
+            name = param.name.value
+            if i < len(args):
+                frame.env[name] = args[i]
+            elif name in kwargs:
+                frame.env[name] = kwargs.pop(name)
+            elif param.default is not None:
+                frame.env[name] = self.eval(param.default, frame.parent or frame)
+            else:
+                frame.env[name] = hole("request", f"parameter '{name}'", frame.loc(param))
+        for param in p.kwonly_params:
+            name = param.name.value
+            if name in kwargs:
+                frame.env[name] = kwargs.pop(name)
+            elif param.default is not None:
+                frame.env[name] = self.eval(param.default, frame.parent or frame)
+            else:
+                frame.env[name] = hole("request", f"parameter '{name}'", frame.loc(param))
+        if isinstance(p.star_arg, cst.Param):
+            rest = args[len(positional) :]
+            frame.env[p.star_arg.name.value] = LList(rest or [hole("request", "*args")])
+        if p.star_kwarg is not None:
+            d = LDict()
+            for k, v in kwargs.items():
+                d.put(k, v, None)
+            if not kwargs:
+                d.open = hole("request", "**kwargs")
+            frame.env[p.star_kwarg.name.value] = d
+
+    def instantiate(self, ref: Ref, args, kwargs, caller: Frame) -> Instance:
+        inst = Instance(ref)
+        init = _method(ref.node, "__init__")
+        if init is not None:
+            self.call_function(
+                Ref("function", "__init__", ref.module, init, bound=inst), [inst, *args], kwargs,
+                caller, None,
+            )
+        return inst
+
+    def instance_attr(self, inst: Instance, attr: str, frame: Frame, node) -> Any:
+        if attr in inst.attrs:
+            value = inst.attrs[attr]
+            if isinstance(value, LList) and value.persistent and not frame.once:
+                _open_history(value)
+            return value
+        cls: cst.ClassDef = inst.cls.node
+        fn = _method(cls, attr)
+        if fn is not None:
+            ref = Ref("function", attr, inst.cls.module, fn, bound=inst)
+            if _has_decorator(fn, ("property", "cached_property", "functools.cached_property")):
+                return self.call_function(ref, [inst], {}, frame, node)
+            return ref
+        for stmt in cls.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign | cst.AnnAssign):
+                        targets = (
+                            [t.target for t in small.targets]
+                            if isinstance(small, cst.Assign)
+                            else [small.target]
+                        )
+                        if any(isinstance(t, cst.Name) and t.value == attr for t in targets):
+                            if small.value is None:
+                                continue
+                            cls_frame = Frame(
+                                inst.cls.module, {}, once=True,
+                                parent=Frame(inst.cls.module, self.module_env(inst.cls.module)),
+                            )
+                            return self.eval(small.value, cls_frame)
+        return hole("unknown", f"self.{attr}", frame.loc(node))
+
+    # ---- expressions ----------------------------------------------------------------------
+
+    def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Any:
+        if node is None:
+            return None
+        self.budget -= 1
+        if self.budget <= 0 or self._expr_depth > MAX_EXPR_DEPTH:
+            return hole("unknown", "a value too complex to evaluate")
+        outer = self._frame
+        self._frame = frame
+        self._expr_depth += 1
+        try:
+            return self._eval(node, frame)
+        except RecursionError:
+            return hole("unknown", "a value too complex to evaluate")
+        finally:
+            self._expr_depth -= 1
+            self._frame = outer
+
+    _expr_depth = 0
+
+    def _eval(self, node, frame: Frame) -> Any:
+        if isinstance(node, cst.SimpleString):
+            try:
+                return node.evaluated_value
+            except Exception:
+                return hole("unknown", "a string literal")
+        if isinstance(node, cst.ConcatenatedString):
+            return strings.concat(
+                strings.to_str(self.eval(node.left, frame)),
+                strings.to_str(self.eval(node.right, frame)),
+            )
+        if isinstance(node, cst.FormattedString):
+            return self.eval_fstring(node, frame)
+        if isinstance(node, cst.Integer | cst.Float):
+            try:
+                return node.evaluated_value
+            except Exception:
+                return hole("unknown", "a number")
+        if isinstance(node, cst.Imaginary):
+            return hole("unknown", "a number")
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.value]
+            value = self.lookup_name(node.value, frame, node)
+            if isinstance(value, LList) and value.persistent and not frame.once:
+                _open_history(value)
+            return value
+        if isinstance(node, cst.List):
+            return self.eval_list(node, frame)
+        if isinstance(node, cst.Tuple):
+            out: list[Any] = []
+            for el in node.elements:
+                v = self.eval(el.value, frame)
+                if isinstance(el, cst.StarredElement):
+                    out.extend(v if isinstance(v, list | tuple) else [v])
+                else:
+                    out.append(v)
+            return tuple(out)
+        if isinstance(node, cst.Set):
+            items = [self.eval(el.value, frame) for el in node.elements]
+            return SetVal(items, frame.loc(node))
+        if isinstance(node, cst.Dict):
+            return self.eval_dict(node, frame)
+        if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp):
+            return self.eval_comprehension(node, frame)
+        if isinstance(node, cst.BinaryOperation):
+            left = self.eval(node.left, frame)
+            right = self.eval(node.right, frame)
+            return self.binop(node.operator, left, right, frame, node)
+        if isinstance(node, cst.BooleanOperation):
+            left = self.eval(node.left, frame)
+            right = self.eval(node.right, frame)
+            if isinstance(node.operator, cst.Or):
+                if is_known(left) or isinstance(left, LList | LDict | Text):
+                    return left if left else right
+                return right if not isinstance(right, Hole) else left
+            return right if is_known(left) and left else hole("unknown", "a condition")
+        if isinstance(node, cst.UnaryOperation):
+            v = self.eval(node.expression, frame)
+            if isinstance(node.operator, cst.Minus) and isinstance(v, int | float):
+                return -v
+            if isinstance(node.operator, cst.Not) and is_known(v):
+                return not v
+            return hole("unknown", "an expression")
+        if isinstance(node, cst.Comparison):
+            self.eval(node.left, frame)
+            for c in node.comparisons:
+                self.eval(c.comparator, frame)
+            return hole("unknown", "a comparison")
+        if isinstance(node, cst.IfExp):
+            self.eval(node.test, frame)
+            body: list[Any] = []
+            self._guarded(node.test, frame, lambda: body.append(self.eval(node.body, frame)))
+            orelse = self.eval(node.orelse, frame)
+            return _choose(body[0], orelse)
+        if isinstance(node, cst.Await):
+            return self.eval(node.expression, frame)
+        if isinstance(node, cst.NamedExpr):
+            v = self.eval(node.value, frame)
+            self.assign(node.target, v, frame, node)
+            return v
+        if isinstance(node, cst.Attribute):
+            return self.eval_attribute(node, frame)
+        if isinstance(node, cst.Subscript):
+            return self.eval_subscript(node, frame)
+        if isinstance(node, cst.Call):
+            return self.eval_call(node, frame)
+        if isinstance(node, cst.Lambda):
+            return Ref("lambda", "lambda", frame.module, node, closure=frame)
+        return hole("unknown", "an expression", frame.loc(node))
+
+    def eval_fstring(self, node: cst.FormattedString, frame: Frame) -> str:
+        parts: list[Any] = []
+        for p in node.parts:
+            if isinstance(p, cst.FormattedStringText):
+                parts.append(_unescape(p.value, node))
+            else:
+                value = self.eval(p.expression, frame)
+                spec = ""
+                if p.format_spec:
+                    spec_parts = [
+                        s.value if isinstance(s, cst.FormattedStringText) else None
+                        for s in p.format_spec
+                    ]
+                    spec = "" if None in spec_parts else "".join(spec_parts)  # type: ignore[arg-type]
+                parts.append(strings.fmt_value(value, spec, p.conversion))
+        return Text(parts)
+
+    def eval_list(self, node: cst.List, frame: Frame) -> LList:
+        out = LList(loc=frame.loc(node))
+        out.depth = len(frame.loops)  # type: ignore[attr-defined]
+        for el in node.elements:
+            v = self.eval(el.value, frame)
+            if isinstance(el, cst.StarredElement):
+                self.extend(out, v, frame, el.value)
+            else:
+                out.add(v, frame.loc(el.value))
+        return out
+
+    def eval_dict(self, node: cst.Dict, frame: Frame) -> LDict:
+        out = self.new_dict(frame, node)
+        for el in node.elements:
+            if isinstance(el, cst.StarredDictElement):
+                self.merge_into(out, self.eval(el.value, frame), frame, el.value)
+                continue
+            key = self.eval(el.key, frame)
+            value = self.eval(el.value, frame)
+            if is_known(key):
+                out.put(key, value, frame.loc(el))
+                if key in MARKER_KEYS:
+                    self.marker_dicts.append(out)
+            else:
+                out.open = out.open or as_hole(key)
+        return out
+
+    def new_dict(self, frame: Frame, node) -> LDict:
+        d = LDict(loc=frame.loc(node))
+        d.depth = len(frame.loops)  # type: ignore[attr-defined]
+        return d
+
+    def merge_into(self, target: LDict, value: Any, frame: Frame, node) -> None:
+        if isinstance(value, LDict):
+            for k, v in value.items():
+                target.put(k, v, value.locs.get(k) or frame.loc(node), k in value.loop_keys)
+                if k in MARKER_KEYS:
+                    self.marker_dicts.append(target)
+            target.open = target.open or value.open
+            target.unordered = target.unordered or value.unordered
+            target.turn_keys |= value.turn_keys
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                target.put(k, v, frame.loc(node))
+        elif value is not None:
+            target.open = target.open or as_hole(value)
+
+    def extend(self, target: LList, value: Any, frame: Frame, node) -> None:
+        rep = self.repeats(target)
+        if isinstance(value, LList):
+            for i, x in enumerate(value):
+                target.add(x, value.loc_at(i) or frame.loc(node), rep or i in value.repeated)
+            target.unordered = target.unordered or value.unordered
+        elif isinstance(value, list | tuple):
+            for x in value:
+                target.add(x, frame.loc(node), rep)
+        elif isinstance(value, SetVal):
+            for x in value.items:
+                target.add(x, frame.loc(node), rep)
+            target.unordered = target.unordered or strings.unordered_hole(value)
+        else:
+            target.add(as_hole(value, "items only known at run time"), frame.loc(node), rep)
+        if target.persistent:
+            self._keep(value)
+
+    def append(self, target: LList, value: Any, frame: Frame, node, at: int | None = None):
+        target.add(value, frame.loc(node), self.repeats(target), at)
+        if target.persistent:
+            self._keep(value)
+
+    def _keep(self, value: Any, depth: int = 0) -> None:
+        """value is appended to a history kept across calls: its markers stay there."""
+        if depth > 16:
+            return
+        if isinstance(value, LDict):
+            value.kept = True
+            value.turn_keys |= {k for k in value if k in MARKER_KEYS}
+            for v in value.values():
+                self._keep(v, depth + 1)
+        elif isinstance(value, LList):
+            value.kept = True
+            for v in value:
+                self._keep(v, depth + 1)
+
+    def eval_comprehension(self, node, frame: Frame) -> Any:
+        if isinstance(node, cst.DictComp):
+            result: Any = self.new_dict(frame, node)
+        elif isinstance(node, cst.SetComp):
+            result = SetVal([], frame.loc(node))
+        else:
+            result = LList(loc=frame.loc(node))
+            result.depth = len(frame.loops)
+        inner = Frame(frame.module, {}, frame, frame.via, frame.once, frame.self_obj,
+                      list(frame.loops), call_stack=frame.call_stack)
+        outer = self._frame
+        self._frame = inner
+        try:
+            self._comp_for(node.for_in, node, result, inner, False)
+        finally:
+            self._frame = outer
+        return result
+
+    def _comp_for(self, comp: cst.CompFor, node, result, frame: Frame, unordered) -> None:
+        iterable = self.eval(comp.iter, frame)
+        unordered = unordered or strings.unordered_hole(iterable)
+        items = self.unrollable(iterable)
+        runs = items if items is not None else [self.element_of(iterable, comp.iter, frame)]
+        loop = None
+        if items is None:
+            loop = Loop(comp, _small_iterable(comp.iter), frozenset(),
+                        frozenset(_index_names(comp.target, comp.iter)))
+            frame.loops.append(loop)
+        try:
+            for item in runs:
+                self.assign(comp.target, item, frame, comp)
+                for cond in comp.ifs:
+                    self.eval(cond.test, frame)
+                    if loop is not None:
+                        loop.guards.append(cond.test)
+                if comp.inner_for_in is not None:
+                    self._comp_for(comp.inner_for_in, node, result, frame, unordered)
+                else:
+                    self._comp_emit(node, result, frame, unordered)
+                if loop is not None:
+                    del loop.guards[len(loop.guards) - len(comp.ifs) :]
+        finally:
+            if loop is not None:
+                frame.loops.pop()
+
+    def _comp_emit(self, node, result, frame: Frame, unordered) -> None:
+        if isinstance(node, cst.DictComp):
+            key = self.eval(node.key, frame)
+            value = self.eval(node.value, frame)
+            if is_known(key):
+                result.put(key, value, frame.loc(node.value), self.repeats(result))
+            else:
+                result.open = result.open or as_hole(key)
+            if self.repeats(result):
+                result.open = result.open or hole("unknown", "keys added in a loop")
+            result.unordered = result.unordered or unordered
+        elif isinstance(node, cst.SetComp):
+            result.items.append(self.eval(node.elt, frame))
+        else:
+            self.append(result, self.eval(node.elt, frame), frame, node.elt)
+            result.unordered = result.unordered or unordered
+
+    def binop(self, op, left: Any, right: Any, frame: Frame, node) -> Any:
+        if isinstance(op, cst.Add | cst.AddAssign):
+            if isinstance(left, str) and isinstance(right, str):
+                return strings.concat(left, right)
+            if isinstance(left, LList | list | tuple) and isinstance(right, LList | list | tuple):
+                if isinstance(left, tuple) and isinstance(right, tuple):
+                    return left + right
+                out = LList(loc=frame.loc(node))
+                out.depth = len(frame.loops)
+                self.extend(out, left, frame, node)
+                self.extend(out, right, frame, node)
+                return out
+            if isinstance(left, LList) and isinstance(right, Hole):
+                out = copy_value(left, False)
+                out.add(right, frame.loc(node))
+                return out
+            if isinstance(right, LList) and isinstance(left, Hole):
+                out = LList([left], [frame.loc(node)], frame.loc(node))
+                self.extend(out, right, frame, node)
+                return out
+            if isinstance(left, int | float) and isinstance(right, int | float):
+                return left + right
+            if isinstance(left, str) or isinstance(right, str):
+                return Text([strings.to_str(left), strings.to_str(right)])
+            return _hole_of(left, right)
+        if isinstance(op, cst.Multiply | cst.MultiplyAssign):
+            if isinstance(left, str):
+                return strings.repeat(left, right)
+            if isinstance(right, str):
+                return strings.repeat(right, left)
+            if isinstance(left, int | float) and isinstance(right, int | float):
+                return left * right if abs(left * right) < 1e18 else hole("unknown", "a number")
+            return _hole_of(left, right)
+        if isinstance(op, cst.Modulo | cst.ModuloAssign) and isinstance(left, str):
+            return strings.percent(left, right)
+        if isinstance(op, cst.BitOr | cst.BitOrAssign):
+            if isinstance(left, LDict) and isinstance(right, LDict):
+                out = copy_value(left, False)
+                self.merge_into(out, right, frame, node)
+                return out
+            if isinstance(left, SetVal) or isinstance(right, SetVal):
+                return SetVal(_set_items(left) + _set_items(right), frame.loc(node))
+        if isinstance(op, cst.Subtract | cst.BitAnd) and (
+            isinstance(left, SetVal) or isinstance(right, SetVal)
+        ):
+            return SetVal(_set_items(left), frame.loc(node))
+        if isinstance(left, int | float) and isinstance(right, int | float):
+            try:
+                return _arith(op, left, right)
+            except (ZeroDivisionError, OverflowError, TypeError, ValueError):
+                pass
+        return _hole_of(left, right)
+
+    def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Any:
+        obj = self.eval(node.value, frame)
+        attr = node.attr.value
+        if isinstance(obj, Instance):
+            return self.instance_attr(obj, attr, frame, node)
+        if isinstance(obj, Ref):
+            if obj.kind == "module":
+                return self.module_attr(obj, attr)
+            if obj.kind == "external":
+                return Ref("external", f"{obj.name}.{attr}")
+            if obj.kind == "class":
+                return self.instance_attr(Instance(obj), attr, frame, node)
+            return hole("unknown", attr, frame.loc(node))
+        if isinstance(obj, Hole):
+            if obj.origin == "stable" or obj.origin == "request":
+                return obj
+            if obj.origin == "volatile":
+                return obj
+            return hole("unknown", f"{obj.description}.{attr}", obj.anchor or frame.loc(node))
+        if isinstance(obj, Client):
+            return obj
+        return hole("unknown", attr, frame.loc(node))
+
+    def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Any:
+        obj = self.eval(node.value, frame)
+        if len(node.slice) != 1:
+            return hole("unknown", "a subscript", frame.loc(node))
+        sl = node.slice[0].slice
+        if isinstance(sl, cst.Slice):
+            lo = self.eval(sl.lower, frame)
+            hi = self.eval(sl.upper, frame)
+            if isinstance(obj, LList) and not obj.is_open():
+                out = LList(loc=obj.loc)
+                out.depth = len(frame.loops)
+                s = slice(lo if isinstance(lo, int) else None, hi if isinstance(hi, int) else None)
+                for i in range(len(obj))[s]:
+                    out.add(obj[i], obj.loc_at(i), i in obj.repeated)
+                out.unordered = obj.unordered
+                return out
+            if isinstance(obj, str) and not isinstance(obj, Text):
+                return obj[lo if isinstance(lo, int) else None : hi if isinstance(hi, int) else None]
+            return _as_hole_keep(obj)
+        key = self.eval(sl.value, frame)
+        return self.get_item(obj, key, frame, node)
+
+    def get_item(self, obj: Any, key: Any, frame: Frame, node) -> Any:
+        if isinstance(obj, LDict):
+            if is_known(key) and key in obj:
+                return obj[key]
+            return obj.open or hole("unknown", f"[{key!r}]", frame.loc(node))
+        if isinstance(obj, LList) and isinstance(key, int) and not isinstance(key, bool):
+            if key < 0 and -key <= len(obj) and not isinstance(obj[key], Hole):
+                if not any(isinstance(x, Hole) for x in obj[key:]):
+                    return obj[key]
+            if 0 <= key < len(obj) and not any(isinstance(x, Hole) for x in obj[: key + 1]):
+                return obj[key]
+            return hole("unknown", "a list element", frame.loc(node))
+        if isinstance(obj, tuple | list) and isinstance(key, int):
+            try:
+                return obj[key]
+            except IndexError:
+                return hole("unknown", "an element")
+        if isinstance(obj, str) and not isinstance(obj, Text) and isinstance(key, int):
+            try:
+                return obj[key]
+            except IndexError:
+                return hole("unknown", "a character")
+        if isinstance(obj, Ref) and obj.kind == "external":
+            desc = names.lookup(names.STABLE, obj.name)
+            if desc:
+                return hole("stable", desc, frame.loc(node))
+            return _external_hole(obj.name, frame.loc(node))
+        return _as_hole_keep(obj, frame.loc(node))
+
+    def eval_call(self, node: cst.Call, frame: Frame) -> Any:
+        parts = chain(node.func)
+        canonical = self.canonical(node.func, frame)
+        api = classify(parts, canonical)
+        if api is not None and self.request_call(node, api, frame):
+            return hole("unknown", _RESPONSE, frame.loc(node))
+        args, kwargs = self.eval_args(node, frame)
+        if isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            if method in ("pop", "discard", "remove") and args and args[0] in MARKER_KEYS:
+                self.removes_markers = True
+            receiver = self.eval(node.func.value, frame)
+            handled, result = bi.call_method(self, receiver, method, args, kwargs, frame, node)
+            if handled:
+                return result
+            if isinstance(receiver, Ref) and receiver.kind == "external":
+                return bi.call_external(self, f"{receiver.name}.{method}", args, kwargs, frame, node)
+            if isinstance(receiver, Ref) and receiver.kind == "module":
+                fn = self.module_attr(receiver, method)
+                return self.call_value(fn, args, kwargs, frame, node)
+            if isinstance(receiver, Instance):
+                fn = self.instance_attr(receiver, method, frame, node)
+                if isinstance(fn, Ref) and fn.kind == "function":
+                    return self.call_value(fn, [receiver, *args], kwargs, frame, node)
+                return self.call_value(fn, args, kwargs, frame, node)
+            if isinstance(receiver, Ref) and receiver.kind == "class":
+                fn = _method(receiver.node, method)
+                if fn is not None:
+                    static = _is_static(fn)
+                    pre = [] if static else [receiver]
+                    ref = Ref("function", method, receiver.module, fn)
+                    return self.call_function(ref, [*pre, *args], kwargs, frame, node)
+            return bi.method_on_unknown(self, receiver, method, args, frame, node)
+        func = self.eval(node.func, frame)
+        return self.call_value(func, args, kwargs, frame, node)
+
+    def call_value(self, func: Any, args, kwargs, frame: Frame, node) -> Any:
+        if isinstance(func, Ref):
+            if func.kind == "function":
+                return self.call_function(func, args, dict(kwargs), frame, node)
+            if func.kind == "class":
+                return self.instantiate(func, args, dict(kwargs), frame)
+            if func.kind == "external":
+                return bi.call_external(self, func.name, args, kwargs, frame, node)
+            if func.kind == "lambda":
+                return self.call_lambda(func, args, frame)
+        if isinstance(func, Hole):
+            return _propagate(func, args, kwargs, frame.loc(node))
+        return _propagate(hole("unknown", "the result of a call", frame.loc(node)), args, kwargs,
+                          frame.loc(node))
+
+    def call_lambda(self, ref: Ref, args, frame: Frame) -> Any:
+        node: cst.Lambda = ref.node
+        inner = Frame(ref.module, {}, ref.closure, frame.via, frame.once, loops=list(frame.loops),
+                      call_stack=frame.call_stack)
+        for i, p in enumerate(node.params.params):
+            inner.env[p.name.value] = args[i] if i < len(args) else hole("unknown", p.name.value)
+        return self.eval(node.body, inner)
+
+    def eval_args(self, node: cst.Call, frame: Frame) -> tuple[list[Any], dict[str, Any]]:
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for a in node.args:
+            v = self.eval(a.value, frame)
+            if a.keyword is not None:
+                kwargs[a.keyword.value] = v
+            elif a.star == "*":
+                args.extend(v if isinstance(v, list | tuple) else [v])
+            elif a.star == "**":
+                if isinstance(v, dict):
+                    kwargs.update({k: x for k, x in v.items() if isinstance(k, str)})
+            else:
+                args.append(v)
+        return args, kwargs
+
+    def request_call(self, node: cst.Call, api, frame: Frame) -> list[RequestSite]:
+        """Evaluate a request call's arguments into a partly known request."""
+        req = self.new_dict(frame, node)
+        req.depth = 0
+        positional: list[Any] = []
+        for a in node.args:
+            value = self.eval(a.value, frame)
+            if a.keyword is not None:
+                req.put(a.keyword.value, value, frame.loc(a.value))
+            elif a.star == "**":
+                self.merge_into(req, value, frame, a.value)
+            elif not a.star:
+                positional.append((value, a.value))
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        client = self.client_of(receiver, frame)
+        sites = bi.build_site(self, api, node, req, positional, client, frame)
+        if sites:
+            self.requests.extend(sites)
+            self.seen_calls.add(node)
+        return sites
+
+    def client_of(self, receiver, frame: Frame) -> Client | None:
+        """The client object a call chain starts from, when it can be told."""
+        node = receiver
+        while isinstance(node, cst.Attribute) and node.attr.value in (
+            "messages", "beta", "prompt_caching", "batches", "completions", "chat", "with_options",
+            "with_raw_response", "with_streaming_response",
+        ):
+            node = node.value
+        if node is None:
+            return None
+        if isinstance(node, cst.Call):
+            node = node.func
+        saved = self.budget
+        value = self.eval(node, frame)
+        self.budget = min(self.budget, saved)
+        return value if isinstance(value, Client) else None
+
+
+class _Enumerated:
+    """enumerate(x): iterating it yields (index, element)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+
+def _entered(value: Any) -> Any:
+    return value
+
+
+def _element(value: Any, loc: Loc) -> Any:
+    return hole("unknown", "an unpacked value", loc) if not isinstance(value, Hole) else value
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(b)
+    for k, v in a.items():
+        if k not in b or b[k] is v:
+            out[k] = v
+        elif isinstance(v, Hole) and not isinstance(b[k], Hole):
+            out[k] = b[k]
+        else:
+            out[k] = _choose(v, b[k])
+    return out
+
+
+def _choose(a: Any, b: Any) -> Any:
+    """The value of `a if cond else b` when cond is unknown: the more informative one."""
+    if isinstance(a, Hole) and not isinstance(b, Hole):
+        return b
+    if a is None and b is not None:
+        return b
+    if isinstance(a, Text) and isinstance(b, str) and not isinstance(b, Text):
+        return a  # keep the holes: they are what can break the cache
+    return a
+
+
+def _pick_return(returns: list[Any], name: str) -> Any:
+    if not returns:
+        return None
+    for r in returns:
+        if isinstance(r, LList | LDict | Text | Json | Client | Instance):
+            return r
+    for r in returns:
+        if not isinstance(r, Hole) and r is not None:
+            return r
+    return returns[0] if returns[0] is not None else hole("unknown", f"the result of {name}()")
+
+
+def _hole_of(*values: Any) -> Hole:
+    for origin in ("volatile", "request", "unknown", "stable"):
+        for v in values:
+            if isinstance(v, Hole | Text) and as_hole(v).origin == origin:
+                return as_hole(v)
+    return hole("unknown", "an expression")
+
+
+def _as_hole_keep(obj: Any, loc: Loc | None = None) -> Any:
+    if isinstance(obj, Hole):
+        return obj
+    if isinstance(obj, Text):
+        return as_hole(obj)
+    return hole("unknown", "an element", loc)
+
+
+def _external_hole(name: str, loc: Loc) -> Hole:
+    root = name.split(".")[0]
+    if name in names.REQUEST_ROOTS or root in names.REQUEST_ROOTS:
+        return hole("request", f"'{name}'", loc)
+    if root in names.STABLE_ROOTS or names.lookup(names.STABLE, name):
+        return hole("stable", f"'{name}'", loc)
+    return hole("unknown", f"'{name}'", loc)
+
+
+def _propagate(base: Hole, args, kwargs, loc: Loc) -> Hole:
+    """A call to something unknown: its result varies if an argument does."""
+    for v in [*args, *kwargs.values()]:
+        if isinstance(v, Hole | Text):
+            h = as_hole(v)
+            if h.origin in ("volatile", "request"):
+                return h
+    return base
+
+
+def _set_items(v: Any) -> list:
+    if isinstance(v, SetVal):
+        return list(v.items)
+    if isinstance(v, list | tuple):
+        return list(v)
+    return [v]
+
+
+def _arith(op, a, b):
+    if isinstance(op, cst.Subtract):
+        return a - b
+    if isinstance(op, cst.Divide):
+        return a / b
+    if isinstance(op, cst.FloorDivide):
+        return a // b
+    if isinstance(op, cst.Modulo):
+        return a % b
+    if isinstance(op, cst.Power) and abs(b) < 64:
+        return a**b
+    raise TypeError
+
+
+def _unescape(raw: str, node: cst.FormattedString) -> str:
+    if "r" in node.prefix.lower():
+        return raw
+    if "\\" not in raw and "{{" not in raw and "}}" not in raw:
+        return raw
+    try:
+        return cst.parse_expression(f"'''{raw}'''").evaluated_value  # type: ignore[union-attr]
+    except Exception:
+        return raw.replace("{{", "{").replace("}}", "}")
+
+
+def _small_iterable(node: cst.BaseExpression) -> bool:
+    """A literal of at most 4 items, range(k <= 4), or a slice of at most 4 items."""
+    if isinstance(node, cst.List | cst.Tuple | cst.Set):
+        return len(node.elements) <= 4
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        if node.func.value == "range" and len(node.args) == 1:
+            a = node.args[0].value
+            return isinstance(a, cst.Integer) and int(a.value) <= 4
+        if node.func.value in ("enumerate", "reversed") and node.args:
+            return _small_iterable(node.args[0].value)
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        sl = node.slice[0].slice
+        if isinstance(sl, cst.Slice):
+            bound = sl.upper if sl.lower is None else sl.lower
+            val = bound.expression if isinstance(bound, cst.UnaryOperation) else bound
+            return isinstance(val, cst.Integer) and int(val.value) <= 4 and (
+                sl.lower is None or sl.upper is None
+            )
+    return False
+
+
+def _index_names(target: cst.BaseExpression, it: cst.BaseExpression) -> list[str]:
+    if isinstance(it, cst.Call) and isinstance(it.func, cst.Name):
+        if it.func.value == "range" and isinstance(target, cst.Name):
+            return [target.value]
+        if it.func.value == "enumerate" and isinstance(target, cst.Tuple) and target.elements:
+            first = target.elements[0].value
+            if isinstance(first, cst.Name):
+                return [first.value]
+    return []
+
+
+def _method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
+            return stmt
+    return None
+
+
+def _has_decorator(fn: cst.FunctionDef, wanted: tuple[str, ...]) -> bool:
+    for d in fn.decorators:
+        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        if dotted(expr) in wanted or dotted(expr).split(".")[-1] in wanted:
+            return True
+    return False
+
+
+def _decorated_once(fn: cst.FunctionDef, module: ModuleInfo) -> bool:
+    for d in fn.decorators:
+        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        name = dotted(expr)
+        head = name.split(".")[0]
+        full = module.imports.get(head, head) + name[len(head) :]
+        if full in names.ONCE_DECORATORS or name in names.ONCE_DECORATORS:
+            return True
+    return False
+
+
+def _is_static(fn: cst.FunctionDef) -> bool:
+    return _has_decorator(fn, ("staticmethod",))
+
+
+class _Yield(cst.CSTVisitor):
+    found = False
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.found = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+def _is_generator(fn: cst.FunctionDef) -> bool:
+    v = _Yield()
+    fn.body.visit(v)
+    return v.found
+
+
+def _open_history(lst: LList) -> None:
+    """A list kept across calls: earlier calls may have left items before the known ones."""
+    if not getattr(lst, "opened", False):
+        lst.opened = True  # type: ignore[attr-defined]
+        lst.add(hole("unknown", f"earlier items of {lst.persistent}"), lst.loc, at=0)

@@ -214,6 +214,11 @@ def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Fram
     """(handled, result) for a method of a str, list, dict, set or JSON value."""
     loc = frame.loc(node)
     if isinstance(recv, str):
+        if method in ("format", "format_map", "join"):
+            from cachelint.python.evaluate import _at_use
+
+            args = [_at_use(a, loc) for a in args]
+            kwargs = {k: _at_use(v, loc) for k, v in kwargs.items()}
         return True, _str_method(recv, method, args, kwargs, loc)
     if isinstance(recv, LList):
         return _list_method(ev, recv, method, args, frame, node)

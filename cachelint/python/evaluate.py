@@ -302,6 +302,10 @@ class Evaluator:
             self.merge_into(current, value, frame, node.value)
             return
         result = self.binop(node.operator, current, value, frame, node)
+        if isinstance(result, str):
+            loop = next((lp for lp in frame.loops if lp.unordered is not None), None)
+            if loop is not None:
+                result = Text([result, loop.unordered])
         self.assign(node.target, result, frame, node)
 
     def assign(self, target: cst.BaseExpression, value: Any, frame: Frame, node) -> None:
@@ -323,7 +327,7 @@ class Evaluator:
         elif isinstance(target, cst.Attribute):
             obj = self.eval(target.value, frame)
             if isinstance(obj, Instance):
-                if isinstance(value, LList) and not frame.once:
+                if isinstance(value, LList):
                     value.persistent = value.persistent or f"self.{target.attr.value}"
                 obj.attrs[target.attr.value] = value
         elif isinstance(target, cst.Subscript) and len(target.slice) == 1:
@@ -407,6 +411,7 @@ class Evaluator:
             exits or _small_iterable(stmt.iter),
             counters,
             frozenset(_index_names(stmt.target, stmt.iter)),
+            unordered=strings.unordered_hole(_inner(iterable), frame.loc(stmt.iter)),
         )
         self.assign(stmt.target, element, frame, stmt)
         self._run_loop(stmt.body.body, loop, frame)
@@ -451,10 +456,7 @@ class Evaluator:
         if isinstance(v, _Enumerated):
             return (hole("unknown", "a loop index"), self.element_of(v.inner, node, frame))
         if isinstance(v, SetVal):
-            u = strings.unordered_hole(v)
-            if v.items and all(isinstance(x, str) for x in v.items):
-                return Text([u]) if u else v.items[0]
-            return u or hole("unknown", "a set element", frame.loc(node))
+            return hole("unknown", "an element of a set", frame.loc(node))
         if isinstance(v, LList):
             known = [x for x in v if not isinstance(x, Hole)]
             if known and all(isinstance(x, LDict) for x in known):
@@ -720,7 +722,7 @@ class Evaluator:
             if isinstance(p, cst.FormattedStringText):
                 parts.append(_unescape(p.value, node))
             else:
-                value = self.eval(p.expression, frame)
+                value = _at_use(self.eval(p.expression, frame), frame.loc(p.expression))
                 spec = ""
                 if p.format_spec:
                     spec_parts = [
@@ -779,7 +781,10 @@ class Evaluator:
             target.open = target.open or as_hole(value)
 
     def extend(self, target: LList, value: Any, frame: Frame, node) -> None:
+        self._loop_order(target)
         rep = self.repeats(target)
+        if rep:
+            _mark_repeated(value)
         if isinstance(value, LList):
             for i, x in enumerate(value):
                 target.add(x, value.loc_at(i) or frame.loc(node), rep or i in value.repeated)
@@ -796,8 +801,23 @@ class Evaluator:
         if target.persistent:
             self._keep(value)
 
+    def _loop_order(self, target: Any) -> None:
+        """Items added to target inside a loop over an unordered iterable come in any order."""
+        frame = self._frame
+        if frame is None or target.unordered is not None:
+            return
+        depth = getattr(target, "depth", 0)
+        for loop in frame.loops[depth:]:
+            if loop.unordered is not None:
+                target.unordered = loop.unordered
+                return
+
     def append(self, target: LList, value: Any, frame: Frame, node, at: int | None = None):
-        target.add(value, frame.loc(node), self.repeats(target), at)
+        self._loop_order(target)
+        rep = self.repeats(target)
+        if rep:
+            _mark_repeated(value)
+        target.add(value, frame.loc(node), rep, at)
         if target.persistent:
             self._keep(value)
 
@@ -835,13 +855,13 @@ class Evaluator:
 
     def _comp_for(self, comp: cst.CompFor, node, result, frame: Frame, unordered) -> None:
         iterable = self.eval(comp.iter, frame)
-        unordered = unordered or strings.unordered_hole(iterable)
+        unordered = unordered or strings.unordered_hole(iterable, frame.loc(comp.iter))
         items = self.unrollable(iterable)
         runs = items if items is not None else [self.element_of(iterable, comp.iter, frame)]
         loop = None
         if items is None:
             loop = Loop(comp, _small_iterable(comp.iter), frozenset(),
-                        frozenset(_index_names(comp.target, comp.iter)))
+                        frozenset(_index_names(comp.target, comp.iter)), unordered=unordered)
             frame.loops.append(loop)
         try:
             for item in runs:
@@ -880,6 +900,9 @@ class Evaluator:
     def binop(self, op, left: Any, right: Any, frame: Frame, node) -> Any:
         if isinstance(op, cst.Add | cst.AddAssign):
             if isinstance(left, str) and isinstance(right, str):
+                if isinstance(node, cst.BinaryOperation):
+                    left = _at_use(left, frame.loc(node.left))
+                    right = _at_use(right, frame.loc(node.right))
                 return strings.concat(left, right)
             if isinstance(left, LList | list | tuple) and isinstance(right, LList | list | tuple):
                 if isinstance(left, tuple) and isinstance(right, tuple):
@@ -979,6 +1002,9 @@ class Evaluator:
         if isinstance(obj, LDict):
             if is_known(key) and key in obj:
                 return obj[key]
+            values = list(obj.values())
+            if not is_known(key) and values and all(isinstance(v, LDict) for v in values):
+                return values[-1]  # stands for whichever entry the key selects
             return obj.open or hole("unknown", f"[{key!r}]", frame.loc(node))
         if isinstance(obj, LList) and isinstance(key, int) and not isinstance(key, bool):
             if key < 0 and -key <= len(obj) and not isinstance(obj[key], Hole):
@@ -1116,6 +1142,19 @@ class Evaluator:
         value = self.eval(node, frame)
         self.budget = min(self.budget, saved)
         return value if isinstance(value, Client) else None
+
+
+def _at_use(v: Any, loc: Loc) -> Any:
+    """Request data is reported where it is put into the text, not where the parameter is."""
+    if isinstance(v, Hole) and v.origin == "request":
+        return hole("request", v.description, loc, v.unordered)
+    if isinstance(v, Text) and any(isinstance(p, Hole) and p.origin == "request" for p in v.parts):
+        return Text([_at_use(p, loc) if isinstance(p, Hole) else p for p in v.parts])
+    return v
+
+
+def _inner(v: Any) -> Any:
+    return v.inner if isinstance(v, _Enumerated) else v
 
 
 class _Enumerated:
@@ -1315,6 +1354,19 @@ def _is_generator(fn: cst.FunctionDef) -> bool:
     v = _Yield()
     fn.body.visit(v)
     return v.found
+
+
+def _mark_repeated(value: Any, depth: int = 0) -> None:
+    """value is added on every pass of a loop: the markers it carries now repeat with it."""
+    if depth > 16:
+        return
+    if isinstance(value, LDict):
+        value.loop_keys |= {k for k in value if k in MARKER_KEYS}
+        for v in value.values():
+            _mark_repeated(v, depth + 1)
+    elif isinstance(value, LList | list | tuple):
+        for v in value:
+            _mark_repeated(v, depth + 1)
 
 
 def _open_history(lst: LList) -> None:

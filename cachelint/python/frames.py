@@ -22,6 +22,7 @@ class Loop:
     counters: frozenset[str]  # names assigned in the body: a guard on them bounds the loop
     index_names: frozenset[str]  # the index of enumerate()/range()
     guards: list[cst.BaseExpression] = field(default_factory=list)
+    unordered: Any = None  # Hole: iterates a set or an unsorted listing
 
     def bounded(self) -> bool:
         return self.shape_bounded or any(self._bounds(g) for g in self.guards)

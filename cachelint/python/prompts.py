@@ -46,8 +46,8 @@ def to_prompt(site: RequestSite, removes_markers: bool) -> Prompt:
         _fill(b, req)
     for m in prompt.markers:
         steps = list(walk(req, m.anchor))
-        m.in_loop = any(_repeated(c, k) for c, k in steps)
         parent, key = steps[-1] if steps else (None, None)
+        m.in_loop = isinstance(parent, LDict) and key in parent.loop_keys
         kept = isinstance(parent, LDict) and key in parent.turn_keys
         m.across_turns = kept and not (removes_markers and _in_messages(m.anchor))
         if removes_markers and _in_messages(m.anchor):
@@ -111,14 +111,6 @@ def walk(root: Any, path: tuple) -> Iterator[tuple[Any, Any]]:
             return
 
 
-def _repeated(container: Any, key: Any) -> bool:
-    if isinstance(container, LList):
-        return key in container.repeated
-    if isinstance(container, LDict):
-        return key in container.loop_keys
-    return False
-
-
 def locate(root: LDict, anchor: Any, fallback: Loc) -> Loc:
     """The source node an anchor points at: the deepest located step of its path."""
     if isinstance(anchor, Loc):
@@ -143,6 +135,9 @@ def _fill(b: Block, req: LDict) -> None:
         isinstance(c, LList) and k in c.repeated for c, k in steps
     )
     kept = any(getattr(c, "kept", False) for c, _ in steps) or getattr(raw, "kept", False)
+    messages = req.get("messages")
+    if b.section == "messages" and isinstance(messages, LList) and messages.is_open():
+        kept = True  # appended to a history the call site does not show: replayed verbatim
     if isinstance(raw, Text):
         content: list = [p for p in raw.parts if p]
     elif isinstance(raw, LDict) and isinstance(raw.get("text"), Text) and b.kind == "text":
@@ -150,6 +145,9 @@ def _fill(b: Block, req: LDict) -> None:
     else:
         known = [c.replace(PLACEHOLDER, "") for c in b.content if isinstance(c, str)]
         content = [k for k in known if k] + list(_holes(raw, 0))
+    for c, _ in steps:
+        if isinstance(c, LList) and c.unordered is not None and c.unordered not in content:
+            content.append(c.unordered)
     if kept:
         content = [_recorded(p) if isinstance(p, Hole) else p for p in content]
     b.content = content

@@ -51,16 +51,17 @@ def plain(v: Any) -> Any:
     return v
 
 
-def unordered_hole(v: Any) -> Hole | None:
-    """The unordered hole of a value built from a set or an unsorted listing, if any."""
+def unordered_hole(v: Any, where: Any = None) -> Hole | None:
+    """The unordered hole of a value built from a set or an unsorted listing, if any; `where`
+    (the iteration that makes the order matter) becomes its location for sets."""
     if isinstance(v, SetVal):
         if v.items and all(isinstance(x, int) and not isinstance(x, bool) for x in v.items):
             return None  # small ints iterate in a fixed order
-        return hole("unknown", names.SET_ORDER, v.loc, unordered=True)
+        return hole("unknown", names.SET_ORDER, where or v.loc, unordered=True)
     if isinstance(v, LList | LDict):
         return v.unordered
     if isinstance(v, Json) and not v.sort_keys:
-        return unordered_hole(v.value)
+        return unordered_hole(v.value, where)
     return None
 
 

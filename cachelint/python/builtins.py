@@ -3,6 +3,7 @@ json, copy, textwrap, clocks and randomness, file reads, directory listings, SDK
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import textwrap
 from typing import TYPE_CHECKING, Any
@@ -17,13 +18,13 @@ from cachelint.python.values import (
     Json,
     LDict,
     LList,
-    Ref,
     SetVal,
     Text,
     as_hole,
     copy_value,
     hole,
     is_known,
+    is_marker_key,
 )
 
 if TYPE_CHECKING:
@@ -32,10 +33,46 @@ if TYPE_CHECKING:
 
 BUILTINS = frozenset(
     {
-        "str", "repr", "len", "list", "tuple", "dict", "set", "frozenset", "sorted", "reversed",
-        "enumerate", "zip", "range", "int", "float", "bool", "print", "isinstance", "min", "max",
-        "sum", "map", "filter", "open", "any", "all", "getattr", "hasattr", "id", "hash", "type",
-        "iter", "next", "format", "round", "abs", "super", "object", "vars", "callable",
+        "str",
+        "repr",
+        "len",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "frozenset",
+        "sorted",
+        "reversed",
+        "enumerate",
+        "zip",
+        "range",
+        "int",
+        "float",
+        "bool",
+        "print",
+        "isinstance",
+        "min",
+        "max",
+        "sum",
+        "map",
+        "filter",
+        "open",
+        "any",
+        "all",
+        "getattr",
+        "hasattr",
+        "id",
+        "hash",
+        "type",
+        "iter",
+        "next",
+        "format",
+        "round",
+        "abs",
+        "super",
+        "object",
+        "vars",
+        "callable",
     }
 )
 
@@ -149,10 +186,8 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
         items = _iterable(first)
         known = list(items)
         if all(is_known(x) for x in known) and "key" not in kwargs:
-            try:
+            with contextlib.suppress(TypeError):
                 known = sorted(known, reverse=kwargs.get("reverse") is True)
-            except TypeError:
-                pass
         for x in known:
             out.add(x, loc)
         return out
@@ -178,14 +213,18 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
         return hole("stable", "a file's contents", loc)
     if name in ("map", "filter"):
         it = args[1] if len(args) > 1 else None
-        out = _unordered_list("items", loc) if strings.unordered_hole(it) else LList(
-            [hole("unknown", "mapped items", loc)]
+        out = (
+            _unordered_list("items", loc)
+            if strings.unordered_hole(it)
+            else LList([hole("unknown", "mapped items", loc)])
         )
         if strings.unordered_hole(it):
             out.unordered = strings.unordered_hole(it)
         return out
-    if name == "len" and isinstance(first, list | tuple | str) and not isinstance(
-        first, Text | LList
+    if (
+        name == "len"
+        and isinstance(first, list | tuple | str)
+        and not isinstance(first, Text | LList)
     ):
         return len(first)
     if name in ("int", "float", "bool") and is_known(first):
@@ -323,19 +362,19 @@ def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Fram
             ev.merge_into(d, args[0], frame, node.args[0].value)
         for k, v in kwargs.items():
             d.put(k, v, loc, ev.repeats(d))
-            if k in ("cache_control", "cachePoint"):
+            if is_marker_key(k):
                 ev.marker_dicts.append(d)
         return True, None
     if method == "setdefault" and args and is_known(args[0]):
         if args[0] not in d:
             d.put(args[0], args[1] if len(args) > 1 else None, loc, ev.repeats(d))
-            if args[0] in ("cache_control", "cachePoint"):
+            if is_marker_key(args[0]):
                 ev.marker_dicts.append(d)
         return True, d[args[0]]
     if method == "copy":
         return True, copy_value(d, False)
     if method == "pop" and args:
-        if args[0] in ("cache_control", "cachePoint"):
+        if is_marker_key(args[0]):
             ev.removes_markers = True
         if is_known(args[0]) and args[0] in d:
             return True, d.drop(args[0])
@@ -425,8 +464,13 @@ def _http_site(req: LDict, positional, loc) -> list[RequestSite]:
     url = req.get("url")
     if url is None and positional:
         first = positional[0][0]
-        url = positional[1][0] if isinstance(first, str) and first.upper() in (
-            "POST", "GET", "PUT") and len(positional) > 1 else first
+        url = (
+            positional[1][0]
+            if isinstance(first, str)
+            and first.upper() in ("POST", "GET", "PUT")
+            and len(positional) > 1
+            else first
+        )
     body = req.get("json")
     if body is None:
         raw = req.get("data", req.get("content"))
@@ -435,9 +479,7 @@ def _http_site(req: LDict, positional, loc) -> list[RequestSite]:
         return []
     url_text = str(url) if isinstance(url, str) else ""
     by_url = any(p in url_text for p in REQUEST_PATHS)
-    by_shape = "messages" in body and (
-        "model" in body or "max_tokens" in body or "system" in body
-    )
+    by_shape = "messages" in body and ("model" in body or "max_tokens" in body or "system" in body)
     if not (by_url or by_shape):
         return []
     platform = "gateway" if "chat/completions" in url_text else None

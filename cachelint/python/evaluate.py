@@ -17,8 +17,9 @@ from cachelint.prompt import Hole
 from cachelint.python import builtins as bi
 from cachelint.python import names, strings
 from cachelint.python.calls import RequestSite, chain, classify
-from cachelint.python.frames import Frame, Loop, body_facts
+from cachelint.python.frames import Frame, Loop
 from cachelint.python.project import ModuleInfo, Project, dotted
+from cachelint.python.tree import is_generator, loop_body_facts
 from cachelint.python.values import (
     Client,
     Instance,
@@ -33,9 +34,9 @@ from cachelint.python.values import (
     copy_value,
     hole,
     is_known,
+    is_marker_key,
 )
 
-MARKER_KEYS = frozenset({"cache_control", "cachePoint"})
 MAX_CALL_DEPTH = 8
 MAX_UNROLL = 16
 MAX_EXPR_DEPTH = 150
@@ -61,6 +62,7 @@ class Evaluator:
         self.marker_dicts: list[LDict] = []
         self.lost_markers: list[Loc] = []
         self.removes_markers = False
+        self.ran: set[cst.FunctionDef] = set()  # functions evaluated at least once
         self._module_envs: dict[int, dict[str, Any]] = {}
         self._in_progress: set[int] = set()
         self._depth = 0
@@ -284,7 +286,7 @@ class Evaluator:
             idx = target.slice[0].slice
             if isinstance(idx, cst.Index):
                 key = self.eval(idx.value, frame)
-                if key in MARKER_KEYS:
+                if is_marker_key(key):
                     self.removes_markers = True
                 if isinstance(obj, LDict) and is_known(key):
                     obj.drop(key)
@@ -336,21 +338,33 @@ class Evaluator:
             if not isinstance(sl, cst.Index):
                 return
             key = self.eval(sl.value, frame)
-            self.set_item(obj, key, value, frame, node)
+            self.set_item(obj, key, value, frame, node, target)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, LList([hole("unknown", "unpacked items")]), frame, node)
 
-    def set_item(self, obj: Any, key: Any, value: Any, frame: Frame, node) -> None:
+    def set_item(self, obj: Any, key: Any, value: Any, frame: Frame, node, target=None) -> None:
         loc = frame.loc(node)
         if isinstance(obj, LDict) and is_known(key):
             obj.put(key, value, loc, in_loop=self.repeats(obj))
-            if key in MARKER_KEYS:
+            if is_marker_key(key):
                 self.marker_dicts.append(obj)
         elif isinstance(obj, LList) and isinstance(key, int) and -len(obj) <= key < len(obj):
             obj[key] = value
             obj.locs[key] = loc
-        elif key in MARKER_KEYS and self.repeats(None):
+        elif is_marker_key(key) and target is not None and self._marks_each_item(target, frame):
             self.lost_markers.append(loc)
+
+    def _marks_each_item(self, target: cst.Subscript, frame: Frame) -> bool:
+        """`item[...]["cache_control"] = ...` in an unbounded loop of this function over items."""
+        root = target.value
+        while isinstance(root, cst.Subscript | cst.Attribute | cst.Call):
+            root = root.func if isinstance(root, cst.Call) else root.value
+        if not isinstance(root, cst.Name):
+            return False
+        return any(
+            not loop.bounded() and root.value in (loop.targets | loop.counters)
+            for loop in frame.loops[frame.inherited :]
+        )
 
     # ---- control flow ---------------------------------------------------------------------
 
@@ -405,13 +419,14 @@ class Evaluator:
                 self.exec_block(stmt.orelse.body.body, frame)
             return
         element = self.element_of(iterable, stmt.iter, frame)
-        counters, exits = body_facts(stmt.body)
+        counters, exits = loop_body_facts(stmt.body)
         loop = Loop(
             stmt,
             exits or _small_iterable(stmt.iter),
             counters,
             frozenset(_index_names(stmt.target, stmt.iter)),
             unordered=strings.unordered_hole(_inner(iterable), frame.loc(stmt.iter)),
+            targets=frozenset(_bound_names(stmt.target)),
         )
         self.assign(stmt.target, element, frame, stmt)
         self._run_loop(stmt.body.body, loop, frame)
@@ -420,7 +435,7 @@ class Evaluator:
 
     def exec_while(self, stmt: cst.While, frame: Frame) -> None:
         self.eval(stmt.test, frame)
-        counters, _ = body_facts(stmt.body)
+        counters, _ = loop_body_facts(stmt.body)
         loop = Loop(stmt, False, counters, frozenset())
         loop.guards.append(stmt.test)
         self._run_loop(stmt.body.body, loop, frame)
@@ -495,6 +510,7 @@ class Evaluator:
         entry: bool = False,
     ) -> Any:
         node: cst.FunctionDef = ref.node
+        self.ran.add(node)
         if self._depth >= MAX_CALL_DEPTH or node in caller.call_stack or self.budget <= 0:
             return hole("unknown", f"the result of {ref.name}()")
         via = caller.via
@@ -510,6 +526,7 @@ class Evaluator:
             loops=list(caller.loops) if not entry else [],
             call_stack=(*caller.call_stack, node),
         )
+        frame.inherited = len(frame.loops)
         if ref.closure is None:
             frame.parent = Frame(ref.module, self.module_env(ref.module), once=True)
         self.bind_params(node, args, kwargs, frame)
@@ -517,7 +534,9 @@ class Evaluator:
         outer = self._frame
         self._frame = frame
         try:
-            self.exec_block(node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body], frame)
+            self.exec_block(
+                node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body], frame
+            )
         except _Flow:
             pass
         except RecursionError:
@@ -525,7 +544,7 @@ class Evaluator:
         finally:
             self._depth -= 1
             self._frame = outer
-        if node.asynchronous is None and _is_generator(node):
+        if node.asynchronous is None and is_generator(node):
             return LList([hole("unknown", f"items yielded by {ref.name}()")])
         return _pick_return(frame.returns, ref.name)
 
@@ -567,8 +586,11 @@ class Evaluator:
         init = _method(ref.node, "__init__")
         if init is not None:
             self.call_function(
-                Ref("function", "__init__", ref.module, init, bound=inst), [inst, *args], kwargs,
-                caller, None,
+                Ref("function", "__init__", ref.module, init, bound=inst),
+                [inst, *args],
+                kwargs,
+                caller,
+                None,
             )
         return inst
 
@@ -598,7 +620,9 @@ class Evaluator:
                             if small.value is None:
                                 continue
                             cls_frame = Frame(
-                                inst.cls.module, {}, once=True,
+                                inst.cls.module,
+                                {},
+                                once=True,
                                 parent=Frame(inst.cls.module, self.module_env(inst.cls.module)),
                             )
                             return self.eval(small.value, cls_frame)
@@ -754,7 +778,7 @@ class Evaluator:
             value = self.eval(el.value, frame)
             if is_known(key):
                 out.put(key, value, frame.loc(el))
-                if key in MARKER_KEYS:
+                if is_marker_key(key):
                     self.marker_dicts.append(out)
             else:
                 out.open = out.open or as_hole(key)
@@ -769,7 +793,7 @@ class Evaluator:
         if isinstance(value, LDict):
             for k, v in value.items():
                 target.put(k, v, value.locs.get(k) or frame.loc(node), k in value.loop_keys)
-                if k in MARKER_KEYS:
+                if is_marker_key(k):
                     self.marker_dicts.append(target)
             target.open = target.open or value.open
             target.unordered = target.unordered or value.unordered
@@ -827,7 +851,7 @@ class Evaluator:
             return
         if isinstance(value, LDict):
             value.kept = True
-            value.turn_keys |= {k for k in value if k in MARKER_KEYS}
+            value.turn_keys |= {k for k in value if is_marker_key(k)}
             for v in value.values():
                 self._keep(v, depth + 1)
         elif isinstance(value, LList):
@@ -843,8 +867,16 @@ class Evaluator:
         else:
             result = LList(loc=frame.loc(node))
             result.depth = len(frame.loops)
-        inner = Frame(frame.module, {}, frame, frame.via, frame.once, frame.self_obj,
-                      list(frame.loops), call_stack=frame.call_stack)
+        inner = Frame(
+            frame.module,
+            {},
+            frame,
+            frame.via,
+            frame.once,
+            frame.self_obj,
+            list(frame.loops),
+            call_stack=frame.call_stack,
+        )
         outer = self._frame
         self._frame = inner
         try:
@@ -860,8 +892,13 @@ class Evaluator:
         runs = items if items is not None else [self.element_of(iterable, comp.iter, frame)]
         loop = None
         if items is None:
-            loop = Loop(comp, _small_iterable(comp.iter), frozenset(),
-                        frozenset(_index_names(comp.target, comp.iter)), unordered=unordered)
+            loop = Loop(
+                comp,
+                _small_iterable(comp.iter),
+                frozenset(),
+                frozenset(_index_names(comp.target, comp.iter)),
+                unordered=unordered,
+            )
             frame.loops.append(loop)
         try:
             for item in runs:
@@ -993,7 +1030,9 @@ class Evaluator:
                 out.unordered = obj.unordered
                 return out
             if isinstance(obj, str) and not isinstance(obj, Text):
-                return obj[lo if isinstance(lo, int) else None : hi if isinstance(hi, int) else None]
+                return obj[
+                    lo if isinstance(lo, int) else None : hi if isinstance(hi, int) else None
+                ]
             return _as_hole_keep(obj)
         key = self.eval(sl.value, frame)
         return self.get_item(obj, key, frame, node)
@@ -1007,9 +1046,8 @@ class Evaluator:
                 return values[-1]  # stands for whichever entry the key selects
             return obj.open or hole("unknown", f"[{key!r}]", frame.loc(node))
         if isinstance(obj, LList) and isinstance(key, int) and not isinstance(key, bool):
-            if key < 0 and -key <= len(obj) and not isinstance(obj[key], Hole):
-                if not any(isinstance(x, Hole) for x in obj[key:]):
-                    return obj[key]
+            if key < 0 and -key <= len(obj) and not any(isinstance(x, Hole) for x in obj[key:]):
+                return obj[key]
             if 0 <= key < len(obj) and not any(isinstance(x, Hole) for x in obj[: key + 1]):
                 return obj[key]
             return hole("unknown", "a list element", frame.loc(node))
@@ -1039,14 +1077,16 @@ class Evaluator:
         args, kwargs = self.eval_args(node, frame)
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
-            if method in ("pop", "discard", "remove") and args and args[0] in MARKER_KEYS:
+            if method in ("pop", "discard", "remove") and args and is_marker_key(args[0]):
                 self.removes_markers = True
             receiver = self.eval(node.func.value, frame)
             handled, result = bi.call_method(self, receiver, method, args, kwargs, frame, node)
             if handled:
                 return result
             if isinstance(receiver, Ref) and receiver.kind == "external":
-                return bi.call_external(self, f"{receiver.name}.{method}", args, kwargs, frame, node)
+                return bi.call_external(
+                    self, f"{receiver.name}.{method}", args, kwargs, frame, node
+                )
             if isinstance(receiver, Ref) and receiver.kind == "module":
                 fn = self.module_attr(receiver, method)
                 return self.call_value(fn, args, kwargs, frame, node)
@@ -1078,13 +1118,21 @@ class Evaluator:
                 return self.call_lambda(func, args, frame)
         if isinstance(func, Hole):
             return _propagate(func, args, kwargs, frame.loc(node))
-        return _propagate(hole("unknown", "the result of a call", frame.loc(node)), args, kwargs,
-                          frame.loc(node))
+        return _propagate(
+            hole("unknown", "the result of a call", frame.loc(node)), args, kwargs, frame.loc(node)
+        )
 
     def call_lambda(self, ref: Ref, args, frame: Frame) -> Any:
         node: cst.Lambda = ref.node
-        inner = Frame(ref.module, {}, ref.closure, frame.via, frame.once, loops=list(frame.loops),
-                      call_stack=frame.call_stack)
+        inner = Frame(
+            ref.module,
+            {},
+            ref.closure,
+            frame.via,
+            frame.once,
+            loops=list(frame.loops),
+            call_stack=frame.call_stack,
+        )
         for i, p in enumerate(node.params.params):
             inner.env[p.name.value] = args[i] if i < len(args) else hole("unknown", p.name.value)
         return self.eval(node.body, inner)
@@ -1130,8 +1178,15 @@ class Evaluator:
         """The client object a call chain starts from, when it can be told."""
         node = receiver
         while isinstance(node, cst.Attribute) and node.attr.value in (
-            "messages", "beta", "prompt_caching", "batches", "completions", "chat", "with_options",
-            "with_raw_response", "with_streaming_response",
+            "messages",
+            "beta",
+            "prompt_caching",
+            "batches",
+            "completions",
+            "chat",
+            "with_options",
+            "with_raw_response",
+            "with_streaming_response",
         ):
             node = node.value
         if node is None:
@@ -1290,10 +1345,20 @@ def _small_iterable(node: cst.BaseExpression) -> bool:
         if isinstance(sl, cst.Slice):
             bound = sl.upper if sl.lower is None else sl.lower
             val = bound.expression if isinstance(bound, cst.UnaryOperation) else bound
-            return isinstance(val, cst.Integer) and int(val.value) <= 4 and (
-                sl.lower is None or sl.upper is None
+            return (
+                isinstance(val, cst.Integer)
+                and int(val.value) <= 4
+                and (sl.lower is None or sl.upper is None)
             )
     return False
+
+
+def _bound_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for el in target.elements for n in _bound_names(el.value)]
+    return []
 
 
 def _index_names(target: cst.BaseExpression, it: cst.BaseExpression) -> list[str]:
@@ -1337,31 +1402,12 @@ def _is_static(fn: cst.FunctionDef) -> bool:
     return _has_decorator(fn, ("staticmethod",))
 
 
-class _Yield(cst.CSTVisitor):
-    found = False
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        self.found = True
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-
-def _is_generator(fn: cst.FunctionDef) -> bool:
-    v = _Yield()
-    fn.body.visit(v)
-    return v.found
-
-
 def _mark_repeated(value: Any, depth: int = 0) -> None:
     """value is added on every pass of a loop: the markers it carries now repeat with it."""
     if depth > 16:
         return
     if isinstance(value, LDict):
-        value.loop_keys |= {k for k in value if k in MARKER_KEYS}
+        value.loop_keys |= {k for k in value if is_marker_key(k)}
         for v in value.values():
             _mark_repeated(v, depth + 1)
     elif isinstance(value, LList | list | tuple):

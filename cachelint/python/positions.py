@@ -7,6 +7,7 @@ as soon as all of them are seen. Lines are 1-based; columns are converted to 1-b
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -26,7 +27,9 @@ class _State(CodegenState):
     """Tracks line/column while generating code; records ranges of target nodes only."""
 
     def __init__(self, module: cst.Module, targets: set[cst.CSTNode]) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        super().__init__(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
         self.targets = targets
         self.found: dict[cst.CSTNode, tuple[_Pos, _Pos]] = {}
         self.line, self.column = 1, 0
@@ -77,10 +80,8 @@ class Positions:
         if not todo:
             return
         state = _State(self.module, todo)
-        try:
+        with contextlib.suppress(_Done):
             self.module._codegen(state)
-        except _Done:
-            pass
         for node, ((l1, c1), (l2, c2)) in state.found.items():
             self._spans[node] = Span(l1, c1 + 1, l2, c2 + 1)
 

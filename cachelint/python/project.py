@@ -212,7 +212,10 @@ class Project:
 
     def _load(self, base: Path, parts: list[str], root: Path) -> ModuleInfo | None:
         rel = Path(*parts)
-        for cand, is_pkg in ((base / rel.with_suffix(".py"), False), (base / rel / "__init__.py", True)):
+        for cand, is_pkg in (
+            (base / rel.with_suffix(".py"), False),
+            (base / rel / "__init__.py", True),
+        ):
             try:
                 real = cand.resolve()
                 real.relative_to(root)

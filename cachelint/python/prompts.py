@@ -13,7 +13,7 @@ from typing import Any
 from cachelint.payload import anthropic, chat, converse, detect
 from cachelint.prompt import Block, Hole, Prompt
 from cachelint.python.calls import RequestSite
-from cachelint.python.strings import unordered_hole
+from cachelint.python.strings import fully_known, unordered_hole
 from cachelint.python.values import PLACEHOLDER, Json, LDict, LList, Loc, SetVal, Text, hole
 
 _STRING_KEYS = frozenset({"system", "content", "text"})
@@ -24,7 +24,7 @@ _MAX_DEPTH = 48
 
 def to_prompt(site: RequestSite, removes_markers: bool) -> Prompt:
     req = site.request
-    _normalise(req, 0)
+    normalise(req, 0)
     for key in ("model", "modelId"):
         if key in req and (isinstance(req[key], Text) or not isinstance(req[key], str)):
             req.drop(key)
@@ -38,9 +38,9 @@ def to_prompt(site: RequestSite, removes_markers: bool) -> Prompt:
     else:
         prompt = detect.to_prompt(req, (), _headers(site.headers))
     prompt.rendered = False
-    if site.api.platform and (prompt.dialect != "chat" or site.api.platform != "gateway"):
-        if prompt.platform != "bedrock-legacy":
-            prompt.platform = site.api.platform
+    gateway_default = prompt.dialect == "chat" and site.api.platform == "gateway"
+    if site.api.platform and not gateway_default and prompt.platform != "bedrock-legacy":
+        prompt.platform = site.api.platform
     prompt.complete = _complete(req)
     for b in prompt.blocks:
         _fill(b, req)
@@ -63,7 +63,7 @@ def _headers(value: Any) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _normalise(v: Any, depth: int) -> None:
+def normalise(v: Any, depth: int = 0) -> None:
     """Unknown values in string positions become Text, so adapters keep them as content."""
     if depth > _MAX_DEPTH:
         return
@@ -76,10 +76,10 @@ def _normalise(v: Any, depth: int) -> None:
                 lst.unordered = unordered_hole(x)
                 v[k] = lst
             else:
-                _normalise(x, depth + 1)
+                normalise(x, depth + 1)
     elif isinstance(v, LList):
         for x in v:
-            _normalise(x, depth + 1)
+            normalise(x, depth + 1)
 
 
 def _complete(req: LDict) -> bool:
@@ -111,6 +111,23 @@ def walk(root: Any, path: tuple) -> Iterator[tuple[Any, Any]]:
             return
 
 
+def known_at(root: Any, anchor: Any) -> bool:
+    """Whether the value an anchor points at is fully known (not an unknown marker value)."""
+    if not isinstance(anchor, tuple):
+        return True
+    cur = root
+    for key in anchor:
+        if isinstance(cur, Json):
+            cur = cur.value
+        if isinstance(cur, Hole | Text):
+            return False
+        try:
+            cur = cur[key]
+        except (KeyError, IndexError, TypeError):
+            return True
+    return fully_known(cur)
+
+
 def locate(root: LDict, anchor: Any, fallback: Loc) -> Loc:
     """The source node an anchor points at: the deepest located step of its path."""
     if isinstance(anchor, Loc):
@@ -131,9 +148,7 @@ def _fill(b: Block, req: LDict) -> None:
     """Put the block's holes back into its content, and its multiplicity."""
     raw = b.raw
     steps = list(walk(req, b.anchor))
-    b.multiplicity_unbounded = any(
-        isinstance(c, LList) and k in c.repeated for c, k in steps
-    )
+    b.multiplicity_unbounded = any(isinstance(c, LList) and k in c.repeated for c, k in steps)
     kept = any(getattr(c, "kept", False) for c, _ in steps) or getattr(raw, "kept", False)
     messages = req.get("messages")
     if b.section == "messages" and isinstance(messages, LList) and messages.is_open():

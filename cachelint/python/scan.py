@@ -1,8 +1,9 @@
 """One pass over a module's syntax tree: what to evaluate, and the source-level rule (CL501).
 
-Collects the functions and methods (and which of them the module calls itself, so the others are
-evaluated as entry points), the calls that look like requests, whether anything sets a cache
-marker, and uses of the deprecated prompt-caching beta API.
+Collects the top-level functions and methods with the names each one calls, the calls that look
+like requests, where cache markers are set, and uses of the deprecated prompt-caching beta API.
+Functions that build requests or markers, and the functions of the module that call them, are
+the ones worth evaluating; the others are reached only when something calls them.
 """
 
 from __future__ import annotations
@@ -11,82 +12,105 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from cachelint.python.calls import classify, chain
+from cachelint.python.calls import chain, classify
+from cachelint.python.tree import children
+from cachelint.python.values import MARKER_KEYS
 
-MARKER_KEYS = frozenset({"cache_control", "cachePoint"})
 OLD_BETA = "prompt-caching-2024-07-31"
+
+
+@dataclass(eq=False)
+class Function:
+    node: cst.FunctionDef
+    cls: cst.ClassDef | None
+    calls: set[str] = field(default_factory=set)  # names called (plain or as attributes)
+    relevant: bool = False  # sends a request or sets a marker
 
 
 @dataclass
 class Scan:
-    functions: list[tuple[cst.FunctionDef, cst.ClassDef | None]] = field(default_factory=list)
-    called: set[str] = field(default_factory=set)
-    calls: list[tuple[cst.Call, cst.FunctionDef | None, cst.ClassDef | None]] = field(
-        default_factory=list
-    )
+    functions: list[Function] = field(default_factory=list)
+    calls: list[tuple[cst.Call, Function | None]] = field(default_factory=list)
     has_markers: bool = False
     deprecated: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
 
+    def entries(self) -> list[Function]:
+        """Relevant functions, and functions calling them, that nothing relevant calls."""
+        by_name: dict[str, list[Function]] = {}
+        for f in self.functions:
+            by_name.setdefault(f.node.name.value, []).append(f)
+        relevant = {id(f) for f in self.functions if f.relevant}
+        changed = True
+        while changed:  # callers of relevant functions are relevant: they pass the arguments
+            changed = False
+            for f in self.functions:
+                if id(f) not in relevant and any(
+                    id(g) in relevant for n in f.calls for g in by_name.get(n, ())
+                ):
+                    relevant.add(id(f))
+                    changed = True
+        called = {n for f in self.functions if id(f) in relevant for n in f.calls}
+        return [
+            f
+            for f in self.functions
+            if id(f) in relevant
+            and (f.node.name.value not in called or f.node.name.value.startswith("__"))
+        ]
 
-class _Visitor(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.scan = Scan()
-        self._funcs: list[cst.FunctionDef] = []
-        self._classes: list[cst.ClassDef | None] = []
-        self._outer_cls: cst.ClassDef | None = None
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._classes.append(node)
+def scan(module: cst.Module) -> Scan:
+    out = Scan()
+    seen: set[int] = set()
+    # (node, enclosing class, enclosing top-level function)
+    stack: list[tuple[cst.CSTNode, cst.ClassDef | None, Function | None]] = [
+        (n, None, None) for n in reversed(list(children(module)))
+    ]
+    while stack:
+        node, cls, fn = stack.pop()
+        if isinstance(node, cst.FunctionDef) and fn is None:
+            fn = Function(node, cls)
+            out.functions.append(fn)
+        elif isinstance(node, cst.ClassDef) and fn is None:
+            cls = node
+        elif isinstance(node, cst.Call):
+            _call(node, fn, out)
+        elif isinstance(node, cst.DictElement):
+            _marker(_key(node.key), fn, out)
+        elif isinstance(node, cst.SubscriptElement) and isinstance(node.slice, cst.Index):
+            _marker(_key(node.slice.value), fn, out)
+        elif isinstance(node, cst.Attribute):
+            if node.attr.value == "prompt_caching" and _last_name(node.value) == "beta":
+                out.deprecated.append((node, "the beta.prompt_caching API"))
+        elif isinstance(node, cst.Name):
+            if node.value.startswith("PromptCachingBeta") and id(node) not in seen:
+                seen.add(id(node))
+                out.deprecated.append((node, node.value))
+        elif (
+            isinstance(node, cst.SimpleString | cst.FormattedStringText) and OLD_BETA in node.value
+        ):
+            out.deprecated.append((node, f"the {OLD_BETA} beta"))
+        stack.extend((c, cls, fn) for c in reversed(list(children(node))))
+    return out
 
-    def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self._classes.pop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        cls = self._classes[-1] if self._classes else None
-        if not self._funcs:  # nested functions run through their enclosing function
-            self.scan.functions.append((node, cls))
-            self._outer_cls = cls
-        self._funcs.append(node)
-        self._classes.append(None)
+def _call(node: cst.Call, fn: Function | None, out: Scan) -> None:
+    parts = chain(node.func)
+    if fn is not None and parts[-1]:
+        fn.calls.add(parts[-1])
+    if classify(parts, ".".join(parts)) is not None:
+        out.calls.append((node, fn))
+        if fn is not None:
+            fn.relevant = True
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value in MARKER_KEYS:
+            _marker(arg.keyword.value, fn, out)
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._funcs.pop()
-        self._classes.pop()
 
-    def visit_Call(self, node: cst.Call) -> None:
-        parts = chain(node.func)
-        if parts[-1]:
-            self.scan.called.add(parts[-1])
-        if classify(parts, ".".join(parts)) is not None:
-            outer = self._funcs[0] if self._funcs else None
-            self.scan.calls.append((node, outer, self._outer_cls if outer is not None else None))
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in MARKER_KEYS:
-                self.scan.has_markers = True
-
-    def visit_DictElement(self, node: cst.DictElement) -> None:
-        if _key(node.key) in MARKER_KEYS:
-            self.scan.has_markers = True
-
-    def visit_SubscriptElement(self, node: cst.SubscriptElement) -> None:
-        if isinstance(node.slice, cst.Index) and _key(node.slice.value) in MARKER_KEYS:
-            self.scan.has_markers = True
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value == "prompt_caching" and _attr_name(node.value) == "beta":
-            self.scan.deprecated.append((node, "the beta.prompt_caching API"))
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value.startswith("PromptCachingBeta"):
-            self.scan.deprecated.append((node, node.value))
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if OLD_BETA in node.value:
-            self.scan.deprecated.append((node, f"the {OLD_BETA} beta"))
-
-    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
-        if OLD_BETA in node.value:
-            self.scan.deprecated.append((node, f"the {OLD_BETA} beta"))
+def _marker(key: str | None, fn: Function | None, out: Scan) -> None:
+    if key in MARKER_KEYS:
+        out.has_markers = True
+        if fn is not None:
+            fn.relevant = True
 
 
 def _key(node: cst.BaseExpression | None) -> str | None:
@@ -99,22 +123,9 @@ def _key(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _attr_name(node: cst.BaseExpression) -> str | None:
+def _last_name(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Attribute):
         return node.attr.value
     if isinstance(node, cst.Name):
         return node.value
     return None
-
-
-def scan(module: cst.Module) -> Scan:
-    v = _Visitor()
-    module.visit(v)
-    seen: set[int] = set()
-    unique = []
-    for node, what in v.scan.deprecated:
-        if id(node) not in seen:
-            seen.add(id(node))
-            unique.append((node, what))
-    v.scan.deprecated = unique
-    return v.scan

@@ -3,6 +3,7 @@ add the source-level rules, resolve locations and apply suppression comments."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from cachelint.prompt import Prompt
 from cachelint.python import suppression
 from cachelint.python.evaluate import Evaluator
 from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
-from cachelint.python.prompts import locate, to_prompt, walk
+from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
 from cachelint.python.scan import OLD_BETA, scan
 from cachelint.python.values import LDict, LList, Loc
 from cachelint.report import finding, unparsable
@@ -65,14 +66,12 @@ def _issues(
     if not found.calls and not found.has_markers:
         return
     ev = Evaluator(project, volatile_names)
-    ev.run_module(module)
-    for fn, cls in found.functions:
-        name = fn.name.value
-        if name not in found.called or (name.startswith("__") and name != "__init__"):
-            ev.run_function(module, fn, cls)
-    for call, fn, cls in found.calls:
-        if call not in ev.seen_calls and fn is not None:
-            ev.run_function(module, fn, cls)
+    _safely(ev.run_module, module)
+    for fn in found.entries():
+        _safely(ev.run_function, module, fn.node, fn.cls)
+    for fn in found.functions:  # reached by nothing above: evaluate on its own
+        if fn.relevant and fn.node not in ev.ran:
+            _safely(ev.run_function, module, fn.node, fn.cls)
     consumed: set[int] = set()
     for site in ev.requests:
         if not _here(site.call, module):
@@ -88,12 +87,36 @@ def _issues(
             return locate(root, anchor, call)
 
         for issue in _run_checks(prompt, ctx, selected):
-            yield issue, resolve
+            if _about_known_values(issue, root):
+                yield issue, resolve
     yield from _standalone(ev.marker_dicts, consumed, module, ctx, selected)
     if selected("CL105"):
         for loc in _unique(ev.lost_markers):
             if _here(loc, module):
                 yield _lost_marker(loc), lambda a: a
+
+
+_VALUE_RULES = frozenset({"CL102", "CL103", "CL106"})
+
+
+def _about_known_values(issue: Issue, root: Any) -> bool:
+    """Marker value rules speak only about values that are known (not `ttl=ttl_setting`)."""
+    if issue.code not in _VALUE_RULES:
+        return True
+    return known_at(root, issue.anchor) and all(known_at(root, a) for _, a in issue.notes)
+
+
+def _safely(run: Callable[..., None], *args: Any) -> None:
+    """Evaluate one scope; code the evaluator cannot follow leaves its values unknown.
+
+    Set CACHELINT_DEBUG=1 to see such failures instead."""
+    try:
+        run(*args)
+    except (RecursionError, MemoryError):
+        pass
+    except Exception:
+        if os.environ.get("CACHELINT_DEBUG"):
+            raise
 
 
 def _here(loc: Loc, module: ModuleInfo) -> bool:
@@ -147,11 +170,13 @@ def _standalone(
             return locate(root, anchor, d.loc)
 
         for issue in _run_checks(prompt, ctx, selected, _BLOCK_RULES):
-            yield issue, resolve
+            if _about_known_values(issue, root):
+                yield issue, resolve
 
 
 def _mini_prompt(d: LDict) -> tuple[Prompt | None, LDict]:
     """A one-block request around a marker-carrying dict, by what the dict looks like."""
+    normalise(d)
     if "cachePoint" in d:
         if len(d) != 1:
             return None, d
@@ -257,4 +282,3 @@ def _span(loc: Loc, module: ModuleInfo) -> Span:
     if loc.node is module.tree:
         return Span(1, 1, 1, 2)
     return module.positions.span(loc.node)
-

@@ -82,7 +82,9 @@ def to_str(v: Any, what: str = "a value only known at run time") -> str:
                 ).decode()
             except TypeError:
                 pass
-        return Text([u or _first_hole(v.value) or hole("unknown", "JSON of a value only known at run time")])
+        return Text(
+            [u or _first_hole(v.value) or hole("unknown", "JSON of a value only known at run time")]
+        )
     if fully_known(v):
         return str(plain(v))
     u = unordered_hole(v)
@@ -156,7 +158,9 @@ def join(sep: str, items: Any) -> str:
     elif isinstance(items, LList | list | tuple):
         seq = list(items)
     else:
-        return Text([as_hole(items) if isinstance(items, Hole) else hole("unknown", "a joined list")])
+        return Text(
+            [as_hole(items) if isinstance(items, Hole) else hole("unknown", "a joined list")]
+        )
     parts: list[Any] = []
     for i, x in enumerate(seq):
         if i:
@@ -213,7 +217,8 @@ def str_format(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
 
 
 _PERCENT = re.compile(
-    r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<conv>[diouxXeEfFgGcrsab%])"
+    r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+    r"(?P<conv>[diouxXeEfFgGcrsab%])"
 )
 
 

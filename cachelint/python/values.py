@@ -16,6 +16,11 @@ import libcst as cst
 from cachelint.prompt import Hole
 
 PLACEHOLDER = "\ufffc"  # stands for a hole inside a Text's str value
+MARKER_KEYS = frozenset({"cache_control", "cachePoint"})
+
+
+def is_marker_key(key: Any) -> bool:
+    return isinstance(key, str) and key in MARKER_KEYS
 
 
 class Loc:
@@ -43,10 +48,7 @@ class Text(str):
     def __new__(cls, parts) -> Text | str:
         merged: list[str | Hole] = []
         for p in parts:
-            if isinstance(p, Text):
-                sub = p.parts
-            else:
-                sub = (p,)
+            sub = p.parts if isinstance(p, Text) else (p,)
             for s in sub:
                 if isinstance(s, str):
                     if not s:
@@ -57,7 +59,9 @@ class Text(str):
                 merged.append(s)
         if all(isinstance(p, str) for p in merged):
             return "".join(merged)  # type: ignore[arg-type]
-        obj = super().__new__(cls, "".join(p if isinstance(p, str) else PLACEHOLDER for p in merged))
+        obj = super().__new__(
+            cls, "".join(p if isinstance(p, str) else PLACEHOLDER for p in merged)
+        )
         obj.parts = tuple(merged)
         return obj
 

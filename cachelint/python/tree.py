@@ -1,0 +1,125 @@
+"""Fast read-only traversal of libcst trees.
+
+libcst's visitor protocol rebuilds every node it passes (visit returns a possibly new tree), which
+costs more than parsing. These helpers only read dataclass fields, skipping whitespace and
+punctuation, and cache per-node facts the evaluator asks for repeatedly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from functools import cache
+
+import libcst as cst
+
+_SKIP_TYPES = (
+    cst.BaseParenthesizableWhitespace,
+    cst.EmptyLine,
+    cst.TrailingWhitespace,
+    cst.Newline,
+    cst.Comma,
+    cst.Dot,
+    cst.Colon,
+    cst.Semicolon,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.AssignEqual,
+)
+
+
+@cache
+def _fields(cls: type) -> tuple[str, ...]:
+    return tuple(
+        f.name
+        for f in dataclasses.fields(cls)
+        if not f.name.startswith(("whitespace", "lpar", "rpar", "leading_lines", "lines_after"))
+        and f.name not in ("comma", "semicolon", "dot", "colon", "equal", "header", "footer")
+    )
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in _fields(type(node)):
+        value = getattr(node, name, None)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, _SKIP_TYPES):
+                yield value
+        elif isinstance(value, tuple | list):
+            for v in value:
+                if isinstance(v, cst.CSTNode) and not isinstance(v, _SKIP_TYPES):
+                    yield v
+
+
+def descendants(
+    node: cst.CSTNode, stop: tuple[type, ...] = (), include_self: bool = False
+) -> Iterator[cst.CSTNode]:
+    """Every node below `node` (pre-order), not descending into nodes of the `stop` types."""
+    stack = [node] if include_self else list(reversed(list(children(node))))
+    while stack:
+        n = stack.pop()
+        yield n
+        if stop and isinstance(n, stop) and n is not node:
+            continue
+        stack.extend(reversed(list(children(n))))
+
+
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_facts: dict[int, tuple[cst.CSTNode, frozenset[str], bool]] = {}
+
+
+def loop_body_facts(body: cst.CSTNode) -> tuple[frozenset[str], bool]:
+    """Names assigned in a loop body, and whether it can leave the loop early (break/return)."""
+    hit = _facts.get(id(body))
+    if hit is not None and hit[0] is body:
+        return hit[1], hit[2]
+    assigned: set[str] = set()
+    exits = False
+    for n in descendants(body, _SCOPES):
+        if isinstance(n, cst.AugAssign | cst.AssignTarget) and isinstance(n.target, cst.Name):
+            assigned.add(n.target.value)
+        elif isinstance(n, cst.Break | cst.Return):
+            exits = True
+    if len(_facts) > 50_000:
+        _facts.clear()
+    _facts[id(body)] = (body, frozenset(assigned), exits)
+    return frozenset(assigned), exits
+
+
+_generators: dict[int, tuple[cst.FunctionDef, bool]] = {}
+
+
+def is_generator(fn: cst.FunctionDef) -> bool:
+    hit = _generators.get(id(fn))
+    if hit is not None and hit[0] is fn:
+        return hit[1]
+    found = any(isinstance(n, cst.Yield) for n in descendants(fn.body, _SCOPES))
+    if len(_generators) > 50_000:
+        _generators.clear()
+    _generators[id(fn)] = (fn, found)
+    return found
+
+
+def names_in(expr: cst.CSTNode) -> tuple[set[str], set[str], set[str], set[str]]:
+    """(names, attribute names, called names, names compared directly) in an expression."""
+    names: set[str] = set()
+    attrs: set[str] = set()
+    calls: set[str] = set()
+    compared: set[str] = set()
+    for n in descendants(expr, include_self=True):
+        if isinstance(n, cst.Name):
+            names.add(n.value)
+        elif isinstance(n, cst.Attribute):
+            attrs.add(n.attr.value)
+        elif isinstance(n, cst.Call) and isinstance(n.func, cst.Name):
+            calls.add(n.func.value)
+        elif isinstance(n, cst.Comparison):
+            for part in (n.left, *(c.comparator for c in n.comparisons)):
+                sides = (
+                    (part.left, part.right) if isinstance(part, cst.BinaryOperation) else (part,)
+                )
+                compared.update(s.value for s in sides if isinstance(s, cst.Name))
+    return names, attrs, calls, compared

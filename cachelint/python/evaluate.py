@@ -43,6 +43,11 @@ MAX_EXPR_DEPTH = 150
 _RESPONSE = "an API response"
 
 
+_NO_VALUE_CALLS = frozenset(
+    {"isinstance", "issubclass", "hasattr", "callable", "type", "id", "cast", "TypeVar"}
+)
+
+
 class _Flow(Exception):
     """Leaves a block: return, break, continue or raise."""
 
@@ -116,13 +121,19 @@ class Evaluator:
     def lookup_name(self, name: str, frame: Frame, node: cst.CSTNode) -> Any:
         found, value = frame.lookup(name)
         if found:
+            if isinstance(value, Ref) and value.kind == "lazy":
+                value = self.import_ref(value.name, value.module)
+                frame.env[name] = value
             return value
         module = frame.module
         env = self._module_envs.get(id(module))
         if env is None:
             env = self.module_env(module)
         if name in env:
-            return env[name]
+            value = env[name]
+            if isinstance(value, Ref) and value.kind == "lazy":
+                value = env[name] = self.import_ref(value.name, value.module)
+            return value
         if name in module.imports:
             return self.import_ref(module.imports[name], module)
         if name in module.functions:
@@ -159,7 +170,10 @@ class Evaluator:
             return hole("unknown", f"{module.name}.{attr} (circular import)")
         env = self.module_env(module)
         if attr in env:
-            return env[attr]
+            value = env[attr]
+            if isinstance(value, Ref) and value.kind == "lazy":
+                value = env[attr] = self.import_ref(value.name, value.module)
+            return value
         if attr in module.imports:
             return self.import_ref(module.imports[attr], module)
         sub = self.project.resolve(f"{module.name}.{attr}", module) if module.name else None
@@ -172,11 +186,15 @@ class Evaluator:
         if isinstance(expr, cst.Name):
             found, value = frame.lookup(expr.value)
             if found:
-                return value.name if isinstance(value, Ref) and value.kind == "external" else None
+                return (
+                    value.name
+                    if isinstance(value, Ref) and value.kind in ("external", "lazy")
+                    else None
+                )
             env = self._module_envs.get(id(frame.module), {})
             if expr.value in env:
                 v = env[expr.value]
-                return v.name if isinstance(v, Ref) and v.kind == "external" else None
+                return v.name if isinstance(v, Ref) and v.kind in ("external", "lazy") else None
             if expr.value in frame.module.imports:
                 return frame.module.imports[expr.value]
             return expr.value
@@ -274,7 +292,7 @@ class Evaluator:
             from cachelint.python.project import import_names
 
             for local, target in import_names(node, frame.module.package()).items():
-                frame.env[local] = self.import_ref(target, frame.module)
+                frame.env[local] = Ref("lazy", target, frame.module)  # resolved when used
         elif isinstance(node, cst.Global):
             frame.globals_names.update(n.name.value for n in node.names)
         elif isinstance(node, cst.Del):
@@ -1069,6 +1087,12 @@ class Evaluator:
         return _as_hole_keep(obj, frame.loc(node))
 
     def eval_call(self, node: cst.Call, frame: Frame) -> Any:
+        if isinstance(node.func, cst.Name) and node.func.value in _NO_VALUE_CALLS:
+            found, _ = frame.lookup(node.func.value)
+            if not found:  # type checks and casts: their type arguments need no evaluation
+                if node.func.value == "cast" and len(node.args) == 2:
+                    return self.eval(node.args[1].value, frame)
+                return hole("unknown", f"{node.func.value}()", frame.loc(node))
         parts = chain(node.func)
         canonical = self.canonical(node.func, frame)
         api = classify(parts, canonical)

@@ -17,6 +17,7 @@ import libcst as cst
 from cachelint.python.positions import Positions
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
+HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
 
 
 class SourceError(Exception):
@@ -180,6 +181,9 @@ class Project:
     def __init__(self, config_root: Path | None = None) -> None:
         self.config_root = config_root.resolve() if config_root else None
         self._cache: dict[Path, ModuleInfo | None] = {}
+        self._resolved: dict[tuple[str, Path], tuple[ModuleInfo, str] | None] = {}
+        self._roots: dict[Path, tuple[Path, Path]] = {}
+        self._allowance = HELPER_BYTES_PER_FILE
 
     def module_for(
         self, data_text: str, tree: cst.Module, path: Path | None, display: str
@@ -192,6 +196,7 @@ class Project:
         info = ModuleInfo(name, path, display, data_text, tree, is_pkg)
         if path is not None:
             self._cache.setdefault(path.resolve(), info)
+        self._allowance = HELPER_BYTES_PER_FILE
         return info
 
     def resolve(self, dotted_name: str, origin: ModuleInfo) -> tuple[ModuleInfo, str] | None:
@@ -199,8 +204,20 @@ class Project:
         the module itself). None when it is outside the project (stdlib, third party)."""
         if origin.path is None:
             return None
-        root = find_root(origin.path, self.config_root)
-        _, base = module_name(origin.path)
+        key = (dotted_name, origin.path)
+        if key in self._resolved:
+            return self._resolved[key]
+        if origin.path not in self._roots:
+            self._roots[origin.path] = (
+                find_root(origin.path, self.config_root),
+                module_name(origin.path)[1],
+            )
+        root, base = self._roots[origin.path]
+        found = self._find(dotted_name, root, base)
+        self._resolved[key] = found
+        return found
+
+    def _find(self, dotted_name: str, root: Path, base: Path) -> tuple[ModuleInfo, str] | None:
         parts = dotted_name.split(".")
         for n in range(len(parts), 0, -1):
             mod_parts, rest = parts[:n], ".".join(parts[n:])
@@ -225,10 +242,12 @@ class Project:
                 return self._cache[real]
             if not real.is_file():
                 continue
-            self._cache[real] = None  # a module that fails to load stays unknown
             try:
-                if real.stat().st_size > MAX_HELPER_SIZE:
-                    continue
+                size = real.stat().st_size
+                if size > MAX_HELPER_SIZE or size > self._allowance:
+                    continue  # too big, or this file has read enough helpers: stays unknown
+                self._allowance -= size
+                self._cache[real] = None  # a module that fails to load stays unknown
                 text = decode(real.read_bytes())
                 tree = parse(text)
             except (OSError, SourceError):

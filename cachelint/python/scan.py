@@ -67,27 +67,26 @@ def scan(module: cst.Module) -> Scan:
     ]
     while stack:
         node, cls, fn = stack.pop()
-        if isinstance(node, cst.FunctionDef) and fn is None:
+        t = type(node)  # exact types: isinstance on libcst's abstract classes is slow
+        if t is cst.FunctionDef and fn is None:
             fn = Function(node, cls)
             out.functions.append(fn)
-        elif isinstance(node, cst.ClassDef) and fn is None:
+        elif t is cst.ClassDef and fn is None:
             cls = node
-        elif isinstance(node, cst.Call):
+        elif t is cst.Call:
             _call(node, fn, out)
-        elif isinstance(node, cst.DictElement):
+        elif t is cst.DictElement:
             _marker(_key(node.key), fn, out)
-        elif isinstance(node, cst.SubscriptElement) and isinstance(node.slice, cst.Index):
+        elif t is cst.SubscriptElement and type(node.slice) is cst.Index:
             _marker(_key(node.slice.value), fn, out)
-        elif isinstance(node, cst.Attribute):
+        elif t is cst.Attribute:
             if node.attr.value == "prompt_caching" and _last_name(node.value) == "beta":
                 out.deprecated.append((node, "the beta.prompt_caching API"))
-        elif isinstance(node, cst.Name):
+        elif t is cst.Name:
             if node.value.startswith("PromptCachingBeta") and id(node) not in seen:
                 seen.add(id(node))
                 out.deprecated.append((node, node.value))
-        elif (
-            isinstance(node, cst.SimpleString | cst.FormattedStringText) and OLD_BETA in node.value
-        ):
+        elif (t is cst.SimpleString or t is cst.FormattedStringText) and OLD_BETA in node.value:
             out.deprecated.append((node, f"the {OLD_BETA} beta"))
         stack.extend((c, cls, fn) for c in reversed(list(children(node))))
     return out
@@ -114,7 +113,7 @@ def _marker(key: str | None, fn: Function | None, out: Scan) -> None:
 
 
 def _key(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString and "ach" in node.value:  # type: ignore[union-attr]
         try:
             v = node.evaluated_value
         except Exception:

@@ -14,7 +14,8 @@ from functools import cache
 import libcst as cst
 
 _SKIP_TYPES = (
-    cst.BaseParenthesizableWhitespace,
+    cst.SimpleWhitespace,
+    cst.ParenthesizedWhitespace,
     cst.EmptyLine,
     cst.TrailingWhitespace,
     cst.Newline,
@@ -42,16 +43,28 @@ def _fields(cls: type) -> tuple[str, ...]:
     )
 
 
+_SKIP = frozenset(_SKIP_TYPES)
+_kinds: dict[type, bool] = {}
+
+
+def _wanted(t: type) -> bool:
+    """A node type worth visiting (exact-type lookup: isinstance on libcst's ABCs is slow)."""
+    hit = _kinds.get(t)
+    if hit is None:
+        hit = _kinds[t] = issubclass(t, cst.CSTNode) and t not in _SKIP
+    return hit
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for name in _fields(type(node)):
         value = getattr(node, name, None)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _SKIP_TYPES):
-                yield value
-        elif isinstance(value, tuple | list):
-            for v in value:
-                if isinstance(v, cst.CSTNode) and not isinstance(v, _SKIP_TYPES):
+        t = type(value)
+        if t is tuple or t is list:
+            for v in value:  # type: ignore[union-attr]
+                if _wanted(type(v)):
                     yield v
+        elif value is not None and _wanted(t):
+            yield value
 
 
 def descendants(

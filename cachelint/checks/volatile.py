@@ -100,7 +100,8 @@ def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                     f"prefix never matches and the cache is written but never read",
                     notes=[("breakpoint whose prefix includes it", m.anchor)],
                 )
-        elif own is not None:
+        elif own is not None and b.section in _PAYLOAD_SECTIONS:
+            # a marked conversation turn holding a timestamp is appended and replayed verbatim
             v = parts[0]
             yield Issue(
                 "CL304",

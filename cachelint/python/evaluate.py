@@ -422,7 +422,8 @@ class Evaluator:
 
     def exec_for(self, stmt: cst.For, frame: Frame) -> None:
         iterable = self.eval(stmt.iter, frame)
-        items = self.unrollable(iterable)
+        counters, exits, branches = loop_body_facts(stmt.body)
+        items = None if branches else self.unrollable(iterable)
         if items is not None:
             for item in items:
                 self.assign(stmt.target, item, frame, stmt)
@@ -437,7 +438,6 @@ class Evaluator:
                 self.exec_block(stmt.orelse.body.body, frame)
             return
         element = self.element_of(iterable, stmt.iter, frame)
-        counters, exits = loop_body_facts(stmt.body)
         loop = Loop(
             stmt,
             exits or _small_iterable(stmt.iter),
@@ -453,7 +453,7 @@ class Evaluator:
 
     def exec_while(self, stmt: cst.While, frame: Frame) -> None:
         self.eval(stmt.test, frame)
-        counters, _ = loop_body_facts(stmt.body)
+        counters, _, _ = loop_body_facts(stmt.body)
         loop = Loop(stmt, False, counters, frozenset())
         loop.guards.append(stmt.test)
         self._run_loop(stmt.body.body, loop, frame)

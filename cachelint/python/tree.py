@@ -81,25 +81,29 @@ def descendants(
 
 
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-_facts: dict[int, tuple[cst.CSTNode, frozenset[str], bool]] = {}
+_BRANCHING = (cst.If, cst.While, cst.Try, cst.TryStar, cst.Match, cst.Break, cst.Continue)
+_facts: dict[int, tuple[cst.CSTNode, frozenset[str], bool, bool]] = {}
 
 
-def loop_body_facts(body: cst.CSTNode) -> tuple[frozenset[str], bool]:
-    """Names assigned in a loop body, and whether it can leave the loop early (break/return)."""
+def loop_body_facts(body: cst.CSTNode) -> tuple[frozenset[str], bool, bool]:
+    """Names assigned in a loop body, whether it can leave the loop early (break/return), and
+    whether it branches (then running it once per element would take every branch each time)."""
     hit = _facts.get(id(body))
     if hit is not None and hit[0] is body:
-        return hit[1], hit[2]
+        return hit[1], hit[2], hit[3]
     assigned: set[str] = set()
-    exits = False
+    exits = branches = False
     for n in descendants(body, _SCOPES):
         if isinstance(n, cst.AugAssign | cst.AssignTarget) and isinstance(n.target, cst.Name):
             assigned.add(n.target.value)
-        elif isinstance(n, cst.Break | cst.Return):
+        if isinstance(n, cst.Break | cst.Return):
             exits = True
+        if isinstance(n, _BRANCHING):
+            branches = True
     if len(_facts) > 50_000:
         _facts.clear()
-    _facts[id(body)] = (body, frozenset(assigned), exits)
-    return frozenset(assigned), exits
+    _facts[id(body)] = (body, frozenset(assigned), exits, branches)
+    return frozenset(assigned), exits, branches
 
 
 _generators: dict[int, tuple[cst.FunctionDef, bool]] = {}

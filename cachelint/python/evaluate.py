@@ -506,6 +506,11 @@ class Evaluator:
             return v
         return hole("unknown", "a loop element", frame.loc(node))
 
+    def guarded_now(self, frame: Frame) -> bool:
+        """Inside loops, all of which are bounded by the guards active right now."""
+        loops = frame.loops
+        return bool(loops) and all(loop.bounded() for loop in loops)
+
     def repeats(self, container: Any) -> bool:
         """Whether a value added to container now can be added again without bound."""
         frame = self._frame
@@ -798,6 +803,8 @@ class Evaluator:
                 out.put(key, value, frame.loc(el))
                 if is_marker_key(key):
                     self.marker_dicts.append(out)
+                    if self.guarded_now(frame):
+                        out.bounded_keys.add(key)
             else:
                 out.open = out.open or as_hole(key)
         return out
@@ -810,7 +817,11 @@ class Evaluator:
     def merge_into(self, target: LDict, value: Any, frame: Frame, node) -> None:
         if isinstance(value, LDict):
             for k, v in value.items():
-                target.put(k, v, value.locs.get(k) or frame.loc(node), k in value.loop_keys)
+                target.put(k, v, value.locs.get(k) or frame.loc(node))
+                if k in value.loop_keys:
+                    target.loop_keys[k] = value.loop_keys[k]
+                if k in value.bounded_keys:
+                    target.bounded_keys.add(k)
                 if is_marker_key(k):
                     self.marker_dicts.append(target)
             target.open = target.open or value.open
@@ -826,7 +837,7 @@ class Evaluator:
         self._loop_order(target)
         rep = self.repeats(target)
         if rep:
-            _mark_repeated(value)
+            _mark_repeated(value, id(target))
         if isinstance(value, LList):
             for i, x in enumerate(value):
                 target.add(x, value.loc_at(i) or frame.loc(node), rep or i in value.repeated)
@@ -858,7 +869,7 @@ class Evaluator:
         self._loop_order(target)
         rep = self.repeats(target)
         if rep:
-            _mark_repeated(value)
+            _mark_repeated(value, id(target))
         target.add(value, frame.loc(node), rep, at)
         if target.persistent:
             self._keep(value)
@@ -1426,17 +1437,20 @@ def _is_static(fn: cst.FunctionDef) -> bool:
     return _has_decorator(fn, ("staticmethod",))
 
 
-def _mark_repeated(value: Any, depth: int = 0) -> None:
-    """value is added on every pass of a loop: the markers it carries now repeat with it."""
+def _mark_repeated(value: Any, into: int, depth: int = 0) -> None:
+    """value is added to list `into` on every pass of a loop: the markers it carries repeat
+    with it, unless they were set under a guard that bounds the loop."""
     if depth > 16:
         return
     if isinstance(value, LDict):
-        value.loop_keys |= {k for k in value if is_marker_key(k)}
+        for k in value:
+            if is_marker_key(k) and k not in value.bounded_keys:
+                value.loop_keys.setdefault(k, into)
         for v in value.values():
-            _mark_repeated(v, depth + 1)
+            _mark_repeated(v, into, depth + 1)
     elif isinstance(value, LList | list | tuple):
         for v in value:
-            _mark_repeated(v, depth + 1)
+            _mark_repeated(v, into, depth + 1)
 
 
 def _open_history(lst: LList) -> None:

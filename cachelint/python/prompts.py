@@ -47,7 +47,10 @@ def to_prompt(site: RequestSite, removes_markers: bool) -> Prompt:
     for m in prompt.markers:
         steps = list(walk(req, m.anchor))
         parent, key = steps[-1] if steps else (None, None)
-        m.in_loop = isinstance(parent, LDict) and key in parent.loop_keys
+        m.in_loop = False
+        if isinstance(parent, LDict) and key in parent.loop_keys:
+            into = parent.loop_keys[key]  # repeats only if that list is part of this request
+            m.in_loop = into is None or any(id(c) == into for c, _ in steps)
         kept = isinstance(parent, LDict) and key in parent.turn_keys
         m.across_turns = kept and not (removes_markers and _in_messages(m.anchor))
         if removes_markers and _in_messages(m.anchor):

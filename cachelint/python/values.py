@@ -121,7 +121,10 @@ class LDict(dict):
         super().__init__()
         self.locs: dict[Any, Loc | None] = {}
         self.loc = loc
-        self.loop_keys: set[Any] = set()  # set inside an unbounded loop
+        # keys set in an unbounded loop -> id of the list whose items repeat them (None: the
+        # key itself is set again on each pass)
+        self.loop_keys: dict[Any, int | None] = {}
+        self.bounded_keys: set[Any] = set()  # set under a guard that bounds the loop
         self.turn_keys: set[Any] = set()  # on an entry appended to history kept across calls
         self.open: Hole | None = None  # **unknown merged in: more keys may exist
         self.unordered: Hole | None = None
@@ -134,13 +137,13 @@ class LDict(dict):
         self[key] = value
         self.locs[key] = loc
         if in_loop:
-            self.loop_keys.add(key)
+            self.loop_keys[key] = None
         else:
-            self.loop_keys.discard(key)
+            self.loop_keys.pop(key, None)
 
     def drop(self, key: Any) -> Any:
         self.locs.pop(key, None)
-        self.loop_keys.discard(key)
+        self.loop_keys.pop(key, None)
         return self.pop(key, None)
 
 
@@ -231,7 +234,9 @@ def copy_value(v: Any, deep: bool, memo: dict | None = None) -> Any:
         out = LDict(loc=v.loc)
         memo[id(v)] = out
         for k, x in v.items():
-            out.put(k, copy_value(x, deep, memo) if deep else x, v.locs.get(k), k in v.loop_keys)
+            out.put(k, copy_value(x, deep, memo) if deep else x, v.locs.get(k))
+        out.loop_keys = dict(v.loop_keys)
+        out.bounded_keys = set(v.bounded_keys)
         out.turn_keys = set(v.turn_keys)
         out.open, out.unordered, out.repeated = v.open, v.unordered, v.repeated
         return out

@@ -7,6 +7,7 @@ through a symlink that leads out of it.
 
 from __future__ import annotations
 
+import ast
 import tokenize
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -33,7 +34,10 @@ def decode(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
     except SyntaxError as e:
-        raise SourceError(f"cannot decode: {e}") from None
+        if "encoding" in str(e) and b"coding" not in data[:200]:
+            encoding = "utf-8"  # no declaration, and the first lines are not UTF-8
+        else:
+            raise SourceError(f"cannot decode: {e}") from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
@@ -52,6 +56,13 @@ def parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as e:
+        try:  # Python's own parser points at the offending token more precisely
+            ast.parse(text)
+        except SyntaxError as py:
+            if py.lineno:
+                raise SourceError(f"syntax error: {py.msg}", py.lineno, py.offset or 1) from None
+        except (ValueError, RecursionError, MemoryError):
+            pass
         msg = str(e.message).removeprefix("parser error: ")
         raise SourceError(f"syntax error: {msg}", e.raw_line, e.raw_column + 1) from None
     except (RecursionError, MemoryError):

@@ -32,8 +32,14 @@ def test_unsuppressed():
 
 
 def test_noqa_forms():
-    for comment in ("# noqa", "# noqa: CL301", "# NOQA:CL301,CL302", "# noqa: CL3",
-                    "# cachelint: ignore[CL301]", "# cachelint: ignore[CL301, CL105]"):
+    for comment in (
+        "# noqa",
+        "# noqa: CL301",
+        "# NOQA:CL301,CL302",
+        "# noqa: CL3",
+        "# cachelint: ignore[CL301]",
+        "# cachelint: ignore[CL301, CL105]",
+    ):
         assert _codes(BAD.replace("{SUPPRESS}", "  " + comment)) == [], comment
 
 
@@ -106,6 +112,16 @@ def test_other_files_are_skipped_with_a_message(tmp_path):
 
 def test_stdin_with_python_filename(tmp_path):
     src = BAD.replace("{SUPPRESS}", "").encode()
-    out = run_cli("check", "-", "--stdin-filename", "app.py", "--format", "concise",
-                  "--ignore", "CL201", cwd=tmp_path, stdin=src)
+    out = run_cli(
+        "check",
+        "-",
+        "--stdin-filename",
+        "app.py",
+        "--format",
+        "concise",
+        "--ignore",
+        "CL201",
+        cwd=tmp_path,
+        stdin=src,
+    )
     assert out.stdout.decode().startswith("app.py:8:47: error:"), out.stdout

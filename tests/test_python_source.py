@@ -179,7 +179,7 @@ def test_configured_volatile_names():
             )
         """
     assert not [c for _, c in codes(src) if c == "CL301"]
-    assert ("CL301" in [c for _, c in codes(src, volatile_names=["myapp.clock.current_tick"])])
+    assert "CL301" in [c for _, c in codes(src, volatile_names=["myapp.clock.current_tick"])]
 
 
 def test_date_subprocess_is_volatile():
@@ -462,7 +462,8 @@ def test_standalone_marker_dicts_get_block_rules():
 
         EMPTY = {"type": "text", "text": "", "cache_control": {"type": "ephemeral"}}
         GOOD = {"type": "text", "text": "Policies", "cache_control": {"type": "ephemeral"}}
-        UNKNOWN_TTL = {"type": "text", "text": "x", "cache_control": {"type": "ephemeral", "ttl": TTL}}
+        UNKNOWN_TTL = {"type": "text", "text": "x",
+                       "cache_control": {"type": "ephemeral", "ttl": TTL}}
         """
     )
     assert found == [(3, "CL104"), (5, "CL104")]
@@ -525,8 +526,17 @@ def test_other_messages_apis_are_not_requests():
 
 
 def test_recursion_and_pathological_code_terminate():
-    src = "def f(n):\n    return f(n - 1) + [{'cache_control': 1}]\n\nX = " + "[" * 60 + "1" + "]" * 60
-    src += "\nfor i in range(10**9):\n    y = [" + ", ".join(f"{{'cache_control': {i}}}" for i in range(300)) + "]\n"
+    src = (
+        "def f(n):\n    return f(n - 1) + [{'cache_control': 1}]\n\nX = "
+        + "[" * 60
+        + "1"
+        + "]" * 60
+    )
+    src += (
+        "\nfor i in range(10**9):\n    y = ["
+        + ", ".join(f"{{'cache_control': {i}}}" for i in range(300))
+        + "]\n"
+    )
     found = lint(src, "app.py")
     assert all(f.code in ("CL103", "CL105") for f in found)
 
@@ -552,7 +562,9 @@ def test_circular_imports_between_helpers(tmp_path):
 def test_symlinked_helper_outside_the_tree_is_not_followed(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
-    (outside / "secret.py").write_text("import time\nNOW = time.time()\ndef now():\n    return time.time()\n")
+    (outside / "secret.py").write_text(
+        "import time\nNOW = time.time()\ndef now():\n    return time.time()\n"
+    )
     proj = tmp_path / "proj"
     proj.mkdir()
     (proj / "pyproject.toml").write_text("")

@@ -13,6 +13,7 @@ from typing import Any
 
 import libcst as cst
 
+from cachelint.payload.markers import looks_like_marker
 from cachelint.prompt import Hole
 from cachelint.python import builtins as bi
 from cachelint.python import names, strings
@@ -43,6 +44,7 @@ MAX_EXPR_DEPTH = 150
 _RESPONSE = "an API response"
 
 
+_MARKER_FIELDS = frozenset({"type", "ttl", "scope"})
 _NO_VALUE_CALLS = frozenset(
     {"isinstance", "issubclass", "hasattr", "callable", "type", "id", "cast", "TypeVar"}
 )
@@ -64,7 +66,8 @@ class Evaluator:
         self.budget = budget
         self.requests: list[RequestSite] = []
         self.seen_calls: set[cst.Call] = set()
-        self.marker_dicts: list[LDict] = []
+        self.marker_dicts: list[LDict] = []  # dicts that carry a marker (or a look-alike key)
+        self.marker_values: list[LDict] = []  # dicts that look like a cache_control value
         self.lost_markers: list[Loc] = []
         self.removes_markers = False
         self.ran: set[cst.FunctionDef] = set()  # functions evaluated at least once
@@ -805,8 +808,12 @@ class Evaluator:
                     self.marker_dicts.append(out)
                     if self.guarded_now(frame):
                         out.bounded_keys.add(key)
+                elif isinstance(key, str) and looks_like_marker(key):
+                    self.marker_dicts.append(out)
             else:
                 out.open = out.open or as_hole(key)
+        if set(out) <= _MARKER_FIELDS and (out.get("type") == "ephemeral" or "ttl" in out):
+            self.marker_values.append(out)  # looks like a cache_control value
         return out
 
     def new_dict(self, frame: Frame, node) -> LDict:

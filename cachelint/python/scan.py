@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from cachelint.payload.markers import looks_like_marker
 from cachelint.python.calls import chain, classify
 from cachelint.python.tree import children
 from cachelint.python.values import MARKER_KEYS
@@ -106,7 +107,7 @@ def _call(node: cst.Call, fn: Function | None, out: Scan) -> None:
 
 
 def _marker(key: str | None, fn: Function | None, out: Scan) -> None:
-    if key in MARKER_KEYS:
+    if key is not None and (key in MARKER_KEYS or looks_like_marker(key)):
         out.has_markers = True
         if fn is not None:
             fn.relevant = True

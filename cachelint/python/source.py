@@ -13,6 +13,7 @@ import libcst as cst
 from cachelint.checks import REQUEST_CHECKS, Context, Issue
 from cachelint.findings import Finding, Span
 from cachelint.payload import anthropic, converse
+from cachelint.payload.markers import looks_like_marker
 from cachelint.prompt import Prompt
 from cachelint.python import suppression
 from cachelint.python.evaluate import Evaluator
@@ -77,6 +78,9 @@ def _issues(
         if not _here(site.call, module):
             continue
         prompt = to_prompt(site, ev.removes_markers)
+        consumed.update(id(m.value) for m in prompt.markers)
+        if prompt.automatic is not None:
+            consumed.add(id(prompt.automatic.value))
         for m in prompt.markers:
             steps = list(walk(site.request, m.anchor))
             if steps:
@@ -90,6 +94,7 @@ def _issues(
             if _about_known_values(issue, root):
                 yield issue, resolve
     yield from _standalone(ev.marker_dicts, consumed, module, ctx, selected)
+    yield from _marker_values(ev, consumed, module, ctx, selected)
     if selected("CL105"):
         for loc in _unique(ev.lost_markers):
             if _here(loc, module):
@@ -157,7 +162,10 @@ def _standalone(
     for d in dicts:
         if id(d) in consumed or d.loc is None or not _here(d.loc, module):
             continue
-        key = "cachePoint" if "cachePoint" in d else "cache_control"
+        key = next((k for k in d if isinstance(k, str) and looks_like_marker(k)), None)
+        key = (
+            "cachePoint" if "cachePoint" in d else "cache_control" if "cache_control" in d else key
+        )
         mloc = d.locs.get(key)
         if mloc is None or id(mloc.node) in seen_nodes:
             continue
@@ -165,11 +173,36 @@ def _standalone(
         prompt, root = _mini_prompt(d)
         if prompt is None:
             continue
+        consumed.update(id(m.value) for m in prompt.markers)
 
         def resolve(anchor: Any, root=root, d=d) -> Loc:
             return locate(root, anchor, d.loc)
 
         for issue in _run_checks(prompt, ctx, selected, _BLOCK_RULES):
+            if _about_known_values(issue, root):
+                yield issue, resolve
+
+
+def _marker_values(
+    ev: Evaluator, consumed: set[int], module: ModuleInfo, ctx: Context, selected: Selected
+) -> Iterator[tuple[Issue, Callable[[Any], Loc]]]:
+    """CL103 on dicts such as CACHE = {"type": "ephemeral", "ttl": "24h"} used out of sight."""
+    if not selected("CL103"):
+        return
+    seen: set[int] = set()
+    for v in ev.marker_values:
+        if id(v) in consumed or v.loc is None or not _here(v.loc, module) or id(v.loc.node) in seen:
+            continue
+        seen.add(id(v.loc.node))
+        block = LDict([("type", "text", None), ("text", "x", None), ("cache_control", v, v.loc)])
+        prompt, root = _mini_prompt(block)
+        if prompt is None:
+            continue
+
+        def resolve(anchor: Any, root=root, v=v) -> Loc:
+            return locate(root, anchor, v.loc)
+
+        for issue in _run_checks(prompt, ctx, selected, frozenset({"CL103"})):
             if _about_known_values(issue, root):
                 yield issue, resolve
 

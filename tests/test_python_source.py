@@ -114,6 +114,7 @@ def test_value_from_another_module_is_reported_at_the_call_site(tmp_path):
     found = engine.run([main]).findings
     assert [(f.code, f.span.line) for f in found] == [("CL301", 11)]
     assert "today's date" in found[0].message
+    assert found[0].message.endswith("prompts.py:5)")  # where the value is built
 
 
 def test_volatile_after_the_last_breakpoint_is_fine():

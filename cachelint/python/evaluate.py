@@ -390,7 +390,17 @@ class Evaluator:
     # ---- control flow ---------------------------------------------------------------------
 
     def exec_if(self, stmt: cst.If, frame: Frame) -> None:
-        self.eval(stmt.test, frame)
+        known = truth(self.eval(stmt.test, frame))
+        if known is True:
+            self._guarded(stmt.test, frame, lambda: self.exec_block(stmt.body.body, frame))
+            return
+        if known is False:
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                self.exec_if(orelse, frame)
+            elif orelse is not None:
+                self.exec_block(orelse.body.body, frame)
+            return
         before = dict(frame.env)
         self._guarded(stmt.test, frame, lambda: self._branch(stmt.body.body, frame))
         body_env = dict(frame.env)
@@ -555,7 +565,7 @@ class Evaluator:
         frame.inherited = len(frame.loops)
         if ref.closure is None:
             frame.parent = Frame(ref.module, self.module_env(ref.module), once=True)
-        self.bind_params(node, args, kwargs, frame)
+        self.bind_params(node, args, kwargs, frame, defaults=not entry)
         self._depth += 1
         outer = self._frame
         self._frame = frame
@@ -574,7 +584,9 @@ class Evaluator:
             return LList([hole("unknown", f"items yielded by {ref.name}()")])
         return _pick_return(frame.returns, ref.name)
 
-    def bind_params(self, node: cst.FunctionDef, args, kwargs, frame: Frame) -> None:
+    def bind_params(self, node: cst.FunctionDef, args, kwargs, frame: Frame, defaults=True):
+        """Bind arguments; a function evaluated on its own (an entry point) is called from
+        elsewhere with unknown arguments, so its defaults are only one possibility."""
         p = node.params
         positional = [*p.posonly_params, *p.params]
         args = list(args)
@@ -584,7 +596,7 @@ class Evaluator:
                 frame.env[name] = args[i]
             elif name in kwargs:
                 frame.env[name] = kwargs.pop(name)
-            elif param.default is not None:
+            elif param.default is not None and defaults:
                 frame.env[name] = self.eval(param.default, frame.parent or frame)
             else:
                 frame.env[name] = hole("request", f"parameter '{name}'", frame.loc(param))
@@ -592,7 +604,7 @@ class Evaluator:
             name = param.name.value
             if name in kwargs:
                 frame.env[name] = kwargs.pop(name)
-            elif param.default is not None:
+            elif param.default is not None and defaults:
                 frame.env[name] = self.eval(param.default, frame.parent or frame)
             else:
                 frame.env[name] = hole("request", f"parameter '{name}'", frame.loc(param))
@@ -726,12 +738,16 @@ class Evaluator:
             return self.binop(node.operator, left, right, frame, node)
         if isinstance(node, cst.BooleanOperation):
             left = self.eval(node.left, frame)
+            known = truth(left)
+            is_or = isinstance(node.operator, cst.Or)
+            if known is not None and known == is_or:
+                return left  # short-circuit: `x or y` with x true, `x and y` with x false
             right = self.eval(node.right, frame)
-            if isinstance(node.operator, cst.Or):
-                if is_known(left) or isinstance(left, LList | LDict | Text):
-                    return left if left else right
+            if known is not None:
+                return right
+            if is_or:
                 return right if not isinstance(right, Hole) else left
-            return right if is_known(left) and left else hole("unknown", "a condition")
+            return hole("unknown", "a condition")
         if isinstance(node, cst.UnaryOperation):
             v = self.eval(node.expression, frame)
             if isinstance(node.operator, cst.Minus) and isinstance(v, int | float):
@@ -745,9 +761,13 @@ class Evaluator:
                 self.eval(c.comparator, frame)
             return hole("unknown", "a comparison")
         if isinstance(node, cst.IfExp):
-            self.eval(node.test, frame)
+            known = truth(self.eval(node.test, frame))
+            if known is False:
+                return self.eval(node.orelse, frame)
             body: list[Any] = []
             self._guarded(node.test, frame, lambda: body.append(self.eval(node.body, frame)))
+            if known is True:
+                return body[0]
             orelse = self.eval(node.orelse, frame)
             return _choose(body[0], orelse)
         if isinstance(node, cst.Await):
@@ -1239,6 +1259,25 @@ class Evaluator:
         value = self.eval(node, frame)
         self.budget = min(self.budget, saved)
         return value if isinstance(value, Client) else None
+
+
+def truth(v: Any) -> bool | None:
+    """The truth value of an abstract value, when it is known."""
+    if is_known(v):
+        return bool(v)
+    if isinstance(v, Text):
+        return True if any(isinstance(p, str) and p for p in v.parts) else None
+    if isinstance(v, LList):
+        if any(not isinstance(x, Hole) for x in v):
+            return True
+        return None if v.is_open() else False
+    if isinstance(v, LDict):
+        return True if v else (None if v.open else False)
+    if isinstance(v, tuple):
+        return bool(v)
+    if isinstance(v, Client | Instance | Ref | Json):
+        return True
+    return None
 
 
 def _at_use(v: Any, loc: Loc) -> Any:

@@ -1,16 +1,19 @@
 """Cheap byte scans that decide whether a walked Python file is worth parsing.
 
-Parsing with libcst costs far more than reading: a file is parsed only when its bytes mention a
-cache marker (cache_control, cachePoint and their look-alikes) or the prompt-caching beta.
+Parsing with libcst costs far more than reading. A file is parsed when its bytes mention a cache
+marker (cache_control, cachePoint and their look-alikes), the prompt-caching beta, or a call that
+sends a request (the markers may come from a helper module, which is then read on demand).
 """
 
 from __future__ import annotations
 
 import re
 
-# cache_control, cacheControl, cache-control, cachePoint, cache_point, prompt_caching,
-# prompt-caching, PromptCachingBeta...
-CANDIDATE = re.compile(rb"(?i)cache?[-_ ]?(?:co|po)|prompt[-_]?caching")
+CANDIDATE = re.compile(
+    rb"(?i:cache?[-_ ]?(?:co|po)|prompt[-_]?caching)"
+    rb"|messages\.(?:create|stream|count_tokens|parse)\b"
+    rb"|completions\.create|litellm|\.converse(?:_stream)?\(|invoke_model|/v1/messages"
+)
 
 
 def worth_parsing(data: bytes) -> bool:

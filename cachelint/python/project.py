@@ -157,6 +157,14 @@ def dotted(node: cst.BaseExpression | None) -> str:
     return ""
 
 
+def _shown(path: Path) -> str:
+    """A path as users see it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
+
+
 def find_root(path: Path, config_root: Path | None) -> Path:
     """The project root: the config root when it contains the file, else the nearest directory
     upward that has a pyproject.toml or is not a package."""
@@ -263,7 +271,7 @@ class Project:
                 tree = parse(text)
             except (OSError, SourceError):
                 continue
-            info = ModuleInfo(".".join(parts), real, cand.as_posix(), text, tree, is_pkg)
+            info = ModuleInfo(".".join(parts), real, _shown(cand), text, tree, is_pkg)
             self._cache[real] = info
             return info
         return None

@@ -266,7 +266,11 @@ def _findings(
 ) -> list[Finding]:
     resolved: list[tuple[Issue, Loc, list[tuple[str, Loc]]]] = []
     for issue, resolve in issues:
-        loc = _in_module(resolve(issue.anchor), module)
+        origin = resolve(issue.anchor)
+        loc = _in_module(origin, module)
+        if loc is not origin and origin.module is not None and origin.module.path is not None:
+            where = origin.module.positions.span(origin.node)
+            issue.message += f" (built in {origin.module.display}:{where.line})"
         notes = [(msg, _in_module(resolve(a), module)) for msg, a in issue.notes]
         resolved.append((issue, loc, notes))
     positions = module.positions

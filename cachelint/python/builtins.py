@@ -22,6 +22,7 @@ from cachelint.python.values import (
     Text,
     as_hole,
     copy_value,
+    derived,
     hole,
     is_known,
     is_marker_key,
@@ -96,7 +97,7 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
         clock_args = args[1:] if name == "time.strftime" else args
         if not clock_args and not kwargs and names.CLOCK_WITHOUT_ARGS[name]:
             return _volatile(names.CLOCK_WITHOUT_ARGS[name], loc, frame)
-        return _derived(args, kwargs, hole("unknown", f"{name}()", loc))
+        return derived(args, kwargs, hole("unknown", f"{name}()", loc))
     if name in names.SUBPROCESS_CALLS and args and _is_clock_command(args[0]):
         return _volatile("the output of the `date` command", loc, frame)
     if name in CLIENTS:
@@ -125,22 +126,13 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
         return hole("stable", desc, loc)
     if name.endswith((".read_text", ".read_bytes")):
         return hole("stable", "a file's contents", loc)
-    return _derived(args, kwargs, hole("unknown", f"the result of {name}()", loc))
+    return derived(args, kwargs, hole("unknown", f"the result of {name}()", loc))
 
 
 def _volatile(desc: str, loc, frame: Frame) -> Hole:
     if frame.once:  # computed once per process (module level, cached function, __init__)
         return hole("stable", f"{desc}, computed once", loc)
     return hole("volatile", desc, loc)
-
-
-def _derived(args, kwargs, base: Hole) -> Hole:
-    for v in [*args, *kwargs.values()]:
-        if isinstance(v, Hole | Text):
-            h = as_hole(v)
-            if h.origin in ("volatile", "request"):
-                return h
-    return base
 
 
 def _is_clock_command(v: Any) -> bool:
@@ -234,7 +226,7 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
             pass
     if name == "zip":
         return LList([hole("unknown", "zipped items", loc)])
-    return _derived(args, kwargs, hole("unknown", f"{name}()", loc))
+    return derived(args, kwargs, hole("unknown", f"{name}()", loc))
 
 
 def _iterable(v: Any) -> list:
@@ -407,7 +399,7 @@ def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame,
         return recv
     if isinstance(recv, Client):
         return hole("unknown", f"{method}()", loc)
-    return _derived(args, {}, hole("unknown", f"the result of .{method}()", loc))
+    return derived(args, {}, hole("unknown", f"the result of .{method}()", loc))
 
 
 # ---- request sites ----------------------------------------------------------------------

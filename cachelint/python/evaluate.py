@@ -33,6 +33,7 @@ from cachelint.python.values import (
     Text,
     as_hole,
     copy_value,
+    derived,
     hole,
     is_known,
     is_marker_key,
@@ -128,21 +129,9 @@ class Evaluator:
                 value = self.import_ref(value.name, value.module)
                 frame.env[name] = value
             return value
-        module = frame.module
-        env = self._module_envs.get(id(module))
-        if env is None:
-            env = self.module_env(module)
-        if name in env:
-            value = env[name]
-            if isinstance(value, Ref) and value.kind == "lazy":
-                value = env[name] = self.import_ref(value.name, value.module)
+        found, value = self.global_name(frame.module, name)
+        if found:
             return value
-        if name in module.imports:
-            return self.import_ref(module.imports[name], module)
-        if name in module.functions:
-            return Ref("function", name, module, module.functions[name])
-        if name in module.classes:
-            return Ref("class", name, module, module.classes[name])
         if name in bi.BUILTINS:
             return Ref("external", name)
         if name in names.REQUEST_ROOTS:
@@ -165,24 +154,39 @@ class Evaluator:
         if not isinstance(ref, Ref) or ref.kind != "module":
             return hole("unknown", attr)
         module: ModuleInfo = ref.module
-        if attr in module.functions:
-            return Ref("function", attr, module, module.functions[attr])
-        if attr in module.classes:
-            return Ref("class", attr, module, module.classes[attr])
-        if id(module) in self._in_progress and attr not in self._module_envs.get(id(module), {}):
+        bound = (
+            self._module_envs.get(id(module), {}).keys()
+            | module.functions.keys()
+            | module.classes.keys()
+        )
+        if id(module) in self._in_progress and attr not in bound:  # a circular import
             return hole("unknown", f"{module.name}.{attr} (circular import)")
-        env = self.module_env(module)
-        if attr in env:
-            value = env[attr]
-            if isinstance(value, Ref) and value.kind == "lazy":
-                value = env[attr] = self.import_ref(value.name, value.module)
+        found, value = self.global_name(module, attr)
+        if found:
             return value
-        if attr in module.imports:
-            return self.import_ref(module.imports[attr], module)
         sub = self.project.resolve(f"{module.name}.{attr}", module) if module.name else None
         if sub is not None and not sub[1]:
             return Ref("module", sub[0].name, sub[0])
         return hole("unknown", f"{module.name}.{attr}")
+
+    def global_name(self, module: ModuleInfo, name: str) -> tuple[bool, Any]:
+        """A module-level name: a variable (after running the module), an import, a function
+        or a class."""
+        if name in module.functions:
+            return True, Ref("function", name, module, module.functions[name])
+        if name in module.classes:
+            return True, Ref("class", name, module, module.classes[name])
+        env = self._module_envs.get(id(module))
+        if env is None:
+            env = self.module_env(module)
+        if name in env:
+            value = env[name]
+            if isinstance(value, Ref) and value.kind == "lazy":
+                value = env[name] = self.import_ref(value.name, value.module)
+            return True, value
+        if name in module.imports:
+            return True, self.import_ref(module.imports[name], module)
+        return False, None
 
     def canonical(self, expr: cst.BaseExpression, frame: Frame) -> str | None:
         """The dotted external name an expression stands for (after imports), if any."""
@@ -1178,11 +1182,8 @@ class Evaluator:
                 return bi.call_external(self, func.name, args, kwargs, frame, node)
             if func.kind == "lambda":
                 return self.call_lambda(func, args, frame)
-        if isinstance(func, Hole):
-            return _propagate(func, args, kwargs, frame.loc(node))
-        return _propagate(
-            hole("unknown", "the result of a call", frame.loc(node)), args, kwargs, frame.loc(node)
-        )
+        base = func if isinstance(func, Hole) else hole("unknown", "a call", frame.loc(node))
+        return derived(args, kwargs, base)
 
     def call_lambda(self, ref: Ref, args, frame: Frame) -> Any:
         node: cst.Lambda = ref.node
@@ -1366,16 +1367,6 @@ def _external_hole(name: str, loc: Loc) -> Hole:
     if root in names.STABLE_ROOTS or names.lookup(names.STABLE, name):
         return hole("stable", f"'{name}'", loc)
     return hole("unknown", f"'{name}'", loc)
-
-
-def _propagate(base: Hole, args, kwargs, loc: Loc) -> Hole:
-    """A call to something unknown: its result varies if an argument does."""
-    for v in [*args, *kwargs.values()]:
-        if isinstance(v, Hole | Text):
-            h = as_hole(v)
-            if h.origin in ("volatile", "request"):
-                return h
-    return base
 
 
 def _set_items(v: Any) -> list:

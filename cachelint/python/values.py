@@ -213,6 +213,16 @@ def as_hole(v: Any, description: str = "a value only known at run time") -> Hole
     return Hole("unknown", description)
 
 
+def derived(args, kwargs, base: Hole) -> Hole:
+    """The result of a call to something unknown: it varies when an argument does."""
+    for v in [*args, *kwargs.values()]:
+        if isinstance(v, Hole | Text):
+            h = as_hole(v)
+            if h.origin in ("volatile", "request"):
+                return h
+    return base
+
+
 def is_known(v: Any) -> bool:
     return isinstance(v, str | int | float | bool | type(None)) and not isinstance(v, Text)
 

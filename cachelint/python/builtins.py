@@ -103,6 +103,14 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
     if name in CLIENTS:
         kind, platform = CLIENTS[name]
         return Client(kind, platform)
+    if not args and kwargs and _typed_dict(name):
+        out = ev.new_dict(frame, node)  # SDK request types are TypedDicts: plain dicts
+        for i, (k, v) in enumerate(kwargs.items()):
+            arg = node.args[i] if i < len(node.args) else None
+            out.put(k, v, frame.loc(arg.value) if arg is not None else loc)
+            if is_marker_key(k):
+                ev.marker_dicts.append(out)
+        return out
     if name in ("json.dumps", "orjson.dumps", "ujson.dumps"):
         sort = kwargs.get("sort_keys") is True or (name == "orjson.dumps" and "option" in kwargs)
         return Json(args[0] if args else None, loc, sort)
@@ -127,6 +135,12 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
     if name.endswith((".read_text", ".read_bytes")):
         return hole("stable", "a file's contents", loc)
     return derived(args, kwargs, hole("unknown", f"the result of {name}()", loc))
+
+
+def _typed_dict(name: str) -> bool:
+    """SDK parameter types (anthropic.types.TextBlockParam, openai ...Param): TypedDicts."""
+    last = name.rpartition(".")[2]
+    return last.endswith("Param") or name.startswith(("anthropic.types.", "openai.types."))
 
 
 def _volatile(desc: str, loc, frame: Frame) -> Hole:

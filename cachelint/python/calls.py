@@ -14,6 +14,7 @@ import libcst as cst
 
 from cachelint.python.values import Loc
 
+_WRAPPERS = frozenset({"with_raw_response", "with_streaming_response"})
 MESSAGE_METHODS = frozenset({"create", "stream", "count_tokens", "parse"})
 CHAT_METHODS = frozenset({"create", "parse", "stream"})
 LITELLM_FUNCTIONS = frozenset(
@@ -71,6 +72,7 @@ def chain(func: cst.BaseExpression) -> list[str]:
 
 def classify(parts: list[str], canonical: str | None) -> Api | None:
     """The API a call goes to, from its attribute chain and canonical dotted name."""
+    parts = [p for p in parts if p not in _WRAPPERS]
     if canonical in LITELLM_FUNCTIONS:
         return Api("litellm", "litellm")
     if canonical in HTTP_POST:

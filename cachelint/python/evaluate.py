@@ -20,7 +20,7 @@ from cachelint.python import names, strings
 from cachelint.python.calls import RequestSite, chain, classify
 from cachelint.python.frames import Frame, Loop
 from cachelint.python.project import ModuleInfo, Project, dotted
-from cachelint.python.tree import is_generator, loop_body_facts
+from cachelint.python.tree import is_generator, loop_body_facts, names_in
 from cachelint.python.values import (
     Client,
     Instance,
@@ -72,6 +72,7 @@ class Evaluator:
         self.lost_markers: list[Loc] = []
         self.removes_markers = False
         self.ran: set[cst.FunctionDef] = set()  # functions evaluated at least once
+        self.nested_defs: dict[cst.FunctionDef, Ref] = {}  # nested defs seen, with closures
         self._module_envs: dict[int, dict[str, Any]] = {}
         self._in_progress: set[int] = set()
         self._depth = 0
@@ -100,6 +101,14 @@ class Evaluator:
             None,
             entry=True,
         )
+
+    def run_nested(self, node: cst.FunctionDef) -> None:
+        """A nested function that is never called directly (a thread target, a callback)."""
+        ref = self.nested_defs.get(node)
+        if ref is None or node in self.ran:
+            return
+        caller = Frame(ref.module, {}, ref.closure, once=False)
+        self.call_function(ref, [], {}, caller, None, entry=True)
 
     # ---- modules and names ----------------------------------------------------------------
 
@@ -224,9 +233,9 @@ class Evaluator:
             for small in stmt.body:
                 self.exec_small(small, frame)
         elif isinstance(stmt, cst.FunctionDef):
-            frame.env[stmt.name.value] = Ref(
-                "function", stmt.name.value, frame.module, stmt, closure=frame
-            )
+            ref = Ref("function", stmt.name.value, frame.module, stmt, closure=frame)
+            frame.env[stmt.name.value] = ref
+            self.nested_defs.setdefault(stmt, ref)
         elif isinstance(stmt, cst.ClassDef):
             frame.env[stmt.name.value] = Ref("class", stmt.name.value, frame.module, stmt)
         elif isinstance(stmt, cst.If):
@@ -262,16 +271,15 @@ class Evaluator:
             self.exec_block(stmt.finalbody.body.body, frame)
 
     def _branch(self, stmts, frame: Frame) -> bool:
-        """Run a branch that may not be taken; True when it always leaves the block."""
+        """Run a branch that may not be taken; True when it always leaves the block (return,
+        raise, or break/continue: the code after it still runs on the other path)."""
         saved = dict(frame.env)
         try:
             self.exec_block(stmts, frame)
-        except _Flow as f:
-            if f.kind in ("raise", "return"):
-                frame.env.clear()
-                frame.env.update(saved)
-                return True
-            raise
+        except _Flow:
+            frame.env.clear()
+            frame.env.update(saved)
+            return True
         return False
 
     def exec_small(self, node: cst.CSTNode, frame: Frame) -> None:
@@ -394,7 +402,7 @@ class Evaluator:
     # ---- control flow ---------------------------------------------------------------------
 
     def exec_if(self, stmt: cst.If, frame: Frame) -> None:
-        known = truth(self.eval(stmt.test, frame))
+        known = self.condition(stmt.test, frame)
         if known is True:
             self._guarded(stmt.test, frame, lambda: self.exec_block(stmt.body.body, frame))
             return
@@ -426,6 +434,15 @@ class Evaluator:
         frame.env.update(merged)
 
     _left = False
+
+    def condition(self, test: cst.BaseExpression, frame: Frame) -> bool | None:
+        """A condition's value, when it is known from locals and literals alone. Attributes
+        (`self.enabled`) and calls are never trusted: other code may change them."""
+        value = self.eval(test, frame)
+        _, attrs, calls, _ = names_in(test)
+        if attrs or calls:
+            return None
+        return truth(value)
 
     def _guarded(self, test, frame: Frame, run) -> None:
         loop = frame.loops[-1] if frame.loops else None
@@ -765,7 +782,7 @@ class Evaluator:
                 self.eval(c.comparator, frame)
             return hole("unknown", "a comparison")
         if isinstance(node, cst.IfExp):
-            known = truth(self.eval(node.test, frame))
+            known = self.condition(node.test, frame)
             if known is False:
                 return self.eval(node.orelse, frame)
             body: list[Any] = []

@@ -32,6 +32,7 @@ class Function:
 class Scan:
     functions: list[Function] = field(default_factory=list)
     calls: list[tuple[cst.Call, Function | None]] = field(default_factory=list)
+    nested: dict[cst.Call, cst.FunctionDef] = field(default_factory=dict)  # call -> inner def
     has_markers: bool = False
     deprecated: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
 
@@ -63,11 +64,12 @@ def scan(module: cst.Module) -> Scan:
     out = Scan()
     seen: set[int] = set()
     # (node, enclosing class, enclosing top-level function)
-    stack: list[tuple[cst.CSTNode, cst.ClassDef | None, Function | None]] = [
-        (n, None, None) for n in reversed(list(children(module)))
-    ]
+    stack: list[tuple[cst.CSTNode, cst.ClassDef | None, Function | None, cst.FunctionDef | None]]
+    stack = [(n, None, None, None) for n in reversed(list(children(module)))]
     while stack:
-        node, cls, fn = stack.pop()
+        node, cls, fn, inner = stack.pop()
+        if type(node) is cst.FunctionDef:
+            inner = node
         t = type(node)  # exact types: isinstance on libcst's abstract classes is slow
         if t is cst.FunctionDef and fn is None:
             fn = Function(node, cls)
@@ -76,6 +78,13 @@ def scan(module: cst.Module) -> Scan:
             cls = node
         elif t is cst.Call:
             _call(node, fn, out)
+            if (
+                out.calls
+                and out.calls[-1][0] is node
+                and inner is not None
+                and inner is not (fn.node if fn else None)
+            ):
+                out.nested[node] = inner
         elif t is cst.DictElement:
             _marker(_key(node.key), fn, out)
         elif t is cst.SubscriptElement and type(node.slice) is cst.Index:
@@ -89,7 +98,7 @@ def scan(module: cst.Module) -> Scan:
                 out.deprecated.append((node, node.value))
         elif (t is cst.SimpleString or t is cst.FormattedStringText) and OLD_BETA in node.value:
             out.deprecated.append((node, f"the {OLD_BETA} beta"))
-        stack.extend((c, cls, fn) for c in reversed(list(children(node))))
+        stack.extend((c, cls, fn, inner) for c in reversed(list(children(node))))
     return out
 
 

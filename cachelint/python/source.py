@@ -19,7 +19,7 @@ from cachelint.python import suppression
 from cachelint.python.evaluate import Evaluator
 from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
-from cachelint.python.scan import OLD_BETA, scan
+from cachelint.python.scan import OLD_BETA, Scan, scan
 from cachelint.python.values import LDict, LList, Loc
 from cachelint.report import finding, unparsable
 
@@ -66,13 +66,7 @@ def _issues(
             yield _deprecated(node, what), lambda a: a
     if not found.calls and not found.has_markers:
         return
-    ev = Evaluator(project, volatile_names)
-    _safely(ev.run_module, module)
-    for fn in found.entries():
-        _safely(ev.run_function, module, fn.node, fn.cls)
-    for fn in found.functions:  # reached by nothing above: evaluate on its own
-        if fn.relevant and fn.node not in ev.ran:
-            _safely(ev.run_function, module, fn.node, fn.cls)
+    ev = evaluate(module, found, project, volatile_names)
     consumed: set[int] = set()
     for site in ev.requests:
         if not _here(site.call, module):
@@ -109,6 +103,22 @@ def _about_known_values(issue: Issue, root: Any) -> bool:
     if issue.code not in _VALUE_RULES:
         return True
     return known_at(root, issue.anchor) and all(known_at(root, a) for _, a in issue.notes)
+
+
+def evaluate(module: ModuleInfo, found: Scan, project: Project, volatile_names: list[str]):
+    """Run the module, then its entry points, then whatever builds requests and was not
+    reached: functions only called from elsewhere, nested callbacks and thread targets."""
+    ev = Evaluator(project, volatile_names)
+    _safely(ev.run_module, module)
+    for fn in found.entries():
+        _safely(ev.run_function, module, fn.node, fn.cls)
+    for fn in found.functions:
+        if fn.relevant and fn.node not in ev.ran:
+            _safely(ev.run_function, module, fn.node, fn.cls)
+    for call, inner in found.nested.items():
+        if call not in ev.seen_calls:
+            _safely(ev.run_nested, inner)
+    return ev
 
 
 def _safely(run: Callable[..., None], *args: Any) -> None:

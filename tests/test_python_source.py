@@ -583,3 +583,60 @@ def test_symlinked_helper_outside_the_tree_is_not_followed(tmp_path):
     engine = make_engine()
     engine.config.root = proj
     assert not [f for f in engine.run([main]).findings if f.code == "CL301"]
+
+
+def test_configuration_parameters_are_not_request_data():
+    assert not codes(
+        """
+        import anthropic
+
+        class Bot:
+            def __init__(self, persona_name, system_prompt):
+                self.client = anthropic.Anthropic()
+                self.system = f"You are {persona_name}.\\n{system_prompt}"
+
+            def ask(self, q):
+                return self.client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=10,
+                    system=[{"type": "text", "text": self.system,
+                             "cache_control": {"type": "ephemeral"}}],
+                    messages=[{"role": "user", "content": q}],
+                )
+
+        def build(tool_docs, q, client: anthropic.Anthropic):
+            return client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=10,
+                system=[{"type": "text", "text": f"Tools:\\n{tool_docs}",
+                         "cache_control": {"type": "ephemeral"}}],
+                messages=[{"role": "user", "content": q}],
+            )
+        """
+    )
+
+
+def test_thread_target_and_raw_response_and_typed_dict_params():
+    found = codes(
+        """
+        import threading, time
+        from anthropic import Anthropic
+        from anthropic.types import TextBlockParam
+
+        class Warmer:
+            def start(self, messages):
+                client = Anthropic()
+
+                def ping():
+                    while True:
+                        block = TextBlockParam(type="text", text=f"ping {time.time()}")
+                        client.messages.with_raw_response.create(
+                            model="claude-sonnet-4-5", max_tokens=1,
+                            system=[block, {"type": "text", "text": "x",
+                                            "cache_control": {"type": "ephemeral"}}],
+                            messages=messages,
+                        )
+                        time.sleep(270)
+
+                threading.Thread(target=ping).start()
+        """
+    )
+    assert found == [(12, "CL301")]

@@ -620,7 +620,7 @@ class Evaluator:
             elif param.default is not None and defaults:
                 frame.env[name] = self.eval(param.default, frame.parent or frame)
             else:
-                frame.env[name] = hole("request", f"parameter '{name}'", frame.loc(param))
+                frame.env[name] = _parameter(node, name, frame.loc(param))
         for param in p.kwonly_params:
             name = param.name.value
             if name in kwargs:
@@ -628,7 +628,7 @@ class Evaluator:
             elif param.default is not None and defaults:
                 frame.env[name] = self.eval(param.default, frame.parent or frame)
             else:
-                frame.env[name] = hole("request", f"parameter '{name}'", frame.loc(param))
+                frame.env[name] = _parameter(node, name, frame.loc(param))
         if isinstance(p.star_arg, cst.Param):
             rest = args[len(positional) :]
             frame.env[p.star_arg.name.value] = LList(rest or [hole("request", "*args")])
@@ -1277,6 +1277,17 @@ class Evaluator:
         value = self.eval(node, frame)
         self.budget = min(self.budget, saved)
         return value if isinstance(value, Client) else None
+
+
+def _parameter(fn: cst.FunctionDef, name: str, loc: Loc) -> Hole:
+    """An argument nobody in sight passes. Constructor arguments configure a long-lived
+    object, and parameters named like prompt content are usually passed the same text every
+    time: those are unknown but not per-request data."""
+    if fn.name.value == "__init__":
+        return hole("unknown", f"constructor argument '{name}'", loc)
+    if names.CONTENT_PARAMETER.search(name):
+        return hole("unknown", f"parameter '{name}'", loc)
+    return hole("request", f"parameter '{name}'", loc)
 
 
 def truth(v: Any) -> bool | None:

@@ -6,6 +6,8 @@ dt.now()` is `datetime.datetime.now`). A trailing `.*` matches every function of
 
 from __future__ import annotations
 
+import re
+
 # Calls whose result changes from one call to the next (CL301, CL304).
 VOLATILE: dict[str, str] = {
     "datetime.datetime.now": "the current time (datetime.now())",
@@ -86,6 +88,12 @@ STABLE: dict[str, str] = {
 }
 STABLE_METHODS = frozenset({"read", "read_text", "read_bytes", "readlines", "getenv"})
 STABLE_ROOTS = frozenset({"settings", "config", "conf", "cfg", "CONFIG", "SETTINGS", "env"})
+
+# Parameters named like prompt content or configuration rather than per-request data.
+CONTENT_PARAMETER = re.compile(
+    r"(?i)prompt|instruction|system|template|persona|guideline|rules|tool|schema|doc|model|"
+    r"config|setting|preamble|context_text|examples"
+)
 
 # Objects that hold per-request data in web frameworks and apps.
 REQUEST_ROOTS = frozenset(

@@ -640,3 +640,17 @@ def test_thread_target_and_raw_response_and_typed_dict_params():
         """
     )
     assert found == [(12, "CL301")]
+
+
+def test_guard_that_proves_the_text_is_not_empty():
+    assert not codes(
+        """
+        def with_marker(system):
+            if isinstance(system, str) and system:
+                return [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
+            return system
+
+        def caller():
+            return with_marker("")
+        """
+    )

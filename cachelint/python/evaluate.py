@@ -438,6 +438,19 @@ class Evaluator:
     def condition(self, test: cst.BaseExpression, frame: Frame) -> bool | None:
         """A condition's value, when it is known from locals and literals alone. Attributes
         (`self.enabled`) and calls are never trusted: other code may change them."""
+        if isinstance(test, cst.BooleanOperation):
+            left = self.condition(test.left, frame)
+            right = self.condition(test.right, frame)
+            if isinstance(test.operator, cst.And):
+                if left is False or right is False:
+                    return False
+                return True if left and right else None
+            if left is True or right is True:
+                return True
+            return False if left is False and right is False else None
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self.condition(test.expression, frame)
+            return None if inner is None else not inner
         value = self.eval(test, frame)
         _, attrs, calls, _ = names_in(test)
         if attrs or calls:

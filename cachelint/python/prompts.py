@@ -14,7 +14,7 @@ from cachelint.payload import anthropic, chat, converse, detect
 from cachelint.prompt import Block, Hole, Prompt
 from cachelint.python.calls import RequestSite
 from cachelint.python.strings import fully_known, unordered_hole
-from cachelint.python.values import PLACEHOLDER, Json, LDict, LList, Loc, SetVal, Text, hole
+from cachelint.python.values import Json, LDict, LList, Loc, SetVal, Text, hole
 
 _STRING_KEYS = frozenset({"system", "content", "text"})
 _STRUCTURAL = frozenset({"tools", "system", "messages", "content"})
@@ -161,8 +161,9 @@ def _fill(b: Block, req: LDict) -> None:
     elif isinstance(raw, LDict) and isinstance(raw.get("text"), Text) and b.kind == "text":
         content = [p for p in raw["text"].parts if p]
     else:
-        known = [c.replace(PLACEHOLDER, "") for c in b.content if isinstance(c, str)]
-        content = [k for k in known if k] + list(_holes(raw, 0))
+        holes = list(_holes(raw, 0))
+        # with holes, the adapter's rendering of the block is not its text: keep only them
+        content = holes or [c for c in b.content if isinstance(c, str) and c]
     for c, _ in steps:
         if isinstance(c, LList) and c.unordered is not None and c.unordered not in content:
             content.append(c.unordered)

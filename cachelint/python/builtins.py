@@ -13,6 +13,7 @@ import libcst as cst
 from cachelint.prompt import Hole
 from cachelint.python import names, strings
 from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
+from cachelint.python.operations import Enumerated, at_use
 from cachelint.python.values import (
     Client,
     Json,
@@ -205,12 +206,10 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
         out.unordered = strings.unordered_hole(first)
         return out
     if name == "enumerate":
-        from cachelint.python.evaluate import _Enumerated
-
         items = ev.unrollable(first)
         if items is not None:
             return [(i, x) for i, x in enumerate(items)]
-        return _Enumerated(first)
+        return Enumerated(first)
     if name == "range":
         if len(args) == 1 and isinstance(first, int) and 0 <= first <= 16:
             return list(range(first))
@@ -260,10 +259,8 @@ def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Fram
     loc = frame.loc(node)
     if isinstance(recv, str):
         if method in ("format", "format_map", "join"):
-            from cachelint.python.evaluate import _at_use
-
-            args = [_at_use(a, loc) for a in args]
-            kwargs = {k: _at_use(v, loc) for k, v in kwargs.items()}
+            args = [at_use(a, loc) for a in args]
+            kwargs = {k: at_use(v, loc) for k, v in kwargs.items()}
         return True, _str_method(recv, method, args, kwargs, loc)
     if isinstance(recv, LList):
         return _list_method(ev, recv, method, args, frame, node)

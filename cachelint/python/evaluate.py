@@ -19,12 +19,40 @@ from cachelint.python import builtins as bi
 from cachelint.python import names, strings
 from cachelint.python.calls import RequestSite, chain, classify
 from cachelint.python.frames import Frame, Loop
-from cachelint.python.project import ModuleInfo, Project, dotted
+from cachelint.python.operations import (
+    Enumerated,
+    as_hole_keep,
+    at_use,
+    choose,
+    entered,
+    external_hole,
+    hole_of,
+    mark_repeated,
+    merge,
+    open_history,
+    parameter,
+    pick_return,
+    set_items,
+    truth,
+    unpacked_hole,
+    unwrap_enumerated,
+)
+from cachelint.python.operations import arith as arithmetic
+from cachelint.python.project import ModuleInfo, Project
+from cachelint.python.syntax import (
+    bound_names,
+    decorated_once,
+    find_method,
+    has_decorator,
+    index_names,
+    is_static,
+    small_iterable,
+    unescape,
+)
 from cachelint.python.tree import is_generator, loop_body_facts, names_in
 from cachelint.python.values import (
     Client,
     Instance,
-    Json,
     LDict,
     LList,
     Loc,
@@ -91,7 +119,7 @@ class Evaluator:
         if cls is not None:
             self_obj = self.instantiate(Ref("class", cls.name.value, module, cls), [], {}, frame)
         args: list[Any] = []
-        if self_obj is not None and not _is_static(node):
+        if self_obj is not None and not is_static(node):
             args = [self_obj]
         self.call_function(
             Ref("function", node.name.value, module, node, closure=frame.parent),
@@ -248,7 +276,7 @@ class Evaluator:
             for item in stmt.items:
                 value = self.eval(item.item, frame)
                 if item.asname is not None:
-                    self.assign(item.asname.name, _entered(value), frame, item)
+                    self.assign(item.asname.name, entered(value), frame, item)
             self.exec_block(stmt.body.body, frame)
         elif isinstance(stmt, cst.Try | cst.TryStar):
             self._exec_try(stmt, frame)
@@ -358,7 +386,7 @@ class Evaluator:
             else:
                 for t in elems:
                     inner = t.value if isinstance(t, cst.StarredElement) else t
-                    self.assign(inner, _element(value, frame.loc(t)), frame, node)
+                    self.assign(inner, unpacked_hole(value, frame.loc(t)), frame, node)
         elif isinstance(target, cst.Attribute):
             obj = self.eval(target.value, frame)
             if isinstance(obj, Instance):
@@ -429,7 +457,7 @@ class Evaluator:
         else_env = dict(frame.env)
         if body_left and else_left:
             raise _Flow("return")
-        merged = else_env if body_left else body_env if else_left else _merge(body_env, else_env)
+        merged = else_env if body_left else body_env if else_left else merge(body_env, else_env)
         frame.env.clear()
         frame.env.update(merged)
 
@@ -487,11 +515,11 @@ class Evaluator:
         element = self.element_of(iterable, stmt.iter, frame)
         loop = Loop(
             stmt,
-            exits or _small_iterable(stmt.iter),
+            exits or small_iterable(stmt.iter),
             counters,
-            frozenset(_index_names(stmt.target, stmt.iter)),
-            unordered=strings.unordered_hole(_inner(iterable), frame.loc(stmt.iter)),
-            targets=frozenset(_bound_names(stmt.target)),
+            frozenset(index_names(stmt.target, stmt.iter)),
+            unordered=strings.unordered_hole(unwrap_enumerated(iterable), frame.loc(stmt.iter)),
+            targets=frozenset(bound_names(stmt.target)),
         )
         self.assign(stmt.target, element, frame, stmt)
         self._run_loop(stmt.body.body, loop, frame)
@@ -533,7 +561,7 @@ class Evaluator:
 
     def element_of(self, v: Any, node, frame: Frame) -> Any:
         """A representative element of an iterable that is not unrolled."""
-        if isinstance(v, _Enumerated):
+        if isinstance(v, Enumerated):
             return (hole("unknown", "a loop index"), self.element_of(v.inner, node, frame))
         if isinstance(v, SetVal):
             return hole("unknown", "an element of a set", frame.loc(node))
@@ -586,7 +614,7 @@ class Evaluator:
         via = caller.via
         if site is not None and ref.module is not caller.module:
             via = caller.loc(site)
-        once = caller.once or _decorated_once(node, ref.module) or node.name.value == "__init__"
+        once = caller.once or decorated_once(node, ref.module) or node.name.value == "__init__"
         frame = Frame(
             ref.module,
             {},
@@ -616,7 +644,7 @@ class Evaluator:
             self._frame = outer
         if node.asynchronous is None and is_generator(node):
             return LList([hole("unknown", f"items yielded by {ref.name}()")])
-        return _pick_return(frame.returns, ref.name)
+        return pick_return(frame.returns, ref.name)
 
     def bind_params(self, node: cst.FunctionDef, args, kwargs, frame: Frame, defaults=True):
         """Bind arguments; a function evaluated on its own (an entry point) is called from
@@ -633,7 +661,7 @@ class Evaluator:
             elif param.default is not None and defaults:
                 frame.env[name] = self.eval(param.default, frame.parent or frame)
             else:
-                frame.env[name] = _parameter(node, name, frame.loc(param))
+                frame.env[name] = parameter(node, name, frame.loc(param))
         for param in p.kwonly_params:
             name = param.name.value
             if name in kwargs:
@@ -641,7 +669,7 @@ class Evaluator:
             elif param.default is not None and defaults:
                 frame.env[name] = self.eval(param.default, frame.parent or frame)
             else:
-                frame.env[name] = _parameter(node, name, frame.loc(param))
+                frame.env[name] = parameter(node, name, frame.loc(param))
         if isinstance(p.star_arg, cst.Param):
             rest = args[len(positional) :]
             frame.env[p.star_arg.name.value] = LList(rest or [hole("request", "*args")])
@@ -655,7 +683,7 @@ class Evaluator:
 
     def instantiate(self, ref: Ref, args, kwargs, caller: Frame) -> Instance:
         inst = Instance(ref)
-        init = _method(ref.node, "__init__")
+        init = find_method(ref.node, "__init__")
         if init is not None:
             self.call_function(
                 Ref("function", "__init__", ref.module, init, bound=inst),
@@ -670,13 +698,13 @@ class Evaluator:
         if attr in inst.attrs:
             value = inst.attrs[attr]
             if isinstance(value, LList) and value.persistent and not frame.once:
-                _open_history(value)
+                open_history(value)
             return value
         cls: cst.ClassDef = inst.cls.node
-        fn = _method(cls, attr)
+        fn = find_method(cls, attr)
         if fn is not None:
             ref = Ref("function", attr, inst.cls.module, fn, bound=inst)
-            if _has_decorator(fn, ("property", "cached_property", "functools.cached_property")):
+            if has_decorator(fn, ("property", "cached_property", "functools.cached_property")):
                 return self.call_function(ref, [inst], {}, frame, node)
             return ref
         for stmt in cls.body.body:
@@ -746,7 +774,7 @@ class Evaluator:
                 return {"True": True, "False": False, "None": None}[node.value]
             value = self.lookup_name(node.value, frame, node)
             if isinstance(value, LList) and value.persistent and not frame.once:
-                _open_history(value)
+                open_history(value)
             return value
         if isinstance(node, cst.List):
             return self.eval_list(node, frame)
@@ -803,7 +831,7 @@ class Evaluator:
             if known is True:
                 return body[0]
             orelse = self.eval(node.orelse, frame)
-            return _choose(body[0], orelse)
+            return choose(body[0], orelse)
         if isinstance(node, cst.Await):
             return self.eval(node.expression, frame)
         if isinstance(node, cst.NamedExpr):
@@ -824,9 +852,9 @@ class Evaluator:
         parts: list[Any] = []
         for p in node.parts:
             if isinstance(p, cst.FormattedStringText):
-                parts.append(_unescape(p.value, node))
+                parts.append(unescape(p.value, node))
             else:
-                value = _at_use(self.eval(p.expression, frame), frame.loc(p.expression))
+                value = at_use(self.eval(p.expression, frame), frame.loc(p.expression))
                 spec = ""
                 if p.format_spec:
                     spec_parts = [
@@ -898,7 +926,7 @@ class Evaluator:
         self._loop_order(target)
         rep = self.repeats(target)
         if rep:
-            _mark_repeated(value, id(target))
+            mark_repeated(value, id(target))
         if isinstance(value, LList):
             for i, x in enumerate(value):
                 target.add(x, value.loc_at(i) or frame.loc(node), rep or i in value.repeated)
@@ -930,7 +958,7 @@ class Evaluator:
         self._loop_order(target)
         rep = self.repeats(target)
         if rep:
-            _mark_repeated(value, id(target))
+            mark_repeated(value, id(target))
         target.add(value, frame.loc(node), rep, at)
         if target.persistent:
             self._keep(value)
@@ -984,9 +1012,9 @@ class Evaluator:
         if items is None:
             loop = Loop(
                 comp,
-                _small_iterable(comp.iter),
+                small_iterable(comp.iter),
                 frozenset(),
-                frozenset(_index_names(comp.target, comp.iter)),
+                frozenset(index_names(comp.target, comp.iter)),
                 unordered=unordered,
             )
             frame.loops.append(loop)
@@ -1028,8 +1056,8 @@ class Evaluator:
         if isinstance(op, cst.Add | cst.AddAssign):
             if isinstance(left, str) and isinstance(right, str):
                 if isinstance(node, cst.BinaryOperation):
-                    left = _at_use(left, frame.loc(node.left))
-                    right = _at_use(right, frame.loc(node.right))
+                    left = at_use(left, frame.loc(node.left))
+                    right = at_use(right, frame.loc(node.right))
                 return strings.concat(left, right)
             if isinstance(left, LList | list | tuple) and isinstance(right, LList | list | tuple):
                 if isinstance(left, tuple) and isinstance(right, tuple):
@@ -1051,7 +1079,7 @@ class Evaluator:
                 return left + right
             if isinstance(left, str) or isinstance(right, str):
                 return Text([strings.to_str(left), strings.to_str(right)])
-            return _hole_of(left, right)
+            return hole_of(left, right)
         if isinstance(op, cst.Multiply | cst.MultiplyAssign):
             if isinstance(left, str):
                 return strings.repeat(left, right)
@@ -1059,7 +1087,7 @@ class Evaluator:
                 return strings.repeat(right, left)
             if isinstance(left, int | float) and isinstance(right, int | float):
                 return left * right if abs(left * right) < 1e18 else hole("unknown", "a number")
-            return _hole_of(left, right)
+            return hole_of(left, right)
         if isinstance(op, cst.Modulo | cst.ModuloAssign) and isinstance(left, str):
             return strings.percent(left, right)
         if isinstance(op, cst.BitOr | cst.BitOrAssign):
@@ -1068,17 +1096,17 @@ class Evaluator:
                 self.merge_into(out, right, frame, node)
                 return out
             if isinstance(left, SetVal) or isinstance(right, SetVal):
-                return SetVal(_set_items(left) + _set_items(right), frame.loc(node))
+                return SetVal(set_items(left) + set_items(right), frame.loc(node))
         if isinstance(op, cst.Subtract | cst.BitAnd) and (
             isinstance(left, SetVal) or isinstance(right, SetVal)
         ):
-            return SetVal(_set_items(left), frame.loc(node))
+            return SetVal(set_items(left), frame.loc(node))
         if isinstance(left, int | float) and isinstance(right, int | float):
             try:
-                return _arith(op, left, right)
+                return arithmetic(op, left, right)
             except (ZeroDivisionError, OverflowError, TypeError, ValueError):
                 pass
-        return _hole_of(left, right)
+        return hole_of(left, right)
 
     def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Any:
         obj = self.eval(node.value, frame)
@@ -1123,7 +1151,7 @@ class Evaluator:
                 return obj[
                     lo if isinstance(lo, int) else None : hi if isinstance(hi, int) else None
                 ]
-            return _as_hole_keep(obj)
+            return as_hole_keep(obj)
         key = self.eval(sl.value, frame)
         return self.get_item(obj, key, frame, node)
 
@@ -1155,8 +1183,8 @@ class Evaluator:
             desc = names.lookup(names.STABLE, obj.name)
             if desc:
                 return hole("stable", desc, frame.loc(node))
-            return _external_hole(obj.name, frame.loc(node))
-        return _as_hole_keep(obj, frame.loc(node))
+            return external_hole(obj.name, frame.loc(node))
+        return as_hole_keep(obj, frame.loc(node))
 
     def eval_call(self, node: cst.Call, frame: Frame) -> Any:
         if isinstance(node.func, cst.Name) and node.func.value in _NO_VALUE_CALLS:
@@ -1192,9 +1220,9 @@ class Evaluator:
                     return self.call_value(fn, [receiver, *args], kwargs, frame, node)
                 return self.call_value(fn, args, kwargs, frame, node)
             if isinstance(receiver, Ref) and receiver.kind == "class":
-                fn = _method(receiver.node, method)
+                fn = find_method(receiver.node, method)
                 if fn is not None:
-                    static = _is_static(fn)
+                    static = is_static(fn)
                     pre = [] if static else [receiver]
                     ref = Ref("function", method, receiver.module, fn)
                     return self.call_function(ref, [*pre, *args], kwargs, frame, node)
@@ -1290,249 +1318,3 @@ class Evaluator:
         value = self.eval(node, frame)
         self.budget = min(self.budget, saved)
         return value if isinstance(value, Client) else None
-
-
-def _parameter(fn: cst.FunctionDef, name: str, loc: Loc) -> Hole:
-    """An argument nobody in sight passes. Constructor arguments configure a long-lived
-    object, and parameters named like prompt content are usually passed the same text every
-    time: those are unknown but not per-request data."""
-    if fn.name.value == "__init__":
-        return hole("unknown", f"constructor argument '{name}'", loc)
-    if names.CONTENT_PARAMETER.search(name):
-        return hole("unknown", f"parameter '{name}'", loc)
-    return hole("request", f"parameter '{name}'", loc)
-
-
-def truth(v: Any) -> bool | None:
-    """The truth value of an abstract value, when it is known."""
-    if is_known(v):
-        return bool(v)
-    if isinstance(v, Text):
-        return True if any(isinstance(p, str) and p for p in v.parts) else None
-    if isinstance(v, LList):
-        if any(not isinstance(x, Hole) for x in v):
-            return True
-        return None if v.is_open() else False
-    if isinstance(v, LDict):
-        return True if v else (None if v.open else False)
-    if isinstance(v, tuple):
-        return bool(v)
-    if isinstance(v, Client | Instance | Ref | Json):
-        return True
-    return None
-
-
-def _at_use(v: Any, loc: Loc) -> Any:
-    """Request data is reported where it is put into the text, not where the parameter is."""
-    if isinstance(v, Hole) and v.origin == "request":
-        return hole("request", v.description, loc, v.unordered)
-    if isinstance(v, Text) and any(isinstance(p, Hole) and p.origin == "request" for p in v.parts):
-        return Text([_at_use(p, loc) if isinstance(p, Hole) else p for p in v.parts])
-    return v
-
-
-def _inner(v: Any) -> Any:
-    return v.inner if isinstance(v, _Enumerated) else v
-
-
-class _Enumerated:
-    """enumerate(x): iterating it yields (index, element)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-
-def _entered(value: Any) -> Any:
-    return value
-
-
-def _element(value: Any, loc: Loc) -> Any:
-    return hole("unknown", "an unpacked value", loc) if not isinstance(value, Hole) else value
-
-
-def _merge(a: dict, b: dict) -> dict:
-    out = dict(b)
-    for k, v in a.items():
-        if k not in b or b[k] is v:
-            out[k] = v
-        elif isinstance(v, Hole) and not isinstance(b[k], Hole):
-            out[k] = b[k]
-        else:
-            out[k] = _choose(v, b[k])
-    return out
-
-
-def _choose(a: Any, b: Any) -> Any:
-    """The value of `a if cond else b` when cond is unknown: the more informative one."""
-    if isinstance(a, Hole) and not isinstance(b, Hole):
-        return b
-    if a is None and b is not None:
-        return b
-    if isinstance(a, Text) and isinstance(b, str) and not isinstance(b, Text):
-        return a  # keep the holes: they are what can break the cache
-    return a
-
-
-def _pick_return(returns: list[Any], name: str) -> Any:
-    if not returns:
-        return None
-    for r in returns:
-        if isinstance(r, LList | LDict | Text | Json | Client | Instance):
-            return r
-    for r in returns:
-        if not isinstance(r, Hole) and r is not None:
-            return r
-    return returns[0] if returns[0] is not None else hole("unknown", f"the result of {name}()")
-
-
-def _hole_of(*values: Any) -> Hole:
-    for origin in ("volatile", "request", "unknown", "stable"):
-        for v in values:
-            if isinstance(v, Hole | Text) and as_hole(v).origin == origin:
-                return as_hole(v)
-    return hole("unknown", "an expression")
-
-
-def _as_hole_keep(obj: Any, loc: Loc | None = None) -> Any:
-    if isinstance(obj, Hole):
-        return obj
-    if isinstance(obj, Text):
-        return as_hole(obj)
-    return hole("unknown", "an element", loc)
-
-
-def _external_hole(name: str, loc: Loc) -> Hole:
-    root = name.split(".")[0]
-    if name in names.REQUEST_ROOTS or root in names.REQUEST_ROOTS:
-        return hole("request", f"'{name}'", loc)
-    if root in names.STABLE_ROOTS or names.lookup(names.STABLE, name):
-        return hole("stable", f"'{name}'", loc)
-    return hole("unknown", f"'{name}'", loc)
-
-
-def _set_items(v: Any) -> list:
-    if isinstance(v, SetVal):
-        return list(v.items)
-    if isinstance(v, list | tuple):
-        return list(v)
-    return [v]
-
-
-def _arith(op, a, b):
-    if isinstance(op, cst.Subtract):
-        return a - b
-    if isinstance(op, cst.Divide):
-        return a / b
-    if isinstance(op, cst.FloorDivide):
-        return a // b
-    if isinstance(op, cst.Modulo):
-        return a % b
-    if isinstance(op, cst.Power) and abs(b) < 64:
-        return a**b
-    raise TypeError
-
-
-def _unescape(raw: str, node: cst.FormattedString) -> str:
-    if "r" in node.prefix.lower():
-        return raw
-    if "\\" not in raw and "{{" not in raw and "}}" not in raw:
-        return raw
-    try:
-        return cst.parse_expression(f"'''{raw}'''").evaluated_value  # type: ignore[union-attr]
-    except Exception:
-        return raw.replace("{{", "{").replace("}}", "}")
-
-
-def _small_iterable(node: cst.BaseExpression) -> bool:
-    """A literal of at most 4 items, range(k <= 4), or a slice of at most 4 items."""
-    if isinstance(node, cst.List | cst.Tuple | cst.Set):
-        return len(node.elements) <= 4
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
-        if node.func.value == "range" and len(node.args) == 1:
-            a = node.args[0].value
-            return isinstance(a, cst.Integer) and int(a.value) <= 4
-        if node.func.value in ("enumerate", "reversed") and node.args:
-            return _small_iterable(node.args[0].value)
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        sl = node.slice[0].slice
-        if isinstance(sl, cst.Slice):
-            bound = sl.upper if sl.lower is None else sl.lower
-            val = bound.expression if isinstance(bound, cst.UnaryOperation) else bound
-            return (
-                isinstance(val, cst.Integer)
-                and int(val.value) <= 4
-                and (sl.lower is None or sl.upper is None)
-            )
-    return False
-
-
-def _bound_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, cst.Tuple | cst.List):
-        return [n for el in target.elements for n in _bound_names(el.value)]
-    return []
-
-
-def _index_names(target: cst.BaseExpression, it: cst.BaseExpression) -> list[str]:
-    if isinstance(it, cst.Call) and isinstance(it.func, cst.Name):
-        if it.func.value == "range" and isinstance(target, cst.Name):
-            return [target.value]
-        if it.func.value == "enumerate" and isinstance(target, cst.Tuple) and target.elements:
-            first = target.elements[0].value
-            if isinstance(first, cst.Name):
-                return [first.value]
-    return []
-
-
-def _method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
-    for stmt in cls.body.body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
-            return stmt
-    return None
-
-
-def _has_decorator(fn: cst.FunctionDef, wanted: tuple[str, ...]) -> bool:
-    for d in fn.decorators:
-        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-        if dotted(expr) in wanted or dotted(expr).split(".")[-1] in wanted:
-            return True
-    return False
-
-
-def _decorated_once(fn: cst.FunctionDef, module: ModuleInfo) -> bool:
-    for d in fn.decorators:
-        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-        name = dotted(expr)
-        head = name.split(".")[0]
-        full = module.imports.get(head, head) + name[len(head) :]
-        if full in names.ONCE_DECORATORS or name in names.ONCE_DECORATORS:
-            return True
-    return False
-
-
-def _is_static(fn: cst.FunctionDef) -> bool:
-    return _has_decorator(fn, ("staticmethod",))
-
-
-def _mark_repeated(value: Any, into: int, depth: int = 0) -> None:
-    """value is added to list `into` on every pass of a loop: the markers it carries repeat
-    with it, unless they were set under a guard that bounds the loop."""
-    if depth > 16:
-        return
-    if isinstance(value, LDict):
-        for k in value:
-            if is_marker_key(k) and k not in value.bounded_keys:
-                value.loop_keys.setdefault(k, into)
-        for v in value.values():
-            _mark_repeated(v, into, depth + 1)
-    elif isinstance(value, LList | list | tuple):
-        for v in value:
-            _mark_repeated(v, into, depth + 1)
-
-
-def _open_history(lst: LList) -> None:
-    """A list kept across calls: earlier calls may have left items before the known ones."""
-    if not getattr(lst, "opened", False):
-        lst.opened = True  # type: ignore[attr-defined]
-        lst.add(hole("unknown", f"earlier items of {lst.persistent}"), lst.loc, at=0)

@@ -14,6 +14,13 @@ from cachelint.python.values import Instance, Loc
 _BOUNDING_NAME = re.compile(r"(?i)last|final|remaining|left|budget|first|limit|count|breakpoint")
 
 
+class Flow(Exception):
+    """Leaves a block: return, break, continue or raise."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+
 @dataclass(eq=False)
 class Loop:
     """An active loop: whether a marker added on each pass can pile up without bound."""

@@ -125,3 +125,20 @@ def test_stdin_with_python_filename(tmp_path):
         stdin=src,
     )
     assert out.stdout.decode().startswith("app.py:8:47: error:"), out.stdout
+
+
+def test_walked_tree_parses_only_candidates_and_reports_in_unicode_columns(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "plain.py").write_text("def f():\n    return {'a', 'b'}\n")
+    (tmp_path / "pkg" / "stubs.pyi").write_text("def create(cache_control: dict) -> None: ...\n")
+    (tmp_path / "pkg" / "llm.py").write_text(
+        "import anthropic\n"
+        "def ask(c: anthropic.Anthropic, q):\n"
+        "    c.messages.create(model='claude-sonnet-4-5', max_tokens=1, messages=[],\n"
+        "        system=[{'type': 'text', 'text': 'é', 'cache_control': {'type': 'ephémère'}}])\n"
+    )
+    out = run_cli("check", ".", "--format", "json", "--select", "CL103", cwd=tmp_path)
+    report = json.loads(out.stdout)
+    assert report["summary"]["files_checked"] == 2  # llm.py and the stub; plain.py is skipped
+    (f,) = report["findings"]
+    assert (f["path"], f["line"], f["column"]) == ("pkg/llm.py", 4, 65)  # code points, 1-based

@@ -1,10 +1,10 @@
-"""Abstract evaluation of Python code into partly known values.
+"""Abstract evaluation of Python code into partly known values: the evaluator, its entry
+points, and module-level names (globals, imports followed into project modules).
 
-Statements run in order; both branches of an `if` run and their bindings are merged; a loop body
-runs once per element of a small known list, otherwise once with the loop recorded as active, so
-values added on each pass are marked as repeated. Unknown values become holes that say where they
-come from. Evaluation is bounded by a step budget and a call depth, and never imports or runs the
-checked code.
+The work is split by what is evaluated: `statements` (assignments, branches, loops),
+`expressions` (literals, strings, containers, operators) and `functions` (calls, classes, request
+calls). Unknown values become holes that say where they come from. Evaluation is bounded by a
+step budget and a call depth, and never imports or runs the checked code.
 """
 
 from __future__ import annotations
@@ -21,18 +21,13 @@ from cachelint.python.frames import Flow, Frame
 from cachelint.python.functions import Functions
 from cachelint.python.project import ModuleInfo, Project
 from cachelint.python.statements import Statements
-from cachelint.python.syntax import (
-    is_static,
-)
-from cachelint.python.values import (
-    LDict,
-    Loc,
-    Ref,
-    hole,
-)
+from cachelint.python.syntax import is_static
+from cachelint.python.values import LDict, Loc, Ref, hole
 
 
 class Evaluator(Statements, Expressions, Functions):
+    """Evaluates one checked module (and what it imports); collects the requests it builds."""
+
     def __init__(self, project: Project, extra_volatile: list[str] | None = None, budget=200_000):
         self.project = project
         self.volatile = dict(names.VOLATILE)

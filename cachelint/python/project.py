@@ -202,7 +202,9 @@ class Project:
         self._cache: dict[Path, ModuleInfo | None] = {}
         self._resolved: dict[tuple[str, Path], tuple[ModuleInfo, str] | None] = {}
         self._roots: dict[Path, tuple[Path, Path]] = {}
+        self._found: dict[tuple[str, Path, Path], tuple[ModuleInfo, str] | None] = {}
         self._allowance = HELPER_BYTES_PER_FILE
+        self._over_allowance = False
 
     def module_for(
         self, data_text: str, tree: cst.Module, path: Path | None, display: str
@@ -237,6 +239,16 @@ class Project:
         return found
 
     def _find(self, dotted_name: str, root: Path, base: Path) -> tuple[ModuleInfo, str] | None:
+        key = (dotted_name, root, base)  # files of one package share their import bases
+        if key in self._found:
+            return self._found[key]
+        self._over_allowance = False
+        found = self._search(dotted_name, root, base)
+        if found is not None or not self._over_allowance:  # a skipped helper may load later
+            self._found[key] = found
+        return found
+
+    def _search(self, dotted_name: str, root: Path, base: Path) -> tuple[ModuleInfo, str] | None:
         parts = dotted_name.split(".")
         for n in range(len(parts), 0, -1):
             mod_parts, rest = parts[:n], ".".join(parts[n:])
@@ -264,6 +276,7 @@ class Project:
             try:
                 size = real.stat().st_size
                 if size > MAX_HELPER_SIZE or size > self._allowance:
+                    self._over_allowance = size <= MAX_HELPER_SIZE
                     continue  # too big, or this file has read enough helpers: stays unknown
                 self._allowance -= size
                 self._cache[real] = None  # a module that fails to load stays unknown

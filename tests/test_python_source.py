@@ -667,3 +667,24 @@ def test_every_truncation_of_the_rule_examples_lints_without_error():
             lines = ex.source.splitlines(keepends=True)
             for n in range(1, len(lines), 3):
                 lint("".join(lines[:n]), "cut.py")
+
+
+def test_os_walk_order_reaches_the_prompt_through_nested_loops():
+    found = codes(
+        """
+        import os
+        import anthropic
+
+        def ask(client: anthropic.Anthropic, q):
+            docs = ""
+            for root, dirs, files in os.walk("kb"):
+                for name in files:
+                    docs += open(os.path.join(root, name)).read()
+            return client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=10,
+                system=[{"type": "text", "text": docs, "cache_control": {"type": "ephemeral"}}],
+                messages=[{"role": "user", "content": q}],
+            )
+        """
+    )
+    assert found == [(7, "CL303")]

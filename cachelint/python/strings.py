@@ -60,6 +60,8 @@ def unordered_hole(v: Any, where: Any = None) -> Hole | None:
         return hole("unknown", names.SET_ORDER, where or v.loc, unordered=True)
     if isinstance(v, LList | LDict):
         return v.unordered
+    if isinstance(v, Hole) and v.unordered:
+        return v
     if isinstance(v, Json) and not v.sort_keys:
         return unordered_hole(v.value, where)
     return None

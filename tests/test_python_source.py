@@ -688,3 +688,34 @@ def test_os_walk_order_reaches_the_prompt_through_nested_loops():
         """
     )
     assert found == [(7, "CL303")]
+
+
+def test_module_level_history_and_setup_in_init():
+    found = codes(
+        """
+        import anthropic
+
+        client = anthropic.Anthropic()
+        HISTORY = []
+        MARK = {"type": "ephemeral"}
+
+        def chat(text):
+            HISTORY.append({"role": "user", "content": [
+                {"type": "text", "text": text, "cache_control": MARK}]})
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=10,
+                                          messages=HISTORY)
+
+        class Primed:
+            def __init__(self, manual):
+                self.client = anthropic.Anthropic()
+                self.messages = []
+                self.messages.append({"role": "user", "content": [
+                    {"type": "text", "text": manual, "cache_control": MARK}]})
+
+            def ask(self, q):
+                return self.client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=10,
+                    messages=self.messages + [{"role": "user", "content": q}])
+        """
+    )
+    assert found == [(10, "CL105")]

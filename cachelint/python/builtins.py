@@ -13,7 +13,7 @@ import libcst as cst
 from cachelint.prompt import Hole
 from cachelint.python import names, strings
 from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
-from cachelint.python.operations import Enumerated, at_use
+from cachelint.python.operations import Enumerated, at_use, open_history
 from cachelint.python.values import (
     Client,
     Json,
@@ -263,6 +263,8 @@ def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Fram
             kwargs = {k: at_use(v, loc) for k, v in kwargs.items()}
         return True, _str_method(recv, method, args, kwargs, loc)
     if isinstance(recv, LList):
+        if method in ("append", "extend", "insert") and not frame.once:
+            _module_history(ev, recv, node.func.value, frame)
         return _list_method(ev, recv, method, args, frame, node)
     if isinstance(recv, LDict):
         return _dict_method(ev, recv, method, args, kwargs, frame, node)
@@ -286,6 +288,18 @@ def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Fram
         ev.assign(target, lst, frame, node) if isinstance(target, cst.Name) else None
         return _list_method(ev, lst, method, args, frame, node)
     return False, None
+
+
+def _module_history(ev: Evaluator, lst: LList, target: cst.BaseExpression, frame: Frame) -> None:
+    """A module-level list that functions append to outlives every call: a history."""
+    if lst.persistent or not isinstance(target, cst.Name):
+        return
+    owner: Frame | None = frame
+    while owner is not None and target.value not in owner.env:
+        owner = owner.parent
+    if owner is None or owner.env is ev.module_env(frame.module):
+        lst.persistent = f"module variable '{target.value}'"
+        open_history(lst)
 
 
 def _str_method(s: str, method: str, args, kwargs, loc) -> Any:

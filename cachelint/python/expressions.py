@@ -262,7 +262,7 @@ class Expressions:
             target.unordered = target.unordered or strings.unordered_hole(value)
         else:
             target.add(as_hole(value, "items only known at run time"), frame.loc(node), rep)
-        if target.persistent:
+        if target.persistent and not frame.once:  # once: set up before the first turn
             self._keep(value)
 
     def _loop_order(self, target: Any) -> None:
@@ -282,7 +282,7 @@ class Expressions:
         if rep:
             mark_repeated(value, id(target))
         target.add(value, frame.loc(node), rep, at)
-        if target.persistent:
+        if target.persistent and not frame.once:  # once: set up before the first turn
             self._keep(value)
 
     def _keep(self, value: Any, depth: int = 0) -> None:

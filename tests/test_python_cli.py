@@ -142,3 +142,24 @@ def test_walked_tree_parses_only_candidates_and_reports_in_unicode_columns(tmp_p
     assert report["summary"]["files_checked"] == 2  # llm.py and the stub; plain.py is skipped
     (f,) = report["findings"]
     assert (f["path"], f["line"], f["column"]) == ("pkg/llm.py", 4, 65)  # code points, 1-based
+
+
+def test_prefilter_keeps_request_calls_and_drops_ordinary_code():
+    from cachelint.python.prefilter import worth_parsing
+
+    for text in (
+        b"x = {'cache_control': 1}",
+        b"c.beta.messages.with_raw_response.create(",
+        b"client.messages.batches.create(requests=r)",
+        b"litellm.acompletion(",
+        b"bedrock.converse(modelId=m)",
+        b"headers={'anthropic-beta': 'prompt-caching-2024-07-31'}",
+        b"from anthropic.types import PromptCachingBetaTextBlockParam",
+    ):
+        assert worth_parsing(text), text
+    for text in (
+        b"from functools import lru_cache",
+        b"cache.set(key, 1)",
+        b"self.messages.append(m)",
+    ):
+        assert not worth_parsing(text), text

@@ -11,7 +11,8 @@ import re
 
 CANDIDATE = re.compile(
     rb"(?i:cache?[-_ ]?(?:co|po)|prompt[-_]?caching)"
-    rb"|messages\.(?:create|stream|count_tokens|parse)\b"
+    rb"|messages\.(?:create|stream|count_tokens|parse|batches)\b"
+    rb"|with_(?:raw|streaming)_response\.(?:create|stream)\b"
     rb"|completions\.create|litellm|\.converse(?:_stream)?\(|invoke_model|/v1/messages"
 )
 

@@ -130,7 +130,8 @@ def check(
     jobs,
     quiet,
 ) -> None:
-    """Check request payloads (.json, .jsonl, .ndjson) under PATHS (default: ".")."""
+    """Check request payloads (.json, .jsonl, .ndjson) and Python source (.py, .pyi) under
+    PATHS (default: ".")."""
     try:
         config = load(config_path, Path.cwd())
     except ConfigError as e:
@@ -228,7 +229,8 @@ def _run(
             checked += 1
         elif p.is_file() and not p.name.endswith(SUFFIXES):
             click.echo(
-                f"cachelint: skipping {p}: not a payload file ({', '.join(SUFFIXES)})", err=True
+                f"cachelint: skipping {p}: not a payload or Python file ({', '.join(SUFFIXES)})",
+                err=True,
             )
         else:
             files.append(p)

@@ -9,7 +9,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 PAYLOAD_SUFFIXES = (".json", ".jsonl", ".ndjson")
-SUFFIXES = PAYLOAD_SUFFIXES
+PYTHON_SUFFIXES = (".py", ".pyi")
+SUFFIXES = PAYLOAD_SUFFIXES + PYTHON_SUFFIXES
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,13 @@ from pathlib import Path
 from cachelint.checks import Context, load_all
 from cachelint.config import Config
 from cachelint.count_tokens import DEFAULT_BASE_URL, TokenCounter
-from cachelint.discovery import Target, discover, relative
+from cachelint.discovery import PYTHON_SUFFIXES, Target, discover, relative
 from cachelint.findings import Finding
 from cachelint.models import ModelTable
 from cachelint.payload.source import JSONL_SUFFIXES, lint_json, lint_jsonl
+from cachelint.python.prefilter import worth_parsing
+from cachelint.python.project import Project
+from cachelint.python.source import lint_python
 from cachelint.report import unparsable
 from cachelint.selection import PerFileIgnores, Selection, is_ignored
 from cachelint.tokens import Estimator
@@ -56,6 +59,14 @@ class Engine:
         self.options = options
         # files other than the checked one whose content the last result depended on
         self.last_dependencies: list[str] = []
+        self._project: Project | None = None
+
+    def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> list[Finding]:
+        if self._project is None:
+            self._project = Project(self.config.root)  # helper modules parsed once per run
+        return lint_python(
+            data, display, path, self.context, selected, self._project, self.config.volatile_names
+        )
 
     def _selector(self, display: str) -> Callable[[str], bool]:
         ignored = self.per_file.ignored(relative(Path(display), self.config.root))
@@ -67,6 +78,9 @@ class Engine:
         selected = self._selector(display)
         if display.endswith(JSONL_SUFFIXES):
             return lint_jsonl(io.BytesIO(data), display, self.context, selected)
+        if display.endswith(PYTHON_SUFFIXES):
+            path = Path(display)
+            return self._lint_python(data, display, path if path.is_file() else None, selected)
         return lint_json(data, display, self.context, selected)
 
     def lint_target(self, target: Target) -> list[Finding] | None:
@@ -91,6 +105,10 @@ class Engine:
             data = target.path.read_bytes()
         except OSError as e:
             return _cl000(selected, display, f"cannot read file: {e.strerror or e}")
+        if display.endswith(PYTHON_SUFFIXES):
+            if not target.explicit and not worth_parsing(data):
+                return None
+            return self._lint_python(data, display, target.path, selected)
         if not target.explicit and not _CANDIDATE.search(data):
             return None
         return lint_json(data, display, self.context, selected)

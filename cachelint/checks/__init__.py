@@ -48,7 +48,15 @@ def request_check(*codes: str) -> Callable[[RequestCheck], RequestCheck]:
 
 def load_all() -> None:
     """Import the rule modules so they register themselves."""
-    from cachelint.checks import breakpoints, markers, prefix_length, volatile  # noqa: F401
+    from cachelint.checks import (  # noqa: F401
+        breakpoints,
+        markers,
+        order,
+        prefix_length,
+        repeated_markers,
+        request_data,
+        volatile,
+    )
 
 
 _BEDROCK_ID = (

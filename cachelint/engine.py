@@ -64,9 +64,12 @@ class Engine:
     def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> list[Finding]:
         if self._project is None:
             self._project = Project(self.config.root)  # helper modules parsed once per run
-        return lint_python(
+        found = lint_python(
             data, display, path, self.context, selected, self._project, self.config.volatile_names
         )
+        own = path.resolve() if path is not None else None
+        self.last_dependencies = sorted(str(p) for p in self._project.touched if p != own)
+        return found
 
     def _selector(self, display: str) -> Callable[[str], bool]:
         ignored = self.per_file.ignored(relative(Path(display), self.config.root))
@@ -85,6 +88,7 @@ class Engine:
 
     def lint_target(self, target: Target) -> list[Finding] | None:
         """Findings for one file, or None when it was skipped without parsing."""
+        self.last_dependencies = []
         display = _display(target.path)
         selected = self._selector(display)
         try:

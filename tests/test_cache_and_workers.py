@@ -117,3 +117,25 @@ def test_concurrent_runs_share_one_cache(tree, tmp_path):
     assert all(p.returncode == 1 for p in procs), [e for _, e in outs]
     assert len({o for o, _ in outs}) == 1
     assert not [p for p in cache.rglob(".tmp-*")], "temporary files left behind"
+
+
+def test_a_changed_helper_module_invalidates_the_cached_result(tmp_path):
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "prompts.py").write_text('def system():\n    return "You are a support agent."\n')
+    (proj / "app.py").write_text(
+        "import anthropic\nfrom prompts import system\n\nclient = anthropic.Anthropic()\n\n"
+        "def ask(q):\n    return client.messages.create(\n"
+        '        model="claude-sonnet-4-5", max_tokens=100,\n'
+        '        system=[{"type": "text", "text": system(),\n'
+        '                 "cache_control": {"type": "ephemeral"}}],\n'
+        '        messages=[{"role": "user", "content": q}])\n'
+    )
+    cache = tmp_path / "cache"
+    first = _json("app.py", "--cache-dir", str(cache), "--select", "CL3", cwd=proj)
+    assert first == []
+    (proj / "prompts.py").write_text(
+        "import datetime\n\ndef system():\n    return f'Now: {datetime.datetime.now()}'\n"
+    )
+    second = _json("app.py", "--cache-dir", str(cache), "--select", "CL3", cwd=proj)
+    assert [f["code"] for f in second] == ["CL304"]

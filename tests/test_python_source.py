@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+from cachelint.runner import run
+
 from conftest import lint
 
 
@@ -111,7 +113,7 @@ def test_value_from_another_module_is_reported_at_the_call_site(tmp_path):
 
     engine = make_engine()
     engine.config.root = tmp_path
-    found = engine.run([main]).findings
+    found = run(engine, [main]).findings
     assert [(f.code, f.span.line) for f in found] == [("CL301", 11)]
     assert "today's date" in found[0].message
     assert found[0].message.endswith("prompts.py:5)")  # where the value is built
@@ -556,7 +558,7 @@ def test_circular_imports_between_helpers(tmp_path):
 
     engine = make_engine()
     engine.config.root = tmp_path
-    found = engine.run([main]).findings
+    found = run(engine, [main]).findings
     assert [f.code for f in found] == ["CL201"]  # 'ab' is far below the minimum
 
 
@@ -582,7 +584,7 @@ def test_symlinked_helper_outside_the_tree_is_not_followed(tmp_path):
 
     engine = make_engine()
     engine.config.root = proj
-    assert not [f for f in engine.run([main]).findings if f.code == "CL301"]
+    assert not [f for f in run(engine, [main]).findings if f.code == "CL301"]
 
 
 def test_configuration_parameters_are_not_request_data():

@@ -205,6 +205,8 @@ class Project:
         self._found: dict[tuple[str, Path, Path], tuple[ModuleInfo, str] | None] = {}
         self._allowance = HELPER_BYTES_PER_FILE
         self._over_allowance = False
+        # project modules resolved while checking the current file (result cache dependencies)
+        self.touched: set[Path] = set()
 
     def module_for(
         self, data_text: str, tree: cst.Module, path: Path | None, display: str
@@ -218,6 +220,7 @@ class Project:
         if path is not None:
             self._cache.setdefault(path.resolve(), info)
         self._allowance = HELPER_BYTES_PER_FILE
+        self.touched = set()
         return info
 
     def resolve(self, dotted_name: str, origin: ModuleInfo) -> tuple[ModuleInfo, str] | None:
@@ -227,7 +230,10 @@ class Project:
             return None
         key = (dotted_name, origin.path)
         if key in self._resolved:
-            return self._resolved[key]
+            found = self._resolved[key]
+            if found is not None and found[0].path is not None:
+                self.touched.add(found[0].path)
+            return found
         if origin.path not in self._roots:
             self._roots[origin.path] = (
                 find_root(origin.path, self.config_root),
@@ -236,6 +242,8 @@ class Project:
         root, base = self._roots[origin.path]
         found = self._find(dotted_name, root, base)
         self._resolved[key] = found
+        if found is not None and found[0].path is not None:
+            self.touched.add(found[0].path)
         return found
 
     def _find(self, dotted_name: str, root: Path, base: Path) -> tuple[ModuleInfo, str] | None:

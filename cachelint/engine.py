@@ -12,13 +12,11 @@ from pathlib import Path
 from cachelint.checks import Context, load_all
 from cachelint.config import Config
 from cachelint.count_tokens import DEFAULT_BASE_URL, TokenCounter
-from cachelint.discovery import PYTHON_SUFFIXES, Target, discover, relative
+from cachelint.discovery import PYTHON_SUFFIXES, Target, discover, display_path, relative
 from cachelint.findings import Finding
 from cachelint.models import ModelTable
 from cachelint.payload.source import JSONL_SUFFIXES, lint_json, lint_jsonl
 from cachelint.python.prefilter import worth_parsing
-from cachelint.python.project import Project
-from cachelint.python.source import lint_python
 from cachelint.report import unparsable
 from cachelint.selection import PerFileIgnores, Selection, is_ignored
 from cachelint.tokens import Estimator
@@ -59,9 +57,13 @@ class Engine:
         self.options = options
         # files other than the checked one whose content the last result depended on
         self.last_dependencies: list[str] = []
-        self._project: Project | None = None
+        self._project = None  # cachelint.python.project.Project, created on first use
 
     def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> list[Finding]:
+        # libcst is imported on first use: payload-only runs and skipped trees never pay for it
+        from cachelint.python.project import Project
+        from cachelint.python.source import lint_python
+
         if self._project is None:
             self._project = Project(self.config.root)  # helper modules parsed once per run
         found = lint_python(
@@ -71,8 +73,10 @@ class Engine:
         self.last_dependencies = sorted(str(p) for p in self._project.touched if p != own)
         return found
 
-    def _selector(self, display: str) -> Callable[[str], bool]:
-        ignored = self.per_file.ignored(relative(Path(display), self.config.root))
+    def _selector(self, display: str, rel: str = "") -> Callable[[str], bool]:
+        if not self.per_file.rules:
+            return self.selection
+        ignored = self.per_file.ignored(rel or relative(Path(display), self.config.root))
         if not ignored:
             return self.selection
         return lambda code: self.selection(code) and not is_ignored(code, ignored)
@@ -86,11 +90,22 @@ class Engine:
             return self._lint_python(data, display, path if path.is_file() else None, selected)
         return lint_json(data, display, self.context, selected)
 
-    def lint_target(self, target: Target) -> list[Finding] | None:
-        """Findings for one file, or None when it was skipped without parsing."""
+    def skippable(self, target: Target, data: bytes) -> bool:
+        """A walked file whose bytes show it cannot concern caching: not worth parsing."""
+        if target.explicit:
+            return False
+        if target.path.name.endswith(PYTHON_SUFFIXES):
+            return not worth_parsing(data)
+        return not _CANDIDATE.search(data)
+
+    def lint_target(self, target: Target, data: bytes | None = None) -> list[Finding] | None:
+        """Findings for one file (its bytes, when already read), or None when it was skipped
+        without parsing."""
         self.last_dependencies = []
-        display = _display(target.path)
-        selected = self._selector(display)
+        display = target.display or display_path(target.path)
+        selected = self._selector(display, target.rel)
+        if data is not None:
+            return self._lint_data(target, display, data, selected)
         try:
             size = target.path.stat().st_size
             if size > self.config.max_file_size and not display.endswith(JSONL_SUFFIXES):
@@ -109,12 +124,20 @@ class Engine:
             data = target.path.read_bytes()
         except OSError as e:
             return _cl000(selected, display, f"cannot read file: {e.strerror or e}")
-        if display.endswith(PYTHON_SUFFIXES):
-            if not target.explicit and not worth_parsing(data):
-                return None
-            return self._lint_python(data, display, target.path, selected)
-        if not target.explicit and not _CANDIDATE.search(data):
+        return self._lint_data(target, display, data, selected)
+
+    def _lint_data(self, target: Target, display: str, data: bytes, selected) -> list | None:
+        if self.skippable(target, data):
             return None
+        if len(data) > self.config.max_file_size:
+            return _cl000(
+                selected,
+                display,
+                f"file is {len(data):,} bytes, over the "
+                f"max-file-size limit of {self.config.max_file_size:,}",
+            )
+        if display.endswith(PYTHON_SUFFIXES):
+            return self._lint_python(data, display, target.path, selected)
         return lint_json(data, display, self.context, selected)
 
     def targets(self, paths: list[Path]) -> list[Target]:
@@ -147,11 +170,3 @@ def _candidate_stream(f, chunk: int = 1 << 20) -> bool:
             return True
         tail = block[-4:]
     return False
-
-
-def _display(path: Path) -> str:
-    """The path as users see it: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()

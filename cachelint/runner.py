@@ -11,9 +11,10 @@ from pathlib import Path
 
 from cachelint.config import Config
 from cachelint.discovery import Target
-from cachelint.engine import Engine, Options, _display
+from cachelint.engine import Engine, Options
 from cachelint.findings import Finding
-from cachelint.result_cache import ResultCache, file_digest
+from cachelint.payload.source import JSONL_SUFFIXES
+from cachelint.result_cache import ResultCache, digest, file_digest
 
 # Below this many files, starting workers costs more than it saves.
 PARALLEL_MIN_FILES = 64
@@ -44,15 +45,25 @@ class _Worker:
 
     def check(self, target: Target) -> tuple[list[Finding] | None, bool]:
         """(findings, or None when skipped unparsed; whether it came from the cache)."""
-        display = _display(target.path)
-        content = file_digest(target.path) if self.cache else None
-        if content is not None:
-            cached = self.cache.get(display, content)
+        data = None
+        if not target.path.name.endswith(JSONL_SUFFIXES):  # logs are streamed, never loaded
+            try:
+                if target.path.stat().st_size <= self.engine.config.max_file_size:
+                    data = target.path.read_bytes()
+            except OSError:
+                pass  # lint_target reports it
+            else:
+                if self.engine.skippable(target, data):
+                    return None, False
+        content = None
+        if self.cache is not None:
+            content = digest(data) if data is not None else file_digest(target.path)
+            cached = self.cache.get(target.display, content) if content else None
             if cached is not None:
                 return cached, True
-        found = self.engine.lint_target(target)
+        found = self.engine.lint_target(target, data)
         if content is not None and found is not None:
-            self.cache.put(display, content, found, tuple(self.engine.last_dependencies))
+            self.cache.put(target.display, content, found, tuple(self.engine.last_dependencies))
         return found, False
 
 

@@ -19,7 +19,7 @@ _PLACEHOLDER = {"role": "user", "content": "."}
 
 
 class CountError(Exception):
-    pass
+    """The count_tokens endpoint could not be reached or gave no count."""
 
 
 class TokenCounter:

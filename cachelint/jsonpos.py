@@ -19,7 +19,7 @@ _SKIP = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]', re.S)
 
 
 class PathNotFound(LookupError):
-    pass
+    """The path does not exist in the document (or the text is not valid JSON there)."""
 
 
 def _ws(text: str, pos: int) -> int:

@@ -33,7 +33,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(out)
 
     def log_message(self, *args):
-        pass
+        """Keep the test output quiet."""
 
 
 @pytest.fixture

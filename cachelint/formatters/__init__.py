@@ -70,7 +70,7 @@ class CollectingFormatter(Formatter):
 
 
 class UnknownFormat(KeyError):
-    pass
+    """No built-in or installed formatter has this name."""
 
 
 def available() -> dict[str, str]:

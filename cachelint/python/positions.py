@@ -20,7 +20,7 @@ _Pos = tuple[int, int]
 
 
 class _Done(Exception):
-    pass
+    """Stops the position walk once every wanted node is found."""
 
 
 class _State(CodegenState):

@@ -54,6 +54,7 @@ class Engine:
             estimator=Estimator(models.estimator),
             default_model=options.model or config.default_model,
             platform=config.platform,
+            conversation_key=config.conversation_key,
         )
         self.force_exclude = options.force_exclude
 

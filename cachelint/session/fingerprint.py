@@ -1,0 +1,406 @@
+"""A compact print of one request: what the cache key depends on, without the request itself.
+
+For each block: a digest of what it renders (markers left out, string content and a single text
+block alike), a digest with sorted keys (to tell a key-order change from a content change), its
+kind, a label such as `system[0]` and a text `Sketch`. For the request: message digests, the
+breakpoint positions, the cache-key fields (model, tool_choice, thinking, speed, ...) and the
+usage the response reported. Blocks that did not change are shared with the previous print of
+the conversation, so a conversation costs about one request's text, not the whole log.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from cachelint.models import normalize
+from cachelint.prompt import Block, Prompt, Section
+from cachelint.session.excerpt import Sketch, sketch
+from cachelint.session.usage import Usage
+
+# Rendered elsewhere than the block: markers, and the citations toggle (a cache-key field).
+_UNRENDERED = frozenset({"cache_control"})
+_PLAIN_TEXT_KEYS = frozenset({"type", "text", "cache_control"})
+# Server tools whose toggle keeps the tools cache and invalidates system and messages (§1.6).
+TOGGLE_TOOL_PREFIXES = ("web_search", "web_fetch")
+# Text kept for excerpts: (limit for keeping it whole, head and tail kept beyond it).
+_SKETCH = {"tools": (65536, 8192), "system": (65536, 8192), "messages": (2048, 512)}
+_SHARED_MAX = 2048  # identical tools and system blocks shared between conversations
+
+# Cache-key fields: the layer each one invalidates first (caching-facts.md §1.6).
+FIELD_LAYER: dict[str, Section] = {
+    "model": "tools",
+    "betas": "tools",
+    "speed": "system",
+    "web search/fetch tools": "system",
+    "citations": "system",
+    "tool_choice": "messages",
+    "parallel tool use": "messages",
+    "thinking": "messages",
+    "effort": "messages",
+    "output_format": "messages",
+    "context_management": "messages",
+    "images": "messages",
+}
+# Values equal to leaving the field out.
+_DEFAULTS = {
+    "tool_choice": ('{"type":"auto"}', '"auto"'),
+    "thinking": ('{"type":"disabled"}',),
+    "speed": ('"standard"',),
+    "parallel tool use": ("true",),
+}
+_ONLY_WHEN_BOTH = frozenset({"effort", "betas"})  # absent means "not logged" or "default"
+
+
+@dataclass(slots=True)
+class BlockPrint:
+    digest: int
+    canon: int  # digest of the block with sorted keys
+    kind: str
+    section: Section
+    label: str  # 'tools[2] ("search")', "system[0]", "messages[3].content[1] (user)"
+    text: Sketch
+    name: str | None = None  # tool name
+    role: str | None = None  # message role
+
+
+@dataclass(slots=True)
+class FieldValue:
+    value: str | None  # canonical JSON, None when absent
+    anchor: Any
+
+
+@dataclass(slots=True)
+class RequestPrint:
+    path: str
+    line: int
+    model: str | None
+    blocks: list[BlockPrint]
+    index: list[int]  # prompt block index of each print block
+    starts: dict[str, int]  # print index where tools, system and messages begin
+    messages: list[int]  # digest of each message (role and block digests)
+    message_start: list[int]  # print index of each message's first block
+    writes: list[int]  # print indices of the breakpoints, ascending
+    fields: dict[str, FieldValue]
+    usage: Usage | None = None
+    key: Hashable | None = None
+    root: tuple = ()
+    cumulative: list[int] = field(default_factory=list)  # hash of messages[: i + 1]
+
+    def context(self) -> tuple[int, ...]:
+        """Digests of tools and system."""
+        return tuple(b.digest for b in self.blocks[: self.starts["messages"]])
+
+    def layer_of(self, index: int) -> Section:
+        if index < self.starts["system"]:
+            return "tools"
+        return "system" if index < self.starts["messages"] else "messages"
+
+    def message_of(self, index: int) -> int | None:
+        """Index in `messages` of the message holding print block `index`."""
+        if index < self.starts["messages"] or not self.message_start:
+            return None
+        return max(0, bisect_right(self.message_start, index) - 1)
+
+
+def _dumps(value: Any, sort: bool = False) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort else 0)
+    except TypeError:
+        return repr(value).encode()
+
+
+def _body(b: Block) -> Any:
+    raw = b.raw
+    if isinstance(raw, dict):
+        skip = _UNRENDERED | ({"citations"} if b.kind == "document" else set())
+        if skip & raw.keys():
+            return {k: v for k, v in raw.items() if k not in skip}
+    return raw
+
+
+def digests(b: Block) -> tuple[int, int]:
+    """(digest, sorted-keys digest) of what a block renders into the prompt."""
+    raw = b.raw
+    if isinstance(raw, str):
+        d = hash(("text", raw))
+        return d, d
+    if isinstance(raw, dict):
+        text = raw.get("text")
+        if b.kind == "text" and isinstance(text, str) and raw.keys() <= _PLAIN_TEXT_KEYS:
+            d = hash(("text", text))
+            return d, d
+        body = _body(b)
+        return hash((b.kind, _dumps(body))), hash((b.kind, _dumps(body, sort=True)))
+    d = hash((b.kind, b.known_text()))
+    return d, d
+
+
+def _path_label(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out
+
+
+def _tool_name(raw: Any) -> str | None:
+    if not isinstance(raw, dict):
+        return None
+    for holder in (raw, raw.get("function"), raw.get("toolSpec")):
+        if isinstance(holder, dict) and isinstance(holder.get("name"), str):
+            return holder["name"]
+    return None
+
+
+def _kind(b: Block) -> str:
+    if b.section == "tools" and isinstance(b.raw, dict) and isinstance(b.raw.get("type"), str):
+        t = b.raw["type"]
+        if t.startswith(TOGGLE_TOOL_PREFIXES):
+            return t
+    return b.kind
+
+
+def _canonical(value: Any) -> str:
+    return _dumps(value, sort=True).decode()
+
+
+def _get(d: Any, *path: str) -> Any:
+    for p in path:
+        if not isinstance(d, dict) or p not in d:
+            return None
+        d = d[p]
+    return d
+
+
+def _fields(req: dict, prompt: Prompt, root: tuple) -> dict[str, tuple[Any, tuple]]:
+    """Raw cache-key fields of a request and where each sits, by dialect."""
+    out: dict[str, tuple[Any, tuple]] = {}
+
+    def take(name: str, *path: str) -> None:
+        value = _get(req, *path)
+        if value is not None and name not in out:
+            out[name] = (value, root + path)
+
+    if prompt.dialect == "converse":
+        take("tool_choice", "toolConfig", "toolChoice")
+        take("thinking", "additionalModelRequestFields", "thinking")
+        take("thinking", "additionalModelRequestFields", "reasoning_config")
+        take("effort", "additionalModelRequestFields", "output_config", "effort")
+    elif prompt.dialect == "chat":
+        take("tool_choice", "tool_choice")
+        take("parallel tool use", "parallel_tool_calls")
+        take("thinking", "reasoning")
+        take("effort", "reasoning_effort")
+    else:
+        take("tool_choice", "tool_choice")
+        take("thinking", "thinking")
+        take("speed", "speed")
+        take("effort", "output_config", "effort")
+        take("output_format", "output_format")
+        take("output_format", "output_config", "format")
+        take("context_management", "context_management")
+    if prompt.betas:
+        out["betas"] = (sorted(prompt.betas), root)
+    return out
+
+
+@dataclass(slots=True)
+class Draft:
+    """First, cheap pass over a request: enough to find its conversation."""
+
+    prompt: Prompt
+    req: dict
+    digests: list[tuple[int, int]]  # per prompt block
+    messages: list[int]  # digest of each message (role and block digests)
+    cumulative: list[int]  # hash of messages[: i + 1]
+    message_blocks: list[tuple[int, int]]  # prompt block range of each message
+    context: int  # hash of the tools and system digests
+    path: str
+    line: int
+    usage: Usage | None
+    key: Hashable | None
+
+
+def draft(
+    req: dict,
+    prompt: Prompt,
+    *,
+    path: str,
+    line: int,
+    usage: Usage | None = None,
+    key: Hashable | None = None,
+) -> Draft:
+    ds = [digests(b) for b in prompt.blocks]
+    messages: list[int] = []
+    ranges: list[tuple[int, int]] = []
+    context: list[int] = []
+    current, start = None, 0
+    for i, b in enumerate(prompt.blocks):
+        if b.section != "messages":
+            context.append(ds[i][0])
+            continue
+        if b.message_index != current or not ranges:
+            if ranges:
+                ranges[-1] = (start, i)
+            current, start = b.message_index, i
+            ranges.append((i, i))
+    if ranges:
+        ranges[-1] = (start, len(prompt.blocks))
+    cumulative, h = [], 0
+    for lo, hi in ranges:
+        m = hash((prompt.blocks[lo].role, tuple(d for d, _ in ds[lo:hi])))
+        messages.append(m)
+        h = hash((h, m))
+        cumulative.append(h)
+    return Draft(
+        prompt, req, ds, messages, cumulative, ranges, hash(tuple(context)), path, line, usage, key
+    )
+
+
+class Fingerprinter:
+    """Builds prints; identical tools and system blocks are shared across conversations."""
+
+    def __init__(self) -> None:
+        self._shared: OrderedDict[tuple[int, str], BlockPrint] = OrderedDict()
+
+    def build(self, dr: Draft, prev: RequestPrint | None = None) -> RequestPrint:
+        """The print of a draft, sharing unchanged blocks with `prev` (same conversation)."""
+        prompt = dr.prompt
+        root = tuple(prompt.anchor)
+        blocks: list[BlockPrint] = []
+        index: list[int] = []
+        web: list[str] = []
+        images = citations = False
+        same = prev is not None  # still inside the prefix shared with prev
+        message_start: list[int] = []
+        last_msg = None
+        for i, (b, (d, c)) in enumerate(zip(prompt.blocks, dr.digests, strict=True)):
+            kind = _kind(b)
+            if kind.startswith(TOGGLE_TOOL_PREFIXES):
+                web.append(kind)
+                continue
+            if b.kind == "image" or (b.kind == "tool_result" and b.opaque):
+                images = True
+            if b.kind == "document" and _get(b.raw, "citations", "enabled") is True:
+                citations = True
+            if b.section == "messages" and (b.message_index != last_msg or not message_start):
+                last_msg = b.message_index
+                message_start.append(len(blocks))
+            n = len(blocks)
+            bp = None
+            if same:
+                if n < len(prev.blocks) and prev.blocks[n].digest == d:
+                    bp = prev.blocks[n]
+                else:
+                    same = False
+            if bp is None:
+                bp = self._block(b, d, c, kind, root)
+            blocks.append(bp)
+            index.append(i)
+        starts = {
+            "tools": 0,
+            "system": next((n for n, x in enumerate(blocks) if x.section != "tools"), len(blocks)),
+            "messages": next(
+                (n for n, x in enumerate(blocks) if x.section == "messages"), len(blocks)
+            ),
+        }
+        return RequestPrint(
+            path=dr.path,
+            line=dr.line,
+            model=_model(prompt),
+            blocks=blocks,
+            index=index,
+            starts=starts,
+            messages=dr.messages,
+            message_start=message_start,
+            writes=_writes(prompt, index),
+            fields=_field_values(dr.req, prompt, root, web, images, citations),
+            usage=dr.usage,
+            key=dr.key,
+            root=root,
+            cumulative=dr.cumulative,
+        )
+
+    def _block(self, b: Block, d: int, c: int, kind: str, root: tuple) -> BlockPrint:
+        name = _tool_name(b.raw) if b.section == "tools" else None
+        rel = tuple(b.anchor)[len(root) :]
+        if isinstance(b.raw, str) and rel[-1:] == ("content",):
+            rel = rel[:-1]  # string content: the message itself
+        label = _path_label(rel)
+        if name:
+            label += f' ("{name}")'
+        elif b.section == "messages" and b.role:
+            label += f" ({b.role})"
+        if b.section != "messages":
+            shared = self._shared.get((d, label))
+            if shared is not None:
+                self._shared.move_to_end((d, label))
+                return shared
+        limit, keep = _SKETCH[b.section]
+        text = sketch(b.known_text(), limit, keep)
+        bp = BlockPrint(d, c, kind, b.section, label, text, name, b.role)
+        if b.section != "messages":
+            self._shared[(d, label)] = bp
+            if len(self._shared) > _SHARED_MAX:
+                self._shared.popitem(last=False)
+        return bp
+
+
+def _field_values(
+    req: dict, prompt: Prompt, root: tuple, web: list[str], images: bool, cites: bool
+) -> dict[str, FieldValue]:
+    out: dict[str, FieldValue] = {"model": FieldValue(_model(prompt), prompt.model_anchor or root)}
+    for name, (value, anchor) in _fields(req, prompt, root).items():
+        canon = _canonical(value)
+        out[name] = FieldValue(None if canon in _DEFAULTS.get(name, ()) else canon, anchor)
+    tools = ("toolConfig", "tools") if prompt.dialect == "converse" else ("tools",)
+    out["web search/fetch tools"] = FieldValue(
+        _canonical(sorted(web)) if web else None, root + tools
+    )
+    out["citations"] = FieldValue("on" if cites else None, root + ("messages",))
+    out["images"] = FieldValue("present" if images else None, root + ("messages",))
+    return out
+
+
+def _model(prompt: Prompt) -> str | None:
+    if not prompt.model:
+        return None
+    return normalize(prompt.model) or prompt.model.strip().lower()
+
+
+def _writes(prompt: Prompt, index: list[int]) -> list[int]:
+    """Print indices of the breakpoints (markers on left-out tools move to the block before)."""
+    pos = {p: n for n, p in enumerate(index)}
+    out = set()
+    for i, _ in prompt.marked_blocks():
+        while i >= 0 and i not in pos:
+            i -= 1
+        if i >= 0:
+            out.add(pos[i])
+    return sorted(out)
+
+
+def field_changed(name: str, old: FieldValue | None, new: FieldValue | None) -> bool:
+    a = old.value if old else None
+    b = new.value if new else None
+    if name in _ONLY_WHEN_BOTH and (a is None or b is None):
+        return False
+    if name == "model" and (a is None or b is None):
+        return False
+    return a != b
+
+
+def positions(blocks: list[BlockPrint]) -> list[int]:
+    """Lookback position of each block: a run of tool_use (or tool_result) blocks is one (§1.5)."""
+    out, pos, prev = [], -1, None
+    for b in blocks:
+        if not (b.kind == prev and b.kind in ("tool_use", "tool_result")):
+            pos += 1
+        out.append(pos)
+        prev = b.kind
+    return out

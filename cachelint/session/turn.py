@@ -1,0 +1,116 @@
+"""One step of a conversation, as the session rules see it, and what a rule returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from cachelint.checks import Context, Issue, platform_of
+from cachelint.models import ModelLimits
+from cachelint.prompt import Prompt
+from cachelint.session.compare import Comparison, Entry
+from cachelint.session.conversations import Continuation
+from cachelint.session.fingerprint import RequestPrint
+from cachelint.tokens import ZERO, Estimate
+
+# When several causes start at the same block, the most specific one is reported.
+PRIORITY = {"CL403": 0, "CL303": 1, "CL401": 2, "CL404": 3, "CL402": 4}
+UNEXPLAINED = 1 << 62  # point of a miss with no cause found: loses to any explained miss
+
+
+@dataclass(slots=True)
+class Cause:
+    """Why the new request misses cache entries the previous one wrote."""
+
+    issue: Issue
+    point: int  # print index from which the new request's prefix stops matching
+    key: str  # identifies the cause, to recognise it when it recurs on the next request
+    lost: int | None = None  # print index of the last previous entry it loses (usage check)
+
+    @property
+    def code(self) -> str:
+        return self.issue.code
+
+    def rank(self) -> tuple[int, int]:
+        return self.point, PRIORITY.get(self.code, 9)
+
+
+@dataclass
+class Turn:
+    prev: RequestPrint
+    cur: RequestPrint
+    prompt: Prompt  # the current request
+    continuation: Continuation
+    comparison: Comparison
+    ctx: Context
+    entries: list[Entry] = field(init=False)
+
+    _sums: list[Estimate] = field(init=False)  # estimate of blocks[:i], filled on demand
+
+    def __post_init__(self) -> None:
+        self.entries = self.comparison.entries()
+        self._sums = [ZERO]
+
+    @property
+    def since(self) -> str:
+        """Where the previous request is: 'line 12', or 'req-002.json' in a folder."""
+        if self.prev.path != self.cur.path:
+            return self.prev.path if self.prev.line <= 1 else f"{self.prev.path}:{self.prev.line}"
+        return f"line {self.prev.line}"
+
+    @cached_property
+    def _limits(self) -> ModelLimits | None:
+        model = self.prompt.model or self.ctx.default_model
+        return self.ctx.models.lookup(model) if model else None
+
+    def tokens(self, start: int, end: int) -> Estimate:
+        """Estimated tokens of the current request's blocks start..end (print indices)."""
+        end = min(end, len(self.cur.blocks) - 1)
+        if end < start:
+            return ZERO
+        sums = self._sums
+        est_ = self.ctx.estimator
+        while len(sums) <= end + 1:
+            b = self.prompt.blocks[self.cur.index[len(sums) - 1]]
+            sums.append(sums[-1] + est_.text(b.known_text()) + est_.block)
+        lo, hi = sums[start], sums[end + 1]
+        est = Estimate(hi.low - lo.low, hi.mid - lo.mid, hi.high - lo.high)
+        if start == 0 and self.cur.starts["system"] > 0:
+            est = est + est_.tools
+        return est_.for_model(est, self._limits.tokenizer if self._limits else "claude-3")
+
+    @cached_property
+    def _previous_minimum(self) -> int | None:
+        model = self.prev.model or self.ctx.default_model
+        limits = self.ctx.models.lookup(model) if model else None
+        return limits.minimum(platform_of(self.prompt, self.ctx)) if limits else None
+
+    def written(self, entry: Entry) -> bool:
+        """Could the previous request write this entry? Not when even the high estimate of
+        its prefix is under its model's minimum (the API then silently caches nothing)."""
+        minimum = self._previous_minimum
+        return minimum is None or self.tokens(0, entry.index).high >= minimum
+
+    def marker_anchor(self, index: int) -> Any:
+        """Anchor of the current request's breakpoint on print block `index`."""
+        target = self.cur.index[index]
+        for i, m in self.prompt.marked_blocks():
+            if i >= target:
+                return m.anchor
+        return self.prompt.anchor
+
+    def readable_before(self, point: int) -> int:
+        """First print index after the last previous entry still read below `point`."""
+        hits = [e.index for e in self.entries if e.hit and e.index < point and self.written(e)]
+        return max(hits) + 1 if hits else 0
+
+    def lost_from(self, point: int) -> list[Entry]:
+        """Previous entries at or after `point`, when the current request still caches there."""
+        if not any(w >= point for w in self.cur.writes):
+            return []
+        return [e for e in self.entries if e.index >= point and self.written(e)]
+
+
+def about(est: Estimate) -> str:
+    return f"about {est.mid:,} tokens"

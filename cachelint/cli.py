@@ -1,4 +1,4 @@
-"""Command line: check, rule, rules, models (the contract in design.md)."""
+"""Command line: check, rule, rules, models, diff (the contract in design.md)."""
 
 from __future__ import annotations
 
@@ -228,6 +228,35 @@ def rules_cmd(fmt: str) -> None:
         return
     for r in rows:
         click.echo(f"{r.code}  {r.severity.value:<7}  {r.name:<32} {r.summary}")
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--model", help="Model for requests that name none (minimum, tokenizer).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
+def diff_cmd(old: str, new: str, fmt: str, model: str | None, config_path: Path | None) -> None:
+    """Explain whether request NEW can read the cache that request OLD wrote.
+
+    Exit 0 when every breakpoint of OLD would be read, 1 otherwise, 2 on unreadable input.
+    """
+    from cachelint.session.diff import DiffError, diff, render_json, render_text
+
+    try:
+        config = load(config_path, Path.cwd())
+        report = diff(old, new, Engine(config, Options(model=model)).context)
+    except (ConfigError, DiffError) as e:
+        click.echo(f"cachelint: {e}", err=True)
+        sys.exit(2)
+    except Exception as e:  # an internal error must not look like a verdict
+        click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(orjson.dumps(render_json(report, __version__), option=orjson.OPT_INDENT_2))
+    else:
+        click.echo(render_text(report), nl=False)
+    sys.exit(0 if report.hit else 1)
 
 
 @main.command("models")

@@ -95,7 +95,7 @@ def _problem(data: bytes) -> str | None:
     return None
 
 
-def _requests(obj: Any, root: tuple) -> Iterator[tuple[Any, dict, Prompt]]:
+def requests_of(obj: Any, root: tuple) -> Iterator[tuple[Any, dict, Prompt]]:
     """(log entry, request, prompt) for each request in a document: one, or a list of them."""
     items: Iterable[Any] = [(obj, root)]
     if isinstance(obj, list):
@@ -117,24 +117,29 @@ def _request_issues(prompt: Prompt, ctx: Context, selected: Selected) -> Iterato
 
 
 def _issues(obj: Any, root: tuple, ctx: Context, selected: Selected) -> Iterator[Issue]:
-    for _, _, prompt in _requests(obj, root):
+    for _, _, prompt in requests_of(obj, root):
         yield from _request_issues(prompt, ctx, selected)
 
 
-def lint_json(data: bytes, path: str, ctx: Context, selected: Selected) -> list[Finding]:
+def parse_document(data: bytes, path: str) -> tuple[Any, JsonDoc] | Finding:
+    """A whole-file JSON payload and its document, or the CL000 finding that explains why not."""
     problem = _problem(data)
     if problem:
-        return [unparsable(path, problem)] if selected("CL000") else []
+        return unparsable(path, problem)
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        obj = orjson.loads(body)
+        return orjson.loads(body), JsonDoc(body)
     except orjson.JSONDecodeError as e:
-        if not selected("CL000"):
-            return []
         msg, pos = _decode_error(e, body)
         span, snippet = _error_span(body, pos, 1)
-        return [unparsable(path, msg, span, snippet)]
-    doc = JsonDoc(body)
+        return unparsable(path, msg, span, snippet)
+
+
+def lint_json(data: bytes, path: str, ctx: Context, selected: Selected) -> list[Finding]:
+    parsed = parse_document(data, path)
+    if isinstance(parsed, Finding):
+        return [parsed] if selected("CL000") else []
+    obj, doc = parsed
     return [finding(i, path, doc.resolve) for i in _issues(obj, (), ctx, selected)]
 
 
@@ -161,7 +166,7 @@ def lint_jsonl(stream: IO[bytes], path: str, ctx: Context, selected: Selected) -
             continue
         doc = JsonDoc(line, n)
         resolve = doc.resolve
-        for item, req, prompt in _requests(obj, ()):
+        for item, req, prompt in requests_of(obj, ()):
             out.extend(finding(i, path, resolve) for i in _request_issues(prompt, ctx, selected))
             if sessions is not None:
                 found = sessions.add(

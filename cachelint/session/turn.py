@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from cachelint.checks import Context, Issue, platform_of
-from cachelint.models import ModelLimits
+from cachelint.checks import Context, Issue
 from cachelint.prompt import Prompt
 from cachelint.session.compare import Comparison, Entry
 from cachelint.session.conversations import Continuation
+from cachelint.session.estimate import PrefixEstimate
 from cachelint.session.fingerprint import RequestPrint
-from cachelint.tokens import ZERO, Estimate
+from cachelint.tokens import Estimate
 
 # When several causes start at the same block, the most specific one is reported.
 PRIORITY = {"CL403": 0, "CL303": 1, "CL401": 2, "CL404": 3, "CL402": 4}
@@ -46,11 +46,8 @@ class Turn:
     ctx: Context
     entries: list[Entry] = field(init=False)
 
-    _sums: list[Estimate] = field(init=False)  # estimate of blocks[:i], filled on demand
-
     def __post_init__(self) -> None:
         self.entries = self.comparison.entries()
-        self._sums = [ZERO]
 
     @property
     def since(self) -> str:
@@ -60,37 +57,17 @@ class Turn:
         return f"line {self.prev.line}"
 
     @cached_property
-    def _limits(self) -> ModelLimits | None:
-        model = self.prompt.model or self.ctx.default_model
-        return self.ctx.models.lookup(model) if model else None
+    def estimate(self) -> PrefixEstimate:
+        return PrefixEstimate(self.prompt, self.cur, self.ctx)
 
     def tokens(self, start: int, end: int) -> Estimate:
         """Estimated tokens of the current request's blocks start..end (print indices)."""
-        end = min(end, len(self.cur.blocks) - 1)
-        if end < start:
-            return ZERO
-        sums = self._sums
-        est_ = self.ctx.estimator
-        while len(sums) <= end + 1:
-            b = self.prompt.blocks[self.cur.index[len(sums) - 1]]
-            sums.append(sums[-1] + est_.text(b.known_text()) + est_.block)
-        lo, hi = sums[start], sums[end + 1]
-        est = Estimate(hi.low - lo.low, hi.mid - lo.mid, hi.high - lo.high)
-        if start == 0 and self.cur.starts["system"] > 0:
-            est = est + est_.tools
-        return est_.for_model(est, self._limits.tokenizer if self._limits else "claude-3")
-
-    @cached_property
-    def _previous_minimum(self) -> int | None:
-        model = self.prev.model or self.ctx.default_model
-        limits = self.ctx.models.lookup(model) if model else None
-        return limits.minimum(platform_of(self.prompt, self.ctx)) if limits else None
+        return self.estimate.tokens(start, end)
 
     def written(self, entry: Entry) -> bool:
-        """Could the previous request write this entry? Not when even the high estimate of
-        its prefix is under its model's minimum (the API then silently caches nothing)."""
-        minimum = self._previous_minimum
-        return minimum is None or self.tokens(0, entry.index).high >= minimum
+        """Could the previous request write this entry (its prefix over its model's minimum)?
+        Up to the entry the prefix is the current one, so the current text is estimated."""
+        return self.estimate.written(entry.index, self.prev.model)
 
     def marker_anchor(self, index: int) -> Any:
         """Anchor of the current request's breakpoint on print block `index`."""

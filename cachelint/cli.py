@@ -81,6 +81,14 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly.")
 @click.option("--stdin-filename", help="Name (and type) of the file read from '-'.")
+@click.option(
+    "--log-dir",
+    "log_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Read the .json files of this folder, in name order, as one request log "
+    "(conversation rules across files). Repeatable.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only findings: no summary line.")
 def check(
     paths,
@@ -94,6 +102,7 @@ def check(
     exit_zero,
     force_exclude,
     stdin_filename,
+    log_dirs,
     quiet,
 ) -> None:
     """Check request payloads (.json, .jsonl, .ndjson) under PATHS (default: ".")."""
@@ -125,7 +134,8 @@ def check(
             formatters.append(_formatter(name, stream, quiet, False))
         try:
             engine = Engine(config, options)
-            findings, checked = _run(engine, list(paths) or [Path(".")], stdin_filename)
+            default = [] if log_dirs else [Path(".")]
+            findings, checked = _run(engine, list(paths) or default, stdin_filename, log_dirs)
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
@@ -145,7 +155,7 @@ def check(
 
 
 def _run(
-    engine: Engine, paths: list[Path], stdin_filename: str | None
+    engine: Engine, paths: list[Path], stdin_filename: str | None, log_dirs=()
 ) -> tuple[list[Finding], int]:
     findings: list[Finding] = []
     checked = 0
@@ -171,7 +181,11 @@ def _run(
         else:
             files.append(p)
     if files:
-        result = engine.run(files)
+        result = engine.run(files, list(log_dirs))
+        findings.extend(result.findings)
+        checked += result.files_checked
+    for d in log_dirs:
+        result = engine.run_log_dir(d)
         findings.extend(result.findings)
         checked += result.files_checked
     findings.sort(key=Finding.sort_key)

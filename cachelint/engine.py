@@ -16,6 +16,7 @@ from cachelint.models import ModelTable
 from cachelint.payload.source import JSONL_SUFFIXES, lint_json, lint_jsonl
 from cachelint.report import unparsable
 from cachelint.selection import PerFileIgnores, Selection, is_ignored
+from cachelint.session.folder import lint_log_folder, natural_key
 from cachelint.tokens import Estimator
 
 # A walked file that never mentions caching cannot hold a cache defect: skip it unparsed.
@@ -96,9 +97,13 @@ class Engine:
             return None
         return lint_json(data, display, self.context, selected)
 
-    def run(self, paths: list[Path]) -> RunResult:
+    def run(self, paths: list[Path], log_dirs: list[Path] = ()) -> RunResult:
+        """Lint paths; files inside `log_dirs` are left to `run_log_dir`."""
         result = RunResult()
+        skip = [d.resolve() for d in log_dirs]
         for target in discover(paths, self.config.root, self.config.exclude, self.force_exclude):
+            if skip and any(target.path.resolve().is_relative_to(d) for d in skip):
+                continue
             found = self.lint_target(target)
             if found is None:
                 result.files_skipped += 1
@@ -107,6 +112,18 @@ class Engine:
             result.findings.extend(found)
         result.findings.sort(key=Finding.sort_key)
         return result
+
+    def run_log_dir(self, directory: Path) -> RunResult:
+        """The .json files of a folder read as one request log (session rules across files)."""
+        targets = discover(
+            [directory], self.config.root, self.config.exclude, False, suffixes=(".json",)
+        )
+        files = sorted(
+            ((t.path, _display(t.path)) for t in targets),
+            key=lambda f: natural_key(f[0].relative_to(directory).as_posix()),
+        )
+        found = lint_log_folder(files, self.context, self._selector, self.config.max_file_size)
+        return RunResult(sorted(found, key=Finding.sort_key), files_checked=len(files))
 
 
 def _cl000(selected: Callable[[str], bool], display: str, msg: str) -> list[Finding]:

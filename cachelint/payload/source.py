@@ -108,7 +108,7 @@ def requests_of(obj: Any, root: tuple) -> Iterator[tuple[Any, dict, Prompt]]:
         yield item, req, to_prompt(req, path + inner, headers)
 
 
-def _request_issues(prompt: Prompt, ctx: Context, selected: Selected) -> Iterator[Issue]:
+def request_issues(prompt: Prompt, ctx: Context, selected: Selected) -> Iterator[Issue]:
     for codes, check in REQUEST_CHECKS:
         if any(selected(c) for c in codes):
             for issue in check(prompt, ctx):
@@ -118,7 +118,7 @@ def _request_issues(prompt: Prompt, ctx: Context, selected: Selected) -> Iterato
 
 def _issues(obj: Any, root: tuple, ctx: Context, selected: Selected) -> Iterator[Issue]:
     for _, _, prompt in requests_of(obj, root):
-        yield from _request_issues(prompt, ctx, selected)
+        yield from request_issues(prompt, ctx, selected)
 
 
 def parse_document(data: bytes, path: str) -> tuple[Any, JsonDoc] | Finding:
@@ -167,7 +167,7 @@ def lint_jsonl(stream: IO[bytes], path: str, ctx: Context, selected: Selected) -
         doc = JsonDoc(line, n)
         resolve = doc.resolve
         for item, req, prompt in requests_of(obj, ()):
-            out.extend(finding(i, path, resolve) for i in _request_issues(prompt, ctx, selected))
+            out.extend(finding(i, path, resolve) for i in request_issues(prompt, ctx, selected))
             if sessions is not None:
                 found = sessions.add(
                     item, req, prompt, path=path, line_no=n, resolve=resolve, selected=selected

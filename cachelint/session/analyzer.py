@@ -24,7 +24,7 @@ from cachelint.session import pointer
 from cachelint.session.compare import compare
 from cachelint.session.conversations import Continuation, Conversations
 from cachelint.session.fingerprint import Fingerprinter, RequestPrint, draft
-from cachelint.session.turn import UNEXPLAINED, Cause, Turn
+from cachelint.session.turn import UNEXPLAINED, Cause, Turn, location
 from cachelint.session.usage import usage_of
 
 SESSION_CODES = ("CL303", "CL401", "CL402", "CL403", "CL404")
@@ -44,7 +44,7 @@ class Run:
         self.repeats += 1
         if self.finding is None:
             return
-        where = f"line {line}" if path == first_path else f"{path}:{line}"
+        where = location(path, line, first_path)
         n = self.repeats
         self.finding.message = (
             f"{self.base} (the same change recurs on the next {n} request{'s' if n > 1 else ''}"

@@ -52,9 +52,7 @@ class Turn:
     @property
     def since(self) -> str:
         """Where the previous request is: 'line 12', or 'req-002.json' in a folder."""
-        if self.prev.path != self.cur.path:
-            return self.prev.path if self.prev.line <= 1 else f"{self.prev.path}:{self.prev.line}"
-        return f"line {self.prev.line}"
+        return location(self.prev.path, self.prev.line, self.cur.path)
 
     @cached_property
     def estimate(self) -> PrefixEstimate:
@@ -87,6 +85,13 @@ class Turn:
         if not any(w >= point for w in self.cur.writes):
             return []
         return [e for e in self.entries if e.index >= point and self.written(e)]
+
+
+def location(path: str, line: int, current_path: str) -> str:
+    """'line 12' within the current file; 'req-002.json' or 'log.jsonl:12' in another."""
+    if path == current_path:
+        return f"line {line}"
+    return path if line <= 1 else f"{path}:{line}"
 
 
 def about(est: Estimate) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _WDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?"
@@ -91,10 +92,15 @@ def find_volatile(text: str) -> list[Match]:
     """Non-overlapping volatile spans in text, first match wins at each position."""
     if len(text) < 8:
         return []
+    return list(_find_volatile(text))
+
+
+@lru_cache(maxsize=256)  # a request log repeats the same tools and system text on every line
+def _find_volatile(text: str) -> tuple[Match, ...]:
     found: list[Match] = []
     for what, pat in PATTERNS:
         for m in pat.finditer(text):
             if not any(m.start() < f.end and f.start < m.end() for f in found):
                 found.append(Match(what, m.start(), m.end(), m.group()))
     found.sort(key=lambda f: f.start)
-    return found
+    return tuple(found)

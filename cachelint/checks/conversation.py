@@ -69,11 +69,11 @@ def history_rewritten(turn: Turn, ctx: Context) -> Iterator[Cause]:
 @session_check("CL402")
 def lookback_exceeded(turn: Turn, ctx: Context) -> Iterator[Cause]:
     """The previous request's last entry is further back than the lookback window."""
-    readable = [e for e in turn.entries if e.readable and turn.written(e)]
+    readable = [e for e in turn.entries if e.readable]
     if not readable:
         return
-    last = readable[-1]
-    if last.hit or last.distance is None or last.distance < LOOKBACK:
+    last = readable[-1]  # when it was not written (under the minimum), no earlier one was
+    if last.hit or last.distance is None or last.distance < LOOKBACK or not turn.written(last):
         return
     after = [r for r in turn.cur.writes if r >= last.index]
     start = turn.readable_before(last.index)

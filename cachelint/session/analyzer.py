@@ -23,7 +23,7 @@ from cachelint.report import Resolver, finding
 from cachelint.session import pointer
 from cachelint.session.compare import compare
 from cachelint.session.conversations import Continuation, Conversations
-from cachelint.session.fingerprint import Fingerprinter, RequestPrint, draft
+from cachelint.session.fingerprint import Digests, Fingerprinter, RequestPrint, draft
 from cachelint.session.turn import UNEXPLAINED, Cause, Turn, location
 from cachelint.session.usage import usage_of
 
@@ -57,6 +57,7 @@ class SessionAnalyzer:
         self.ctx = ctx
         self.key = pointer.parse(ctx.conversation_key) if ctx.conversation_key else None
         self.printer = Fingerprinter()
+        self.digests = Digests()
         self.conversations = Conversations()
         self._contexts: OrderedDict[int, RequestPrint] = OrderedDict()
         self._context_runs: dict[int, Run] = {}
@@ -76,13 +77,20 @@ class SessionAnalyzer:
         """Findings for one request of the log (`line` is the log entry that holds it)."""
         self._seen += 1
         dr = draft(
-            req, prompt, path=path, line=line_no, usage=usage_of(line), key=self._key(line, req)
+            req,
+            prompt,
+            path=path,
+            line=line_no,
+            usage=usage_of(line),
+            key=self._key(line, req),
+            digests=self.digests,
         )
         found = self.conversations.find(dr)
         out: list[Finding] = []
         if found is None:
             p = self.printer.build(dr)
-            self.conversations.start(p, dr.context, self._seen)
+            if p.messages:  # a request without messages cannot be continued
+                self.conversations.start(p, dr.context, self._seen)
             out = self._across(p, prompt, resolve, selected)
         else:
             conv, cont = found
@@ -172,6 +180,8 @@ class SessionAnalyzer:
             fields=p.fields,
             key=p.key,
             root=p.root,
+            digests=p.digests[:m],
+            positions=p.positions[:m],
         )
         self._contexts.move_to_end(key)
         if len(self._contexts) > _CONTEXTS_MAX:

@@ -24,7 +24,6 @@ from cachelint.session.fingerprint import (
     FieldValue,
     RequestPrint,
     field_changed,
-    positions,
 )
 
 LOOKBACK = 20  # positions checked per breakpoint, the breakpoint itself included
@@ -84,7 +83,7 @@ class Comparison:
 
     def entries(self) -> list[Entry]:
         point = self.point
-        pos = positions(self.new.blocks)
+        pos = self.new.positions
         out = []
         for b in self.old.writes:
             readable = b < point and b < len(self.new.blocks)
@@ -179,8 +178,11 @@ def _field_changes(old: RequestPrint, new: RequestPrint) -> list[Change]:
 
 def _first_block_change(old: RequestPrint, nr: _New) -> Change | None:
     new = nr.p
-    n = min(len(old.blocks), len(new.blocks))
-    d = next((i for i in range(n) if old.blocks[i].digest != new.blocks[i].digest), n)
+    n = min(len(old.digests), len(new.digests))
+    if old.digests[:n] == new.digests[:n]:
+        d = n
+    else:
+        d = next(i for i in range(n) if old.digests[i] != new.digests[i])
     if d == len(old.blocks):
         return None  # the old request is a prefix of the new one
     ob = old.blocks[d]

@@ -91,6 +91,8 @@ class RequestPrint:
     key: Hashable | None = None
     root: tuple = ()
     cumulative: list[int] = field(default_factory=list)  # hash of messages[: i + 1]
+    digests: list[int] = field(default_factory=list)  # digest of each block
+    positions: list[int] = field(default_factory=list)  # lookback position of each block
 
     def context(self) -> tuple[int, ...]:
         """Digests of tools and system."""
@@ -124,21 +126,49 @@ def _body(b: Block) -> Any:
     return raw
 
 
-def digests(b: Block) -> tuple[int, int]:
-    """(digest, sorted-keys digest) of what a block renders into the prompt."""
+def _digest(b: Block) -> int:
+    """Digest of what a block renders into the prompt, reusing the text the adapter rendered
+    where it is exactly that (tools, tool_use, tool_result without images)."""
     raw = b.raw
     if isinstance(raw, str):
-        d = hash(("text", raw))
-        return d, d
-    if isinstance(raw, dict):
+        return hash(("text", raw))
+    if not isinstance(raw, dict):
+        return hash((b.kind, b.known_text()))
+    kind = b.kind
+    if kind == "text":
         text = raw.get("text")
-        if b.kind == "text" and isinstance(text, str) and raw.keys() <= _PLAIN_TEXT_KEYS:
-            d = hash(("text", text))
+        if isinstance(text, str) and (len(raw) == 2 or raw.keys() <= _PLAIN_TEXT_KEYS):
+            return hash(("text", text))
+    elif b.section == "tools" and len(b.content) == 1 and isinstance(b.content[0], str):
+        return hash(("tool", b.content[0]))  # the tool without its marker, as rendered
+    elif kind == "tool_use" and len(b.content) == 1 and isinstance(b.content[0], str):
+        return hash(("tool_use", raw.get("id"), b.content[0]))
+    elif kind == "tool_result" and not b.opaque:
+        rest = {k: v for k, v in raw.items() if k not in ("content", "cache_control")}
+        return hash(("tool_result", _dumps(rest), b.known_text()))
+    return hash((kind, _dumps(_body(b))))
+
+
+_CANON_MAX = 65536
+
+
+class Digests:
+    """(digest, sorted-keys digest) of blocks; the second is computed once per distinct block."""
+
+    def __init__(self) -> None:
+        self._canon: OrderedDict[int, int] = OrderedDict()
+
+    def __call__(self, b: Block) -> tuple[int, int]:
+        d = _digest(b)
+        if not isinstance(b.raw, dict) or b.kind == "text":
             return d, d
-        body = _body(b)
-        return hash((b.kind, _dumps(body))), hash((b.kind, _dumps(body, sort=True)))
-    d = hash((b.kind, b.known_text()))
-    return d, d
+        c = self._canon.get(d)
+        if c is None:
+            c = hash((b.kind, _dumps(_body(b), sort=True)))
+            self._canon[d] = c
+            if len(self._canon) > _CANON_MAX:
+                self._canon.popitem(last=False)
+        return d, c
 
 
 def _path_label(path: tuple) -> str:
@@ -155,14 +185,6 @@ def _tool_name(raw: Any) -> str | None:
         if isinstance(holder, dict) and isinstance(holder.get("name"), str):
             return holder["name"]
     return None
-
-
-def _kind(b: Block) -> str:
-    if b.section == "tools" and isinstance(b.raw, dict) and isinstance(b.raw.get("type"), str):
-        t = b.raw["type"]
-        if t.startswith(TOGGLE_TOOL_PREFIXES):
-            return t
-    return b.kind
 
 
 def _canonical(value: Any) -> str:
@@ -211,19 +233,30 @@ def _fields(req: dict, prompt: Prompt, root: tuple) -> dict[str, tuple[Any, tupl
 
 @dataclass(slots=True)
 class Draft:
-    """First, cheap pass over a request: enough to find its conversation."""
+    """One pass over a request: digests and flags, enough to find its conversation."""
 
     prompt: Prompt
     req: dict
-    digests: list[tuple[int, int]]  # per prompt block
+    digests: list[tuple[int, int]]  # (digest, sorted-keys digest) per prompt block
+    index: list[int]  # prompt block index of each print block (web tools are left out)
+    kept: list[int]  # digest of each print block
+    positions: list[int]  # lookback position of each print block
+    starts: dict[str, int]  # print index where tools, system and messages begin
     messages: list[int]  # digest of each message (role and block digests)
     cumulative: list[int]  # hash of messages[: i + 1]
     message_blocks: list[tuple[int, int]]  # prompt block range of each message
+    message_start: list[int]  # print index of each message's first block
     context: int  # hash of the tools and system digests
+    web: list[str]  # server web search / fetch tools
+    images: bool
+    citations: bool
     path: str
     line: int
     usage: Usage | None
     key: Hashable | None
+
+
+_RUNS = frozenset({"tool_use", "tool_result"})  # a run of these is one lookback position (§1.5)
 
 
 def draft(
@@ -234,31 +267,82 @@ def draft(
     line: int,
     usage: Usage | None = None,
     key: Hashable | None = None,
+    digests: Digests | None = None,
 ) -> Draft:
-    ds = [digests(b) for b in prompt.blocks]
-    messages: list[int] = []
-    ranges: list[tuple[int, int]] = []
+    digests = digests or Digests()
+    ds: list[tuple[int, int]] = []
+    index: list[int] = []
+    kept: list[int] = []
+    positions: list[int] = []
     context: list[int] = []
-    current, start = None, 0
+    web: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    message_start: list[int] = []
+    counts = {"tools": 0, "system": 0, "messages": 0}
+    images = citations = False
+    current, pos, prev_kind = None, -1, None
     for i, b in enumerate(prompt.blocks):
-        if b.section != "messages":
-            context.append(ds[i][0])
-            continue
-        if b.message_index != current or not ranges:
-            if ranges:
-                ranges[-1] = (start, i)
-            current, start = b.message_index, i
-            ranges.append((i, i))
+        d = digests(b)
+        ds.append(d)
+        section, kind = b.section, b.kind
+        if section == "messages":
+            if b.message_index != current or not ranges:
+                if ranges:
+                    ranges[-1] = (ranges[-1][0], i)
+                current = b.message_index
+                ranges.append((i, i))
+                message_start.append(len(index))
+        else:
+            context.append(d[0])
+            if section == "tools" and isinstance(b.raw, dict):
+                t = b.raw.get("type")
+                if isinstance(t, str) and t.startswith(TOGGLE_TOOL_PREFIXES):
+                    web.append(t)
+                    continue
+        if kind == "image" or (kind == "tool_result" and b.opaque):
+            images = True
+        elif kind == "document" and _get(b.raw, "citations", "enabled") is True:
+            citations = True
+        if kind != prev_kind or kind not in _RUNS:
+            pos += 1
+        prev_kind = kind
+        counts[section] += 1
+        index.append(i)
+        kept.append(d[0])
+        positions.append(pos)
     if ranges:
-        ranges[-1] = (start, len(prompt.blocks))
-    cumulative, h = [], 0
+        ranges[-1] = (ranges[-1][0], len(prompt.blocks))
+    messages, cumulative, h = [], [], 0
     for lo, hi in ranges:
         m = hash((prompt.blocks[lo].role, tuple(d for d, _ in ds[lo:hi])))
         messages.append(m)
         h = hash((h, m))
         cumulative.append(h)
+    starts = {
+        "tools": 0,
+        "system": counts["tools"],
+        "messages": counts["tools"] + counts["system"],
+    }
     return Draft(
-        prompt, req, ds, messages, cumulative, ranges, hash(tuple(context)), path, line, usage, key
+        prompt,
+        req,
+        ds,
+        index,
+        kept,
+        positions,
+        starts,
+        messages,
+        cumulative,
+        ranges,
+        message_start,
+        hash(tuple(context)),
+        web,
+        images,
+        citations,
+        path,
+        line,
+        usage,
+        key,
     )
 
 
@@ -272,61 +356,39 @@ class Fingerprinter:
         """The print of a draft, sharing unchanged blocks with `prev` (same conversation)."""
         prompt = dr.prompt
         root = tuple(prompt.anchor)
-        blocks: list[BlockPrint] = []
-        index: list[int] = []
-        web: list[str] = []
-        images = citations = False
-        same = prev is not None  # still inside the prefix shared with prev
-        message_start: list[int] = []
-        last_msg = None
-        for i, (b, (d, c)) in enumerate(zip(prompt.blocks, dr.digests, strict=True)):
-            kind = _kind(b)
-            if kind.startswith(TOGGLE_TOOL_PREFIXES):
-                web.append(kind)
-                continue
-            if b.kind == "image" or (b.kind == "tool_result" and b.opaque):
-                images = True
-            if b.kind == "document" and _get(b.raw, "citations", "enabled") is True:
-                citations = True
-            if b.section == "messages" and (b.message_index != last_msg or not message_start):
-                last_msg = b.message_index
-                message_start.append(len(blocks))
-            n = len(blocks)
-            bp = None
-            if same:
-                if n < len(prev.blocks) and prev.blocks[n].digest == d:
-                    bp = prev.blocks[n]
-                else:
-                    same = False
-            if bp is None:
-                bp = self._block(b, d, c, kind, root)
-            blocks.append(bp)
-            index.append(i)
-        starts = {
-            "tools": 0,
-            "system": next((n for n, x in enumerate(blocks) if x.section != "tools"), len(blocks)),
-            "messages": next(
-                (n for n, x in enumerate(blocks) if x.section == "messages"), len(blocks)
-            ),
-        }
+        common = 0
+        if prev is not None:
+            n = min(len(prev.digests), len(dr.kept))
+            if prev.digests[:n] == dr.kept[:n]:
+                common = n
+            else:
+                while prev.digests[common] == dr.kept[common]:
+                    common += 1
+        blocks = prev.blocks[:common] if prev is not None else []
+        for j in range(common, len(dr.kept)):
+            i = dr.index[j]
+            d, c = dr.digests[i]
+            blocks.append(self._block(prompt.blocks[i], d, c, root))
         return RequestPrint(
             path=dr.path,
             line=dr.line,
             model=_model(prompt),
             blocks=blocks,
-            index=index,
-            starts=starts,
+            index=dr.index,
+            starts=dr.starts,
             messages=dr.messages,
-            message_start=message_start,
-            writes=_writes(prompt, index),
-            fields=_field_values(dr.req, prompt, root, web, images, citations),
+            message_start=dr.message_start,
+            writes=_writes(prompt, dr.index),
+            fields=_field_values(dr.req, prompt, root, dr.web, dr.images, dr.citations),
             usage=dr.usage,
             key=dr.key,
             root=root,
             cumulative=dr.cumulative,
+            digests=dr.kept,
+            positions=dr.positions,
         )
 
-    def _block(self, b: Block, d: int, c: int, kind: str, root: tuple) -> BlockPrint:
+    def _block(self, b: Block, d: int, c: int, root: tuple) -> BlockPrint:
         name = _tool_name(b.raw) if b.section == "tools" else None
         rel = tuple(b.anchor)[len(root) :]
         if isinstance(b.raw, str) and rel[-1:] == ("content",):
@@ -343,7 +405,7 @@ class Fingerprinter:
                 return shared
         limit, keep = _SKETCH[b.section]
         text = sketch(b.known_text(), limit, keep)
-        bp = BlockPrint(d, c, kind, b.section, label, text, name, b.role)
+        bp = BlockPrint(d, c, b.kind, b.section, label, text, name, b.role)
         if b.section != "messages":
             self._shared[(d, label)] = bp
             if len(self._shared) > _SHARED_MAX:
@@ -393,14 +455,3 @@ def field_changed(name: str, old: FieldValue | None, new: FieldValue | None) -> 
     if name == "model" and (a is None or b is None):
         return False
     return a != b
-
-
-def positions(blocks: list[BlockPrint]) -> list[int]:
-    """Lookback position of each block: a run of tool_use (or tool_result) blocks is one (§1.5)."""
-    out, pos, prev = [], -1, None
-    for b in blocks:
-        if not (b.kind == prev and b.kind in ("tool_use", "tool_result")):
-            pos += 1
-        out.append(pos)
-        prev = b.kind
-    return out

@@ -14,7 +14,7 @@ from cachelint import __version__
 from cachelint.catalog import catalog
 from cachelint.config import ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
-from cachelint.engine import Engine, Options
+from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
@@ -37,13 +37,20 @@ def _codes(values: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _formatter(name: str, stream, quiet: bool, color: bool) -> Formatter:
+def _formatter_class(name: str) -> type[Formatter]:
     try:
-        cls = load_formatter(name)
+        return load_formatter(name)
     except UnknownFormat:
         names = ", ".join(sorted(available()))
         raise click.UsageError(f"unknown format '{name}' (available: {names})") from None
-    return cls(stream, quiet=quiet, color=color)
+
+
+class _FormatOption(click.Option):
+    """Lists the installed formats in --help, looked up only when help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = f"Report format: {', '.join(sorted(available()))}."
+        return super().get_help_record(ctx)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,9 +64,10 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
+    cls=_FormatOption,
+    metavar="FORMAT",
     default="text",
     show_default=True,
-    help="Report format: text, concise, json (and any installed formatter).",
 )
 @click.option(
     "--output",
@@ -82,6 +90,11 @@ def main() -> None:
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly.")
 @click.option("--stdin-filename", help="Name (and type) of the file read from '-'.")
 @click.option(
+    "--count-tokens",
+    is_flag=True,
+    help="Count prefixes exactly with the count_tokens API (network; needs ANTHROPIC_API_KEY).",
+)
+@click.option(
     "--log-dir",
     "log_dirs",
     multiple=True,
@@ -102,6 +115,7 @@ def check(
     exit_zero,
     force_exclude,
     stdin_filename,
+    count_tokens,
     log_dirs,
     quiet,
 ) -> None:
@@ -117,28 +131,38 @@ def check(
         ignore=_codes(ignore),
         model=model,
         force_exclude=force_exclude,
+        count_tokens=count_tokens,
     )
     with ExitStack() as stack:
         color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        formatters = [_formatter(fmt, sys.stdout, quiet, color)]
+        formatters = [_formatter_class(fmt)(sys.stdout, quiet=quiet, color=color)]
+        files = []
         for spec in outputs:
             name, sep, target = spec.partition(":")
             if not sep or not target:
                 raise click.BadParameter(f"'{spec}' is not FORMAT:FILE", param_hint="--output")
+            files.append((_formatter_class(name), target))  # every name checked before any write
+        for cls, target in files:
             try:
                 stream = stack.enter_context(open(target, "w", encoding="utf-8", newline="\n"))
             except OSError as e:
                 raise click.BadParameter(
                     f"cannot write {target}: {e.strerror}", param_hint="--output"
                 ) from None
-            formatters.append(_formatter(name, stream, quiet, False))
+            formatters.append(cls(stream, quiet=quiet, color=False))
         try:
             engine = Engine(config, options)
+        except CounterUnavailable as e:
+            raise click.UsageError(str(e)) from None
+        try:
             default = [] if log_dirs else [Path(".")]
             findings, checked = _run(engine, list(paths) or default, stdin_filename, log_dirs)
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
+        counter = engine.context.counter
+        for err in dict.fromkeys(counter.errors if counter else ()):
+            click.echo(f"cachelint: warning: {err}; token estimates used instead", err=True)
         summary = Summary(
             version=__version__,
             files_checked=checked,

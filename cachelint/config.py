@@ -125,11 +125,16 @@ def find_config(start: Path) -> Path | None:
         pp = directory / "pyproject.toml"
         if pp.is_file():
             try:
-                with open(pp, "rb") as f:
-                    if "cachelint" in tomllib.load(f).get("tool", {}):
-                        return pp
-            except (OSError, tomllib.TOMLDecodeError):
+                text = pp.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
                 continue
+            if "cachelint" not in text:
+                continue
+            try:
+                if "cachelint" in tomllib.loads(text).get("tool", {}):
+                    return pp
+            except tomllib.TOMLDecodeError as e:
+                raise ConfigError(f"{pp}: invalid TOML: {e}") from e
     return None
 
 

@@ -45,11 +45,11 @@ def discover(
 ) -> Iterator[Target]:
     """Yield targets in a stable order. Directories are walked; symlinks are not followed."""
     for given in paths:
+        if force_exclude and _path_excluded(given, root, exclude):
+            continue
         if given.is_dir():
             yield from _walk(given, root, exclude, suffixes)
         else:
-            if force_exclude and _path_excluded(given, root, exclude):
-                continue
             yield Target(given, True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from cachelint.checks import Context, load_all
 from cachelint.config import Config
+from cachelint.count_tokens import DEFAULT_BASE_URL, TokenCounter
 from cachelint.discovery import Target, discover, relative
 from cachelint.findings import Finding
 from cachelint.models import ModelTable
@@ -37,6 +39,7 @@ class Options:
     ignore: list[str] = field(default_factory=list)
     model: str | None = None
     force_exclude: bool = False
+    count_tokens: bool = False
 
 
 class Engine:
@@ -55,6 +58,7 @@ class Engine:
             estimator=Estimator(models.estimator),
             default_model=options.model or config.default_model,
             platform=config.platform,
+            counter=_counter() if options.count_tokens or config.count_tokens else None,
             conversation_key=config.conversation_key,
         )
         self.force_exclude = options.force_exclude
@@ -89,7 +93,7 @@ class Engine:
                     if not target.explicit and not _candidate_stream(f):
                         return None
                     f.seek(0)
-                    return lint_jsonl(f, display, self.context, selected)
+                    return lint_jsonl(f, display, self.context, selected, self.config.max_file_size)
             data = target.path.read_bytes()
         except OSError as e:
             return _cl000(selected, display, f"cannot read file: {e.strerror or e}")
@@ -124,6 +128,17 @@ class Engine:
         )
         found = lint_log_folder(files, self.context, self._selector, self.config.max_file_size)
         return RunResult(sorted(found, key=Finding.sort_key), files_checked=len(files))
+
+
+class CounterUnavailable(Exception):
+    """--count-tokens without an API key (a usage error)."""
+
+
+def _counter() -> TokenCounter:
+    key = os.environ.get("ANTHROPIC_API_KEY")
+    if not key:
+        raise CounterUnavailable("--count-tokens needs ANTHROPIC_API_KEY in the environment")
+    return TokenCounter(key, os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL)
 
 
 def _cl000(selected: Callable[[str], bool], display: str, msg: str) -> list[Finding]:

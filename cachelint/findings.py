@@ -53,3 +53,34 @@ class Finding:
         if self.notes:
             d["notes"] = [{"message": m, "line": s.line, "column": s.column} for m, s in self.notes]
         return d
+
+    def to_record(self) -> list:
+        """Compact, complete form for the result cache (see `from_record`)."""
+        s = self.span
+        notes = [[m, [n.line, n.column, n.end_line, n.end_column]] for m, n in self.notes]
+        return [
+            self.code,
+            self.name,
+            self.severity.value,
+            self.path,
+            [s.line, s.column, s.end_line, s.end_column],
+            self.message,
+            self.help,
+            self.snippet,
+            notes,
+        ]
+
+    @classmethod
+    def from_record(cls, r: list) -> Finding:
+        code, name, sev, path, span, message, help_, snippet, notes = r
+        return cls(
+            code,
+            name,
+            Severity(sev),
+            path,
+            Span(*span),
+            message,
+            help_,
+            snippet,
+            [(m, Span(*n)) for m, n in notes],
+        )

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import orjson
 
 _WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _SCALAR = re.compile(r'[^\s{}\[\],:"]+')
-_SKIP = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]', re.S)
+_SKIP = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]', re.S)
 
 
 class PathNotFound(LookupError):
@@ -119,18 +119,17 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 def string_offset(text: str, value_start: int, decoded: int) -> int:
     """Offset in text of code point `decoded` of the JSON string token at value_start."""
     i, n = value_start + 1, 0
-    while n < decoded and i < len(text):
-        if text[i] == "\\":
-            if text[i + 1 : i + 2] == "u":
-                code = int(text[i + 2 : i + 6] or "0", 16)
-                pair = 0xD800 <= code < 0xDC00 and text[i + 6 : i + 8] == "\\u"
-                i += 12 if pair else 6
-            else:
-                i += 2
+    while True:
+        j = text.find("\\", i)
+        if j < 0 or n + (j - i) >= decoded:
+            return i + (decoded - n)
+        n += j - i + 1
+        if text[j + 1 : j + 2] == "u":
+            code = int(text[j + 2 : j + 6] or "0", 16)
+            pair = 0xD800 <= code < 0xDC00 and text[j + 6 : j + 8] == "\\u"
+            i = j + (12 if pair else 6)
         else:
-            i += 1
-        n += 1
-    return i
+            i = j + 2
 
 
 def key_end(text: str, start: int) -> int:

@@ -26,6 +26,11 @@ Placement = Literal[
 ]
 
 
+# Placements whose marker writes a cache entry at its block (children are moved to the parent).
+_WRITING = frozenset({"block", "cache-point", "tool-result-child", "document-child"})
+_WRITING_CHAT = _WRITING | {"message"}
+
+
 @dataclass(slots=True)
 class Hole:
     """A value only known by where it comes from (Python source analysis)."""
@@ -103,6 +108,7 @@ class Prompt:
     betas: frozenset[str] = frozenset()
     fields: dict[str, Any] = field(default_factory=dict)  # tool_choice, thinking, speed, ...
     complete: bool = True  # False when some blocks may be missing (Python holes)
+    raw: Any = None  # the request body (payloads), for exact token counting
 
     def breakpoints(self) -> list[Marker]:
         """Markers the API counts toward the limit of 4, in cache order."""
@@ -113,17 +119,13 @@ class Prompt:
 
     def marked_blocks(self) -> list[tuple[int, Marker]]:
         """(block index, marker) for each breakpoint that writes a cache entry, in order."""
+        # gateways move a chat message's own marker onto its last content part
+        writing = _WRITING_CHAT if self.dialect == "chat" else _WRITING
         out = []
         for i, b in enumerate(self.blocks):
-            for m in b.markers:
-                if m.valid_key and m.placement in (
-                    "block",
-                    "cache-point",
-                    "tool-result-child",
-                    "document-child",
-                ):
-                    out.append((i, m))
-                    break
+            m = next((m for m in b.markers if m.valid_key and m.placement in writing), None)
+            if m is not None:
+                out.append((i, m))
         if self.automatic is not None:
             last = self.last_cacheable_index()
             if last is not None:

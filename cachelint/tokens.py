@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _CODE_CHARS = re.compile(r"[{}\[\]()<>;=:\"'`_/\\|#*]")
@@ -47,8 +48,10 @@ class Estimator:
         self.block = Estimate(*table["block_overhead"])
         self.tools = Estimate(*table["tools_overhead"])
         self.newer = tuple(table["newer_tokenizer_factor"])
+        # request logs repeat the same system prompt and tools on every line
+        self.text = lru_cache(maxsize=4096)(self._text)
 
-    def text(self, text: str) -> Estimate:
+    def _text(self, text: str) -> Estimate:
         if not text:
             return ZERO
         n = len(text)
@@ -57,9 +60,12 @@ class Estimator:
         latin = n - cjk - other
         # code-like when punctuation is dense: more than 1 in 12 characters
         ratio = self.code if len(_CODE_CHARS.findall(text)) * 12 > latin else self.prose
-        parts = ((latin, ratio), (cjk, self.cjk), (other, self.other))
-        vals = [sum(count / per[i] for count, per in parts) for i in range(3)]
-        return Estimate(int(vals[0]), round(vals[1]), math.ceil(vals[2]))
+        c, o = self.cjk, self.other
+        return Estimate(
+            int(latin / ratio[0] + cjk / c[0] + other / o[0]),
+            round(latin / ratio[1] + cjk / c[1] + other / o[1]),
+            math.ceil(latin / ratio[2] + cjk / c[2] + other / o[2]),
+        )
 
     def for_model(self, est: Estimate, tokenizer: str) -> Estimate:
         return est.scaled(self.newer) if tokenizer == "claude-4.7" else est

@@ -4,9 +4,10 @@ produce nothing for the page's rule (Fixit's VALID/INVALID, generated from the d
 from __future__ import annotations
 
 import pytest
-from conftest import lint
 
 from cachelint.catalog import catalog
+
+from conftest import lint
 
 SUFFIX = {"json": "example.json", "jsonl": "example.jsonl", "python": "example.py"}
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 
 import orjson
-from conftest import make_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from logs import LONG_SYSTEM, Chat, jsonl, tool
@@ -17,6 +16,8 @@ from cachelint.payload.source import requests_of
 from cachelint.session.analyzer import SessionAnalyzer
 from cachelint.session.conversations import Conversations
 from cachelint.tokens import Estimator
+
+from conftest import make_engine
 
 SESSION = ("CL303", "CL401", "CL402", "CL403", "CL404")
 

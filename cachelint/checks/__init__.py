@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachelint.count_tokens import TokenCounter
 from cachelint.findings import Severity
 from cachelint.models import ModelTable
 from cachelint.prompt import Prompt
@@ -30,6 +31,7 @@ class Context:
     estimator: Estimator
     default_model: str | None = None
     platform: str | None = None  # from config; overrides what the payload suggests
+    counter: TokenCounter | None = None  # exact counts, only with --count-tokens
     conversation_key: str | None = None  # JSON pointer grouping log lines into conversations
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cachelint.checks import Context, Issue, platform_of, request_check
+from cachelint.count_tokens import CountError
 from cachelint.findings import Severity
 from cachelint.prompt import Marker, Prompt
 from cachelint.tokens import ZERO, Estimate
@@ -45,7 +46,7 @@ def prefix_length(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
         )
         return
     est, upto, tools_seen = ZERO, 0, False
-    short: list[tuple[Marker, Estimate]] = []
+    candidates: list[tuple[Marker, Estimate]] = []
     for index, marker in marked:
         for b in prompt.blocks[upto : index + 1]:
             if b.opaque or b.holes():
@@ -56,24 +57,55 @@ def prefix_length(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
         total = ctx.estimator.for_model(
             est + (ctx.estimator.tools if tools_seen else ZERO), limits.tokenizer
         )
-        if total.mid < minimum:
-            short.append((marker, total))
+        if total.low < minimum:
+            candidates.append((marker, total))
+    exact = _exact_counts(prompt, ctx, limits.id, candidates)
+    if exact is not None:
+        short = [
+            (m, Estimate(n, n, n))
+            for (m, _), n in zip(candidates, exact, strict=True)
+            if n < minimum
+        ]
+    else:
+        short = [(m, t) for m, t in candidates if t.mid < minimum]
     if not short:
         return
     # One finding per request, at the longest prefix that falls short: every breakpoint before it
     # falls short too, and a user fixes them together.
     marker, total = short[-1]
     before = len(short) - 1
-    also = (
-        f" (so do the {before} breakpoint{'s' if before > 1 else ''} before it)" if before else ""
-    )
+    also = ""
+    if before == 1:
+        also = " (so does the breakpoint before it)"
+    elif before > 1:
+        also = f" (so do the {before} breakpoints before it)"
     on = f" on {platform}" if platform in ("bedrock", "bedrock-legacy") else ""
+    size = (
+        f"exactly {total.mid:,} tokens (count_tokens)"
+        if exact is not None
+        else f"about {total.mid:,} tokens (between {total.low:,} and {total.high:,})"
+    )
     yield Issue(
         "CL201",
         marker.anchor,
-        f"the prefix up to this breakpoint is about {total.mid:,} tokens (between {total.low:,} "
-        f"and {total.high:,}) of {minimum:,} needed for {model}{on}: the breakpoint is silently "
-        f"ignored and nothing is cached there{also}",
+        f"the prefix up to this breakpoint is {size} of {minimum:,} needed for {model}{on}: the "
+        f"breakpoint is silently ignored and nothing is cached there{also}",
         severity=Severity.ERROR if total.high < minimum else Severity.WARNING,
         notes=[("breakpoint below the minimum too", m.anchor) for m, _ in short[:-1]],
     )
+
+
+def _exact_counts(
+    prompt: Prompt, ctx: Context, model_id: str, candidates: list[tuple[Marker, Estimate]]
+) -> list[int] | None:
+    """count_tokens results for each candidate, or None to keep the estimates."""
+    if ctx.counter is None or prompt.raw is None or prompt.dialect != "anthropic":
+        return None
+    root = len(prompt.anchor)
+    try:
+        return [
+            ctx.counter.prefix(prompt.raw, tuple(m.anchor[root:]), model_id) for m, _ in candidates
+        ]
+    except CountError as e:
+        ctx.counter.errors.append(str(e))
+        return None

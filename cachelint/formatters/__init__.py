@@ -18,6 +18,10 @@ BUILTIN = {
     "text": "cachelint.formatters.text:TextFormatter",
     "concise": "cachelint.formatters.concise:ConciseFormatter",
     "json": "cachelint.formatters.json_report:JsonFormatter",
+    "sarif": "cachelint.formatters.sarif:SarifFormatter",
+    "github": "cachelint.formatters.github:GithubFormatter",
+    "gitlab": "cachelint.formatters.gitlab:GitlabFormatter",
+    "junit": "cachelint.formatters.junit:JunitFormatter",
 }
 
 
@@ -53,6 +57,16 @@ class Formatter:
 
     def finish(self, summary: Summary) -> None:
         """Called once at the end; collecting formatters write their document here."""
+
+
+class CollectingFormatter(Formatter):
+    """For formats that write one document at the end: the findings are kept until `finish`."""
+
+    def start(self) -> None:
+        self.findings: list[Finding] = []
+
+    def handle(self, finding: Finding) -> None:
+        self.findings.append(finding)
 
 
 class UnknownFormat(KeyError):

@@ -7,7 +7,11 @@ from cachelint.formatters import Formatter, Summary
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace runs become one space; other control characters are shown escaped."""
+    flat = " ".join(text.split())
+    if flat.isprintable():
+        return flat
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in flat)
 
 
 def concise_line(f: Finding) -> str:

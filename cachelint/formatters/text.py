@@ -33,14 +33,18 @@ class TextFormatter(Formatter):
     def _snippet(self, f: Finding) -> str:
         number = str(f.span.line)
         pad = " " * len(number)
-        line = f.snippet.expandtabs(4) if f.snippet else ""
+        raw = f.snippet or ""
+        # columns count code points of the raw line; tabs are shown as 4 spaces
+        line = raw.expandtabs(4)
+        column = len(raw[: f.span.column - 1].expandtabs(4)) + 1
+        end = len(raw[: f.span.end_column - 1].expandtabs(4)) + 1
         if len(line) > 200:  # minified JSON: show a window around the column
-            start = max(0, f.span.column - 60)
+            start = max(0, column - 60)
             line = ("…" if start else "") + line[start : start + 160] + "…"
-            col = f.span.column - start + (1 if start else 0)
+            col = column - start + (1 if start else 0)
         else:
-            col = f.span.column
-        width = (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else 1
+            col = column
+        width = (end - column) if f.span.end_line == f.span.line else 1
         width = max(1, min(width, max(1, len(line) - col + 1)))
         carets = self._c(_COLORS[f.severity], "^" * width)
         return f"  {pad} |\n  {number} | {line}\n  {pad} | {' ' * (col - 1)}{carets}\n"

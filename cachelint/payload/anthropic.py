@@ -35,7 +35,7 @@ def _children_text(children: Any) -> tuple[str, bool]:
         if isinstance(c, dict):
             if c.get("type") == "text" and isinstance(c.get("text"), str):
                 parts.append(c["text"])
-            elif c.get("type") in OPAQUE_KINDS:
+            elif isinstance(c.get("type"), str) and c["type"] in OPAQUE_KINDS:
                 opaque = True
             else:
                 parts.append(dumps(c))
@@ -44,7 +44,7 @@ def _children_text(children: Any) -> tuple[str, bool]:
 
 def block_text(block: dict) -> tuple[str, bool]:
     """The text a content block renders into the prompt, and whether its size is unknowable."""
-    kind = block.get("type")
+    kind = block.get("type") if isinstance(block.get("type"), str) else None
     if kind == "text":
         t = block.get("text")
         return (t if isinstance(t, str) else ""), False
@@ -227,6 +227,7 @@ def to_prompt(req: dict, root: tuple, headers: dict | None = None) -> Prompt:
     model = req.get("model") if isinstance(req.get("model"), str) else None
     return Prompt(
         dialect="anthropic",
+        raw=req,
         blocks=blocks,
         anchor=root,
         model=model,

@@ -74,7 +74,8 @@ def _is_chat(req: dict) -> bool:
         for m in msgs:
             if not isinstance(m, dict):
                 continue
-            if m.get("role") in _CHAT_ROLES or "tool_calls" in m:
+            role = m.get("role")
+            if (isinstance(role, str) and role in _CHAT_ROLES) or "tool_calls" in m:
                 return True
             content = m.get("content")
             if isinstance(content, list):

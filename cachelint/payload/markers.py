@@ -26,6 +26,8 @@ def _distance(a: str, b: str, limit: int = 2) -> int:
 
 def looks_like_marker(key: str) -> bool:
     """cacheControl, cache-control, CacheControl, cache_contol, cache_point... (not exact)."""
+    if key[:1] not in ("c", "C"):
+        return False
     norm = key.lower().replace("_", "").replace("-", "")
     if not norm.startswith("cach"):
         return False

@@ -68,6 +68,8 @@ class JsonDoc:
 
 def _decode_error(e: orjson.JSONDecodeError, data: bytes) -> tuple[str, int]:
     msg = e.msg
+    if "depth" in msg or "recursion" in msg:
+        return "JSON nested deeper than the parser's limit of 1,024 levels", e.pos
     if "UTF-8" in msg or "surrogates" in msg:
         try:
             data.decode("utf-8")
@@ -143,12 +145,40 @@ def lint_json(data: bytes, path: str, ctx: Context, selected: Selected) -> list[
     return [finding(i, path, doc.resolve) for i in _issues(obj, (), ctx, selected)]
 
 
-def lint_jsonl(stream: IO[bytes], path: str, ctx: Context, selected: Selected) -> list[Finding]:
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """Lines of the stream; None for a line longer than limit (skipped without being kept)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
+def lint_jsonl(
+    stream: IO[bytes], path: str, ctx: Context, selected: Selected, max_line: int = 64 * 1024 * 1024
+) -> list[Finding]:
     """Request rules on each line, and session rules over the lines read as conversations."""
     out: list[Finding] = []
     seen_any = False
     sessions = SessionAnalyzer(ctx) if any(selected(c) for c in SESSION_CODES) else None
-    for n, line in enumerate(stream, 1):
+    for n, line in enumerate(_lines(stream, max_line), 1):
+        if line is None:
+            seen_any = True
+            if selected("CL000"):
+                out.append(
+                    unparsable(
+                        path,
+                        f"line {n}: longer than the max-file-size limit of "
+                        f"{max_line:,} bytes; not checked",
+                        Span(n, 1, n, 2),
+                    )
+                )
+            continue
         if n == 1 and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
         if not line.strip():

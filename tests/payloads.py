@@ -1,0 +1,55 @@
+"""Builders for realistic request payloads used across the tests."""
+
+from __future__ import annotations
+
+import copy
+
+POLICY = (
+    "Our support policy covers orders, returns, refunds and shipping. Agents must verify the "
+    "customer's identity before discussing an order, must never promise a delivery date that the "
+    "carrier has not confirmed, and must offer a refund or a replacement when an item arrives "
+    "damaged. Returns are accepted within thirty days of delivery when the item is unused and in "
+    "its original packaging; opened software, gift cards and personalised items cannot be "
+    "returned. Refunds go back to the original payment method within five business days. "
+) * 12  # about 1,700 tokens
+
+EPHEMERAL = {"type": "ephemeral"}
+
+
+def tools(n: int = 3, marker: dict | None = None) -> list[dict]:
+    out = [
+        {
+            "name": f"tool_{i}",
+            "description": f"Tool number {i}: looks things up in the order system.",
+            "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}},
+        }
+        for i in range(n)
+    ]
+    if marker:
+        out[-1]["cache_control"] = marker
+    return out
+
+
+def conversation(turns: int, *, mark_last: bool = True) -> list[dict]:
+    msgs: list[dict] = []
+    for i in range(turns):
+        msgs.append({"role": "user", "content": f"Question {i} about order {1000 + i}?"})
+        msgs.append({"role": "assistant", "content": f"Answer {i}: it shipped."})
+    msgs.append({"role": "user", "content": [{"type": "text", "text": "And now?"}]})
+    if mark_last:
+        msgs[-1]["content"][0]["cache_control"] = dict(EPHEMERAL)
+    return msgs
+
+
+def anthropic_request(**over) -> dict:
+    req = {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 1024,
+        "tools": tools(),
+        "system": [
+            {"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral", "ttl": "1h"}}
+        ],
+        "messages": conversation(20),
+    }
+    req.update(over)
+    return copy.deepcopy(req)

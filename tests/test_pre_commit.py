@@ -1,0 +1,143 @@
+"""The pre-commit hook, run by the real pre-commit: a user repository refers to a git copy of this
+checkout, pre-commit installs cachelint from it into its own environment (from the package index),
+then the hook fails on a bad payload and passes on a good one.
+
+pre-commit clones hook repositories at a commit, so the checkout is copied and committed first: the
+test works the same on a clean CI checkout and in a working tree with uncommitted changes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from format_fixtures import BAD, GOOD
+
+if importlib.util.find_spec("pre_commit") is None:
+    pytest.skip("pre-commit is not installed (pip install -e '.[test]')", allow_module_level=True)
+
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache",
+    ".mypy_cache", ".cachelint_cache", ".tox", ".nox", "build", "dist", "node_modules",
+)  # fmt: skip
+
+
+def _git(cwd: Path, *args: str, env: dict) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> dict:
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text("", encoding="utf-8")
+    return {
+        **os.environ,
+        "HOME": str(home),
+        "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "cachelint tests",
+        "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+        "GIT_COMMITTER_NAME": "cachelint tests",
+        "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+        "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+        "PRE_COMMIT_COLOR": "never",
+    }
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory, env) -> tuple[Path, str]:
+    repo = tmp_path_factory.mktemp("hook-repo") / "cachelint"
+    shutil.copytree(ROOT, repo, ignore=NOT_SOURCE, symlinks=True)
+    _git(repo, "init", "-q", env=env)
+    _git(repo, "add", "-A", env=env)
+    _git(repo, "commit", "-q", "--no-gpg-sign", "-m", "checkout under test", env=env)
+    return repo, _git(repo, "rev-parse", "HEAD", env=env)
+
+
+@pytest.fixture(scope="module")
+def user_repo(tmp_path_factory, env, hook_repo) -> Path:
+    repo = tmp_path_factory.mktemp("user-repo")
+    path, rev = hook_repo
+    files = {
+        ".pre-commit-config.yaml": (
+            f"repos:\n  - repo: {path.as_posix()}\n    rev: {rev}\n    hooks:\n"
+            "      - id: cachelint\n"
+        ),
+        "pyproject.toml": '[tool.cachelint]\nextend-exclude = ["generated"]\n',
+        "payloads/bad.json": BAD,
+        "payloads/good.json": GOOD,
+        "logs/bad.jsonl": GOOD + BAD,
+        "logs/good.ndjson": GOOD + GOOD,
+        "generated/bad.json": BAD,
+        "notes.txt": "cache_control everywhere\n",
+    }
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text, encoding="utf-8")
+    _git(repo, "init", "-q", env=env)
+    _git(repo, "add", "-A", env=env)
+    _git(repo, "commit", "-q", "--no-gpg-sign", "-m", "payloads", env=env)
+    proc = _pre_commit(repo, env, "install-hooks")  # pip-installs cachelint from the hook repo
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return repo
+
+
+def _pre_commit(repo: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def run_hook(repo: Path, env: dict, *files: str) -> subprocess.CompletedProcess:
+    return _pre_commit(repo, env, "run", "cachelint", "--files", *files)
+
+
+def test_manifest_is_valid(env):
+    proc = _pre_commit(ROOT, env, "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_fails_on_a_bad_payload(user_repo, env):
+    proc = run_hook(user_repo, env, "payloads/bad.json", "payloads/good.json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Failed" in proc.stdout
+    assert "payloads/bad.json:1:" in proc.stdout and "CL103" in proc.stdout
+    assert "payloads/good.json" not in proc.stdout.split("- exit code")[-1]
+
+
+def test_passes_on_a_good_payload(user_repo, env):
+    proc = run_hook(user_repo, env, "payloads/good.json", "logs/good.ndjson")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout
+    assert not _git(user_repo, "status", "--porcelain", env=env), "the hook changed files"
+
+
+def test_jsonl_logs_are_checked(user_repo, env):
+    proc = run_hook(user_repo, env, "logs/bad.jsonl")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "logs/bad.jsonl:2:" in proc.stdout
+
+
+def test_config_excludes_apply_to_files_pre_commit_passes(user_repo, env):
+    proc = run_hook(user_repo, env, "generated/bad.json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout
+
+
+def test_other_files_are_not_passed(user_repo, env):
+    proc = run_hook(user_repo, env, "notes.txt")
+    assert proc.returncode == 0 and "no files to check" in proc.stdout

@@ -100,6 +100,8 @@ def test_timestamp_in_system_is_reported_once_with_excerpt():
     assert "line 1" in msg
     assert "recurs on the next 2 requests of this conversation, through line 4" in msg
     assert "tokens are written again" in msg
+    line = log.splitlines()[1]  # the caret is on the changed characters of line 2
+    assert line[fs[0].span.column - 1 : fs[0].span.end_column - 1] == "10:00:07"
 
 
 def test_tool_order_change_is_cl303_not_cl401():
@@ -128,7 +130,7 @@ def test_tool_choice_flip_is_cl403_and_flips_back_are_counted():
     fs = session_findings(log)
     assert [(f.span.line, f.code) for f in fs] == [(3, "CL403")]
     assert 'tool_choice changed from auto (default) to {"type":"any"}' in fs[0].message
-    assert "recurs on the next 1 request" in fs[0].message
+    assert "recurs on the next request of" in fs[0].message
     assert fs[0].span.column > 1  # points at the tool_choice key of line 3
 
 
@@ -193,7 +195,7 @@ def test_inject_and_delete_reminder_is_cl404():
     assert 'messages[2].content[0] (user) was removed: "<reminder>Be brief.</reminder>"' in (
         fs[0].message
     )
-    assert "recurs on the next 1 request" in fs[0].message
+    assert "recurs on the next request of" in fs[0].message
 
 
 def test_edited_earlier_message_is_cl404_with_excerpt():

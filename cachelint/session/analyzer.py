@@ -46,9 +46,9 @@ class Run:
             return
         where = location(path, line, first_path)
         n = self.repeats
+        next_ = "the next request" if n == 1 else f"the next {n} requests"
         self.finding.message = (
-            f"{self.base} (the same change recurs on the next {n} request{'s' if n > 1 else ''}"
-            f" of this conversation, through {where})"
+            f"{self.base} (the same change recurs on {next_} of this conversation, through {where})"
         )
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 import orjson
 
+from cachelint.checks.volatile import TextRange
 from cachelint.prompt import Prompt, Section
-from cachelint.session.excerpt import describe_change
+from cachelint.session.excerpt import changed_range, describe_change
 from cachelint.session.fingerprint import (
     FIELD_LAYER,
     BlockPrint,
@@ -27,7 +28,8 @@ from cachelint.session.fingerprint import (
 )
 
 LOOKBACK = 20  # positions checked per breakpoint, the breakpoint itself included
-_PRIORITY = {"CL403": 0, "CL303": 1, "CL401": 2, "CL404": 3}
+# When several causes start at the same block, the most specific one is reported.
+PRIORITY = {"CL403": 0, "CL303": 1, "CL401": 2, "CL404": 3, "CL402": 4}
 _LAYERS_AFTER: dict[Section, str] = {
     "tools": "tools, system and messages",
     "system": "system and messages",
@@ -73,7 +75,7 @@ class Comparison:
     def first(self) -> Change | None:
         if not self.changes:
             return None
-        return min(self.changes, key=lambda c: (c.point, _PRIORITY[c.code]))
+        return min(self.changes, key=lambda c: (c.point, PRIORITY[c.code]))
 
     @property
     def point(self) -> int:
@@ -115,6 +117,22 @@ class _New:
         if i < len(p.blocks) and p.blocks[i].section == section and self.prompt is not None:
             return tuple(self.prompt.blocks[p.index[i]].anchor)
         return p.root + (section,)
+
+    def change_anchor(self, i: int, old: BlockPrint) -> tuple:
+        """The changed characters of text block i, when its text is a JSON string as is."""
+        anchor = self.anchor(i, self.p.blocks[i].section)
+        if self.prompt is None:
+            return anchor
+        block = self.prompt.blocks[self.p.index[i]]
+        raw = block.raw
+        if isinstance(raw, dict) and isinstance(raw.get("text"), str):
+            anchor, text = anchor + ("text",), raw["text"]
+        elif isinstance(raw, str):
+            text = raw
+        else:
+            return anchor
+        where = changed_range(old.text, text)
+        return anchor + (TextRange(*where),) if where else anchor
 
 
 def compare(old: RequestPrint, new: RequestPrint, prompt: Prompt | None = None) -> Comparison:
@@ -254,6 +272,7 @@ def _system_change(old: RequestPrint, nr: _New, d: int) -> Change:
     anchor = nr.anchor(d, "system")
     if nb is not None and ob.section == "system" and nb.section == "system":
         what = f"{nb.label} changed: {describe_change(ob.text, nr.text(d))}"
+        anchor = nr.change_anchor(d, ob)
         label = nb.label
     elif nb is not None and nb.section == "system":
         what, label = f"{nb.label} was added", nb.label
@@ -304,6 +323,7 @@ def _messages_change(old: RequestPrint, nr: _New, d: int) -> Change:
         how, what = "block inserted", f"{nb.label} was inserted: {_quoted_head(nb, nr.text(d))}"
     else:
         how, what = "changed", f"{nb.label} changed: {describe_change(ob.text, nr.text(d))}"
+        anchor = nr.change_anchor(d, ob)
     # the key names the kind of rewrite, not its index, which moves on as the conversation grows
     return Change("CL404", d, f"CL404 {how}", what, anchor, "messages")
 

@@ -73,10 +73,7 @@ def _is_word(text: str, i: int) -> bool:
 
 def _show(text: str, start: int, end: int, context: bool) -> str:
     """text[start:end] widened to whole tokens; with leading context for the old side."""
-    while start > 0 and _is_word(text, start - 1) and end - start < _MAX_CHANGE:
-        start -= 1
-    while end < len(text) and _is_word(text, end) and end - start < _MAX_CHANGE:
-        end += 1
+    start, end = _widen(text, start, end)
     lead_start = start
     if context and start > 0:
         lead_start = max(0, start - _CONTEXT)
@@ -106,6 +103,36 @@ def describe_change(old: Sketch, new: str) -> str:
         f"changed between characters {len(old.head):,} and {old.length - len(old.tail):,} "
         f"({old.length:,} -> {len(new):,} characters)"
     )
+
+
+def changed_range(old: Sketch, new: str) -> tuple[int, int] | None:
+    """Where the first change is in the new text (code points), when the sketch can tell."""
+    if old.complete:
+        p = common_prefix(old.head, new)
+        end = len(new) - common_suffix(old.head, new, p)
+    else:
+        p = common_prefix(old.head, new)
+        if p < len(old.head):
+            end = p + 1
+        else:
+            s = common_suffix(old.tail, new, 0)
+            if s >= len(old.tail):
+                return None
+            p = len(new) - s - 1
+            end = p + 1
+    if not new:
+        return None
+    p = min(p, len(new) - 1)
+    return _widen(new, p, max(end, p + 1))
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen text[start:end] to whole tokens (`10:00:07`, not `7`), within a limit."""
+    while start > 0 and _is_word(text, start - 1) and end - start < _MAX_CHANGE:
+        start -= 1
+    while end < len(text) and _is_word(text, end) and end - start < _MAX_CHANGE:
+        end += 1
+    return start, end
 
 
 def text_change(old: str, new: str, prefix: int | None = None) -> str:

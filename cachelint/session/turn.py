@@ -8,14 +8,12 @@ from typing import Any
 
 from cachelint.checks import Context, Issue
 from cachelint.prompt import Prompt
-from cachelint.session.compare import Comparison, Entry
+from cachelint.session.compare import PRIORITY, Comparison, Entry
 from cachelint.session.conversations import Continuation
 from cachelint.session.estimate import PrefixEstimate
 from cachelint.session.fingerprint import RequestPrint
 from cachelint.tokens import Estimate
 
-# When several causes start at the same block, the most specific one is reported.
-PRIORITY = {"CL403": 0, "CL303": 1, "CL401": 2, "CL404": 3, "CL402": 4}
 UNEXPLAINED = 1 << 62  # point of a miss with no cause found: loses to any explained miss
 
 

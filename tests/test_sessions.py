@@ -80,6 +80,19 @@ def test_branches_and_retries_are_clean():
     assert found(log) == []
 
 
+def test_dropping_earlier_thinking_blocks_is_not_a_rewrite():
+    chat = Chat(thinking={"type": "enabled", "budget_tokens": 2048})
+    first = chat.turn("Plan the refund")
+    chat.history[-1]["content"].insert(
+        0, {"type": "thinking", "thinking": "Plan.", "signature": "s"}
+    )
+    second = chat.turn("Go ahead")
+    chat.history[-3]["content"] = chat.history[-3]["content"][1:]  # the client drops it later
+    third = chat.turn("Thanks")
+    fourth = chat.turn("Anything else?")
+    assert found(jsonl(first, second, third, fourth)) == []
+
+
 def test_unrelated_single_requests_are_clean():
     a = Chat(system=LONG_SYSTEM + " Tone: formal.").request("Hi")
     b = Chat(system=LONG_SYSTEM + " Tone: casual.").request("Hello there")

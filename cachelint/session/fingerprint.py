@@ -242,7 +242,7 @@ class Draft:
     kept: list[int]  # digest of each print block
     positions: list[int]  # lookback position of each print block
     starts: dict[str, int]  # print index where tools, system and messages begin
-    messages: list[int]  # digest of each message (role and block digests)
+    messages: list[int]  # digest of each message (role and block digests, thinking left out)
     cumulative: list[int]  # hash of messages[: i + 1]
     message_blocks: list[tuple[int, int]]  # prompt block range of each message
     message_start: list[int]  # print index of each message's first block
@@ -256,7 +256,10 @@ class Draft:
     key: Hashable | None
 
 
-_RUNS = frozenset({"tool_use", "tool_result"})  # a run of these is one lookback position (§1.5)
+_RUNS = frozenset({"tool_use", "tool_result"})
+_THINKING = frozenset(
+    {"thinking", "redacted_thinking", "reasoning"}
+)  # a run of these is one lookback position (§1.5)
 
 
 def draft(
@@ -314,7 +317,14 @@ def draft(
         ranges[-1] = (ranges[-1][0], len(prompt.blocks))
     messages, cumulative, h = [], [], 0
     for lo, hi in ranges:
-        m = hash((prompt.blocks[lo].role, tuple(d for d, _ in ds[lo:hi])))
+        # Thinking blocks do not identify a turn: clients drop earlier ones (and the API strips
+        # them for some models), which is not an edit of the history.
+        parts = tuple(
+            d
+            for (d, _), b in zip(ds[lo:hi], prompt.blocks[lo:hi], strict=True)
+            if b.kind not in _THINKING
+        )
+        m = hash((prompt.blocks[lo].role, parts))
         messages.append(m)
         h = hash((h, m))
         cumulative.append(h)

@@ -354,6 +354,13 @@ def test_conversation_key_separates_identical_conversations():
     assert found(jsonl(*lines)) == [(2, "CL401")]
 
 
+def test_a_retried_first_request_is_compared_only_under_a_key():
+    a = Chat().request("Where is order 7?", system=stamped("10:00:01"))
+    b = Chat().request("Where is order 7?", system=stamped("10:00:04"))
+    assert found(jsonl(a, b)) == []  # could be two users asking the same
+    assert found(jsonl(a, b), conversation_key="/metadata/user_id") == [(2, "CL401")]
+
+
 def test_conversation_key_on_the_wrapper():
     a = Chat()
     lines = [

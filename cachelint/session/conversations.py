@@ -3,7 +3,8 @@
 A request continues a conversation when its messages show it:
 
 - append: the previous request's messages are a prefix of this one's (a retry with the same
-  messages too, unless that is a single first message). This is the normal case and wins.
+  messages too, unless that is a single first message and no `conversation-key` says they
+  belong together). This is the normal case and wins.
 - edit: both share their first L messages, then differ, and this request goes on past the
   difference (at least one message after it), with evidence that the differing message is the
   old one changed rather than another conversation: a block of the old message is still there,
@@ -110,7 +111,7 @@ class Conversations:
             return None
         for i in range(n, 0, -1):
             cands = self._candidates(self._full.get(dr.cumulative[i - 1]), dr)
-            if i == n == 1:
+            if i == n == 1 and dr.key is None:
                 break  # one identical first message does not make the same conversation
             if cands:
                 same = [c for c in cands if c.extra.get("context") == dr.context]

@@ -32,7 +32,7 @@ from typing import Any, Literal
 from cachelint.session.excerpt import common_prefix, common_suffix
 from cachelint.session.fingerprint import BlockPrint, Draft, RequestPrint
 
-MAX_OPEN = 4096
+MAX_OPEN = 1024  # beyond, the least recently continued conversation is closed
 _CANDIDATES = 32  # conversations examined for the edit and truncate cases
 _WEIGHTY = 16  # characters for a block to count as evidence on its own
 _STRUCTURED = frozenset({"tool_use", "tool_result", "server_tool_use", "image", "document"})
@@ -96,14 +96,52 @@ def edit_evidence(old: RequestPrint, new: Draft, common: int) -> bool:
     return False
 
 
+class _MultiMap:
+    """key -> conversation ids; a single id is stored as an int (the common case), saving the
+    set that most keys would otherwise carry."""
+
+    def __init__(self) -> None:
+        self._d: dict[int, int | set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def get(self, key: int) -> set[int]:
+        v = self._d.get(key)
+        if v is None:
+            return set()
+        return {v} if isinstance(v, int) else v
+
+    def add(self, key: int, conv: int) -> None:
+        v = self._d.get(key)
+        if v is None or v == conv:
+            self._d[key] = conv
+        elif isinstance(v, int):
+            self._d[key] = {v, conv}
+        else:
+            v.add(conv)
+
+    def discard(self, key: int, conv: int) -> None:
+        v = self._d.get(key)
+        if v is None:
+            return
+        if isinstance(v, int):
+            if v == conv:
+                del self._d[key]
+            return
+        v.discard(conv)
+        if len(v) == 1:
+            self._d[key] = next(iter(v))
+
+
 class Conversations:
     def __init__(self, max_open: int = MAX_OPEN) -> None:
         self.max_open = max_open
         self.open: OrderedDict[int, Conversation] = OrderedDict()  # least recent first
         self._ids = itertools.count()
-        self._full: dict[int, set[int]] = {}  # hash of all messages -> conversations
-        self._depth: dict[int, set[int]] = {}  # hash of the first i messages -> conversations
-        self._msgs: dict[int, dict[int, int]] = {}  # message digest -> {conversation: position}
+        self._full = _MultiMap()  # hash of all messages -> conversations
+        self._depth = _MultiMap()  # hash of the first i messages -> conversations
+        self._msgs = _MultiMap()  # message digest -> conversations holding it
 
     def find(self, dr: Draft) -> tuple[Conversation, Continuation] | None:
         n = len(dr.messages)
@@ -127,15 +165,15 @@ class Conversations:
                     return c, Continuation("edit", i)
             break
         if n >= 3:
-            holders = self._msgs.get(dr.messages[0], {})
-            for c in self._candidates(set(holders), dr)[:_CANDIDATES]:
-                j, k = holders[c.id], len(c.last.messages)
-                kept = k - j
-                if j >= 1 and kept >= 2 and n > kept and c.last.messages[j:] == dr.messages[:kept]:
+            for c in self._candidates(self._msgs.get(dr.messages[0]), dr)[:_CANDIDATES]:
+                old = c.last.messages
+                j = old.index(dr.messages[0])
+                kept = len(old) - j
+                if j >= 1 and kept >= 2 and n > kept and old[j:] == dr.messages[:kept]:
                     return c, Continuation("truncate", 0, j)
         return None
 
-    def _candidates(self, ids: set[int] | None, dr: Draft) -> list[Conversation]:
+    def _candidates(self, ids: set[int], dr: Draft) -> list[Conversation]:
         """Open conversations among ids with the draft's key, most recent first."""
         if not ids:
             return []
@@ -163,26 +201,18 @@ class Conversations:
 
     def _index(self, conv: Conversation, p: RequestPrint, common: int) -> None:
         if p.cumulative:
-            self._full.setdefault(p.cumulative[-1], set()).add(conv.id)
+            self._full.add(p.cumulative[-1], conv.id)
         for i in range(common, len(p.messages)):
-            self._depth.setdefault(p.cumulative[i], set()).add(conv.id)
-            self._msgs.setdefault(p.messages[i], {}).setdefault(conv.id, i)
+            self._depth.add(p.cumulative[i], conv.id)
+            self._msgs.add(p.messages[i], conv.id)
 
     def _unindex(self, conv: Conversation, p: RequestPrint, common: int) -> None:
         if p.cumulative:
-            _discard(self._full, p.cumulative[-1], conv.id)
+            self._full.discard(p.cumulative[-1], conv.id)
+        if common >= len(p.messages):
+            return
+        kept = set(p.messages[:common])  # a message repeated before `common` stays indexed
         for i in range(common, len(p.messages)):
-            _discard(self._depth, p.cumulative[i], conv.id)
-            holders = self._msgs.get(p.messages[i])
-            if holders is not None and holders.get(conv.id, -1) >= common:
-                del holders[conv.id]
-                if not holders:
-                    del self._msgs[p.messages[i]]
-
-
-def _discard(index: dict[int, set[int]], key: int, conv: int) -> None:
-    ids = index.get(key)
-    if ids is not None:
-        ids.discard(conv)
-        if not ids:
-            del index[key]
+            self._depth.discard(p.cumulative[i], conv.id)
+            if p.messages[i] not in kept:
+                self._msgs.discard(p.messages[i], conv.id)

@@ -29,8 +29,10 @@ _PLAIN_TEXT_KEYS = frozenset({"type", "text", "cache_control"})
 # Server tools whose toggle keeps the tools cache and invalidates system and messages (§1.6).
 TOGGLE_TOOL_PREFIXES = ("web_search", "web_fetch")
 # Text kept for excerpts: (limit for keeping it whole, head and tail kept beyond it).
-_SKETCH = {"tools": (65536, 8192), "system": (65536, 8192), "messages": (2048, 512)}
-_SHARED_MAX = 2048  # identical tools and system blocks shared between conversations
+# Tools and system are shared by many requests (and kept once); messages are kept short.
+_SKETCH = {"tools": (65536, 8192), "system": (65536, 8192), "messages": (480, 160)}
+_SHARED_MAX = 256  # identical tools and system blocks shared between conversations
+_LABELS_MAX = 65536
 
 # Cache-key fields: the layer each one invalidates first (caching-facts.md §1.6).
 FIELD_LAYER: dict[str, Section] = {
@@ -361,6 +363,7 @@ class Fingerprinter:
 
     def __init__(self) -> None:
         self._shared: OrderedDict[tuple[int, str], BlockPrint] = OrderedDict()
+        self._labels: dict[tuple[tuple, str | None], str] = {}
 
     def build(self, dr: Draft, prev: RequestPrint | None = None) -> RequestPrint:
         """The print of a draft, sharing unchanged blocks with `prev` (same conversation)."""
@@ -403,11 +406,16 @@ class Fingerprinter:
         rel = tuple(b.anchor)[len(root) :]
         if isinstance(b.raw, str) and rel[-1:] == ("content",):
             rel = rel[:-1]  # string content: the message itself
-        label = _path_label(rel)
-        if name:
-            label += f' ("{name}")'
-        elif b.section == "messages" and b.role:
-            label += f" ({b.role})"
+        tag = name if name else (b.role if b.section == "messages" else None)
+        label = self._labels.get((rel, tag))
+        if label is None:  # the same labels recur in every conversation: keep one of each
+            label = _path_label(rel)
+            if name:
+                label += f' ("{name}")'
+            elif tag:
+                label += f" ({tag})"
+            if len(self._labels) < _LABELS_MAX:
+                self._labels[(rel, tag)] = label
         if b.section != "messages":
             shared = self._shared.get((d, label))
             if shared is not None:

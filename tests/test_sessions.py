@@ -223,6 +223,26 @@ def test_edited_earlier_message_is_cl404_with_excerpt():
     assert 'parcel to Berlin" -> "...Munich"' in fs[0].message
 
 
+def test_first_message_edited_while_the_rest_carries_on_is_cl404():
+    chat = Chat()
+    chat.answer("My order number is 7 and it is late", "Sorry about that.")
+    lines = [chat.turn("Where is it now?"), chat.turn("When will it arrive?")]
+    req = chat.request("Thanks")
+    req["messages"][0]["content"] = "My order number is 7 and it is late (edited)"
+    lines.append(req)
+    fs = session_findings(jsonl(*lines))
+    assert [(f.span.line, f.code) for f in fs] == [(3, "CL404")]
+    assert "messages[0] (user) changed" in fs[0].message
+
+
+def test_a_different_first_message_with_a_shared_reply_is_not_an_edit():
+    a, b = Chat(user="a"), Chat(user="b")
+    a.answer("I want a refund", "Sure, which order?")
+    b.answer("I want an exchange", "Sure, which order?")
+    lines = [a.turn("Order 7"), a.turn("Today please"), b.turn("Order 9")]
+    assert found(jsonl(*lines)) == []
+
+
 def test_sliding_window_truncation_is_cl404():
     chat = Chat()
     lines = [chat.turn(f"Question number {i}") for i in range(4)]
@@ -422,7 +442,11 @@ def test_same_tools_in_another_order_across_new_conversations():
     one = Chat(tools=tools).request("First customer question")
     two = Chat(tools=tools[::-1]).request("Another customer entirely")
     three = Chat(tools=tools[::-1]).request("A third one")
-    assert found(jsonl(one, two, three)) == [(2, "CL303")]
+    fs = session_findings(jsonl(one, two, three))
+    assert [(f.span.line, f.code) for f in fs] == [(2, "CL303")]
+    assert "since the last request with the same tools and system (another conversation)" in (
+        fs[0].message
+    )
 
 
 def test_ignored_code_is_not_replaced_by_another_cause():

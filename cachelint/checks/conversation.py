@@ -27,7 +27,7 @@ def _cause(turn: Turn, change: Change) -> Cause | None:
     n = len(lost)
     entries = "the cache entry" if n == 1 else f"the {n} cache entries"
     message = (
-        f"{change.what}, since the previous request of this conversation ({turn.since}): "
+        f"{change.what}, since {turn.previous} ({turn.since}): "
         f"this invalidates {change.layers}, so {entries} it wrote from there on cannot be "
         f"read and {about(cost)} are written again"
     )
@@ -57,8 +57,8 @@ def cache_key_change(turn: Turn, ctx: Context) -> Iterator[Cause]:
 @session_check("CL404", "CL303")
 def history_rewritten(turn: Turn, ctx: Context) -> Iterator[Cause]:
     """An earlier message edited, removed or re-serialized (the history is not append-only)."""
-    if turn.continuation.kind == "append":
-        return
+    if turn.continuation.kind in ("append", "context"):
+        return  # nothing was rewritten (context: another conversation's history)
     for change in turn.comparison.changes:
         if change.code in ("CL404", "CL303") and change.layer == "messages":
             cause = _cause(turn, change)
@@ -98,7 +98,7 @@ def unexplained_miss(turn: Turn, ctx: Context) -> Iterator[Cause]:
         return
     last = turn.entries[-1].index
     message = (
-        f"the prefix matches the previous request of this conversation ({turn.since}) up to its "
+        f"the prefix matches {turn.previous} ({turn.since}) up to its "
         f"last breakpoint, yet usage shows the cache written again: {cur.describe()}, where "
         f"{prev.cached:,} tokens were cached before. No change was found in the request body: "
         f"the entry may have expired (5-minute TTL), the requests may have run in parallel, "

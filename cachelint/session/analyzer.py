@@ -198,7 +198,7 @@ class SessionAnalyzer:
         prev = self._contexts.get(key) if key is not None else None
         if prev is None or prev.key != p.key:
             return []
-        turn = Turn(prev, p, prompt, Continuation("append", 0), compare(prev, p, prompt), self.ctx)
+        turn = Turn(prev, p, prompt, Continuation("context", 0), compare(prev, p, prompt), self.ctx)
         first = turn.comparison.first
         causes = [
             c

@@ -9,6 +9,7 @@ A request continues a conversation when its messages show it:
   difference (at least one message after it), with evidence that the differing message is the
   old one changed rather than another conversation: a block of the old message is still there,
   its text is nearly the same, or a later old message reappears (a message removed or inserted).
+  The first message itself counts as edited only when all later ones (two at least) carry on.
 - truncate: the first messages were dropped (a sliding window): this request starts with a run of
   at least two messages that ends the previous request, and goes on past it.
 
@@ -40,7 +41,7 @@ _STRUCTURED = frozenset({"tool_use", "tool_result", "server_tool_use", "image", 
 
 @dataclass(slots=True)
 class Continuation:
-    kind: Literal["append", "edit", "truncate"]
+    kind: Literal["append", "edit", "truncate", "context"]  # context: another conversation
     common: int  # leading messages shared with the previous request
     dropped: int = 0  # messages dropped from the front (truncate)
 
@@ -165,6 +166,12 @@ class Conversations:
                     return c, Continuation("edit", i)
             break
         if n >= 3:
+            # the first message edited while every later one carries on unchanged
+            for c in self._candidates(self._msgs.get(dr.messages[1]), dr)[:_CANDIDATES]:
+                old = c.last.messages
+                k = len(old)
+                if 3 <= k <= n and old[0] != dr.messages[0] and old[1:] == dr.messages[1:k]:
+                    return c, Continuation("edit", 0)
             for c in self._candidates(self._msgs.get(dr.messages[0]), dr)[:_CANDIDATES]:
                 old = c.last.messages
                 j = old.index(dr.messages[0])

@@ -48,6 +48,12 @@ class Turn:
         self.entries = self.comparison.entries()
 
     @property
+    def previous(self) -> str:
+        if self.continuation.kind == "context":
+            return "the last request with the same tools and system (another conversation)"
+        return "the previous request of this conversation"
+
+    @property
     def since(self) -> str:
         """Where the previous request is: 'line 12', or 'req-002.json' in a folder."""
         return location(self.prev.path, self.prev.line, self.cur.path)

@@ -5,19 +5,23 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 import orjson
 
-from cachelint import __version__
+from cachelint import __version__, runner
 from cachelint.catalog import catalog
-from cachelint.config import ConfigError, load
+from cachelint.config import Config, ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
 from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
+from cachelint.result_cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+from cachelint.result_cache import clean
+from cachelint.runner import default_jobs
 
 CODE_PATTERN = r"^(ALL|CL[0-9]{0,3})$"
 
@@ -94,6 +98,19 @@ def main() -> None:
     is_flag=True,
     help="Count prefixes exactly with the count_tokens API (network; needs ANTHROPIC_API_KEY).",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="CACHELINT_CACHE_DIR",
+    help="Result cache folder [default: .cachelint_cache next to the config].",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes [default: one per CPU; used from 64 files up].",
+)
 @click.option(
     "--log-dir",
     "log_dirs",
@@ -116,10 +133,14 @@ def check(
     force_exclude,
     stdin_filename,
     count_tokens,
+    no_cache,
+    cache_dir,
+    jobs,
     log_dirs,
     quiet,
 ) -> None:
-    """Check request payloads (.json, .jsonl, .ndjson) under PATHS (default: ".")."""
+    """Check request payloads (.json, .jsonl, .ndjson) and Python source (.py, .pyi) under
+    PATHS (default: ".")."""
     try:
         config = load(config_path, Path.cwd())
     except ConfigError as e:
@@ -155,8 +176,13 @@ def check(
         except CounterUnavailable as e:
             raise click.UsageError(str(e)) from None
         try:
+            settings = RunSettings(
+                jobs=jobs or default_jobs(),
+                cache_dir=None if no_cache else _cache_dir(cache_dir, config),
+                log_dirs=tuple(log_dirs),
+            )
             default = [] if log_dirs else [Path(".")]
-            findings, checked = _run(engine, list(paths) or default, stdin_filename, log_dirs)
+            findings, checked = _run(engine, list(paths) or default, stdin_filename, settings)
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
@@ -178,8 +204,23 @@ def check(
     sys.exit(0 if exit_zero or not findings else 1)
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    jobs: int
+    cache_dir: Path | None
+    log_dirs: tuple[Path, ...] = ()  # folders read as request logs, left out of the file walk
+
+
+def _cache_dir(option: Path | None, config: Config) -> Path:
+    if option is not None:
+        return option
+    if config.cache_dir:
+        return config.root / config.cache_dir
+    return config.root / DEFAULT_CACHE_DIR
+
+
 def _run(
-    engine: Engine, paths: list[Path], stdin_filename: str | None, log_dirs=()
+    engine: Engine, paths: list[Path], stdin_filename: str | None, settings: RunSettings
 ) -> tuple[list[Finding], int]:
     findings: list[Finding] = []
     checked = 0
@@ -200,18 +241,25 @@ def _run(
             checked += 1
         elif p.is_file() and not p.name.endswith(SUFFIXES):
             click.echo(
-                f"cachelint: skipping {p}: not a payload file ({', '.join(SUFFIXES)})", err=True
+                f"cachelint: skipping {p}: not a payload or Python file ({', '.join(SUFFIXES)})",
+                err=True,
             )
         else:
             files.append(p)
     if files:
-        result = engine.run(files, list(log_dirs))
+        result = runner.run(
+            engine,
+            files,
+            jobs=settings.jobs,
+            cache_dir=settings.cache_dir,
+            skip_dirs=settings.log_dirs,
+        )
         findings.extend(result.findings)
         checked += result.files_checked
-    for d in log_dirs:
-        result = engine.run_log_dir(d)
-        findings.extend(result.findings)
-        checked += result.files_checked
+    for d in settings.log_dirs:  # read as logs: never cached per file, never in workers
+        found, count = engine.run_log_dir(d)
+        findings.extend(found)
+        checked += count
     findings.sort(key=Finding.sort_key)
     return findings, checked
 
@@ -223,6 +271,25 @@ def _looks_like_jsonl(data: bytes) -> bool:
         and all(ln.lstrip().startswith(b"{") for ln in lines[:5])
         and lines[0].rstrip().endswith(b"}")
     )
+
+
+@main.command("clean")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="CACHELINT_CACHE_DIR"
+)
+def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
+    """Delete the result cache."""
+    try:
+        config = load(config_path, Path.cwd())
+    except ConfigError as e:
+        click.echo(f"cachelint: {e}", err=True)
+        sys.exit(2)
+    directory = _cache_dir(cache_dir, config)
+    if clean(directory):
+        click.echo(f"Removed {directory}")
+    else:
+        click.echo(f"No cachelint cache at {directory}")
 
 
 @main.command("rule")

@@ -12,10 +12,11 @@ from pathlib import Path
 from cachelint.checks import Context, load_all
 from cachelint.config import Config
 from cachelint.count_tokens import DEFAULT_BASE_URL, TokenCounter
-from cachelint.discovery import Target, discover, relative
+from cachelint.discovery import PYTHON_SUFFIXES, Target, discover, display_path, relative
 from cachelint.findings import Finding
 from cachelint.models import ModelTable
 from cachelint.payload.source import JSONL_SUFFIXES, lint_json, lint_jsonl
+from cachelint.python.prefilter import worth_parsing
 from cachelint.report import unparsable
 from cachelint.selection import PerFileIgnores, Selection, is_ignored
 from cachelint.session.folder import lint_log_folder, natural_key
@@ -23,13 +24,6 @@ from cachelint.tokens import Estimator
 
 # A walked file that never mentions caching cannot hold a cache defect: skip it unparsed.
 _CANDIDATE = re.compile(rb"[cC][aA][cC][hH][eE]")
-
-
-@dataclass
-class RunResult:
-    findings: list[Finding] = field(default_factory=list)
-    files_checked: int = 0
-    files_skipped: int = 0
 
 
 @dataclass
@@ -62,9 +56,29 @@ class Engine:
             conversation_key=config.conversation_key,
         )
         self.force_exclude = options.force_exclude
+        self.options = options
+        # files other than the checked one whose content the last result depended on
+        self.last_dependencies: list[str] = []
+        self._project = None  # cachelint.python.project.Project, created on first use
 
-    def _selector(self, display: str) -> Callable[[str], bool]:
-        ignored = self.per_file.ignored(relative(Path(display), self.config.root))
+    def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> list[Finding]:
+        # libcst is imported on first use: payload-only runs and skipped trees never pay for it
+        from cachelint.python.project import Project
+        from cachelint.python.source import lint_python
+
+        if self._project is None:
+            self._project = Project(self.config.root)  # helper modules parsed once per run
+        found = lint_python(
+            data, display, path, self.context, selected, self._project, self.config.volatile_names
+        )
+        own = path.resolve() if path is not None else None
+        self.last_dependencies = sorted(str(p) for p in self._project.touched if p != own)
+        return found
+
+    def _selector(self, display: str, rel: str = "") -> Callable[[str], bool]:
+        if not self.per_file.rules:
+            return self.selection
+        ignored = self.per_file.ignored(rel or relative(Path(display), self.config.root))
         if not ignored:
             return self.selection
         return lambda code: self.selection(code) and not is_ignored(code, ignored)
@@ -73,12 +87,27 @@ class Engine:
         selected = self._selector(display)
         if display.endswith(JSONL_SUFFIXES):
             return lint_jsonl(io.BytesIO(data), display, self.context, selected)
+        if display.endswith(PYTHON_SUFFIXES):
+            path = Path(display)
+            return self._lint_python(data, display, path if path.is_file() else None, selected)
         return lint_json(data, display, self.context, selected)
 
-    def lint_target(self, target: Target) -> list[Finding] | None:
-        """Findings for one file, or None when it was skipped without parsing."""
-        display = _display(target.path)
-        selected = self._selector(display)
+    def skippable(self, target: Target, data: bytes) -> bool:
+        """A walked file whose bytes show it cannot concern caching: not worth parsing."""
+        if target.explicit:
+            return False
+        if target.path.name.endswith(PYTHON_SUFFIXES):
+            return not worth_parsing(data)
+        return not _CANDIDATE.search(data)
+
+    def lint_target(self, target: Target, data: bytes | None = None) -> list[Finding] | None:
+        """Findings for one file (its bytes, when already read), or None when it was skipped
+        without parsing."""
+        self.last_dependencies = []
+        display = target.display or display_path(target.path)
+        selected = self._selector(display, target.rel)
+        if data is not None:
+            return self._lint_data(target, display, data, selected)
         try:
             size = target.path.stat().st_size
             if size > self.config.max_file_size and not display.endswith(JSONL_SUFFIXES):
@@ -97,37 +126,43 @@ class Engine:
             data = target.path.read_bytes()
         except OSError as e:
             return _cl000(selected, display, f"cannot read file: {e.strerror or e}")
-        if not target.explicit and not _CANDIDATE.search(data):
+        return self._lint_data(target, display, data, selected)
+
+    def _lint_data(self, target: Target, display: str, data: bytes, selected) -> list | None:
+        if self.skippable(target, data):
             return None
+        if len(data) > self.config.max_file_size:
+            return _cl000(
+                selected,
+                display,
+                f"file is {len(data):,} bytes, over the "
+                f"max-file-size limit of {self.config.max_file_size:,}",
+            )
+        if display.endswith(PYTHON_SUFFIXES):
+            return self._lint_python(data, display, target.path, selected)
         return lint_json(data, display, self.context, selected)
 
-    def run(self, paths: list[Path], log_dirs: list[Path] = ()) -> RunResult:
-        """Lint paths; files inside `log_dirs` are left to `run_log_dir`."""
-        result = RunResult()
-        skip = [d.resolve() for d in log_dirs]
-        for target in discover(paths, self.config.root, self.config.exclude, self.force_exclude):
-            if skip and any(target.path.resolve().is_relative_to(d) for d in skip):
-                continue
-            found = self.lint_target(target)
-            if found is None:
-                result.files_skipped += 1
-                continue
-            result.files_checked += 1
-            result.findings.extend(found)
-        result.findings.sort(key=Finding.sort_key)
-        return result
+    def targets(self, paths: list[Path]) -> list[Target]:
+        return list(discover(paths, self.config.root, self.config.exclude, self.force_exclude))
 
-    def run_log_dir(self, directory: Path) -> RunResult:
-        """The .json files of a folder read as one request log (session rules across files)."""
+    def fingerprint(self) -> str:
+        """Everything besides file content that changes findings, for the result cache."""
+        return f"{self.config.fingerprint()}\0{sorted(self.selection.codes)}\0{self.options}"
+
+    def run_log_dir(self, directory: Path) -> tuple[list[Finding], int]:
+        """The .json files of a folder read as one request log (session rules across files):
+        (findings, files checked). Never cached per file: findings depend on the other files."""
         targets = discover(
             [directory], self.config.root, self.config.exclude, False, suffixes=(".json",)
         )
-        files = sorted(
-            ((t.path, _display(t.path)) for t in targets),
-            key=lambda f: natural_key(f[0].relative_to(directory).as_posix()),
+        files = sorted(targets, key=lambda t: natural_key(t.path.relative_to(directory).as_posix()))
+        found = lint_log_folder(
+            [(t.path, t.display) for t in files],
+            self.context,
+            self._selector,
+            self.config.max_file_size,
         )
-        found = lint_log_folder(files, self.context, self._selector, self.config.max_file_size)
-        return RunResult(sorted(found, key=Finding.sort_key), files_checked=len(files))
+        return sorted(found, key=Finding.sort_key), len(files)
 
 
 class CounterUnavailable(Exception):
@@ -152,11 +187,3 @@ def _candidate_stream(f, chunk: int = 1 << 20) -> bool:
             return True
         tail = block[-4:]
     return False
-
-
-def _display(path: Path) -> str:
-    """The path as users see it: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()

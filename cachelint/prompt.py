@@ -53,6 +53,7 @@ class Marker:
     block: Block | None = None  # the block it marks (for nested markers: the parent block)
     is_last_child: bool = False  # for tool-result-child / document-child
     in_loop: bool = False  # added inside a loop (Python source)
+    across_turns: bool = False  # on an entry appended to history kept across calls (Python)
 
     @property
     def valid_key(self) -> bool:
@@ -109,6 +110,7 @@ class Prompt:
     fields: dict[str, Any] = field(default_factory=dict)  # tool_choice, thinking, speed, ...
     complete: bool = True  # False when some blocks may be missing (Python holes)
     raw: Any = None  # the request body (payloads), for exact token counting
+    rendered: bool = True  # False when text is source code, not a rendered request (Python)
 
     def breakpoints(self) -> list[Marker]:
         """Markers the API counts toward the limit of 4, in cache order."""

@@ -40,12 +40,13 @@ class ResultCache:
         key = digest(f"{display}\0{content}".encode())
         return self.dir / key[:2] / key
 
-    def get(self, display: str, data: bytes) -> list[Finding] | None:
-        path = self._entry(display, digest(data))
+    def get(self, display: str, content: str) -> list[Finding] | None:
+        """Cached findings for a file shown as `display` whose content digest is `content`."""
+        path = self._entry(display, content)
         try:
             record = orjson.loads(path.read_bytes())
             for dep, dep_digest in record["deps"]:
-                if _file_digest(dep) != dep_digest:
+                if file_digest(dep) != dep_digest:
                     raise LookupError(dep)
             found = [Finding.from_record(r) for r in record["findings"]]
         except (OSError, ValueError, KeyError, TypeError, LookupError):
@@ -54,10 +55,12 @@ class ResultCache:
         self.hits += 1
         return found
 
-    def put(self, display: str, data: bytes, findings: list[Finding], deps: list[str] = ()) -> None:
-        path = self._entry(display, digest(data))
+    def put(
+        self, display: str, content: str, findings: list[Finding], deps: tuple[str, ...] = ()
+    ) -> None:
+        path = self._entry(display, content)
         record = {
-            "deps": [[d, _file_digest(d)] for d in deps],
+            "deps": [[d, file_digest(d)] for d in deps],
             "findings": [f.to_record() for f in findings],
         }
         try:
@@ -71,19 +74,26 @@ class ResultCache:
             pass  # a read-only or full disk only costs speed
 
     def _tag(self) -> None:
+        """Mark the folder: a cache-directory tag for backup tools, a .gitignore for git."""
         tag = self.root / _TAG
         if not tag.exists():
+            (self.root / ".gitignore").write_text("# written by cachelint\n*\n")
             tag.write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# cachelint result cache; safe to delete (cachelint clean).\n"
             )
 
 
-def _file_digest(path: str) -> str | None:
+def file_digest(path: str | Path) -> str | None:
+    """Digest of a file's content, read in chunks (logs can be large); None if unreadable."""
+    h = hashlib.blake2b(digest_size=20)
     try:
-        return digest(Path(path).read_bytes())
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
     except OSError:
         return None
+    return h.hexdigest()
 
 
 def clean(directory: Path) -> bool:

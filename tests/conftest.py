@@ -13,6 +13,8 @@ from cachelint.config import Config
 from cachelint.engine import Engine, Options
 
 ROOT = Path(__file__).resolve().parent.parent
+# Python source analysis degrades to "unknown" on code it cannot follow; in tests, fail instead.
+os.environ.setdefault("CACHELINT_DEBUG", "1")
 
 
 def make_engine(model: str | None = None, platform: str | None = None, **config) -> Engine:

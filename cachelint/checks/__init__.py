@@ -67,7 +67,10 @@ def load_all() -> None:
         breakpoints,
         conversation,
         markers,
+        order,
         prefix_length,
+        repeated_markers,
+        request_data,
         volatile,
     )
 

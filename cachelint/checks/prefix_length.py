@@ -16,6 +16,8 @@ def prefix_length(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
     marked = prompt.marked_blocks()
     if not marked:
         return
+    if not prompt.complete:
+        return  # blocks may be missing (Python source): the prefix length is unknown
     model = prompt.model or ctx.default_model
     if not model:
         return  # nothing names a model: set --model or default-model to check minimums
@@ -49,7 +51,7 @@ def prefix_length(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
     candidates: list[tuple[Marker, Estimate]] = []
     for index, marker in marked:
         for b in prompt.blocks[upto : index + 1]:
-            if b.opaque or b.holes():
+            if b.opaque or b.holes() or b.multiplicity_unbounded:
                 return  # size unknowable: images, files, values only known at run time
             est = est + ctx.estimator.text(b.known_text()) + ctx.estimator.block
             tools_seen = tools_seen or b.section == "tools"

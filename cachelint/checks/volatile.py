@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachelint.checks import Context, Issue, request_check
-from cachelint.prompt import Block, Prompt
+from cachelint.prompt import Block, Marker, Prompt
 from cachelint.volatility import find_volatile
 
 # In payloads only the shared sections are checked: a timestamp inside earlier conversation turns
@@ -44,9 +44,11 @@ def _strings(value: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
             stack.extend((x, p + (i,), depth + 1) for i, x in reversed(list(enumerate(v))))
 
 
-def volatile_parts(b: Block) -> list[Volatile]:
+def volatile_parts(b: Block, rendered: bool = True) -> list[Volatile]:
+    """Values in a block that change on every request: volatile holes (Python source), and
+    volatile-looking text when the text is a rendered request (payloads)."""
     found = [Volatile(h.description, h.anchor) for h in b.holes() if h.origin == "volatile"]
-    if b.raw is not None and b.section in _PAYLOAD_SECTIONS:
+    if rendered and b.raw is not None and b.section in _PAYLOAD_SECTIONS:
         for text, path in _strings(b.raw, b.anchor):
             found.extend(
                 Volatile(m.what, path + (TextRange(m.start, m.end),)) for m in find_volatile(text)
@@ -54,18 +56,39 @@ def volatile_parts(b: Block) -> list[Volatile]:
     return found
 
 
-@request_check("CL301", "CL304")
-def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
+@dataclass(frozen=True, slots=True)
+class PrefixBlock:
+    """A block inside the cached prefix of some breakpoint."""
+
+    block: Block
+    later: tuple[int, Marker] | None  # the next breakpoint after the block
+    own: Marker | None  # the breakpoint on the block itself
+
+
+def prefix_blocks(prompt: Prompt) -> Iterator[PrefixBlock]:
+    """The blocks up to the last breakpoint, each with the breakpoints that cover it."""
     marked = prompt.marked_blocks()
     if not marked:
         return
     last = marked[-1][0]
     for i, b in enumerate(prompt.blocks[: last + 1]):
-        parts = volatile_parts(b)
-        if not parts:
-            continue
         later = next(((j, m) for j, m in marked if j > i), None)
         own = next((m for j, m in marked if j == i), None)
+        yield PrefixBlock(b, later, own)
+
+
+def covering(p: PrefixBlock) -> Marker:
+    """The breakpoint whose prefix includes the block: its own, else the next one."""
+    return p.own if p.own is not None else p.later[1]  # type: ignore[index]
+
+
+@request_check("CL301", "CL304")
+def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
+    for p in prefix_blocks(prompt):
+        b, later, own = p.block, p.later, p.own
+        parts = volatile_parts(b, prompt.rendered)
+        if not parts:
+            continue
         if later is not None:
             j, m = later
             for v in parts:
@@ -77,7 +100,8 @@ def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                     f"prefix never matches and the cache is written but never read",
                     notes=[("breakpoint whose prefix includes it", m.anchor)],
                 )
-        elif own is not None:
+        elif own is not None and b.section in _PAYLOAD_SECTIONS:
+            # a marked conversation turn holding a timestamp is appended and replayed verbatim
             v = parts[0]
             yield Issue(
                 "CL304",

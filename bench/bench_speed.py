@@ -1,0 +1,136 @@
+"""Speed at scale, side by side with the peers (issue 5 benchmark).
+
+Generates three inputs under a temporary directory:
+  (a) dense:  N Python files that all build cached requests (default 4,000);
+  (b) sparse: M ordinary Python files with 1% LLM code (default 20,000);
+  (c) log:    a JSONL request log (default 100,000 requests);
+then runs `cachelint check` cold (empty result cache) and warm (second run) on each, and the peers
+`pcdlint` and `cachedrift` on the Python trees when they are installed (on PATH, or in the folder
+given by --peers-bin). Each command runs in a child of its own, so peak memory is per command.
+Prints wall time, files (or requests) per second and peak RSS, and the ratios, from one run.
+
+    python bench/bench_speed.py [--dense 4000] [--sparse 20000] [--log 100000] [--peers-bin DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_payloads  # noqa: E402  (generators shared with the other benchmarks)
+import bench_python  # noqa: E402
+
+_MEASURE = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+r = subprocess.run(sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+wall = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"{wall} {rss} {r.returncode}")
+sys.stderr.write(r.stderr.decode(errors="replace")[-2000:])
+"""
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in MB, exit code) of cmd run in a fresh child."""
+    r = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(cwd), *cmd], capture_output=True, text=True, check=True
+    )
+    wall, rss, code = r.stdout.split()
+    if int(code) not in (0, 1, 2):
+        print(f"  ! {cmd[0]} exited {code}: {r.stderr.strip()[-300:]}")
+    return float(wall), int(rss) / 1024, int(code)
+
+
+def dense(root: Path, n: int) -> int:
+    bench_python.generate(root, 0, n)
+    return n + 1
+
+
+def sparse(root: Path, n: int) -> int:
+    llm = max(1, n // 100)
+    bench_python.generate(root, n - llm, llm)
+    return n + 1
+
+
+def log(root: Path, n: int) -> int:
+    root.mkdir(parents=True)
+    bench_payloads.generate(root / "requests.jsonl", n)
+    return n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dense", type=int, default=4000)
+    ap.add_argument("--sparse", type=int, default=20000)
+    ap.add_argument("--log", type=int, default=100_000)
+    ap.add_argument("--peers-bin", type=Path, help="folder holding pcdlint and cachedrift")
+    ap.add_argument("--jobs", type=int, help="cachelint -j (default: one per CPU)")
+    a = ap.parse_args()
+
+    def peer(name: str) -> str | None:
+        if a.peers_bin and (a.peers_bin / name).exists():
+            return str(a.peers_bin / name)
+        return shutil.which(name)
+
+    cachelint = [sys.executable, "-m", "cachelint", "check", ".", "--format", "concise", "-q"]
+    if a.jobs:
+        cachelint += ["-j", str(a.jobs)]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, make, size, unit in (
+            ("dense", dense, a.dense, "files"),
+            ("sparse", sparse, a.sparse, "files"),
+            ("log", log, a.log, "requests"),
+        ):
+            if not size:
+                continue
+            root = Path(tmp) / name
+            count = make(root, size)
+            cache = Path(tmp) / f"cache-{name}"
+            runs = {
+                "cachelint cold": cachelint + ["--cache-dir", str(cache)],
+                "cachelint warm": cachelint + ["--cache-dir", str(cache)],
+            }
+            if unit == "files":
+                for p in ("pcdlint", "cachedrift"):
+                    if exe := peer(p):
+                        runs[p] = [exe, "."]
+            row = {"input": name, "count": count, "unit": unit, "runs": {}}
+            for label, cmd in runs.items():
+                wall, rss, _ = measure(cmd, root)
+                row["runs"][label] = (wall, rss)
+                print(
+                    f"{name:<6} {label:<15} {wall:8.2f} s {count / wall:10,.0f} {unit}/s "
+                    f"{rss:8.0f} MB peak",
+                    flush=True,
+                )
+            results.append(row)
+            shutil.rmtree(root)
+    print()
+    for row in results:
+        runs = row["runs"]
+        cold = runs["cachelint cold"][0]
+        parts = [f"warm is {cold / runs['cachelint warm'][0]:.1f}x faster than cold"]
+        for p in ("pcdlint", "cachedrift"):
+            if p in runs:
+                parts.append(
+                    f"cold is {runs[p][0] / cold:.1f}x faster than {p} "
+                    f"(memory {runs['cachelint cold'][1] / runs[p][1]:.1f}x)"
+                )
+        print(f"{row['input']}: " + "; ".join(parts))
+    print(json.dumps({r["input"]: r["runs"] for r in results}))
+
+
+if __name__ == "__main__":
+    main()

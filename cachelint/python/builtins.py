@@ -1,0 +1,503 @@
+"""What known functions and methods do to abstract values: builtins, str/list/dict/set methods,
+json, copy, textwrap, clocks and randomness, file reads, directory listings, SDK clients."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from cachelint.prompt import Hole
+from cachelint.python import names, strings
+from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
+from cachelint.python.operations import Enumerated, at_use, open_history
+from cachelint.python.values import (
+    Client,
+    Json,
+    LDict,
+    LList,
+    SetVal,
+    Text,
+    as_hole,
+    copy_value,
+    derived,
+    hole,
+    is_known,
+    is_marker_key,
+)
+
+if TYPE_CHECKING:
+    from cachelint.python.evaluate import Evaluator
+    from cachelint.python.frames import Frame
+
+BUILTINS = frozenset(
+    {
+        "str",
+        "repr",
+        "len",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "frozenset",
+        "sorted",
+        "reversed",
+        "enumerate",
+        "zip",
+        "range",
+        "int",
+        "float",
+        "bool",
+        "print",
+        "isinstance",
+        "min",
+        "max",
+        "sum",
+        "map",
+        "filter",
+        "open",
+        "any",
+        "all",
+        "getattr",
+        "hasattr",
+        "id",
+        "hash",
+        "type",
+        "iter",
+        "next",
+        "format",
+        "round",
+        "abs",
+        "super",
+        "object",
+        "vars",
+        "callable",
+    }
+)
+
+
+def _unordered_list(desc: str, loc) -> LList:
+    h = hole("unknown", desc, loc, unordered=True)
+    out = LList([h], [loc], loc)
+    out.unordered = h
+    return out
+
+
+def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
+    """A call to a function outside the project, by canonical dotted name."""
+    loc = frame.loc(node)
+    if name in BUILTINS:
+        return _builtin(ev, name, args, kwargs, frame, node)
+    desc = names.lookup(ev.volatile, name)
+    if desc:
+        return _volatile(desc, loc, frame)
+    if name in names.CLOCK_WITHOUT_ARGS:
+        clock_args = args[1:] if name == "time.strftime" else args
+        if not clock_args and not kwargs and names.CLOCK_WITHOUT_ARGS[name]:
+            return _volatile(names.CLOCK_WITHOUT_ARGS[name], loc, frame)
+        return derived(args, kwargs, hole("unknown", f"{name}()", loc))
+    if name in names.SUBPROCESS_CALLS and args and _is_clock_command(args[0]):
+        return _volatile("the output of the `date` command", loc, frame)
+    if name in CLIENTS:
+        kind, platform = CLIENTS[name]
+        return Client(kind, platform)
+    if not args and kwargs and _typed_dict(name):
+        out = ev.new_dict(frame, node)  # SDK request types are TypedDicts: plain dicts
+        for i, (k, v) in enumerate(kwargs.items()):
+            arg = node.args[i] if i < len(node.args) else None
+            out.put(k, v, frame.loc(arg.value) if arg is not None else loc)
+            if is_marker_key(k):
+                ev.marker_dicts.append(out)
+        return out
+    if name in ("json.dumps", "orjson.dumps", "ujson.dumps"):
+        sort = kwargs.get("sort_keys") is True or (name == "orjson.dumps" and "option" in kwargs)
+        return Json(args[0] if args else None, loc, sort)
+    if name in ("json.loads", "orjson.loads") and args and isinstance(args[0], Json):
+        return args[0].value
+    if name in ("copy.copy", "copy.deepcopy") and args:
+        return copy_value(args[0], deep=name == "copy.deepcopy")
+    if name in ("textwrap.dedent", "inspect.cleandoc") and args and isinstance(args[0], str):
+        fn = textwrap.dedent if name == "textwrap.dedent" else inspect.cleandoc
+        return strings.apply(fn, args[0])
+    if name == "textwrap.indent" and len(args) >= 2 and isinstance(args[0], str):
+        prefix = args[1] if isinstance(args[1], str) and not isinstance(args[1], Text) else "  "
+        return strings.apply(lambda s: textwrap.indent(s, prefix), args[0])
+    if name in ("pathlib.Path", "pathlib.PurePath", "os.path.join", "os.path.dirname"):
+        return hole("stable", "a file path", loc)
+    desc = names.lookup(names.UNORDERED_CALLS, name)
+    if desc:
+        return _unordered_list(desc, loc)
+    desc = names.lookup(names.STABLE, name)
+    if desc:
+        return hole("stable", desc, loc)
+    if name.endswith((".read_text", ".read_bytes")):
+        return hole("stable", "a file's contents", loc)
+    return derived(args, kwargs, hole("unknown", f"the result of {name}()", loc))
+
+
+def _typed_dict(name: str) -> bool:
+    """SDK parameter types (anthropic.types.TextBlockParam, openai ...Param): TypedDicts."""
+    last = name.rpartition(".")[2]
+    return last.endswith("Param") or name.startswith(("anthropic.types.", "openai.types."))
+
+
+def _volatile(desc: str, loc, frame: Frame) -> Hole:
+    if frame.once:  # computed once per process (module level, cached function, __init__)
+        return hole("stable", f"{desc}, computed once", loc)
+    return hole("volatile", desc, loc)
+
+
+def _is_clock_command(v: Any) -> bool:
+    if isinstance(v, str) and not isinstance(v, Text):
+        return v.split()[:1] and v.split()[0] in names.CLOCK_COMMANDS  # type: ignore[return-value]
+    if isinstance(v, list | tuple) and v and isinstance(v[0], str):
+        return v[0] in names.CLOCK_COMMANDS
+    return False
+
+
+def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
+    loc = frame.loc(node)
+    first = args[0] if args else None
+    if name in ("str", "format"):
+        if not args:
+            return ""
+        return strings.to_str(first)
+    if name == "repr":
+        return repr(first) if is_known(first) else strings.to_str(first)
+    if name in ("list", "tuple"):
+        out = LList(loc=loc)
+        out.depth = len(frame.loops)
+        if args:
+            ev.extend(out, _iterable(first), frame, node)
+            out.unordered = out.unordered or strings.unordered_hole(first)
+        return tuple(out) if name == "tuple" and not out.unordered and not out.is_open() else out
+    if name == "dict":
+        out = ev.new_dict(frame, node)
+        if args:
+            if isinstance(first, LDict):
+                ev.merge_into(out, first, frame, node)
+            else:
+                out.open = as_hole(first) if not isinstance(first, list) else None
+                out.unordered = strings.unordered_hole(first)
+        for k, v in kwargs.items():
+            out.put(k, v, loc)
+        return out
+    if name in ("set", "frozenset"):
+        return SetVal(list(_iterable(first)) if args else [], loc)
+    if name == "sorted":
+        out = LList(loc=loc)
+        out.depth = len(frame.loops)
+        items = _iterable(first)
+        known = list(items)
+        if all(is_known(x) for x in known) and "key" not in kwargs:
+            with contextlib.suppress(TypeError):
+                known = sorted(known, reverse=kwargs.get("reverse") is True)
+        for x in known:
+            out.add(x, loc)
+        return out
+    if name == "reversed":
+        items = _iterable(first)
+        out = LList(loc=loc)
+        for x in reversed(list(items)):
+            out.add(x, loc)
+        out.unordered = strings.unordered_hole(first)
+        return out
+    if name == "enumerate":
+        items = ev.unrollable(first)
+        if items is not None:
+            return [(i, x) for i, x in enumerate(items)]
+        return Enumerated(first)
+    if name == "range":
+        if len(args) == 1 and isinstance(first, int) and 0 <= first <= 16:
+            return list(range(first))
+        return LList([hole("unknown", "a range")])
+    if name == "open":
+        return hole("stable", "a file's contents", loc)
+    if name in ("map", "filter"):
+        it = args[1] if len(args) > 1 else None
+        out = (
+            _unordered_list("items", loc)
+            if strings.unordered_hole(it)
+            else LList([hole("unknown", "mapped items", loc)])
+        )
+        if strings.unordered_hole(it):
+            out.unordered = strings.unordered_hole(it)
+        return out
+    if (
+        name == "len"
+        and isinstance(first, list | tuple | str)
+        and not isinstance(first, Text | LList)
+    ):
+        return len(first)
+    if name in ("int", "float", "bool") and is_known(first):
+        try:
+            return {"int": int, "float": float, "bool": bool}[name](first)
+        except (TypeError, ValueError):
+            pass
+    if name == "zip":
+        return LList([hole("unknown", "zipped items", loc)])
+    return derived(args, kwargs, hole("unknown", f"{name}()", loc))
+
+
+def _iterable(v: Any) -> list:
+    if isinstance(v, SetVal):
+        return list(v.items)
+    if isinstance(v, LDict):
+        return list(v.keys())
+    if isinstance(v, list | tuple):
+        return list(v)
+    if isinstance(v, str) and not isinstance(v, Text):
+        return list(v)
+    return [as_hole(v, "items only known at run time") if not isinstance(v, Hole) else v]
+
+
+def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Frame, node):
+    """(handled, result) for a method of a str, list, dict, set or JSON value."""
+    loc = frame.loc(node)
+    if isinstance(recv, str):
+        if method in ("format", "format_map", "join"):
+            args = [at_use(a, loc) for a in args]
+            kwargs = {k: at_use(v, loc) for k, v in kwargs.items()}
+        return True, _str_method(recv, method, args, kwargs, loc)
+    if isinstance(recv, LList):
+        if method in ("append", "extend", "insert") and not frame.once:
+            _module_history(ev, recv, node.func.value, frame)
+        return _list_method(ev, recv, method, args, frame, node)
+    if isinstance(recv, LDict):
+        return _dict_method(ev, recv, method, args, kwargs, frame, node)
+    if isinstance(recv, SetVal):
+        if method in ("add",) and args:
+            recv.items.append(args[0])
+            return True, None
+        if method in ("update",) and args:
+            recv.items.extend(_iterable(args[0]))
+            return True, None
+        if method in ("union", "intersection", "difference", "symmetric_difference", "copy"):
+            items = list(recv.items) + [x for a in args for x in _iterable(a)]
+            return True, SetVal(items, recv.loc)
+        return False, None
+    if isinstance(recv, Hole) and method in ("append", "extend", "insert"):
+        # a list passed in (or otherwise unknown): record what is added, and that it persists
+        target = node.func.value
+        lst = LList([recv], [loc], loc)
+        if recv.origin == "request" and isinstance(target, cst.Name):
+            lst.persistent = f"parameter '{target.value}'"
+        ev.assign(target, lst, frame, node) if isinstance(target, cst.Name) else None
+        return _list_method(ev, lst, method, args, frame, node)
+    return False, None
+
+
+def _module_history(ev: Evaluator, lst: LList, target: cst.BaseExpression, frame: Frame) -> None:
+    """A module-level list that functions append to outlives every call: a history."""
+    if lst.persistent or not isinstance(target, cst.Name):
+        return
+    owner: Frame | None = frame
+    while owner is not None and target.value not in owner.env:
+        owner = owner.parent
+    if owner is None or owner.env is ev.module_env(frame.module):
+        lst.persistent = f"module variable '{target.value}'"
+        open_history(lst)
+
+
+def _str_method(s: str, method: str, args, kwargs, loc) -> Any:
+    if method == "format":
+        return strings.str_format(s, list(args), dict(kwargs))
+    if method == "join" and args:
+        return strings.join(s, args[0])
+    if method == "format_map" and args and isinstance(args[0], dict):
+        return strings.str_format(s, [], dict(args[0]))
+    fn = strings.STR_METHODS.get(method)
+    if fn is not None:
+        if not all(is_known(a) for a in args):
+            return Text([as_hole(s) if isinstance(s, Text) else s, *_holes(args)])
+        return strings.apply(lambda x: fn(x, *args), s)
+    if method in ("encode", "decode"):
+        return s
+    if method in ("split", "splitlines", "rsplit"):
+        if not isinstance(s, Text) and all(is_known(a) for a in args):
+            return LList(getattr(s, method)(*args))
+        return LList([as_hole(s)])
+    if isinstance(s, Text):
+        return as_hole(s)
+    return hole("unknown", f"str.{method}()", loc)
+
+
+def _holes(args) -> list[Hole]:
+    return [as_hole(a) for a in args if not is_known(a)]
+
+
+def _list_method(ev: Evaluator, lst: LList, method: str, args, frame: Frame, node):
+    if method == "append" and args:
+        ev.append(lst, args[0], frame, node.args[0].value)
+        return True, None
+    if method == "extend" and args:
+        ev.extend(lst, args[0], frame, node.args[0].value)
+        return True, None
+    if method == "insert" and len(args) == 2:
+        at = args[0] if isinstance(args[0], int) else None
+        if at is None:
+            lst.add(hole("unknown", "an inserted item"), frame.loc(node))
+        else:
+            ev.append(lst, args[1], frame, node.args[1].value, at=at)
+        return True, None
+    if method == "copy":
+        return True, copy_value(lst, False)
+    if method == "pop":
+        if lst and not isinstance(lst[-1], Hole) and not args:
+            lst.locs.pop()
+            lst.repeated.discard(len(lst) - 1)
+            return True, lst.pop()
+        return True, hole("unknown", "a popped item")
+    if method == "sort":
+        lst.unordered = None
+        return True, None
+    if method == "reverse":
+        lst.reverse()
+        lst.locs.reverse()
+        return True, None
+    if method == "clear":
+        lst.clear()
+        lst.locs.clear()
+        lst.repeated.clear()
+        return True, None
+    return False, None
+
+
+def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Frame, node):
+    loc = frame.loc(node)
+    if method == "get":
+        key = args[0] if args else None
+        if is_known(key) and key in d:
+            return True, d[key]
+        default = args[1] if len(args) > 1 else None
+        return True, d.open or default if d.open else default
+    if method == "update":
+        if args:
+            ev.merge_into(d, args[0], frame, node.args[0].value)
+        for k, v in kwargs.items():
+            d.put(k, v, loc, ev.repeats(d))
+            if is_marker_key(k):
+                ev.marker_dicts.append(d)
+        return True, None
+    if method == "setdefault" and args and is_known(args[0]):
+        if args[0] not in d:
+            d.put(args[0], args[1] if len(args) > 1 else None, loc, ev.repeats(d))
+            if is_marker_key(args[0]):
+                ev.marker_dicts.append(d)
+        return True, d[args[0]]
+    if method == "copy":
+        return True, copy_value(d, False)
+    if method == "pop" and args:
+        if is_marker_key(args[0]):
+            ev.removes_markers = True
+        if is_known(args[0]) and args[0] in d:
+            return True, d.drop(args[0])
+        return True, args[1] if len(args) > 1 else hole("unknown", "a popped value")
+    if method == "keys":
+        out = LList(list(d.keys()))
+        out.unordered = d.unordered
+        return True, out
+    if method == "values":
+        out = LList(list(d.values()), [d.locs.get(k) for k in d])
+        out.unordered = d.unordered
+        return True, out
+    if method == "items":
+        out = LList([(k, v) for k, v in d.items()], [d.locs.get(k) for k in d])
+        out.unordered = d.unordered
+        return True, out
+    return False, None
+
+
+def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame, node) -> Any:
+    """A method of something only known by where it comes from: keep that origin."""
+    loc = frame.loc(node)
+    if method in names.UNORDERED_METHODS and isinstance(recv, Hole):
+        return _unordered_list(names.UNORDERED_METHODS[method], loc)
+    if method in names.STABLE_METHODS:
+        if isinstance(recv, Hole) and recv.origin in ("volatile", "request"):
+            return recv
+        return hole("stable", "a file's contents" if "read" in method else method, loc)
+    if isinstance(recv, Hole) and recv.origin in ("volatile", "request", "stable"):
+        return recv
+    if isinstance(recv, Client):
+        return hole("unknown", f"{method}()", loc)
+    return derived(args, {}, hole("unknown", f"the result of .{method}()", loc))
+
+
+# ---- request sites ----------------------------------------------------------------------
+
+
+def build_site(
+    ev: Evaluator, api: Api, node: cst.Call, req: LDict, positional, client, frame: Frame
+) -> list[RequestSite]:
+    """The requests a recognised call sends (a batch sends several)."""
+    loc = frame.loc(node)
+    platform = client.platform if client is not None and client.kind != "http" else api.platform
+    headers = req.get("extra_headers")
+    if api.kind == "messages":
+        if client is not None and client.kind not in ("anthropic",):
+            return []
+        if "messages" not in req and "system" not in req and req.open is None:
+            return []
+        return [RequestSite(api.__class__(api.kind, platform), loc, req, headers)]
+    if api.kind == "batches":
+        out = []
+        for item in _iterable(req.get("requests")):
+            params = item.get("params") if isinstance(item, LDict) else None
+            if isinstance(params, LDict):
+                out.append(RequestSite(Api("messages", platform), loc, params, headers))
+        return out
+    if api.kind in ("chat", "litellm"):
+        if api.kind == "litellm":
+            for i, key in enumerate(("model", "messages")):
+                if i < len(positional) and key not in req:
+                    value, vnode = positional[i]
+                    req.put(key, value, frame.loc(vnode))
+        if "messages" not in req:
+            return []
+        return [RequestSite(api, loc, req, headers)]
+    if api.kind == "converse":
+        if "messages" not in req and "system" not in req:
+            return []
+        return [RequestSite(api, loc, req)]
+    if api.kind == "invoke":
+        body = req.get("body")
+        if isinstance(body, Json) and isinstance(body.value, LDict):
+            inner = copy_value(body.value, False)
+            model = req.get("modelId")
+            if "model" not in inner and isinstance(model, str):
+                inner.put("model", model, req.locs.get("modelId"))
+            return [RequestSite(api, loc, inner)]
+        return []
+    if api.kind == "http":
+        return _http_site(req, positional, loc)
+    return []
+
+
+def _http_site(req: LDict, positional, loc) -> list[RequestSite]:
+    url = req.get("url")
+    if url is None and positional:
+        first = positional[0][0]
+        url = (
+            positional[1][0]
+            if isinstance(first, str)
+            and first.upper() in ("POST", "GET", "PUT")
+            and len(positional) > 1
+            else first
+        )
+    body = req.get("json")
+    if body is None:
+        raw = req.get("data", req.get("content"))
+        body = raw.value if isinstance(raw, Json) else None
+    if not isinstance(body, LDict):
+        return []
+    url_text = str(url) if isinstance(url, str) else ""
+    by_url = any(p in url_text for p in REQUEST_PATHS)
+    by_shape = "messages" in body and ("model" in body or "max_tokens" in body or "system" in body)
+    if not (by_url or by_shape):
+        return []
+    platform = "gateway" if "chat/completions" in url_text else None
+    return [RequestSite(Api("http", platform), loc, body, req.get("headers"), url)]

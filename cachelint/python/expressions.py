@@ -1,0 +1,509 @@
+"""Expressions: literals, f-strings, operators, containers, comprehensions, attributes
+and subscripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from cachelint.payload.markers import looks_like_marker
+from cachelint.prompt import Hole
+from cachelint.python import names, strings
+from cachelint.python.frames import Frame, Loop
+from cachelint.python.operations import arith as arithmetic
+from cachelint.python.operations import (
+    as_hole_keep,
+    at_use,
+    choose,
+    external_hole,
+    hole_of,
+    mark_repeated,
+    open_history,
+    set_items,
+    truth,
+)
+from cachelint.python.syntax import (
+    index_names,
+    small_iterable,
+    unescape,
+)
+from cachelint.python.values import (
+    Client,
+    Instance,
+    LDict,
+    LList,
+    Ref,
+    SetVal,
+    Text,
+    as_hole,
+    copy_value,
+    hole,
+    is_known,
+    is_marker_key,
+)
+
+MAX_EXPR_DEPTH = 150
+_MARKER_FIELDS = frozenset({"type", "ttl", "scope"})
+
+
+class Expressions:
+    """Expressions: literals, f-strings, operators, containers, comprehensions, attributes"""
+
+    # ---- expressions ----------------------------------------------------------------------
+
+    def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Any:
+        if node is None:
+            return None
+        self.budget -= 1
+        if self.budget <= 0 or self._expr_depth > MAX_EXPR_DEPTH:
+            return hole("unknown", "a value too complex to evaluate")
+        outer = self._frame
+        self._frame = frame
+        self._expr_depth += 1
+        try:
+            return self._eval(node, frame)
+        except RecursionError:
+            return hole("unknown", "a value too complex to evaluate")
+        finally:
+            self._expr_depth -= 1
+            self._frame = outer
+
+    _expr_depth = 0
+
+    def _eval(self, node, frame: Frame) -> Any:
+        if isinstance(node, cst.SimpleString):
+            try:
+                return node.evaluated_value
+            except Exception:
+                return hole("unknown", "a string literal")
+        if isinstance(node, cst.ConcatenatedString):
+            return strings.concat(
+                strings.to_str(self.eval(node.left, frame)),
+                strings.to_str(self.eval(node.right, frame)),
+            )
+        if isinstance(node, cst.FormattedString):
+            return self.eval_fstring(node, frame)
+        if isinstance(node, cst.Integer | cst.Float):
+            try:
+                return node.evaluated_value
+            except Exception:
+                return hole("unknown", "a number")
+        if isinstance(node, cst.Imaginary):
+            return hole("unknown", "a number")
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.value]
+            value = self.lookup_name(node.value, frame, node)
+            if isinstance(value, LList) and value.persistent and not frame.once:
+                open_history(value)
+            return value
+        if isinstance(node, cst.List):
+            return self.eval_list(node, frame)
+        if isinstance(node, cst.Tuple):
+            out: list[Any] = []
+            for el in node.elements:
+                v = self.eval(el.value, frame)
+                if isinstance(el, cst.StarredElement):
+                    out.extend(v if isinstance(v, list | tuple) else [v])
+                else:
+                    out.append(v)
+            return tuple(out)
+        if isinstance(node, cst.Set):
+            items = [self.eval(el.value, frame) for el in node.elements]
+            return SetVal(items, frame.loc(node))
+        if isinstance(node, cst.Dict):
+            return self.eval_dict(node, frame)
+        if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp):
+            return self.eval_comprehension(node, frame)
+        if isinstance(node, cst.BinaryOperation):
+            left = self.eval(node.left, frame)
+            right = self.eval(node.right, frame)
+            return self.binop(node.operator, left, right, frame, node)
+        if isinstance(node, cst.BooleanOperation):
+            left = self.eval(node.left, frame)
+            known = truth(left)
+            is_or = isinstance(node.operator, cst.Or)
+            if known is not None and known == is_or:
+                return left  # short-circuit: `x or y` with x true, `x and y` with x false
+            right = self.eval(node.right, frame)
+            if known is not None:
+                return right
+            if is_or:
+                return right if not isinstance(right, Hole) else left
+            return hole("unknown", "a condition")
+        if isinstance(node, cst.UnaryOperation):
+            v = self.eval(node.expression, frame)
+            if isinstance(node.operator, cst.Minus) and isinstance(v, int | float):
+                return -v
+            if isinstance(node.operator, cst.Not) and is_known(v):
+                return not v
+            return hole("unknown", "an expression")
+        if isinstance(node, cst.Comparison):
+            self.eval(node.left, frame)
+            for c in node.comparisons:
+                self.eval(c.comparator, frame)
+            return hole("unknown", "a comparison")
+        if isinstance(node, cst.IfExp):
+            known = self.condition(node.test, frame)
+            if known is False:
+                return self.eval(node.orelse, frame)
+            body: list[Any] = []
+            self._guarded(node.test, frame, lambda: body.append(self.eval(node.body, frame)))
+            if known is True:
+                return body[0]
+            orelse = self.eval(node.orelse, frame)
+            return choose(body[0], orelse)
+        if isinstance(node, cst.Await):
+            return self.eval(node.expression, frame)
+        if isinstance(node, cst.NamedExpr):
+            v = self.eval(node.value, frame)
+            self.assign(node.target, v, frame, node)
+            return v
+        if isinstance(node, cst.Attribute):
+            return self.eval_attribute(node, frame)
+        if isinstance(node, cst.Subscript):
+            return self.eval_subscript(node, frame)
+        if isinstance(node, cst.Call):
+            return self.eval_call(node, frame)
+        if isinstance(node, cst.Lambda):
+            return Ref("lambda", "lambda", frame.module, node, closure=frame)
+        return hole("unknown", "an expression", frame.loc(node))
+
+    def eval_fstring(self, node: cst.FormattedString, frame: Frame) -> str:
+        parts: list[Any] = []
+        for p in node.parts:
+            if isinstance(p, cst.FormattedStringText):
+                parts.append(unescape(p.value, node))
+            else:
+                value = at_use(self.eval(p.expression, frame), frame.loc(p.expression))
+                spec = ""
+                if p.format_spec:
+                    spec_parts = [
+                        s.value if isinstance(s, cst.FormattedStringText) else None
+                        for s in p.format_spec
+                    ]
+                    spec = "" if None in spec_parts else "".join(spec_parts)  # type: ignore[arg-type]
+                parts.append(strings.fmt_value(value, spec, p.conversion))
+        return Text(parts)
+
+    def eval_list(self, node: cst.List, frame: Frame) -> LList:
+        out = LList(loc=frame.loc(node))
+        out.depth = len(frame.loops)  # type: ignore[attr-defined]
+        for el in node.elements:
+            v = self.eval(el.value, frame)
+            if isinstance(el, cst.StarredElement):
+                self.extend(out, v, frame, el.value)
+            else:
+                out.add(v, frame.loc(el.value))
+        return out
+
+    def eval_dict(self, node: cst.Dict, frame: Frame) -> LDict:
+        out = self.new_dict(frame, node)
+        for el in node.elements:
+            if isinstance(el, cst.StarredDictElement):
+                self.merge_into(out, self.eval(el.value, frame), frame, el.value)
+                continue
+            key = self.eval(el.key, frame)
+            value = self.eval(el.value, frame)
+            if is_known(key):
+                out.put(key, value, frame.loc(el))
+                if is_marker_key(key):
+                    self.marker_dicts.append(out)
+                    if self.guarded_now(frame):
+                        out.bounded_keys.add(key)
+                elif isinstance(key, str) and looks_like_marker(key):
+                    self.marker_dicts.append(out)
+            else:
+                out.open = out.open or as_hole(key)
+        if set(out) <= _MARKER_FIELDS and (out.get("type") == "ephemeral" or "ttl" in out):
+            self.marker_values.append(out)  # looks like a cache_control value
+        return out
+
+    def new_dict(self, frame: Frame, node) -> LDict:
+        d = LDict(loc=frame.loc(node))
+        d.depth = len(frame.loops)  # type: ignore[attr-defined]
+        return d
+
+    def merge_into(self, target: LDict, value: Any, frame: Frame, node) -> None:
+        if isinstance(value, LDict):
+            for k, v in value.items():
+                target.put(k, v, value.locs.get(k) or frame.loc(node))
+                if k in value.loop_keys:
+                    target.loop_keys[k] = value.loop_keys[k]
+                if k in value.bounded_keys:
+                    target.bounded_keys.add(k)
+                if is_marker_key(k):
+                    self.marker_dicts.append(target)
+            target.open = target.open or value.open
+            target.unordered = target.unordered or value.unordered
+            target.turn_keys |= value.turn_keys
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                target.put(k, v, frame.loc(node))
+        elif value is not None:
+            target.open = target.open or as_hole(value)
+
+    def extend(self, target: LList, value: Any, frame: Frame, node) -> None:
+        self._loop_order(target)
+        rep = self.repeats(target)
+        if rep:
+            mark_repeated(value, id(target))
+        if isinstance(value, LList):
+            for i, x in enumerate(value):
+                target.add(x, value.loc_at(i) or frame.loc(node), rep or i in value.repeated)
+            target.unordered = target.unordered or value.unordered
+        elif isinstance(value, list | tuple):
+            for x in value:
+                target.add(x, frame.loc(node), rep)
+        elif isinstance(value, SetVal):
+            for x in value.items:
+                target.add(x, frame.loc(node), rep)
+            target.unordered = target.unordered or strings.unordered_hole(value)
+        else:
+            target.add(as_hole(value, "items only known at run time"), frame.loc(node), rep)
+        if target.persistent and not frame.once:  # once: set up before the first turn
+            self._keep(value)
+
+    def _loop_order(self, target: Any) -> None:
+        """Items added to target inside a loop over an unordered iterable come in any order."""
+        frame = self._frame
+        if frame is None or target.unordered is not None:
+            return
+        depth = getattr(target, "depth", 0)
+        for loop in frame.loops[depth:]:
+            if loop.unordered is not None:
+                target.unordered = loop.unordered
+                return
+
+    def append(self, target: LList, value: Any, frame: Frame, node, at: int | None = None):
+        self._loop_order(target)
+        rep = self.repeats(target)
+        if rep:
+            mark_repeated(value, id(target))
+        target.add(value, frame.loc(node), rep, at)
+        if target.persistent and not frame.once:  # once: set up before the first turn
+            self._keep(value)
+
+    def _keep(self, value: Any, depth: int = 0) -> None:
+        """value is appended to a history kept across calls: its markers stay there."""
+        if depth > 16:
+            return
+        if isinstance(value, LDict):
+            value.kept = True
+            value.turn_keys |= {k for k in value if is_marker_key(k)}
+            for v in value.values():
+                self._keep(v, depth + 1)
+        elif isinstance(value, LList):
+            value.kept = True
+            for v in value:
+                self._keep(v, depth + 1)
+
+    def eval_comprehension(self, node, frame: Frame) -> Any:
+        if isinstance(node, cst.DictComp):
+            result: Any = self.new_dict(frame, node)
+        elif isinstance(node, cst.SetComp):
+            result = SetVal([], frame.loc(node))
+        else:
+            result = LList(loc=frame.loc(node))
+            result.depth = len(frame.loops)
+        inner = Frame(
+            frame.module,
+            {},
+            frame,
+            frame.via,
+            frame.once,
+            frame.self_obj,
+            list(frame.loops),
+            call_stack=frame.call_stack,
+        )
+        outer = self._frame
+        self._frame = inner
+        try:
+            self._comp_for(node.for_in, node, result, inner, False)
+        finally:
+            self._frame = outer
+        return result
+
+    def _comp_for(self, comp: cst.CompFor, node, result, frame: Frame, unordered) -> None:
+        iterable = self.eval(comp.iter, frame)
+        unordered = unordered or strings.unordered_hole(iterable, frame.loc(comp.iter))
+        items = self.unrollable(iterable)
+        runs = items if items is not None else [self.element_of(iterable, comp.iter, frame)]
+        loop = None
+        if items is None:
+            loop = Loop(
+                comp,
+                small_iterable(comp.iter),
+                frozenset(),
+                frozenset(index_names(comp.target, comp.iter)),
+                unordered=unordered,
+            )
+            frame.loops.append(loop)
+        try:
+            for item in runs:
+                self.assign(comp.target, item, frame, comp)
+                for cond in comp.ifs:
+                    self.eval(cond.test, frame)
+                    if loop is not None:
+                        loop.guards.append(cond.test)
+                if comp.inner_for_in is not None:
+                    self._comp_for(comp.inner_for_in, node, result, frame, unordered)
+                else:
+                    self._comp_emit(node, result, frame, unordered)
+                if loop is not None:
+                    del loop.guards[len(loop.guards) - len(comp.ifs) :]
+        finally:
+            if loop is not None:
+                frame.loops.pop()
+
+    def _comp_emit(self, node, result, frame: Frame, unordered) -> None:
+        if isinstance(node, cst.DictComp):
+            key = self.eval(node.key, frame)
+            value = self.eval(node.value, frame)
+            if is_known(key):
+                result.put(key, value, frame.loc(node.value), self.repeats(result))
+            else:
+                result.open = result.open or as_hole(key)
+            if self.repeats(result):
+                result.open = result.open or hole("unknown", "keys added in a loop")
+            result.unordered = result.unordered or unordered
+        elif isinstance(node, cst.SetComp):
+            result.items.append(self.eval(node.elt, frame))
+        else:
+            self.append(result, self.eval(node.elt, frame), frame, node.elt)
+            result.unordered = result.unordered or unordered
+
+    def binop(self, op, left: Any, right: Any, frame: Frame, node) -> Any:
+        if isinstance(op, cst.Add | cst.AddAssign):
+            if isinstance(left, str) and isinstance(right, str):
+                if isinstance(node, cst.BinaryOperation):
+                    left = at_use(left, frame.loc(node.left))
+                    right = at_use(right, frame.loc(node.right))
+                return strings.concat(left, right)
+            if isinstance(left, LList | list | tuple) and isinstance(right, LList | list | tuple):
+                if isinstance(left, tuple) and isinstance(right, tuple):
+                    return left + right
+                out = LList(loc=frame.loc(node))
+                out.depth = len(frame.loops)
+                self.extend(out, left, frame, node)
+                self.extend(out, right, frame, node)
+                return out
+            if isinstance(left, LList) and isinstance(right, Hole):
+                out = copy_value(left, False)
+                out.add(right, frame.loc(node))
+                return out
+            if isinstance(right, LList) and isinstance(left, Hole):
+                out = LList([left], [frame.loc(node)], frame.loc(node))
+                self.extend(out, right, frame, node)
+                return out
+            if isinstance(left, int | float) and isinstance(right, int | float):
+                return left + right
+            if isinstance(left, str) or isinstance(right, str):
+                return Text([strings.to_str(left), strings.to_str(right)])
+            return hole_of(left, right)
+        if isinstance(op, cst.Multiply | cst.MultiplyAssign):
+            if isinstance(left, str):
+                return strings.repeat(left, right)
+            if isinstance(right, str):
+                return strings.repeat(right, left)
+            if isinstance(left, int | float) and isinstance(right, int | float):
+                return left * right if abs(left * right) < 1e18 else hole("unknown", "a number")
+            return hole_of(left, right)
+        if isinstance(op, cst.Modulo | cst.ModuloAssign) and isinstance(left, str):
+            return strings.percent(left, right)
+        if isinstance(op, cst.BitOr | cst.BitOrAssign):
+            if isinstance(left, LDict) and isinstance(right, LDict):
+                out = copy_value(left, False)
+                self.merge_into(out, right, frame, node)
+                return out
+            if isinstance(left, SetVal) or isinstance(right, SetVal):
+                return SetVal(set_items(left) + set_items(right), frame.loc(node))
+        if isinstance(op, cst.Subtract | cst.BitAnd) and (
+            isinstance(left, SetVal) or isinstance(right, SetVal)
+        ):
+            return SetVal(set_items(left), frame.loc(node))
+        if isinstance(left, int | float) and isinstance(right, int | float):
+            try:
+                return arithmetic(op, left, right)
+            except (ZeroDivisionError, OverflowError, TypeError, ValueError):
+                pass
+        return hole_of(left, right)
+
+    def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Any:
+        obj = self.eval(node.value, frame)
+        attr = node.attr.value
+        if isinstance(obj, Instance):
+            return self.instance_attr(obj, attr, frame, node)
+        if isinstance(obj, Ref):
+            if obj.kind == "module":
+                return self.module_attr(obj, attr)
+            if obj.kind == "external":
+                return Ref("external", f"{obj.name}.{attr}")
+            if obj.kind == "class":
+                return self.instance_attr(Instance(obj), attr, frame, node)
+            return hole("unknown", attr, frame.loc(node))
+        if isinstance(obj, Hole):
+            if obj.origin == "stable" or obj.origin == "request":
+                return obj
+            if obj.origin == "volatile":
+                return obj
+            return hole("unknown", f"{obj.description}.{attr}", obj.anchor or frame.loc(node))
+        if isinstance(obj, Client):
+            return obj
+        return hole("unknown", attr, frame.loc(node))
+
+    def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Any:
+        obj = self.eval(node.value, frame)
+        if len(node.slice) != 1:
+            return hole("unknown", "a subscript", frame.loc(node))
+        sl = node.slice[0].slice
+        if isinstance(sl, cst.Slice):
+            lo = self.eval(sl.lower, frame)
+            hi = self.eval(sl.upper, frame)
+            if isinstance(obj, LList) and not obj.is_open():
+                out = LList(loc=obj.loc)
+                out.depth = len(frame.loops)
+                s = slice(lo if isinstance(lo, int) else None, hi if isinstance(hi, int) else None)
+                for i in range(len(obj))[s]:
+                    out.add(obj[i], obj.loc_at(i), i in obj.repeated)
+                out.unordered = obj.unordered
+                return out
+            if isinstance(obj, str) and not isinstance(obj, Text):
+                return obj[
+                    lo if isinstance(lo, int) else None : hi if isinstance(hi, int) else None
+                ]
+            return as_hole_keep(obj)
+        key = self.eval(sl.value, frame)
+        return self.get_item(obj, key, frame, node)
+
+    def get_item(self, obj: Any, key: Any, frame: Frame, node) -> Any:
+        if isinstance(obj, LDict):
+            if is_known(key) and key in obj:
+                return obj[key]
+            values = list(obj.values())
+            if not is_known(key) and values and all(isinstance(v, LDict) for v in values):
+                return values[-1]  # stands for whichever entry the key selects
+            return obj.open or hole("unknown", f"[{key!r}]", frame.loc(node))
+        if isinstance(obj, LList) and isinstance(key, int) and not isinstance(key, bool):
+            if key < 0 and -key <= len(obj) and not any(isinstance(x, Hole) for x in obj[key:]):
+                return obj[key]
+            if 0 <= key < len(obj) and not any(isinstance(x, Hole) for x in obj[: key + 1]):
+                return obj[key]
+            return hole("unknown", "a list element", frame.loc(node))
+        if isinstance(obj, tuple | list) and isinstance(key, int):
+            try:
+                return obj[key]
+            except IndexError:
+                return hole("unknown", "an element")
+        if isinstance(obj, str) and not isinstance(obj, Text) and isinstance(key, int):
+            try:
+                return obj[key]
+            except IndexError:
+                return hole("unknown", "a character")
+        if isinstance(obj, Ref) and obj.kind == "external":
+            desc = names.lookup(names.STABLE, obj.name)
+            if desc:
+                return hole("stable", desc, frame.loc(node))
+            return external_hole(obj.name, frame.loc(node))
+        return as_hole_keep(obj, frame.loc(node))

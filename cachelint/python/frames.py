@@ -1,0 +1,69 @@
+"""Evaluation frames and loop contexts: what is in scope, and which loops are active."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from cachelint.python.tree import names_in
+from cachelint.python.values import Instance, Loc
+
+_BOUNDING_NAME = re.compile(r"(?i)last|final|remaining|left|budget|first|limit|count|breakpoint")
+
+
+class Flow(Exception):
+    """Leaves a block: return, break, continue or raise."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+
+@dataclass(eq=False)
+class Loop:
+    """An active loop: whether a marker added on each pass can pile up without bound."""
+
+    node: cst.CSTNode
+    shape_bounded: bool  # iterates at most 4 times, or stops early (break/return in a for)
+    counters: frozenset[str]  # names assigned in the body: a guard on them bounds the loop
+    index_names: frozenset[str]  # the index of enumerate()/range()
+    guards: list[cst.BaseExpression] = field(default_factory=list)
+    unordered: Any = None  # Hole: iterates a set or an unsorted listing
+    targets: frozenset[str] = frozenset()  # names the loop binds to each item
+
+    def bounded(self) -> bool:
+        return self.shape_bounded or any(self._bounds(g) for g in self.guards)
+
+    def _bounds(self, test: cst.BaseExpression) -> bool:
+        names, attrs, calls, compared = names_in(test)
+        if "len" in calls or names & self.counters or compared & self.index_names:
+            return True
+        return any(_BOUNDING_NAME.search(n) for n in names | attrs)
+
+
+@dataclass(eq=False)
+class Frame:
+    module: Any  # project.ModuleInfo
+    env: dict[str, Any]
+    parent: Frame | None = None  # enclosing function (closures)
+    via: Loc | None = None  # call site in another module that led here
+    once: bool = False  # runs once per process (module level, cached functions, __init__)
+    self_obj: Instance | None = None
+    loops: list[Loop] = field(default_factory=list)
+    returns: list[Any] = field(default_factory=list)
+    call_stack: tuple = ()
+    inherited: int = 0  # loops of the callers: markers there repeat, but not lexically here
+    globals_names: set[str] = field(default_factory=set)
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        f: Frame | None = self
+        while f is not None:
+            if name in f.env and name not in f.globals_names:
+                return True, f.env[name]
+            f = f.parent
+        return False, None
+
+    def loc(self, node: cst.CSTNode) -> Loc:
+        return Loc(self.module, node, self.via)

@@ -1,0 +1,310 @@
+"""Calls: project functions and methods, classes and instances, external functions, and
+the calls that send requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from cachelint.prompt import Hole
+from cachelint.python import builtins as bi
+from cachelint.python.calls import RequestSite, chain, classify
+from cachelint.python.frames import Flow, Frame
+from cachelint.python.operations import (
+    open_history,
+    parameter,
+    pick_return,
+)
+from cachelint.python.syntax import (
+    decorated_once,
+    find_method,
+    has_decorator,
+    is_static,
+)
+from cachelint.python.tree import is_generator
+from cachelint.python.values import (
+    Client,
+    Instance,
+    LDict,
+    LList,
+    Ref,
+    derived,
+    hole,
+    is_marker_key,
+)
+
+MAX_CALL_DEPTH = 8
+_RESPONSE = "an API response"
+_NO_VALUE_CALLS = frozenset(
+    {"isinstance", "issubclass", "hasattr", "callable", "type", "id", "cast", "TypeVar"}
+)
+
+
+class Functions:
+    """Calls: project functions and methods, classes and instances, external functions, and"""
+
+    # ---- functions ------------------------------------------------------------------------
+
+    def call_function(
+        self,
+        ref: Ref,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        caller: Frame,
+        site: cst.CSTNode | None,
+        entry: bool = False,
+    ) -> Any:
+        node: cst.FunctionDef = ref.node
+        self.ran.add(node)
+        if self._depth >= MAX_CALL_DEPTH or node in caller.call_stack or self.budget <= 0:
+            return hole("unknown", f"the result of {ref.name}()")
+        via = caller.via
+        if site is not None and ref.module is not caller.module:
+            via = caller.loc(site)
+        once = caller.once or decorated_once(node, ref.module) or node.name.value == "__init__"
+        frame = Frame(
+            ref.module,
+            {},
+            ref.closure,
+            via,
+            once,
+            loops=list(caller.loops) if not entry else [],
+            call_stack=(*caller.call_stack, node),
+        )
+        frame.inherited = len(frame.loops)
+        if ref.closure is None:
+            frame.parent = Frame(ref.module, self.module_env(ref.module), once=True)
+        self.bind_params(node, args, kwargs, frame, defaults=not entry)
+        self._depth += 1
+        outer = self._frame
+        self._frame = frame
+        try:
+            self.exec_block(
+                node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body], frame
+            )
+        except Flow:
+            pass
+        except RecursionError:
+            pass
+        finally:
+            self._depth -= 1
+            self._frame = outer
+        if node.asynchronous is None and is_generator(node):
+            return LList([hole("unknown", f"items yielded by {ref.name}()")])
+        return pick_return(frame.returns, ref.name)
+
+    def bind_params(self, node: cst.FunctionDef, args, kwargs, frame: Frame, defaults=True):
+        """Bind arguments; a function evaluated on its own (an entry point) is called from
+        elsewhere with unknown arguments, so its defaults are only one possibility."""
+        p = node.params
+        positional = [*p.posonly_params, *p.params]
+        args = list(args)
+        for i, param in enumerate(positional):
+            name = param.name.value
+            if i < len(args):
+                frame.env[name] = args[i]
+            elif name in kwargs:
+                frame.env[name] = kwargs.pop(name)
+            elif param.default is not None and defaults:
+                frame.env[name] = self.eval(param.default, frame.parent or frame)
+            else:
+                frame.env[name] = parameter(node, name, frame.loc(param))
+        for param in p.kwonly_params:
+            name = param.name.value
+            if name in kwargs:
+                frame.env[name] = kwargs.pop(name)
+            elif param.default is not None and defaults:
+                frame.env[name] = self.eval(param.default, frame.parent or frame)
+            else:
+                frame.env[name] = parameter(node, name, frame.loc(param))
+        if isinstance(p.star_arg, cst.Param):
+            rest = args[len(positional) :]
+            frame.env[p.star_arg.name.value] = LList(rest or [hole("request", "*args")])
+        if p.star_kwarg is not None:
+            d = LDict()
+            for k, v in kwargs.items():
+                d.put(k, v, None)
+            if not kwargs:
+                d.open = hole("request", "**kwargs")
+            frame.env[p.star_kwarg.name.value] = d
+
+    def instantiate(self, ref: Ref, args, kwargs, caller: Frame) -> Instance:
+        inst = Instance(ref)
+        init = find_method(ref.node, "__init__")
+        if init is not None:
+            self.call_function(
+                Ref("function", "__init__", ref.module, init, bound=inst),
+                [inst, *args],
+                kwargs,
+                caller,
+                None,
+            )
+        return inst
+
+    def instance_attr(self, inst: Instance, attr: str, frame: Frame, node) -> Any:
+        if attr in inst.attrs:
+            value = inst.attrs[attr]
+            if isinstance(value, LList) and value.persistent and not frame.once:
+                open_history(value)
+            return value
+        cls: cst.ClassDef = inst.cls.node
+        fn = find_method(cls, attr)
+        if fn is not None:
+            ref = Ref("function", attr, inst.cls.module, fn, bound=inst)
+            if has_decorator(fn, ("property", "cached_property", "functools.cached_property")):
+                return self.call_function(ref, [inst], {}, frame, node)
+            return ref
+        for stmt in cls.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign | cst.AnnAssign):
+                        targets = (
+                            [t.target for t in small.targets]
+                            if isinstance(small, cst.Assign)
+                            else [small.target]
+                        )
+                        if any(isinstance(t, cst.Name) and t.value == attr for t in targets):
+                            if small.value is None:
+                                continue
+                            cls_frame = Frame(
+                                inst.cls.module,
+                                {},
+                                once=True,
+                                parent=Frame(inst.cls.module, self.module_env(inst.cls.module)),
+                            )
+                            return self.eval(small.value, cls_frame)
+        return hole("unknown", f"self.{attr}", frame.loc(node))
+
+    def eval_call(self, node: cst.Call, frame: Frame) -> Any:
+        if isinstance(node.func, cst.Name) and node.func.value in _NO_VALUE_CALLS:
+            found, _ = frame.lookup(node.func.value)
+            if not found:  # type checks and casts: their type arguments need no evaluation
+                if node.func.value == "cast" and len(node.args) == 2:
+                    return self.eval(node.args[1].value, frame)
+                return hole("unknown", f"{node.func.value}()", frame.loc(node))
+        parts = chain(node.func)
+        canonical = self.canonical(node.func, frame)
+        api = classify(parts, canonical)
+        if api is not None and self.request_call(node, api, frame):
+            return hole("unknown", _RESPONSE, frame.loc(node))
+        args, kwargs = self.eval_args(node, frame)
+        if isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            if method in ("pop", "discard", "remove") and args and is_marker_key(args[0]):
+                self.removes_markers = True
+            receiver = self.eval(node.func.value, frame)
+            handled, result = bi.call_method(self, receiver, method, args, kwargs, frame, node)
+            if handled:
+                return result
+            if isinstance(receiver, Ref) and receiver.kind == "external":
+                return bi.call_external(
+                    self, f"{receiver.name}.{method}", args, kwargs, frame, node
+                )
+            if isinstance(receiver, Ref) and receiver.kind == "module":
+                fn = self.module_attr(receiver, method)
+                return self.call_value(fn, args, kwargs, frame, node)
+            if isinstance(receiver, Instance):
+                fn = self.instance_attr(receiver, method, frame, node)
+                if isinstance(fn, Ref) and fn.kind == "function":
+                    return self.call_value(fn, [receiver, *args], kwargs, frame, node)
+                return self.call_value(fn, args, kwargs, frame, node)
+            if isinstance(receiver, Ref) and receiver.kind == "class":
+                fn = find_method(receiver.node, method)
+                if fn is not None:
+                    static = is_static(fn)
+                    pre = [] if static else [receiver]
+                    ref = Ref("function", method, receiver.module, fn)
+                    return self.call_function(ref, [*pre, *args], kwargs, frame, node)
+            return bi.method_on_unknown(self, receiver, method, args, frame, node)
+        func = self.eval(node.func, frame)
+        return self.call_value(func, args, kwargs, frame, node)
+
+    def call_value(self, func: Any, args, kwargs, frame: Frame, node) -> Any:
+        if isinstance(func, Ref):
+            if func.kind == "function":
+                return self.call_function(func, args, dict(kwargs), frame, node)
+            if func.kind == "class":
+                return self.instantiate(func, args, dict(kwargs), frame)
+            if func.kind == "external":
+                return bi.call_external(self, func.name, args, kwargs, frame, node)
+            if func.kind == "lambda":
+                return self.call_lambda(func, args, frame)
+        base = func if isinstance(func, Hole) else hole("unknown", "a call", frame.loc(node))
+        return derived(args, kwargs, base)
+
+    def call_lambda(self, ref: Ref, args, frame: Frame) -> Any:
+        node: cst.Lambda = ref.node
+        inner = Frame(
+            ref.module,
+            {},
+            ref.closure,
+            frame.via,
+            frame.once,
+            loops=list(frame.loops),
+            call_stack=frame.call_stack,
+        )
+        for i, p in enumerate(node.params.params):
+            inner.env[p.name.value] = args[i] if i < len(args) else hole("unknown", p.name.value)
+        return self.eval(node.body, inner)
+
+    def eval_args(self, node: cst.Call, frame: Frame) -> tuple[list[Any], dict[str, Any]]:
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for a in node.args:
+            v = self.eval(a.value, frame)
+            if a.keyword is not None:
+                kwargs[a.keyword.value] = v
+            elif a.star == "*":
+                args.extend(v if isinstance(v, list | tuple) else [v])
+            elif a.star == "**":
+                if isinstance(v, dict):
+                    kwargs.update({k: x for k, x in v.items() if isinstance(k, str)})
+            else:
+                args.append(v)
+        return args, kwargs
+
+    def request_call(self, node: cst.Call, api, frame: Frame) -> list[RequestSite]:
+        """Evaluate a request call's arguments into a partly known request."""
+        req = self.new_dict(frame, node)
+        req.depth = 0
+        positional: list[Any] = []
+        for a in node.args:
+            value = self.eval(a.value, frame)
+            if a.keyword is not None:
+                req.put(a.keyword.value, value, frame.loc(a.value))
+            elif a.star == "**":
+                self.merge_into(req, value, frame, a.value)
+            elif not a.star:
+                positional.append((value, a.value))
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        client = self.client_of(receiver, frame)
+        sites = bi.build_site(self, api, node, req, positional, client, frame)
+        if sites:
+            self.requests.extend(sites)
+            self.seen_calls.add(node)
+        return sites
+
+    def client_of(self, receiver, frame: Frame) -> Client | None:
+        """The client object a call chain starts from, when it can be told."""
+        node = receiver
+        while isinstance(node, cst.Attribute) and node.attr.value in (
+            "messages",
+            "beta",
+            "prompt_caching",
+            "batches",
+            "completions",
+            "chat",
+            "with_options",
+            "with_raw_response",
+            "with_streaming_response",
+        ):
+            node = node.value
+        if node is None:
+            return None
+        if isinstance(node, cst.Call):
+            node = node.func
+        saved = self.budget
+        value = self.eval(node, frame)
+        self.budget = min(self.budget, saved)
+        return value if isinstance(value, Client) else None

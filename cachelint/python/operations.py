@@ -1,0 +1,189 @@
+"""Operations on abstract values shared by the evaluator: truth, merging branches, choosing
+return values, holes for unknown results, history and loop flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from cachelint.prompt import Hole
+from cachelint.python import names
+from cachelint.python.values import (
+    Client,
+    Instance,
+    Json,
+    LDict,
+    LList,
+    Loc,
+    Ref,
+    SetVal,
+    Text,
+    as_hole,
+    hole,
+    is_known,
+    is_marker_key,
+)
+
+
+def parameter(fn: cst.FunctionDef, name: str, loc: Loc) -> Hole:
+    """An argument nobody in sight passes. Constructor arguments configure a long-lived
+    object, and parameters named like prompt content are usually passed the same text every
+    time: those are unknown but not per-request data."""
+    if fn.name.value == "__init__":
+        return hole("unknown", f"constructor argument '{name}'", loc)
+    if names.CONTENT_PARAMETER.search(name):
+        return hole("unknown", f"parameter '{name}'", loc)
+    return hole("request", f"parameter '{name}'", loc)
+
+
+def truth(v: Any) -> bool | None:
+    """The truth value of an abstract value, when it is known."""
+    if is_known(v):
+        return bool(v)
+    if isinstance(v, Text):
+        return True if any(isinstance(p, str) and p for p in v.parts) else None
+    if isinstance(v, LList):
+        if any(not isinstance(x, Hole) for x in v):
+            return True
+        return None if v.is_open() else False
+    if isinstance(v, LDict):
+        return True if v else (None if v.open else False)
+    if isinstance(v, tuple):
+        return bool(v)
+    if isinstance(v, Client | Instance | Ref | Json):
+        return True
+    return None
+
+
+def at_use(v: Any, loc: Loc) -> Any:
+    """Request data is reported where it is put into the text, not where the parameter is."""
+    if isinstance(v, Hole) and v.origin == "request":
+        return hole("request", v.description, loc, v.unordered)
+    if isinstance(v, Text) and any(isinstance(p, Hole) and p.origin == "request" for p in v.parts):
+        return Text([at_use(p, loc) if isinstance(p, Hole) else p for p in v.parts])
+    return v
+
+
+def unwrap_enumerated(v: Any) -> Any:
+    return v.inner if isinstance(v, Enumerated) else v
+
+
+class Enumerated:
+    """enumerate(x): iterating it yields (index, element)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+
+def entered(value: Any) -> Any:
+    return value
+
+
+def unpacked_hole(value: Any, loc: Loc) -> Any:
+    return hole("unknown", "an unpacked value", loc) if not isinstance(value, Hole) else value
+
+
+def merge(a: dict, b: dict) -> dict:
+    out = dict(b)
+    for k, v in a.items():
+        if k not in b or b[k] is v:
+            out[k] = v
+        elif isinstance(v, Hole) and not isinstance(b[k], Hole):
+            out[k] = b[k]
+        else:
+            out[k] = choose(v, b[k])
+    return out
+
+
+def choose(a: Any, b: Any) -> Any:
+    """The value of `a if cond else b` when cond is unknown: the more informative one."""
+    if isinstance(a, Hole) and not isinstance(b, Hole):
+        return b
+    if a is None and b is not None:
+        return b
+    if isinstance(a, Text) and isinstance(b, str) and not isinstance(b, Text):
+        return a  # keep the holes: they are what can break the cache
+    return a
+
+
+def pick_return(returns: list[Any], name: str) -> Any:
+    if not returns:
+        return None
+    for r in returns:
+        if isinstance(r, LList | LDict | Text | Json | Client | Instance):
+            return r
+    for r in returns:
+        if not isinstance(r, Hole) and r is not None:
+            return r
+    return returns[0] if returns[0] is not None else hole("unknown", f"the result of {name}()")
+
+
+def hole_of(*values: Any) -> Hole:
+    for origin in ("volatile", "request", "unknown", "stable"):
+        for v in values:
+            if isinstance(v, Hole | Text) and as_hole(v).origin == origin:
+                return as_hole(v)
+    return hole("unknown", "an expression")
+
+
+def as_hole_keep(obj: Any, loc: Loc | None = None) -> Any:
+    if isinstance(obj, Hole):
+        return obj
+    if isinstance(obj, Text):
+        return as_hole(obj)
+    return hole("unknown", "an element", loc)
+
+
+def external_hole(name: str, loc: Loc) -> Hole:
+    root = name.split(".")[0]
+    if name in names.REQUEST_ROOTS or root in names.REQUEST_ROOTS:
+        return hole("request", f"'{name}'", loc)
+    if root in names.STABLE_ROOTS or names.lookup(names.STABLE, name):
+        return hole("stable", f"'{name}'", loc)
+    return hole("unknown", f"'{name}'", loc)
+
+
+def set_items(v: Any) -> list:
+    if isinstance(v, SetVal):
+        return list(v.items)
+    if isinstance(v, list | tuple):
+        return list(v)
+    return [v]
+
+
+def arith(op, a, b):
+    if isinstance(op, cst.Subtract):
+        return a - b
+    if isinstance(op, cst.Divide):
+        return a / b
+    if isinstance(op, cst.FloorDivide):
+        return a // b
+    if isinstance(op, cst.Modulo):
+        return a % b
+    if isinstance(op, cst.Power) and abs(b) < 64:
+        return a**b
+    raise TypeError
+
+
+def mark_repeated(value: Any, into: int, depth: int = 0) -> None:
+    """value is added to list `into` on every pass of a loop: the markers it carries repeat
+    with it, unless they were set under a guard that bounds the loop."""
+    if depth > 16:
+        return
+    if isinstance(value, LDict):
+        for k in value:
+            if is_marker_key(k) and k not in value.bounded_keys:
+                value.loop_keys.setdefault(k, into)
+        for v in value.values():
+            mark_repeated(v, into, depth + 1)
+    elif isinstance(value, LList | list | tuple):
+        for v in value:
+            mark_repeated(v, into, depth + 1)
+
+
+def open_history(lst: LList) -> None:
+    """A list kept across calls: earlier calls may have left items before the known ones."""
+    if not getattr(lst, "opened", False):
+        lst.opened = True  # type: ignore[attr-defined]
+        lst.add(hole("unknown", f"earlier items of {lst.persistent}"), lst.loc, at=0)

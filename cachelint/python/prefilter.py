@@ -1,0 +1,41 @@
+"""Cheap byte scans that decide whether a walked Python file is worth parsing.
+
+Parsing with libcst costs far more than reading. A file is parsed when its bytes mention a cache
+marker (cache_control, cachePoint and their look-alikes), the prompt-caching beta, or a call that
+sends a request (the markers may come from a helper module, which is then read on demand).
+Substring tests (C speed) come first; the regexes only confirm around what they found, since
+ordinary code says "cache" often (lru_cache, Django caches).
+"""
+
+from __future__ import annotations
+
+import re
+
+_LITERALS = (
+    b"completions.create",
+    b"litellm",
+    b".converse(",
+    b".converse_stream(",
+    b"invoke_model",
+    b"/v1/messages",
+)
+_CALL = re.compile(
+    rb"messages\.(?:create|stream|count_tokens|parse|batches)\b"
+    rb"|with_(?:raw|streaming)_response\.(?:create|stream)\b"
+)
+_MARKER_AT = re.compile(rb"cache?[-_ ]?(?:co|po)")  # matched on lowercased bytes
+_BETA = re.compile(rb"prompt[-_]?caching")
+
+
+def worth_parsing(data: bytes) -> bool:
+    if any(lit in data for lit in _LITERALS):
+        return True
+    if (b"messages." in data or b"_response." in data) and _CALL.search(data):
+        return True
+    lower = data.lower()
+    i = lower.find(b"cach")
+    while i >= 0:
+        if _MARKER_AT.match(lower, i):
+            return True
+        i = lower.find(b"cach", i + 4)
+    return b"caching" in lower and _BETA.search(lower) is not None

@@ -1,0 +1,298 @@
+"""Modules of the checked project: parsing on demand, import tables, resolving project imports.
+
+Helper modules are read only when a checked file imports them, parsed once per run, and never
+imported or executed. Imports are followed only to files inside the project root, and never
+through a symlink that leads out of it.
+"""
+
+from __future__ import annotations
+
+import ast
+import tokenize
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+import libcst as cst
+
+from cachelint.python.positions import Positions
+
+MAX_HELPER_SIZE = 2 * 1024 * 1024
+HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
+
+
+class SourceError(Exception):
+    """A file that cannot be decoded or parsed; carries a 1-based line and column."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+def decode(data: bytes) -> str:
+    """The source text, honouring a PEP 263 coding cookie and a UTF-8 BOM."""
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    except SyntaxError as e:
+        if "encoding" in str(e) and b"coding" not in data[:200]:
+            encoding = "utf-8"  # no declaration, and the first lines are not UTF-8
+        else:
+            raise SourceError(f"cannot decode: {e}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        head = data[: e.start]
+        line = head.count(b"\n") + 1
+        col = e.start - (head.rfind(b"\n") + 1) + 1
+        raise SourceError(
+            f"not valid {encoding} (byte 0x{data[e.start]:02x} at offset {e.start})", line, col
+        ) from None
+    except LookupError:
+        raise SourceError(f"unknown source encoding '{encoding}'") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as e:
+        try:  # Python's own parser points at the offending token more precisely
+            ast.parse(text)
+        except SyntaxError as py:
+            if py.lineno:
+                raise SourceError(f"syntax error: {py.msg}", py.lineno, py.offset or 1) from None
+        except (ValueError, RecursionError, MemoryError):
+            pass
+        msg = str(e.message).removeprefix("parser error: ")
+        raise SourceError(f"syntax error: {msg}", e.raw_line, e.raw_column + 1) from None
+    except (RecursionError, MemoryError):
+        raise SourceError("syntax error: the file is nested too deeply to parse") from None
+
+
+@dataclass(eq=False, repr=False)
+class ModuleInfo:
+    """One parsed module and its top-level names."""
+
+    name: str  # dotted module name relative to its import base ("" for a lone script)
+    path: Path | None
+    display: str
+    text: str
+    tree: cst.Module
+    is_package: bool = False
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    classes: dict[str, cst.ClassDef] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target
+    _positions: Positions | None = None
+
+    def __post_init__(self) -> None:
+        for stmt in self.tree.body:
+            self._index(stmt)
+
+    def _index(self, stmt: cst.CSTNode) -> None:
+        if isinstance(stmt, cst.FunctionDef):
+            self.functions[stmt.name.value] = stmt
+        elif isinstance(stmt, cst.ClassDef):
+            self.classes[stmt.name.value] = stmt
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import | cst.ImportFrom):
+                    self.imports.update(import_names(small, self.package()))
+        elif isinstance(stmt, cst.If | cst.Try):  # `try: import x except ImportError: ...`
+            for child in stmt.body.body if hasattr(stmt.body, "body") else ():
+                self._index(child)
+
+    def __repr__(self) -> str:
+        return f"<module {self.name or self.display}>"
+
+    def package(self) -> str:
+        if self.is_package:
+            return self.name
+        return self.name.rpartition(".")[0]
+
+    @property
+    def positions(self) -> Positions:
+        if self._positions is None:
+            self._positions = Positions(self.tree, self.text)
+        return self._positions
+
+
+def import_names(node: cst.Import | cst.ImportFrom, package: str) -> dict[str, str]:
+    """Local name -> dotted target for one import statement (relative ones made absolute)."""
+    out: dict[str, str] = {}
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            full = dotted(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                out[alias.asname.name.value] = full
+            else:
+                head = full.split(".")[0]
+                out[head] = head
+        return out
+    base = dotted(node.module) if node.module is not None else ""
+    if node.relative:
+        level = len(node.relative)
+        parts = package.split(".") if package else []
+        if level - 1 > len(parts):
+            return out
+        parts = parts[: len(parts) - (level - 1)]
+        base = ".".join([*parts, base] if base else parts)
+    if isinstance(node.names, cst.ImportStar):
+        return out
+    for alias in node.names:
+        name = dotted(alias.name)
+        local = (
+            alias.asname.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+            else name
+        )
+        out[local] = f"{base}.{name}" if base else name
+    return out
+
+
+def dotted(node: cst.BaseExpression | None) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _shown(path: Path) -> str:
+    """A path as users see it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
+
+
+def find_root(path: Path, config_root: Path | None) -> Path:
+    """The project root: the config root when it contains the file, else the nearest directory
+    upward that has a pyproject.toml or is not a package."""
+    path = path.resolve()
+    if config_root is not None:
+        try:
+            path.relative_to(config_root)
+            return config_root
+        except ValueError:
+            pass
+    d = path.parent
+    while (d / "__init__.py").is_file() and d.parent != d:
+        if (d / "pyproject.toml").is_file():
+            return d
+        d = d.parent
+    return d
+
+
+def module_name(path: Path) -> tuple[str, Path]:
+    """(dotted name, import base directory) for a file, from the packages around it."""
+    path = path.resolve()
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    d = path.parent
+    while (d / "__init__.py").is_file() and d.parent != d:
+        parts.insert(0, d.name)
+        d = d.parent
+    return ".".join(parts), d
+
+
+class Project:
+    """Parsed modules of one project, read on demand and cached for the run."""
+
+    def __init__(self, config_root: Path | None = None) -> None:
+        self.config_root = config_root.resolve() if config_root else None
+        self._cache: dict[Path, ModuleInfo | None] = {}
+        self._resolved: dict[tuple[str, Path], tuple[ModuleInfo, str] | None] = {}
+        self._roots: dict[Path, tuple[Path, Path]] = {}
+        self._found: dict[tuple[str, Path, Path], tuple[ModuleInfo, str] | None] = {}
+        self._allowance = HELPER_BYTES_PER_FILE
+        self._over_allowance = False
+        # project modules resolved while checking the current file (result cache dependencies)
+        self.touched: set[Path] = set()
+
+    def module_for(
+        self, data_text: str, tree: cst.Module, path: Path | None, display: str
+    ) -> ModuleInfo:
+        """The ModuleInfo of the file being checked (already parsed by the caller)."""
+        name, is_pkg = "", False
+        if path is not None:
+            name, _ = module_name(path)
+            is_pkg = path.name == "__init__.py"
+        info = ModuleInfo(name, path, display, data_text, tree, is_pkg)
+        if path is not None:
+            self._cache.setdefault(path.resolve(), info)
+        self._allowance = HELPER_BYTES_PER_FILE
+        self.touched = set()
+        return info
+
+    def resolve(self, dotted_name: str, origin: ModuleInfo) -> tuple[ModuleInfo, str] | None:
+        """The project module that defines dotted_name, and the attribute left over ("" for
+        the module itself). None when it is outside the project (stdlib, third party)."""
+        if origin.path is None:
+            return None
+        key = (dotted_name, origin.path)
+        if key in self._resolved:
+            found = self._resolved[key]
+            if found is not None and found[0].path is not None:
+                self.touched.add(found[0].path)
+            return found
+        if origin.path not in self._roots:
+            self._roots[origin.path] = (
+                find_root(origin.path, self.config_root),
+                module_name(origin.path)[1],
+            )
+        root, base = self._roots[origin.path]
+        found = self._find(dotted_name, root, base)
+        self._resolved[key] = found
+        if found is not None and found[0].path is not None:
+            self.touched.add(found[0].path)
+        return found
+
+    def _find(self, dotted_name: str, root: Path, base: Path) -> tuple[ModuleInfo, str] | None:
+        key = (dotted_name, root, base)  # files of one package share their import bases
+        if key in self._found:
+            return self._found[key]
+        self._over_allowance = False
+        found = self._search(dotted_name, root, base)
+        if found is not None or not self._over_allowance:  # a skipped helper may load later
+            self._found[key] = found
+        return found
+
+    def _search(self, dotted_name: str, root: Path, base: Path) -> tuple[ModuleInfo, str] | None:
+        parts = dotted_name.split(".")
+        for n in range(len(parts), 0, -1):
+            mod_parts, rest = parts[:n], ".".join(parts[n:])
+            for b in dict.fromkeys((base, root, root / "src")):
+                info = self._load(b, mod_parts, root)
+                if info is not None:
+                    return info, rest
+        return None
+
+    def _load(self, base: Path, parts: list[str], root: Path) -> ModuleInfo | None:
+        rel = Path(*parts)
+        for cand, is_pkg in (
+            (base / rel.with_suffix(".py"), False),
+            (base / rel / "__init__.py", True),
+        ):
+            try:
+                real = cand.resolve()
+                real.relative_to(root)
+            except (ValueError, OSError):
+                continue
+            if real in self._cache:
+                return self._cache[real]
+            if not real.is_file():
+                continue
+            try:
+                size = real.stat().st_size
+                if size > MAX_HELPER_SIZE or size > self._allowance:
+                    self._over_allowance = size <= MAX_HELPER_SIZE
+                    continue  # too big, or this file has read enough helpers: stays unknown
+                self._allowance -= size
+                self._cache[real] = None  # a module that fails to load stays unknown
+                text = decode(real.read_bytes())
+                tree = parse(text)
+            except (OSError, SourceError):
+                continue
+            info = ModuleInfo(".".join(parts), real, _shown(cand), text, tree, is_pkg)
+            self._cache[real] = info
+            return info
+        return None

@@ -1,0 +1,331 @@
+"""Python files -> findings: parse, evaluate the requests the file builds, run the request rules,
+add the source-level rules, resolve locations and apply suppression comments."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from cachelint.checks import REQUEST_CHECKS, Context, Issue
+from cachelint.findings import Finding, Span
+from cachelint.payload import anthropic, converse
+from cachelint.payload.markers import looks_like_marker
+from cachelint.prompt import Prompt
+from cachelint.python import suppression
+from cachelint.python.evaluate import Evaluator
+from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
+from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
+from cachelint.python.scan import OLD_BETA, Scan, scan
+from cachelint.python.values import LDict, LList, Loc
+from cachelint.report import finding, unparsable
+
+Selected = Callable[[str], bool]
+_BLOCK_RULES = frozenset({"CL103", "CL104"})
+
+
+def lint_python(
+    data: bytes,
+    display: str,
+    path: Path | None,
+    ctx: Context,
+    selected: Selected,
+    project: Project,
+    volatile_names: list[str] | None = None,
+) -> list[Finding]:
+    try:
+        text = decode(data)
+        tree = parse(text)
+    except SourceError as e:
+        if not selected("CL000"):
+            return []
+        span = Span(e.line, e.column, e.line, e.column + 1)
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        snippet = lines[e.line - 1] if 0 < e.line <= len(lines) else None
+        return [unparsable(display, e.message, span, snippet)]
+    module = project.module_for(text, tree, path, display)
+    issues = list(_issues(module, ctx, selected, project, volatile_names or []))
+    if not issues:
+        return []
+    return _findings(issues, module, display)
+
+
+def _issues(
+    module: ModuleInfo,
+    ctx: Context,
+    selected: Selected,
+    project: Project,
+    volatile_names: list[str],
+) -> Iterator[tuple[Issue, Callable[[Any], Loc]]]:
+    found = scan(module.tree)
+    for node, what in found.deprecated:
+        if selected("CL501"):
+            yield _deprecated(node, what), lambda a: a
+    if not found.calls and not found.has_markers:
+        return
+    ev = evaluate(module, found, project, volatile_names)
+    consumed: set[int] = set()
+    for site in ev.requests:
+        if not _here(site.call, module):
+            continue
+        prompt = to_prompt(site, ev.removes_markers)
+        consumed.update(id(m.value) for m in prompt.markers)
+        if prompt.automatic is not None:
+            consumed.add(id(prompt.automatic.value))
+        for m in prompt.markers:
+            steps = list(walk(site.request, m.anchor))
+            if steps:
+                consumed.add(id(steps[-1][0]))
+        root, call = site.request, site.call
+
+        def resolve(anchor: Any, root=root, call=call) -> Loc:
+            return locate(root, anchor, call)
+
+        for issue in _run_checks(prompt, ctx, selected):
+            if _about_known_values(issue, root):
+                yield issue, resolve
+    yield from _standalone(ev.marker_dicts, consumed, module, ctx, selected)
+    yield from _marker_values(ev, consumed, module, ctx, selected)
+    if selected("CL105"):
+        for loc in _unique(ev.lost_markers):
+            if _here(loc, module):
+                yield _lost_marker(loc), lambda a: a
+
+
+_VALUE_RULES = frozenset({"CL102", "CL103", "CL106"})
+
+
+def _about_known_values(issue: Issue, root: Any) -> bool:
+    """Marker value rules speak only about values that are known (not `ttl=ttl_setting`)."""
+    if issue.code not in _VALUE_RULES:
+        return True
+    return known_at(root, issue.anchor) and all(known_at(root, a) for _, a in issue.notes)
+
+
+def evaluate(module: ModuleInfo, found: Scan, project: Project, volatile_names: list[str]):
+    """Run the module, then its entry points, then whatever builds requests and was not
+    reached: functions only called from elsewhere, nested callbacks and thread targets."""
+    ev = Evaluator(project, volatile_names)
+    _safely(ev.run_module, module)
+    for fn in found.entries():
+        _safely(ev.run_function, module, fn.node, fn.cls)
+    for fn in found.functions:
+        if fn.relevant and fn.node not in ev.ran:
+            _safely(ev.run_function, module, fn.node, fn.cls)
+    for call, inner in found.nested.items():
+        if call not in ev.seen_calls:
+            _safely(ev.run_nested, inner)
+    return ev
+
+
+def _safely(run: Callable[..., None], *args: Any) -> None:
+    """Evaluate one scope; code the evaluator cannot follow leaves its values unknown.
+
+    Set CACHELINT_DEBUG=1 to see such failures instead."""
+    try:
+        run(*args)
+    except (RecursionError, MemoryError):
+        pass
+    except Exception:
+        if os.environ.get("CACHELINT_DEBUG"):
+            raise
+
+
+def _here(loc: Loc, module: ModuleInfo) -> bool:
+    while loc is not None:
+        if loc.module is module:
+            return True
+        loc = loc.via
+    return False
+
+
+def _run_checks(prompt: Prompt, ctx: Context, selected: Selected, only=None) -> Iterator[Issue]:
+    for codes, check in REQUEST_CHECKS:
+        if only is not None and not codes & only:
+            continue
+        if any(selected(c) for c in codes):
+            for issue in check(prompt, ctx):
+                if selected(issue.code) and (only is None or issue.code in only):
+                    yield issue
+
+
+def _unique(locs: list[Loc]) -> list[Loc]:
+    seen: set[int] = set()
+    out = []
+    for loc in locs:
+        if id(loc.node) not in seen:
+            seen.add(id(loc.node))
+            out.append(loc)
+    return out
+
+
+def _standalone(
+    dicts: list[LDict], consumed: set[int], module: ModuleInfo, ctx: Context, selected: Selected
+) -> Iterator[tuple[Issue, Callable[[Any], Loc]]]:
+    """Block-level rules on marker-carrying dicts whose request is out of sight."""
+    if not any(selected(c) for c in _BLOCK_RULES):
+        return
+    seen_nodes: set[int] = set()
+    for d in dicts:
+        if id(d) in consumed or d.loc is None or not _here(d.loc, module):
+            continue
+        key = next((k for k in d if isinstance(k, str) and looks_like_marker(k)), None)
+        key = (
+            "cachePoint" if "cachePoint" in d else "cache_control" if "cache_control" in d else key
+        )
+        mloc = d.locs.get(key)
+        if mloc is None or id(mloc.node) in seen_nodes:
+            continue
+        seen_nodes.add(id(mloc.node))
+        prompt, root = _mini_prompt(d)
+        if prompt is None:
+            continue
+        consumed.update(id(m.value) for m in prompt.markers)
+
+        def resolve(anchor: Any, root=root, d=d) -> Loc:
+            return locate(root, anchor, d.loc)
+
+        for issue in _run_checks(prompt, ctx, selected, _BLOCK_RULES):
+            if _about_known_values(issue, root):
+                yield issue, resolve
+
+
+def _marker_values(
+    ev: Evaluator, consumed: set[int], module: ModuleInfo, ctx: Context, selected: Selected
+) -> Iterator[tuple[Issue, Callable[[Any], Loc]]]:
+    """CL103 on dicts such as CACHE = {"type": "ephemeral", "ttl": "24h"} used out of sight."""
+    if not selected("CL103"):
+        return
+    seen: set[int] = set()
+    for v in ev.marker_values:
+        if id(v) in consumed or v.loc is None or not _here(v.loc, module) or id(v.loc.node) in seen:
+            continue
+        seen.add(id(v.loc.node))
+        block = LDict([("type", "text", None), ("text", "x", None), ("cache_control", v, v.loc)])
+        prompt, root = _mini_prompt(block)
+        if prompt is None:
+            continue
+
+        def resolve(anchor: Any, root=root, v=v) -> Loc:
+            return locate(root, anchor, v.loc)
+
+        for issue in _run_checks(prompt, ctx, selected, frozenset({"CL103"})):
+            if _about_known_values(issue, root):
+                yield issue, resolve
+
+
+def _mini_prompt(d: LDict) -> tuple[Prompt | None, LDict]:
+    """A one-block request around a marker-carrying dict, by what the dict looks like."""
+    normalise(d)
+    if "cachePoint" in d:
+        if len(d) != 1:
+            return None, d
+        content = LList([{"text": "x"}, d])
+        root = LDict([("system", content, None)])
+        return converse.to_prompt(root, (), None), root
+    if "role" in d or "messages" in d or "model" in d:
+        return None, d  # a message or a request: its dialect and route are unknown
+    if "input_schema" in d or ("name" in d and "type" not in d):
+        root = LDict([("tools", LList([d]), None)])
+    elif isinstance(d.get("type"), str) and d.get("type") != "function":
+        msg = LDict([("role", "user", None), ("content", LList([d]), None)])
+        root = LDict([("messages", LList([msg]), None)])
+    else:
+        return None, d
+    prompt = anthropic.to_prompt(root, (), None)
+    prompt.rendered = False
+    return prompt, root
+
+
+def _deprecated(node: cst.CSTNode, what: str) -> Issue:
+    if what.startswith("the prompt-caching"):
+        msg = (
+            f"the anthropic-beta header value {OLD_BETA} is obsolete: prompt caching is generally "
+            f"available and needs no beta header"
+        )
+        fix = f"Remove {OLD_BETA} from the betas / anthropic-beta header."
+    elif what.startswith("PromptCachingBeta"):
+        msg = (
+            f"{what} belongs to the removed prompt-caching beta types: use the regular "
+            f"message types, which accept cache_control"
+        )
+        fix = "Import the non-beta type (e.g. TextBlockParam, MessageParam) instead."
+    else:
+        msg = (
+            "client.beta.prompt_caching is the old beta namespace for prompt caching: it is "
+            "gone from current SDKs; prompt caching works on client.messages"
+        )
+        fix = "Call client.messages.create(...) with the same cache_control markers."
+    return Issue("CL501", Loc(None, node), msg, help=fix)
+
+
+def _lost_marker(loc: Loc) -> Issue:
+    return Issue(
+        "CL105",
+        loc,
+        "a cache marker is set on every pass of this loop: with more than 4 items the request "
+        "carries more than 4 breakpoints and the API rejects it",
+    )
+
+
+def _findings(
+    issues: list[tuple[Issue, Callable[[Any], Loc]]], module: ModuleInfo, display: str
+) -> list[Finding]:
+    resolved: list[tuple[Issue, Loc, list[tuple[str, Loc]]]] = []
+    for issue, resolve in issues:
+        origin = resolve(issue.anchor)
+        loc = _in_module(origin, module)
+        if loc is not origin and origin.module is not None and origin.module.path is not None:
+            where = origin.module.positions.span(origin.node)
+            issue.message += f" (built in {origin.module.display}:{where.line})"
+        notes = [(msg, _in_module(resolve(a), module)) for msg, a in issue.notes]
+        resolved.append((issue, loc, notes))
+    positions = module.positions
+    positions.compute(
+        n
+        for _, loc, notes in resolved
+        for n in [loc.node, *(nl.node for _, nl in notes)]
+        if n is not module.tree
+    )
+    sup = suppression.parse(module.text)
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for issue, loc, notes in resolved:
+        span = _span(loc, module)
+        if sup.suppressed(issue.code, span.line):
+            continue
+        key = (issue.code, span, issue.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        note_spans = {id(nl.node): _span(nl, module) for _, nl in notes}
+        issue.notes = [(m, nl) for m, nl in notes if note_spans[id(nl.node)] != span]
+        issue.anchor = loc
+
+        def resolve_span(anchor: Any) -> tuple[Span, str | None]:
+            s = _span(anchor, module)
+            return s, positions.line_text(s.line)
+
+        out.append(finding(issue, display, resolve_span))
+    return out
+
+
+def _in_module(loc: Loc, module: ModuleInfo) -> Loc:
+    """The location in the checked module: a node there, or the call site that led elsewhere."""
+    if loc.module is None or loc.module is module:
+        return loc
+    cur = loc.via
+    while cur is not None:
+        if cur.module is module:
+            return cur
+        cur = cur.via
+    return Loc(module, module.tree)
+
+
+def _span(loc: Loc, module: ModuleInfo) -> Span:
+    if loc.node is module.tree:
+        return Span(1, 1, 1, 2)
+    return module.positions.span(loc.node)

@@ -1,0 +1,279 @@
+"""String building on partly known values: str(), f-string pieces, %, .format, .join, methods."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from cachelint.prompt import Hole
+from cachelint.python import names
+from cachelint.python.values import (
+    PLACEHOLDER,
+    Json,
+    LDict,
+    LList,
+    SetVal,
+    Text,
+    as_hole,
+    hole,
+    is_known,
+)
+
+MAX_LEN = 4 * 1024 * 1024  # longer strings are treated as unknown
+
+
+def fully_known(v: Any, depth: int = 0) -> bool:
+    if depth > 32:
+        return False
+    if is_known(v):
+        return True
+    if isinstance(v, LList | list | tuple):
+        if isinstance(v, LList) and (v.repeated or v.unordered):
+            return False
+        return all(fully_known(x, depth + 1) for x in v)
+    if isinstance(v, LDict | dict):
+        if isinstance(v, LDict) and (v.open or v.unordered):
+            return False
+        return all(isinstance(k, str) and fully_known(x, depth + 1) for k, x in v.items())
+    return False
+
+
+def plain(v: Any) -> Any:
+    """A fully known value as plain Python data."""
+    if isinstance(v, list | tuple):
+        return [plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    return v
+
+
+def unordered_hole(v: Any, where: Any = None) -> Hole | None:
+    """The unordered hole of a value built from a set or an unsorted listing, if any; `where`
+    (the iteration that makes the order matter) becomes its location for sets."""
+    if isinstance(v, SetVal):
+        if v.items and all(isinstance(x, int) and not isinstance(x, bool) for x in v.items):
+            return None  # small ints iterate in a fixed order
+        return hole("unknown", names.SET_ORDER, where or v.loc, unordered=True)
+    if isinstance(v, LList | LDict):
+        return v.unordered
+    if isinstance(v, Hole) and v.unordered:
+        return v
+    if isinstance(v, Json) and not v.sort_keys:
+        return unordered_hole(v.value, where)
+    return None
+
+
+def to_str(v: Any, what: str = "a value only known at run time") -> str:
+    """str(v): known text, or a Text with the holes it depends on."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool | int | float) or v is None:
+        return str(v)
+    if isinstance(v, Hole):
+        return Text([v])
+    if isinstance(v, Json):
+        u = unordered_hole(v)
+        if fully_known(v.value) and u is None:
+            try:
+                return orjson.dumps(
+                    plain(v.value), option=orjson.OPT_SORT_KEYS if v.sort_keys else 0
+                ).decode()
+            except TypeError:
+                pass
+        return Text(
+            [u or _first_hole(v.value) or hole("unknown", "JSON of a value only known at run time")]
+        )
+    if fully_known(v):
+        return str(plain(v))
+    u = unordered_hole(v)
+    return Text([u or _first_hole(v) or hole("unknown", what)])
+
+
+def _first_hole(v: Any, depth: int = 0) -> Hole | None:
+    if depth > 16:
+        return None
+    if isinstance(v, Hole):
+        return v
+    if isinstance(v, Text):
+        return as_hole(v)
+    if isinstance(v, LList | list | tuple):
+        for x in v:
+            h = _first_hole(x, depth + 1)
+            if h is not None:
+                return h
+    if isinstance(v, dict):
+        for x in v.values():
+            h = _first_hole(x, depth + 1)
+            if h is not None:
+                return h
+    return None
+
+
+def concat(a: str, b: str) -> str:
+    if len(a) + len(b) > MAX_LEN:
+        return Text([hole("unknown", "a very long string")])
+    return Text([a, b])
+
+
+def repeat(s: str, n: Any) -> str:
+    if not isinstance(n, int) or isinstance(n, bool):
+        return Text([as_hole(s) if isinstance(s, Text) else hole("unknown", "a repeated string")])
+    if len(s) * max(n, 0) > MAX_LEN:
+        return Text([hole("unknown", "a very long string")])
+    if isinstance(s, Text):
+        return Text(list(s.parts) * max(n, 0))
+    return s * n
+
+
+def apply(fn: Callable[[str], Any], s: str) -> Any:
+    """Apply a str -> str function to a partly known string, keeping its holes in place."""
+    if not isinstance(s, Text):
+        try:
+            return fn(s)
+        except Exception:
+            return hole("unknown", "a string operation")
+    try:
+        out = fn(str(s))
+    except Exception:
+        return Text([as_hole(s)])
+    holes = s.holes()
+    if isinstance(out, str) and out.count(PLACEHOLDER) == len(holes):
+        pieces = out.split(PLACEHOLDER)
+        parts: list[str | Hole] = [pieces[0]]
+        for h, p in zip(holes, pieces[1:], strict=True):
+            parts += [h, p]
+        return Text(parts)
+    if isinstance(out, str):
+        return Text([out.replace(PLACEHOLDER, ""), *holes])
+    return Text([as_hole(s)])
+
+
+def join(sep: str, items: Any) -> str:
+    """sep.join(items) for a known or partly known iterable."""
+    u = unordered_hole(items)
+    if isinstance(items, SetVal):
+        seq = list(items.items)
+    elif isinstance(items, LList | list | tuple):
+        seq = list(items)
+    else:
+        return Text(
+            [as_hole(items) if isinstance(items, Hole) else hole("unknown", "a joined list")]
+        )
+    parts: list[Any] = []
+    for i, x in enumerate(seq):
+        if i:
+            parts.append(sep)
+        parts.append(to_str(x))
+    if isinstance(items, LList) and items.repeated:
+        parts.append(hole("unknown", "items added in a loop"))
+    if u is not None:
+        parts.append(u)
+    return Text(parts)
+
+
+def fmt_value(v: Any, spec: str, conversion: str | None) -> str:
+    if is_known(v):
+        try:
+            if conversion == "r":
+                v = repr(v)
+            elif conversion == "a":
+                v = ascii(v)
+            return format(v, spec) if spec else str(v)
+        except (ValueError, TypeError):
+            return to_str(v)
+    return to_str(v)
+
+
+def str_format(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
+    """template.format(*args, **kwargs)."""
+    if isinstance(template, Text):
+        return Text([as_hole(template)])
+    parts: list[Any] = []
+    auto = 0
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return Text([hole("unknown", "a malformed format string")])
+    for literal, field, spec, conv in parsed:
+        parts.append(literal)
+        if field is None:
+            continue
+        m = re.match(r"[^.\[]*", field)
+        head = m.group() if m else field
+        if head == "":
+            value = args[auto] if auto < len(args) else hole("unknown", "a format argument")
+            auto += 1
+        elif head.isdigit():
+            i = int(head)
+            value = args[i] if i < len(args) else hole("unknown", "a format argument")
+        else:
+            value = kwargs.get(head, hole("unknown", f"format argument '{head}'"))
+        if len(head) != len(field):  # attribute or index access: only its holes are known
+            value = as_hole(value) if not is_known(value) else hole("unknown", "a format field")
+        parts.append(fmt_value(value, spec or "", conv))
+    return Text(parts)
+
+
+_PERCENT = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+    r"(?P<conv>[diouxXeEfFgGcrsab%])"
+)
+
+
+def percent(template: str, arg: Any) -> str:
+    """template % arg."""
+    if isinstance(template, Text):
+        return Text([as_hole(template)])
+    if fully_known(arg):
+        try:
+            return template % (tuple(plain(arg)) if isinstance(arg, tuple) else plain(arg))
+        except (TypeError, ValueError, KeyError):
+            return Text([hole("unknown", "a %-formatted string")])
+    seq = list(arg) if isinstance(arg, tuple) else [arg]
+    parts: list[Any] = []
+    pos, i = 0, 0
+    for m in _PERCENT.finditer(template):
+        parts.append(template[pos : m.start()])
+        pos = m.end()
+        if m.group("conv") == "%":
+            parts.append("%")
+            continue
+        if m.group("key") is not None and isinstance(arg, dict):
+            value = arg.get(m.group("key"), hole("unknown", "a format argument"))
+        else:
+            value = seq[i] if i < len(seq) else hole("unknown", "a format argument")
+            i += 1
+        parts.append(fmt_value(value, "", None) if not is_known(value) else _pct(m.group(), value))
+    parts.append(template[pos:])
+    return Text(parts)
+
+
+def _pct(spec: str, value: Any) -> str:
+    try:
+        return re.sub(r"\([^)]*\)", "", spec, count=1) % (value,)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+STR_METHODS: dict[str, Callable[..., Any]] = {
+    "strip": str.strip,
+    "lstrip": str.lstrip,
+    "rstrip": str.rstrip,
+    "lower": str.lower,
+    "upper": str.upper,
+    "title": str.title,
+    "capitalize": str.capitalize,
+    "casefold": str.casefold,
+    "replace": str.replace,
+    "removeprefix": str.removeprefix,
+    "removesuffix": str.removesuffix,
+    "expandtabs": str.expandtabs,
+    "center": str.center,
+    "ljust": str.ljust,
+    "rjust": str.rjust,
+    "zfill": str.zfill,
+}

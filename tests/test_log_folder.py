@@ -79,3 +79,21 @@ def test_log_dir_must_be_a_folder(tmp_path):
         r = run_cli("check", "--log-dir", target, cwd=tmp_path)
         assert r.returncode == 2
         assert b"Traceback" not in r.stderr
+
+
+def test_log_findings_are_the_same_from_the_result_cache_and_workers(tmp_path):
+    chat = Chat()
+    lines = [
+        chat.turn(f"Q{i}", system=LONG_SYSTEM + f" Current time: 10:00:{i:02}.") for i in range(4)
+    ]
+    (tmp_path / "log.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    for i in range(70):  # enough files for worker processes
+        (tmp_path / f"other-{i}.jsonl").write_text((tmp_path / "log.jsonl").read_text())
+    runs = [
+        run_cli("check", ".", "--format", "json", "-j", "2", "--cache-dir", "c", cwd=tmp_path)
+        for _ in range(2)
+    ]
+    first, second = (orjson.loads(r.stdout)["findings"] for r in runs)
+    assert first == second
+    cl401 = [f for f in first if f["code"] == "CL401"]
+    assert len(cl401) == 71 and all("recurs on the next 2 requests" in f["message"] for f in cl401)

@@ -209,7 +209,7 @@ print(f"{time.perf_counter() - start} {cpu} {u.ru_maxrss} {code}", file=sys.stde
 
 def run(log: Path, extra: list[str], out: Path) -> dict:
     """`cachelint check` in a child of its own: its wall and CPU time and peak RSS."""
-    args = ["check", str(log), "--format", "json", "--exit-zero", "--output", f"json:{out}"]
+    args = ["check", str(log), "--no-cache", "--exit-zero", "--output", f"json:{out}"]
     proc = subprocess.run(
         [sys.executable, "-c", _MEASURE, *args, *extra],
         stdout=subprocess.DEVNULL,

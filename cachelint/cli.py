@@ -1,4 +1,4 @@
-"""Command line: check, rule, rules, models (the contract in design.md)."""
+"""Command line: check, rule, rules, models, diff (the contract in design.md)."""
 
 from __future__ import annotations
 
@@ -111,6 +111,14 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="Worker processes [default: one per CPU; used from 64 files up].",
 )
+@click.option(
+    "--log-dir",
+    "log_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Read the .json files of this folder, in name order, as one request log "
+    "(conversation rules across files). Repeatable.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only findings: no summary line.")
 def check(
     paths,
@@ -128,6 +136,7 @@ def check(
     no_cache,
     cache_dir,
     jobs,
+    log_dirs,
     quiet,
 ) -> None:
     """Check request payloads (.json, .jsonl, .ndjson) and Python source (.py, .pyi) under
@@ -170,8 +179,10 @@ def check(
             settings = RunSettings(
                 jobs=jobs or default_jobs(),
                 cache_dir=None if no_cache else _cache_dir(cache_dir, config),
+                log_dirs=tuple(log_dirs),
             )
-            findings, checked = _run(engine, list(paths) or [Path(".")], stdin_filename, settings)
+            default = [] if log_dirs else [Path(".")]
+            findings, checked = _run(engine, list(paths) or default, stdin_filename, settings)
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
@@ -197,6 +208,7 @@ def check(
 class RunSettings:
     jobs: int
     cache_dir: Path | None
+    log_dirs: tuple[Path, ...] = ()  # folders read as request logs, left out of the file walk
 
 
 def _cache_dir(option: Path | None, config: Config) -> Path:
@@ -235,9 +247,19 @@ def _run(
         else:
             files.append(p)
     if files:
-        result = runner.run(engine, files, jobs=settings.jobs, cache_dir=settings.cache_dir)
+        result = runner.run(
+            engine,
+            files,
+            jobs=settings.jobs,
+            cache_dir=settings.cache_dir,
+            skip_dirs=settings.log_dirs,
+        )
         findings.extend(result.findings)
         checked += result.files_checked
+    for d in settings.log_dirs:  # read as logs: never cached per file, never in workers
+        found, count = engine.run_log_dir(d)
+        findings.extend(found)
+        checked += count
     findings.sort(key=Finding.sort_key)
     return findings, checked
 
@@ -311,6 +333,35 @@ def rules_cmd(fmt: str) -> None:
         return
     for r in rows:
         click.echo(f"{r.code}  {r.severity.value:<7}  {r.name:<32} {r.summary}")
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--model", help="Model for requests that name none (minimum, tokenizer).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
+def diff_cmd(old: str, new: str, fmt: str, model: str | None, config_path: Path | None) -> None:
+    """Explain whether request NEW can read the cache that request OLD wrote.
+
+    Exit 0 when every breakpoint of OLD would be read, 1 otherwise, 2 on unreadable input.
+    """
+    from cachelint.session.diff import DiffError, diff, render_json, render_text
+
+    try:
+        config = load(config_path, Path.cwd())
+        report = diff(old, new, Engine(config, Options(model=model)).context)
+    except (ConfigError, DiffError) as e:
+        click.echo(f"cachelint: {e}", err=True)
+        sys.exit(2)
+    except Exception as e:  # an internal error must not look like a verdict
+        click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(orjson.dumps(render_json(report, __version__), option=orjson.OPT_INDENT_2))
+    else:
+        click.echo(render_text(report), nl=False)
+    sys.exit(0 if report.hit else 1)
 
 
 @main.command("models")

@@ -56,6 +56,7 @@ class Config:
     volatile_names: list[str] = field(default_factory=list)
     count_tokens: bool = False
     cache_dir: str | None = None
+    conversation_key: str | None = None  # JSON pointer grouping log requests by conversation
 
     def fingerprint(self) -> str:
         """Everything that changes findings, for result caches."""

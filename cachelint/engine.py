@@ -19,6 +19,7 @@ from cachelint.payload.source import JSONL_SUFFIXES, lint_json, lint_jsonl
 from cachelint.python.prefilter import worth_parsing
 from cachelint.report import unparsable
 from cachelint.selection import PerFileIgnores, Selection, is_ignored
+from cachelint.session.folder import lint_log_folder, natural_key
 from cachelint.tokens import Estimator
 
 # A walked file that never mentions caching cannot hold a cache defect: skip it unparsed.
@@ -52,6 +53,7 @@ class Engine:
             default_model=options.model or config.default_model,
             platform=config.platform,
             counter=_counter() if options.count_tokens or config.count_tokens else None,
+            conversation_key=config.conversation_key,
         )
         self.force_exclude = options.force_exclude
         self.options = options
@@ -146,6 +148,21 @@ class Engine:
     def fingerprint(self) -> str:
         """Everything besides file content that changes findings, for the result cache."""
         return f"{self.config.fingerprint()}\0{sorted(self.selection.codes)}\0{self.options}"
+
+    def run_log_dir(self, directory: Path) -> tuple[list[Finding], int]:
+        """The .json files of a folder read as one request log (session rules across files):
+        (findings, files checked). Never cached per file: findings depend on the other files."""
+        targets = discover(
+            [directory], self.config.root, self.config.exclude, False, suffixes=(".json",)
+        )
+        files = sorted(targets, key=lambda t: natural_key(t.path.relative_to(directory).as_posix()))
+        found = lint_log_folder(
+            [(t.path, t.display) for t in files],
+            self.context,
+            self._selector,
+            self.config.max_file_size,
+        )
+        return sorted(found, key=Finding.sort_key), len(files)
 
 
 class CounterUnavailable(Exception):

@@ -81,9 +81,18 @@ def _check_chunk(targets: list[Target]) -> list[tuple[list[Finding] | None, bool
 
 
 def run(
-    engine: Engine, paths: list[Path], *, jobs: int = 1, cache_dir: Path | None = None
+    engine: Engine,
+    paths: list[Path],
+    *,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    skip_dirs: tuple[Path, ...] = (),
 ) -> RunResult:
+    """Check paths; files inside `skip_dirs` (folders read as request logs) are left out."""
     targets = engine.targets(paths)
+    if skip_dirs:
+        skip = [d.resolve() for d in skip_dirs]
+        targets = [t for t in targets if not any(t.path.resolve().is_relative_to(d) for d in skip)]
     if engine.context.counter is not None:
         # exact counts come from a service: not cached, and errors stay in this process
         jobs, cache_dir = 1, None

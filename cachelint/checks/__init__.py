@@ -32,6 +32,7 @@ class Context:
     default_model: str | None = None
     platform: str | None = None  # from config; overrides what the payload suggests
     counter: TokenCounter | None = None  # exact counts, only with --count-tokens
+    conversation_key: str | None = None  # JSON pointer grouping log lines into conversations
 
 
 RequestCheck = Callable[[Prompt, Context], Iterable[Issue]]
@@ -46,10 +47,25 @@ def request_check(*codes: str) -> Callable[[RequestCheck], RequestCheck]:
     return register
 
 
+# Session rules: over one step of a conversation (`cachelint.session.turn.Turn`), returning
+# `Cause`s; the session analyzer reports the earliest cause of each step.
+SessionCheck = Callable[[Any, Context], Iterable[Any]]
+SESSION_CHECKS: list[tuple[frozenset[str], SessionCheck]] = []
+
+
+def session_check(*codes: str) -> Callable[[SessionCheck], SessionCheck]:
+    def register(fn: SessionCheck) -> SessionCheck:
+        SESSION_CHECKS.append((frozenset(codes), fn))
+        return fn
+
+    return register
+
+
 def load_all() -> None:
     """Import the rule modules so they register themselves."""
     from cachelint.checks import (  # noqa: F401
         breakpoints,
+        conversation,
         markers,
         order,
         prefix_length,

@@ -16,7 +16,9 @@ from cachelint.checks.volatile import TextRange
 from cachelint.findings import Finding, Span
 from cachelint.jsonpos import PathNotFound, key_end, line_col, locate, string_offset
 from cachelint.payload.detect import to_prompt, unwrap
+from cachelint.prompt import Prompt
 from cachelint.report import finding, unparsable
+from cachelint.session.analyzer import SESSION_CODES, SessionAnalyzer
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 Selected = Callable[[str], bool]
@@ -95,37 +97,51 @@ def _problem(data: bytes) -> str | None:
     return None
 
 
-def _issues(obj: Any, root: tuple, ctx: Context, selected: Selected) -> Iterator[Issue]:
-    reqs: Iterable[Any] = [(obj, root)]
+def requests_of(obj: Any, root: tuple) -> Iterator[tuple[Any, dict, Prompt]]:
+    """(log entry, request, prompt) for each request in a document: one, or a list of them."""
+    items: Iterable[Any] = [(obj, root)]
     if isinstance(obj, list):
-        reqs = [(item, root + (i,)) for i, item in enumerate(obj)]
-    for item, path in reqs:
+        items = [(item, root + (i,)) for i, item in enumerate(obj)]
+    for item, path in items:
         found = unwrap(item)
         if found is None:
             continue
         req, inner, headers = found
-        prompt = to_prompt(req, path + inner, headers)
-        for codes, check in REQUEST_CHECKS:
-            if any(selected(c) for c in codes):
-                for issue in check(prompt, ctx):
-                    if selected(issue.code):
-                        yield issue
+        yield item, req, to_prompt(req, path + inner, headers)
+
+
+def request_issues(prompt: Prompt, ctx: Context, selected: Selected) -> Iterator[Issue]:
+    for codes, check in REQUEST_CHECKS:
+        if any(selected(c) for c in codes):
+            for issue in check(prompt, ctx):
+                if selected(issue.code):
+                    yield issue
+
+
+def _issues(obj: Any, root: tuple, ctx: Context, selected: Selected) -> Iterator[Issue]:
+    for _, _, prompt in requests_of(obj, root):
+        yield from request_issues(prompt, ctx, selected)
+
+
+def parse_document(data: bytes, path: str) -> tuple[Any, JsonDoc] | Finding:
+    """A whole-file JSON payload and its document, or the CL000 finding that explains why not."""
+    problem = _problem(data)
+    if problem:
+        return unparsable(path, problem)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        return orjson.loads(body), JsonDoc(body)
+    except orjson.JSONDecodeError as e:
+        msg, pos = _decode_error(e, body)
+        span, snippet = _error_span(body, pos, 1)
+        return unparsable(path, msg, span, snippet)
 
 
 def lint_json(data: bytes, path: str, ctx: Context, selected: Selected) -> list[Finding]:
-    problem = _problem(data)
-    if problem:
-        return [unparsable(path, problem)] if selected("CL000") else []
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    try:
-        obj = orjson.loads(body)
-    except orjson.JSONDecodeError as e:
-        if not selected("CL000"):
-            return []
-        msg, pos = _decode_error(e, body)
-        span, snippet = _error_span(body, pos, 1)
-        return [unparsable(path, msg, span, snippet)]
-    doc = JsonDoc(body)
+    parsed = parse_document(data, path)
+    if isinstance(parsed, Finding):
+        return [parsed] if selected("CL000") else []
+    obj, doc = parsed
     return [finding(i, path, doc.resolve) for i in _issues(obj, (), ctx, selected)]
 
 
@@ -146,8 +162,10 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
 def lint_jsonl(
     stream: IO[bytes], path: str, ctx: Context, selected: Selected, max_line: int = 64 * 1024 * 1024
 ) -> list[Finding]:
+    """Request rules on each line, and session rules over the lines read as conversations."""
     out: list[Finding] = []
     seen_any = False
+    sessions = SessionAnalyzer(ctx) if any(selected(c) for c in SESSION_CODES) else None
     for n, line in enumerate(_lines(stream, max_line), 1):
         if line is None:
             seen_any = True
@@ -177,7 +195,14 @@ def lint_jsonl(
                 out.append(unparsable(path, f"line {n}: {msg}", span, snippet))
             continue
         doc = JsonDoc(line, n)
-        out.extend(finding(i, path, doc.resolve) for i in _issues(obj, (), ctx, selected))
+        resolve = doc.resolve
+        for item, req, prompt in requests_of(obj, ()):
+            out.extend(finding(i, path, resolve) for i in request_issues(prompt, ctx, selected))
+            if sessions is not None:
+                found = sessions.add(
+                    item, req, prompt, path=path, line_no=n, resolve=resolve, selected=selected
+                )
+                out.extend(found)
     if not seen_any and selected("CL000"):
         out.append(unparsable(path, "empty file: expected JSON lines, one request per line"))
     return out

@@ -1,0 +1,78 @@
+"""A folder of `.json` request files read as one log (`cachelint check --log-dir DIR`).
+
+Opt-in: files in an ordinary folder are independent payloads (fixtures, examples) and are never
+compared with each other. In a log folder the files are taken in natural name order (`req-2`
+before `req-10`, subfolders by their path), each one a request or a list of requests, and the
+session rules run across them exactly as across the lines of a `.jsonl` log; request rules run on
+each file as usual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from cachelint.checks import Context
+from cachelint.findings import Finding
+from cachelint.payload.source import parse_document, request_issues, requests_of
+from cachelint.report import finding, unparsable
+from cachelint.session.analyzer import SESSION_CODES, SessionAnalyzer
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> list[tuple[int, int | str]]:
+    """Sort key: runs of digits compare as numbers, the rest case-insensitively."""
+    return [
+        (0, int(part)) if part.isdigit() else (1, part.lower())
+        for part in _DIGITS.split(name)
+        if part
+    ]
+
+
+def lint_log_folder(
+    files: Iterable[tuple[Path, str]],
+    ctx: Context,
+    selector: Callable[[str], Callable[[str], bool]],
+    max_file_size: int,
+) -> list[Finding]:
+    """Findings for (path, display name) files, taken in the order given."""
+    sessions = SessionAnalyzer(ctx)
+    out: list[Finding] = []
+    for path, display in files:
+        selected = selector(display)
+        try:
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= max_file_size else None
+        except OSError as e:
+            if selected("CL000"):
+                out.append(unparsable(display, f"cannot read file: {e.strerror or e}"))
+            continue
+        if data is None:
+            if selected("CL000"):
+                msg = f"file is {size:,} bytes, over the max-file-size limit of {max_file_size:,}"
+                out.append(unparsable(display, msg))
+            continue
+        parsed = parse_document(data, display)
+        if isinstance(parsed, Finding):
+            out.extend([parsed] if selected("CL000") else [])
+            continue
+        obj, doc = parsed
+        for item, req, prompt in requests_of(obj, ()):
+            out.extend(
+                finding(i, display, doc.resolve) for i in request_issues(prompt, ctx, selected)
+            )
+            if any(selected(c) for c in SESSION_CODES):
+                out.extend(
+                    sessions.add(
+                        item,
+                        req,
+                        prompt,
+                        path=display,
+                        line_no=1,
+                        resolve=doc.resolve,
+                        selected=selected,
+                    )
+                )
+    return out

@@ -7,9 +7,9 @@ import json
 
 import orjson
 import pytest
-from logs import LONG_SYSTEM, Chat, text, tool
 
 from conftest import run_cli
+from logs import LONG_SYSTEM, Chat, text, tool
 
 
 def write(tmp_path, name: str, req) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import orjson
-from logs import LONG_SYSTEM, Chat
 
 from cachelint.session.folder import natural_key
 
 from conftest import run_cli
+from logs import LONG_SYSTEM, Chat
 
 
 def _stamped_files(folder, count: int) -> None:

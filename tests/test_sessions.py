@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
-from logs import LONG_SYSTEM, Chat, jsonl, text, tool, with_usage
 
 from conftest import make_engine
+from logs import LONG_SYSTEM, Chat, jsonl, text, tool, with_usage
 
 SESSION = ("CL303", "CL401", "CL402", "CL403", "CL404")
 

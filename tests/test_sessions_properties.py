@@ -8,7 +8,6 @@ import random
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from logs import LONG_SYSTEM, Chat, jsonl, tool
 
 from cachelint.checks import Context
 from cachelint.models import ModelTable
@@ -18,6 +17,7 @@ from cachelint.session.conversations import Conversations
 from cachelint.tokens import Estimator
 
 from conftest import make_engine
+from logs import LONG_SYSTEM, Chat, jsonl, tool
 
 SESSION = ("CL303", "CL401", "CL402", "CL403", "CL404")
 

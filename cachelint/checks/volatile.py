@@ -67,14 +67,18 @@ class PrefixBlock:
 
 def prefix_blocks(prompt: Prompt) -> Iterator[PrefixBlock]:
     """The blocks up to the last breakpoint, each with the breakpoints that cover it."""
-    marked = prompt.marked_blocks()
+    marked = sorted(prompt.marked_blocks(), key=lambda t: t[0])
     if not marked:
         return
-    last = marked[-1][0]
-    for i, b in enumerate(prompt.blocks[: last + 1]):
-        later = next(((j, m) for j, m in marked if j > i), None)
-        own = next((m for j, m in marked if j == i), None)
-        yield PrefixBlock(b, later, own)
+    n, k = len(marked), 0  # one pass: marked is in block order (long histories, many turns)
+    for i, b in enumerate(prompt.blocks[: marked[-1][0] + 1]):
+        while marked[k][0] < i:
+            k += 1
+        own = marked[k][1] if marked[k][0] == i else None
+        after = k
+        while after < n and marked[after][0] == i:
+            after += 1
+        yield PrefixBlock(b, marked[after] if after < n else None, own)
 
 
 def covering(p: PrefixBlock) -> Marker:

@@ -171,7 +171,9 @@ def check(
                 jobs=jobs or default_jobs(),
                 cache_dir=None if no_cache else _cache_dir(cache_dir, config),
             )
-            findings, checked = _run(engine, list(paths) or [Path(".")], stdin_filename, settings)
+            findings, checked, errors = _run(
+                engine, list(paths) or [Path(".")], stdin_filename, settings
+            )
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
@@ -190,6 +192,10 @@ def check(
             for f in findings:
                 fm.handle(f)
             fm.finish(summary)
+    for err in errors:  # the other files were checked, but the run cannot pass as clean
+        click.echo(f"cachelint: internal error in {err}", err=True)
+    if errors:
+        sys.exit(2)
     sys.exit(0 if exit_zero or not findings else 1)
 
 
@@ -209,8 +215,10 @@ def _cache_dir(option: Path | None, config: Config) -> Path:
 
 def _run(
     engine: Engine, paths: list[Path], stdin_filename: str | None, settings: RunSettings
-) -> tuple[list[Finding], int]:
+) -> tuple[list[Finding], int, list[str]]:
+    """(findings, files checked, internal errors as "path: Type: message")."""
     findings: list[Finding] = []
+    errors: list[str] = []
     checked = 0
     files = []
     for p in paths:
@@ -238,8 +246,9 @@ def _run(
         result = runner.run(engine, files, jobs=settings.jobs, cache_dir=settings.cache_dir)
         findings.extend(result.findings)
         checked += result.files_checked
+        errors.extend(result.internal_errors)
     findings.sort(key=Finding.sort_key)
-    return findings, checked
+    return findings, checked, errors
 
 
 def _looks_like_jsonl(data: bytes) -> bool:

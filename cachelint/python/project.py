@@ -207,6 +207,8 @@ class Project:
         self._over_allowance = False
         # project modules resolved while checking the current file (result cache dependencies)
         self.touched: set[Path] = set()
+        # why the analysis of the current file stopped early, if it did (the result is partial)
+        self.stopped: str | None = None
 
     def module_for(
         self, data_text: str, tree: cst.Module, path: Path | None, display: str

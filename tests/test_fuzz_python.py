@@ -349,7 +349,7 @@ def test_deep_nesting_in_request_code(kind, depth, where):
     found = lint_py(src)
     for f in found:
         if f.code == "CL000":
-            assert "nested too deeply" in f.message or "syntax error" in f.message
+            assert any(w in f.message for w in ("nested", "syntax error", "a chain of more"))
 
 
 @fuzz_settings(0.3)
@@ -400,7 +400,7 @@ def test_recursion_between_helpers(n, via_method, role):
     lint_py(src)
 
 
-@fuzz_settings(0.2)
+@fuzz_settings(0.1)
 @given(
     st.integers(2, 5),
     st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=8),

@@ -9,6 +9,7 @@ evaluator error that production would degrade to "unknown" fails these tests.
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 from hypothesis import given
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from cachelint.runner import run
 
-from conftest import lint, make_engine
+from conftest import lint, make_engine, run_cli
 from fuzzing import SETTINGS, check_findings, fuzz_settings
 
 TEMPLATES = [
@@ -437,3 +438,25 @@ def test_circular_imports_between_project_modules(tmp_path_factory, n, edges, st
     check_findings(result.findings)
     assert result.files_checked >= n
     assert not [f for f in result.findings if f.code == "CL000"]
+
+
+def test_one_cli_run_over_many_mutated_files(tmp_path):
+    """The invariants end to end: mutated files next to a good one, one CLI run, exit 1, no
+    traceback, the good file's finding present, every file either analysed or CL000."""
+    import random
+
+    rng = random.Random(6)
+    for i in range(24):
+        ops = [
+            (rng.choice(["insert", "delete", "truncate", "swap"]), rng.randrange(10_000),
+             rng.randrange(10_000), rng.choice(FRAGMENTS))
+            for _ in range(rng.randint(1, 3))
+        ]  # fmt: skip
+        (tmp_path / f"mutant{i:02}.py").write_text(_mutate(SOURCES[i % len(SOURCES)], ops))
+    (tmp_path / "good.py").write_text(SOURCES[0])
+    names = sorted(p.name for p in tmp_path.iterdir())  # named, so none is skipped unparsed
+    r = run_cli("check", *names, "--format", "json", "--no-cache", cwd=tmp_path)
+    assert r.returncode == 1 and b"Traceback" not in r.stderr, r.stderr
+    report = json.loads(r.stdout)
+    assert report["summary"]["files_checked"] == 25
+    assert any(f["path"] == "good.py" and f["code"] == "CL301" for f in report["findings"])

@@ -181,3 +181,12 @@ def run_cli_script(script: str, cwd):
     return subprocess.run(
         [sys.executable, "-c", script], cwd=cwd, capture_output=True, env=env, timeout=120
     )
+
+
+def test_python_warnings_about_checked_code_stay_quiet(tmp_path):
+    # found by bench/fuzz_long.py: CPython's parser, used as a depth guard, printed
+    # "DeprecationWarning: invalid escape sequence" for the checked file on stderr
+    (tmp_path / "app.py").write_text(GOOD.replace('"Rules"', '"Rules \\d \\q"'))
+    r = run_cli("check", "app.py", "--format", "concise", "--no-cache", cwd=tmp_path,
+                env={"PYTHONWARNINGS": "always"})  # fmt: skip
+    assert r.returncode == 1 and r.stderr == b"", r.stderr

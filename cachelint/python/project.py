@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -80,7 +81,9 @@ def _check_depth(text: str) -> None:
     """Refuse code nested deeper than CPython accepts before libcst sees it: libcst's native
     parser overflows the C stack (a segfault, not an exception) on a few thousand levels."""
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # e.g. invalid escape sequences: not ours to report
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (RecursionError, MemoryError):
         raise SourceError(_TOO_DEEP) from None
     except SyntaxError as e:

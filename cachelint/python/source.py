@@ -3,7 +3,9 @@ add the source-level rules, resolve locations and apply suppression comments."""
 
 from __future__ import annotations
 
+import functools
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,21 @@ Selected = Callable[[str], bool]
 _BLOCK_RULES = frozenset({"CL103", "CL104"})
 
 
+def _quiet(fn: Callable[..., list[Finding]]) -> Callable[..., list[Finding]]:
+    """Reading string literals compiles them: CPython's warnings about the checked code (such as
+    invalid escape sequences) must not reach our stderr."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> list[Finding]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@_quiet
 def lint_python(
     data: bytes,
     display: str,

@@ -182,7 +182,9 @@ def check(
                 log_dirs=tuple(log_dirs),
             )
             default = [] if log_dirs else [Path(".")]
-            findings, checked = _run(engine, list(paths) or default, stdin_filename, settings)
+            findings, checked, errors = _run(
+                engine, list(paths) or default, stdin_filename, settings
+            )
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
@@ -201,6 +203,10 @@ def check(
             for f in findings:
                 fm.handle(f)
             fm.finish(summary)
+    for err in errors:  # the other files were checked, but the run cannot pass as clean
+        click.echo(f"cachelint: internal error in {err}", err=True)
+    if errors:
+        sys.exit(2)
     sys.exit(0 if exit_zero or not findings else 1)
 
 
@@ -221,8 +227,10 @@ def _cache_dir(option: Path | None, config: Config) -> Path:
 
 def _run(
     engine: Engine, paths: list[Path], stdin_filename: str | None, settings: RunSettings
-) -> tuple[list[Finding], int]:
+) -> tuple[list[Finding], int, list[str]]:
+    """(findings, files checked, internal errors as "path: Type: message")."""
     findings: list[Finding] = []
+    errors: list[str] = []
     checked = 0
     files = []
     for p in paths:
@@ -256,12 +264,13 @@ def _run(
         )
         findings.extend(result.findings)
         checked += result.files_checked
+        errors.extend(result.internal_errors)
     for d in settings.log_dirs:  # read as logs: never cached per file, never in workers
         found, count = engine.run_log_dir(d)
         findings.extend(found)
         checked += count
     findings.sort(key=Finding.sort_key)
-    return findings, checked
+    return findings, checked, errors
 
 
 def _looks_like_jsonl(data: bytes) -> bool:

@@ -34,6 +34,7 @@ DEFAULT_EXCLUDE = (
     ".ipynb_checkpoints",
 )
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+DEFAULT_PYTHON_TIMEOUT = 5.0  # seconds of evaluation per Python file
 
 
 class ConfigError(Exception):
@@ -53,6 +54,7 @@ class Config:
     platform: str | None = None
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    python_timeout: float = DEFAULT_PYTHON_TIMEOUT
     volatile_names: list[str] = field(default_factory=list)
     count_tokens: bool = False
     cache_dir: str | None = None

@@ -59,6 +59,10 @@ class Engine:
         self.options = options
         # files other than the checked one whose content the last result depended on
         self.last_dependencies: list[str] = []
+        # False when the last result is partial (analysis stopped early): not worth caching
+        self.last_cacheable = True
+        # "Type: message" of an unexpected exception while checking the last file
+        self.last_error: str | None = None
         self._project = None  # cachelint.python.project.Project, created on first use
 
     def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> list[Finding]:
@@ -69,10 +73,18 @@ class Engine:
         if self._project is None:
             self._project = Project(self.config.root)  # helper modules parsed once per run
         found = lint_python(
-            data, display, path, self.context, selected, self._project, self.config.volatile_names
+            data,
+            display,
+            path,
+            self.context,
+            selected,
+            self._project,
+            self.config.volatile_names,
+            self.config.python_timeout,
         )
         own = path.resolve() if path is not None else None
         self.last_dependencies = sorted(str(p) for p in self._project.touched if p != own)
+        self.last_cacheable = self._project.stopped is None
         return found
 
     def _selector(self, display: str, rel: str = "") -> Callable[[str], bool]:
@@ -102,10 +114,27 @@ class Engine:
 
     def lint_target(self, target: Target, data: bytes | None = None) -> list[Finding] | None:
         """Findings for one file (its bytes, when already read), or None when it was skipped
-        without parsing."""
-        self.last_dependencies = []
+        without parsing. A bug in cachelint becomes a CL000 for this file (and `last_error`),
+        so the run goes on."""
+        self.last_dependencies, self.last_cacheable, self.last_error = [], True, None
         display = target.display or display_path(target.path)
         selected = self._selector(display, target.rel)
+        try:
+            return self._lint_target(target, display, selected, data)
+        except Exception as e:
+            if os.environ.get("CACHELINT_DEBUG"):
+                raise
+            self.last_error = f"{type(e).__name__}: {e}"
+            self.last_cacheable = False
+            return _cl000(
+                selected,
+                display,
+                f"internal error while checking this file ({self.last_error}); please report it",
+            )
+
+    def _lint_target(
+        self, target: Target, display: str, selected, data: bytes | None
+    ) -> list[Finding] | None:
         if data is not None:
             return self._lint_data(target, display, data, selected)
         try:

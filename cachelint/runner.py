@@ -27,6 +27,7 @@ class RunResult:
     files_checked: int = 0
     files_skipped: int = 0
     cache_hits: int = 0
+    internal_errors: list[str] = field(default_factory=list)  # "path: Type: message"
 
 
 def default_jobs() -> int:
@@ -36,6 +37,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# (findings, or None when skipped unparsed; whether they came from the cache; internal error)
+_Outcome = tuple[list[Finding] | None, bool, str | None]
+
+
 class _Worker:
     """One engine (and cache handle) per process, checking targets one by one."""
 
@@ -43,8 +48,9 @@ class _Worker:
         self.engine = engine
         self.cache = ResultCache(cache_dir, engine.fingerprint()) if cache_dir else None
 
-    def check(self, target: Target) -> tuple[list[Finding] | None, bool]:
-        """(findings, or None when skipped unparsed; whether it came from the cache)."""
+    def check(self, target: Target) -> _Outcome:
+        """(findings, or None when skipped unparsed; whether it came from the cache; an
+        internal error message)."""
         data = None
         if not target.path.name.endswith(JSONL_SUFFIXES):  # logs are streamed, never loaded
             try:
@@ -54,17 +60,18 @@ class _Worker:
                 pass  # lint_target reports it
             else:
                 if self.engine.skippable(target, data):
-                    return None, False
+                    return None, False, None
         content = None
         if self.cache is not None:
             content = digest(data) if data is not None else file_digest(target.path)
             cached = self.cache.get(target.display, content) if content else None
             if cached is not None:
-                return cached, True
+                return cached, True, None
         found = self.engine.lint_target(target, data)
-        if content is not None and found is not None:
+        error = f"{target.display}: {self.engine.last_error}" if self.engine.last_error else None
+        if content is not None and found is not None and self.engine.last_cacheable:
             self.cache.put(target.display, content, found, tuple(self.engine.last_dependencies))
-        return found, False
+        return found, False, error
 
 
 _WORKER: _Worker | None = None
@@ -75,7 +82,7 @@ def _init_worker(config: Config, options: Options, cache_dir: Path | None) -> No
     _WORKER = _Worker(Engine(config, options), cache_dir)
 
 
-def _check_chunk(targets: list[Target]) -> list[tuple[list[Finding] | None, bool]]:
+def _check_chunk(targets: list[Target]) -> list[_Outcome]:
     assert _WORKER is not None
     return [_WORKER.check(t) for t in targets]
 
@@ -110,7 +117,9 @@ def run(
         worker = _Worker(engine, cache_dir)
         outcomes = [worker.check(t) for t in targets]
     result = RunResult()
-    for found, hit in outcomes:
+    for found, hit, error in outcomes:
+        if error is not None:
+            result.internal_errors.append(error)
         if found is None:
             result.files_skipped += 1
             continue

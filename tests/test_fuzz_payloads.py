@@ -7,25 +7,14 @@ with many more examples.
 from __future__ import annotations
 
 import json
-import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from cachelint.catalog import catalog
-
 from conftest import lint
+from fuzzing import SETTINGS
+from fuzzing import check_findings as _check
 from payloads import anthropic_request
-
-# CI: a fixed seed and a bounded number of examples; bench/fuzz_long.py raises both.
-_EXAMPLES = int(os.environ.get("CACHELINT_FUZZ_EXAMPLES", "150"))
-_RANDOM = os.environ.get("CACHELINT_FUZZ_RANDOM") == "1"
-SETTINGS = settings(
-    max_examples=_EXAMPLES,
-    derandomize=not _RANDOM,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
 
 scalars = (
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
@@ -68,15 +57,6 @@ FIELDS = [
     "tool_choice",
     "betas",
 ]
-
-
-def _check(findings):
-    codes = catalog()
-    for f in findings:
-        assert f.code in codes
-        assert f.span.line >= 1 and f.span.column >= 1
-        assert (f.span.end_line, f.span.end_column) >= (f.span.line, f.span.column)
-        assert f.message
 
 
 @SETTINGS

@@ -4,11 +4,12 @@ points, and module-level names (globals, imports followed into project modules).
 The work is split by what is evaluated: `statements` (assignments, branches, loops),
 `expressions` (literals, strings, containers, operators) and `functions` (calls, classes, request
 calls). Unknown values become holes that say where they come from. Evaluation is bounded by a
-step budget and a call depth, and never imports or runs the checked code.
+step budget, a call depth and a wall-clock deadline, and never imports or runs the checked code.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import libcst as cst
@@ -28,12 +29,20 @@ from cachelint.python.values import LDict, Loc, Ref, hole
 class Evaluator(Statements, Expressions, Functions):
     """Evaluates one checked module (and what it imports); collects the requests it builds."""
 
-    def __init__(self, project: Project, extra_volatile: list[str] | None = None, budget=200_000):
+    def __init__(
+        self,
+        project: Project,
+        extra_volatile: list[str] | None = None,
+        budget: int = 200_000,
+        timeout: float | None = None,
+    ) -> None:
         self.project = project
         self.volatile = dict(names.VOLATILE)
         for n in extra_volatile or ():
             self.volatile[n] = f"{n}() (configured as volatile)"
         self.budget = budget
+        self.deadline = time.monotonic() + timeout if timeout else None
+        self.timed_out = False
         self.requests: list[RequestSite] = []
         self.seen_calls: set[cst.Call] = set()
         self.marker_dicts: list[LDict] = []  # dicts that carry a marker (or a look-alike key)
@@ -45,6 +54,15 @@ class Evaluator(Statements, Expressions, Functions):
         self._module_envs: dict[int, dict[str, Any]] = {}
         self._in_progress: set[int] = set()
         self._depth = 0
+
+    def tick(self) -> bool:
+        """Spend one step; False once the budget is spent or the deadline has passed."""
+        self.budget -= 1
+        checkpoint = self.deadline is not None and not self.budget & 1023 and self.budget > 0
+        if checkpoint and time.monotonic() > self.deadline:
+            self.timed_out = True
+            self.budget = 0
+        return self.budget > 0
 
     # ---- entry points -------------------------------------------------------------------
 

@@ -55,8 +55,7 @@ class Expressions:
     def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Any:
         if node is None:
             return None
-        self.budget -= 1
-        if self.budget <= 0 or self._expr_depth > MAX_EXPR_DEPTH:
+        if not self.tick() or self._expr_depth > MAX_EXPR_DEPTH:
             return hole("unknown", "a value too complex to evaluate")
         outer = self._frame
         self._frame = frame

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ast
 import tokenize
+import warnings
 from dataclasses import dataclass, field
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import libcst as cst
@@ -52,7 +53,14 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+# CPython's own limit on nested brackets: valid code never goes deeper.
+MAX_BRACKET_DEPTH = 200
+MAX_CHAIN = 400  # calls, subscripts and attributes applied one after another
+_TOO_DEEP = "syntax error: the file is nested too deeply to parse"
+
+
 def parse(text: str) -> cst.Module:
+    _check_depth(text)
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as e:
@@ -66,7 +74,63 @@ def parse(text: str) -> cst.Module:
         msg = str(e.message).removeprefix("parser error: ")
         raise SourceError(f"syntax error: {msg}", e.raw_line, e.raw_column + 1) from None
     except (RecursionError, MemoryError):
-        raise SourceError("syntax error: the file is nested too deeply to parse") from None
+        raise SourceError(_TOO_DEEP) from None
+
+
+def _check_depth(text: str) -> None:
+    """Refuse code nested deeper than CPython accepts before libcst sees it: libcst's native
+    parser overflows the C stack (a segfault, not an exception) on a few thousand levels."""
+    try:
+        with warnings.catch_warnings():  # e.g. invalid escape sequences: not ours to report
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (RecursionError, MemoryError):
+        raise SourceError(_TOO_DEEP) from None
+    except SyntaxError as e:
+        if "too many nested" in str(e.msg):
+            raise SourceError(f"syntax error: {e.msg}", e.lineno or 1, e.offset or 1) from None
+        _check_brackets(text)  # CPython stopped early (or is older than the code): scan on
+    except ValueError:  # NUL bytes: libcst reports them
+        _check_brackets(text)
+    else:
+        _check_chains(tree)
+
+
+def _check_chains(tree: ast.Module) -> None:
+    """libcst parses chains such as x[0][0]... or f()()... in time that grows with the cube of
+    their length (seconds at a thousand links): refuse absurdly long ones."""
+    length: dict[int, int] = {}
+    for node in reversed(list(ast.walk(tree))):  # children before their parents
+        inner = getattr(node, "func", None) if isinstance(node, ast.Call) else None
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            inner = node.value
+        if inner is None:
+            continue
+        n = length[id(node)] = length.get(id(inner), 0) + 1
+        if n > MAX_CHAIN:
+            raise SourceError(
+                f"cannot analyse: a chain of more than {MAX_CHAIN} calls, subscripts or attributes",
+                node.lineno,
+                node.col_offset + 1,
+            )
+
+
+def _check_brackets(text: str) -> None:
+    depth = 0
+    try:
+        for tok in tokenize.generate_tokens(StringIO(text).readline):
+            if tok.type != tokenize.OP:
+                continue
+            if tok.string in "([{":
+                depth += 1
+                if depth > MAX_BRACKET_DEPTH:
+                    raise SourceError(
+                        "syntax error: too many nested parentheses", tok.start[0], tok.start[1] + 1
+                    )
+            elif tok.string in ")]}":
+                depth = max(0, depth - 1)
+    except (tokenize.TokenError, SyntaxError):
+        pass  # libcst reports the syntax error
 
 
 @dataclass(eq=False, repr=False)
@@ -207,6 +271,8 @@ class Project:
         self._over_allowance = False
         # project modules resolved while checking the current file (result cache dependencies)
         self.touched: set[Path] = set()
+        # why the analysis of the current file stopped early, if it did (the result is partial)
+        self.stopped: str | None = None
 
     def module_for(
         self, data_text: str, tree: cst.Module, path: Path | None, display: str

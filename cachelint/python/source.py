@@ -3,7 +3,9 @@ add the source-level rules, resolve locations and apply suppression comments."""
 
 from __future__ import annotations
 
+import functools
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,21 @@ Selected = Callable[[str], bool]
 _BLOCK_RULES = frozenset({"CL103", "CL104"})
 
 
+def _quiet(fn: Callable[..., list[Finding]]) -> Callable[..., list[Finding]]:
+    """Reading string literals compiles them: CPython's warnings about the checked code (such as
+    invalid escape sequences) must not reach our stderr."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> list[Finding]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@_quiet
 def lint_python(
     data: bytes,
     display: str,
@@ -35,7 +52,12 @@ def lint_python(
     selected: Selected,
     project: Project,
     volatile_names: list[str] | None = None,
+    timeout: float | None = None,
 ) -> list[Finding]:
+    """Findings for one Python file. Code too deep for Python's recursion limit, or whose
+    evaluation outlasts `timeout` seconds, gets a CL000 saying the analysis stopped (and
+    `project.stopped` says why: such a result is not worth caching)."""
+    project.stopped = None
     try:
         text = decode(data)
         tree = parse(text)
@@ -47,10 +69,20 @@ def lint_python(
         snippet = lines[e.line - 1] if 0 < e.line <= len(lines) else None
         return [unparsable(display, e.message, span, snippet)]
     module = project.module_for(text, tree, path, display)
-    issues = list(_issues(module, ctx, selected, project, volatile_names or []))
-    if not issues:
-        return []
-    return _findings(issues, module, display)
+    try:
+        issues = list(_issues(module, ctx, selected, project, volatile_names or [], timeout))
+        found = _findings(issues, module, display) if issues else []
+    except RecursionError:
+        project.stopped = "the code is nested too deeply for Python's recursion limit"
+        found = []
+    if project.stopped and selected("CL000"):
+        found.append(
+            unparsable(
+                display,
+                f"analysis stopped: {project.stopped}; findings for this file may be incomplete",
+            )
+        )
+    return found
 
 
 def _issues(
@@ -59,6 +91,7 @@ def _issues(
     selected: Selected,
     project: Project,
     volatile_names: list[str],
+    timeout: float | None = None,
 ) -> Iterator[tuple[Issue, Callable[[Any], Loc]]]:
     found = scan(module.tree)
     for node, what in found.deprecated:
@@ -66,7 +99,9 @@ def _issues(
             yield _deprecated(node, what), lambda a: a
     if not found.calls and not found.has_markers:
         return
-    ev = evaluate(module, found, project, volatile_names)
+    ev = evaluate(module, found, project, volatile_names, timeout)
+    if ev.timed_out:
+        project.stopped = f"evaluation took longer than {timeout:g} s (python-timeout)"
     consumed: set[int] = set()
     for site in ev.requests:
         if not _here(site.call, module):
@@ -105,10 +140,16 @@ def _about_known_values(issue: Issue, root: Any) -> bool:
     return known_at(root, issue.anchor) and all(known_at(root, a) for _, a in issue.notes)
 
 
-def evaluate(module: ModuleInfo, found: Scan, project: Project, volatile_names: list[str]):
+def evaluate(
+    module: ModuleInfo,
+    found: Scan,
+    project: Project,
+    volatile_names: list[str],
+    timeout: float | None = None,
+) -> Evaluator:
     """Run the module, then its entry points, then whatever builds requests and was not
     reached: functions only called from elsewhere, nested callbacks and thread targets."""
-    ev = Evaluator(project, volatile_names)
+    ev = Evaluator(project, volatile_names, timeout=timeout)
     _safely(ev.run_module, module)
     for fn in found.entries():
         _safely(ev.run_function, module, fn.node, fn.cls)

@@ -16,7 +16,9 @@ def test_examples_folder_reports_findings_and_exits_1():
     out = r.stdout.decode()
     assert "examples/support_bot_request.json:14:71: error: an ISO date-time" in out
     assert "[CL301]" in out and "[CL102]" in out and "[CL104]" in out and "[CL000]" in out
-    assert "examples/clean_request.json" not in out
+    assert "examples/clean_request.json" not in out and "examples/clean_bot.py" not in out
+    assert "examples/support_bot.py:21:74: error: the current time (datetime.now())" in out
+    assert "examples/support_bot.py:15:21: warning:" in out and "[CL303]" in out
     assert out.rstrip().endswith(")."), "summary line expected"
 
 

@@ -53,3 +53,25 @@ def anthropic_request(**over) -> dict:
     }
     req.update(over)
     return copy.deepcopy(req)
+
+
+# Python source: a timestamp built in a helper lands before the breakpoint (CL301 at 8:13).
+HELPER_TIMESTAMP_SOURCE = """
+from datetime import datetime
+import anthropic
+
+client = anthropic.Anthropic()
+
+def build_system():
+    stamp = datetime.now().strftime("%H:%M")
+    return [
+        {"type": "text", "text": f"Time: {stamp}"},
+        {"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral"}},
+    ]
+
+def ask(q):
+    return client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=10, system=build_system(),
+        messages=[{"role": "user", "content": q}],
+    )
+"""

@@ -12,28 +12,9 @@ from cachelint.engine import Engine, Options
 from cachelint.runner import run
 
 from conftest import ROOT, lint, run_cli
+from payloads import HELPER_TIMESTAMP_SOURCE
 
-GOOD = textwrap.dedent(
-    """
-    from datetime import datetime
-    import anthropic
-
-    client = anthropic.Anthropic()
-
-    def build_system():
-        stamp = datetime.now().strftime("%H:%M")
-        return [
-            {"type": "text", "text": f"Time: {stamp}"},
-            {"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral"}},
-        ]
-
-    def ask(q):
-        return client.messages.create(
-            model="claude-sonnet-4-5", max_tokens=10, system=build_system(),
-            messages=[{"role": "user", "content": q}],
-        )
-    """
-)
+GOOD = HELPER_TIMESTAMP_SOURCE
 GOOD_FINDING = "good.py:8:13: error:"
 
 # Loops and helpers that keep the evaluator busy for most of a second (within its step budget).

@@ -7,6 +7,7 @@ import textwrap
 from cachelint.runner import run
 
 from conftest import lint
+from payloads import HELPER_TIMESTAMP_SOURCE
 
 
 def check(src: str, **kw):
@@ -22,27 +23,7 @@ def codes(src: str, **kw) -> list[tuple[int, str]]:
 
 
 def test_timestamp_built_in_a_helper_is_reported_where_it_is_created():
-    found = check(
-        """
-        from datetime import datetime
-        import anthropic
-
-        client = anthropic.Anthropic()
-
-        def build_system():
-            stamp = datetime.now().strftime("%H:%M")
-            return [
-                {"type": "text", "text": f"Time: {stamp}"},
-                {"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral"}},
-            ]
-
-        def ask(q):
-            return client.messages.create(
-                model="claude-sonnet-4-5", max_tokens=10, system=build_system(),
-                messages=[{"role": "user", "content": q}],
-            )
-        """
-    )
+    found = check(HELPER_TIMESTAMP_SOURCE)
     assert [(f.code, f.span.line, f.span.column) for f in found] == [("CL301", 8, 13)]
     assert "datetime.now()" in found[0].message
     assert found[0].notes and found[0].notes[0][1].line == 11  # the breakpoint

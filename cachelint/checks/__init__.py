@@ -39,12 +39,20 @@ RequestCheck = Callable[[Prompt, Context], Iterable[Issue]]
 REQUEST_CHECKS: list[tuple[frozenset[str], RequestCheck]] = []
 
 
-def request_check(*codes: str) -> Callable[[RequestCheck], RequestCheck]:
-    def register(fn: RequestCheck) -> RequestCheck:
-        REQUEST_CHECKS.append((frozenset(codes), fn))
-        return fn
+def _registrar(registry: list) -> Callable[..., Callable]:
+    """A decorator factory that records (codes, function) in `registry`."""
 
-    return register
+    def by_codes(*codes: str) -> Callable:
+        def register(fn: Callable) -> Callable:
+            registry.append((frozenset(codes), fn))
+            return fn
+
+        return register
+
+    return by_codes
+
+
+request_check = _registrar(REQUEST_CHECKS)
 
 
 # Session rules: over one step of a conversation (`cachelint.session.turn.Turn`), returning
@@ -53,12 +61,7 @@ SessionCheck = Callable[[Any, Context], Iterable[Any]]
 SESSION_CHECKS: list[tuple[frozenset[str], SessionCheck]] = []
 
 
-def session_check(*codes: str) -> Callable[[SessionCheck], SessionCheck]:
-    def register(fn: SessionCheck) -> SessionCheck:
-        SESSION_CHECKS.append((frozenset(codes), fn))
-        return fn
-
-    return register
+session_check = _registrar(SESSION_CHECKS)
 
 
 def load_all() -> None:

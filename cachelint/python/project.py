@@ -16,7 +16,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from cachelint.python.positions import Positions
+from cachelint.python.positions import Positions, statement_lines
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
 HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
@@ -59,10 +59,12 @@ MAX_CHAIN = 400  # calls, subscripts and attributes applied one after another
 _TOO_DEEP = "syntax error: the file is nested too deeply to parse"
 
 
-def parse(text: str) -> cst.Module:
-    _check_depth(text)
+def parse(text: str) -> tuple[cst.Module, list[int] | None]:
+    """The libcst tree, and the line of each top-level statement when CPython parses the text
+    too (it can refuse code newer than itself)."""
+    checked = _check_depth(text)
     try:
-        return cst.parse_module(text)
+        return cst.parse_module(text), statement_lines(checked) if checked else None
     except cst.ParserSyntaxError as e:
         try:  # Python's own parser points at the offending token more precisely
             ast.parse(text)
@@ -77,9 +79,10 @@ def parse(text: str) -> cst.Module:
         raise SourceError(_TOO_DEEP) from None
 
 
-def _check_depth(text: str) -> None:
+def _check_depth(text: str) -> ast.Module | None:
     """Refuse code nested deeper than CPython accepts before libcst sees it: libcst's native
-    parser overflows the C stack (a segfault, not an exception) on a few thousand levels."""
+    parser overflows the C stack (a segfault, not an exception) on a few thousand levels.
+    Returns CPython's tree when it parses the text."""
     try:
         with warnings.catch_warnings():  # e.g. invalid escape sequences: not ours to report
             warnings.simplefilter("ignore")
@@ -94,6 +97,8 @@ def _check_depth(text: str) -> None:
         _check_brackets(text)
     else:
         _check_chains(tree)
+        return tree
+    return None
 
 
 def _check_chains(tree: ast.Module) -> None:
@@ -146,6 +151,7 @@ class ModuleInfo:
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target
+    statement_lines: list[int] | None = None  # from CPython's parse, for positions
     _positions: Positions | None = None
 
     def __post_init__(self) -> None:
@@ -176,7 +182,7 @@ class ModuleInfo:
     @property
     def positions(self) -> Positions:
         if self._positions is None:
-            self._positions = Positions(self.tree, self.text)
+            self._positions = Positions(self.tree, self.text, self.statement_lines)
         return self._positions
 
 
@@ -275,14 +281,19 @@ class Project:
         self.stopped: str | None = None
 
     def module_for(
-        self, data_text: str, tree: cst.Module, path: Path | None, display: str
+        self,
+        data_text: str,
+        tree: cst.Module,
+        path: Path | None,
+        display: str,
+        lines: list[int] | None = None,
     ) -> ModuleInfo:
         """The ModuleInfo of the file being checked (already parsed by the caller)."""
         name, is_pkg = "", False
         if path is not None:
             name, _ = module_name(path)
             is_pkg = path.name == "__init__.py"
-        info = ModuleInfo(name, path, display, data_text, tree, is_pkg)
+        info = ModuleInfo(name, path, display, data_text, tree, is_pkg, statement_lines=lines)
         if path is not None:
             self._cache.setdefault(path.resolve(), info)
         self._allowance = HELPER_BYTES_PER_FILE
@@ -355,10 +366,12 @@ class Project:
                 self._allowance -= size
                 self._cache[real] = None  # a module that fails to load stays unknown
                 text = decode(real.read_bytes())
-                tree = parse(text)
+                tree, lines = parse(text)
             except (OSError, SourceError):
                 continue
-            info = ModuleInfo(".".join(parts), real, _shown(cand), text, tree, is_pkg)
+            info = ModuleInfo(
+                ".".join(parts), real, _shown(cand), text, tree, is_pkg, statement_lines=lines
+            )
             self._cache[real] = info
             return info
         return None

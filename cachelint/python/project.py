@@ -16,6 +16,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from cachelint.python.native import trusted_parse
 from cachelint.python.positions import Positions, statement_lines
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
@@ -59,12 +60,17 @@ MAX_CHAIN = 400  # calls, subscripts and attributes applied one after another
 _TOO_DEEP = "syntax error: the file is nested too deeply to parse"
 
 
+# Shorter texts cannot nest deep enough to hurt libcst (over a thousand levels), nor hold a chain
+# of MAX_CHAIN links: CPython's pre-parse is skipped for them.
+SMALL_TEXT = 1000
+
+
 def parse(text: str) -> tuple[cst.Module, list[int] | None]:
-    """The libcst tree, and the line of each top-level statement when CPython parses the text
-    too (it can refuse code newer than itself)."""
-    checked = _check_depth(text)
+    """The libcst tree, and the line of each top-level statement when CPython parsed the text
+    first (it does for all but small texts, and can refuse code newer than itself)."""
+    checked = _check_depth(text) if len(text) >= SMALL_TEXT else None
     try:
-        return cst.parse_module(text), statement_lines(checked) if checked else None
+        return trusted_parse(text), statement_lines(checked) if checked else None
     except cst.ParserSyntaxError as e:
         try:  # Python's own parser points at the offending token more precisely
             ast.parse(text)
@@ -96,7 +102,8 @@ def _check_depth(text: str) -> ast.Module | None:
     except ValueError:  # NUL bytes: libcst reports them
         _check_brackets(text)
     else:
-        _check_chains(tree)
+        if sum(text.count(c) for c in ".([") > MAX_CHAIN:
+            _check_chains(tree)
         return tree
     return None
 

@@ -26,6 +26,7 @@ from cachelint.python.operations import (
 from cachelint.python.syntax import (
     index_names,
     small_iterable,
+    string_value,
     unescape,
 )
 from cachelint.python.values import (
@@ -73,7 +74,7 @@ class Expressions:
     def _eval(self, node, frame: Frame) -> Any:
         if isinstance(node, cst.SimpleString):
             try:
-                return node.evaluated_value
+                return string_value(node)
             except Exception:
                 return hole("unknown", "a string literal")
         if isinstance(node, cst.ConcatenatedString):

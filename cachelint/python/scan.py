@@ -14,6 +14,7 @@ import libcst as cst
 
 from cachelint.payload.markers import looks_like_marker
 from cachelint.python.calls import chain, classify
+from cachelint.python.syntax import string_value
 from cachelint.python.tree import children
 from cachelint.python.values import MARKER_KEYS
 
@@ -125,7 +126,7 @@ def _marker(key: str | None, fn: Function | None, out: Scan) -> None:
 def _key(node: cst.BaseExpression | None) -> str | None:
     if type(node) is cst.SimpleString and "ach" in node.value:  # type: ignore[union-attr]
         try:
-            v = node.evaluated_value
+            v = string_value(node)  # type: ignore[arg-type]
         except Exception:
             return None
         return v if isinstance(v, str) else None

@@ -300,9 +300,9 @@ class Project:
         if path is not None:
             name, _ = module_name(path)
             is_pkg = path.name == "__init__.py"
+        # Not kept in the helper cache: holding every checked tree for the whole run costs memory
+        # and garbage-collector time; a checked file that another one imports is parsed again.
         info = ModuleInfo(name, path, display, data_text, tree, is_pkg, statement_lines=lines)
-        if path is not None:
-            self._cache.setdefault(path.resolve(), info)
         self._allowance = HELPER_BYTES_PER_FILE
         self.touched = set()
         return info

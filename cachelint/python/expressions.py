@@ -72,7 +72,13 @@ class Expressions:
     _expr_depth = 0
 
     def _eval(self, node, frame: Frame) -> Any:
-        if isinstance(node, cst.SimpleString):
+        t = type(node)  # the common kinds first, by exact type: isinstance on libcst's ABCs is slow
+        if t is cst.Name:
+            return self.eval_name(node, frame)
+        method = _BY_TYPE.get(t)
+        if method is not None:
+            return method(self, node, frame)
+        if t is cst.SimpleString:
             try:
                 return string_value(node)
             except Exception:
@@ -92,12 +98,7 @@ class Expressions:
         if isinstance(node, cst.Imaginary):
             return hole("unknown", "a number")
         if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
-                return {"True": True, "False": False, "None": None}[node.value]
-            value = self.lookup_name(node.value, frame, node)
-            if isinstance(value, LList) and value.persistent and not frame.once:
-                open_history(value)
-            return value
+            return self.eval_name(node, frame)
         if isinstance(node, cst.List):
             return self.eval_list(node, frame)
         if isinstance(node, cst.Tuple):
@@ -169,6 +170,14 @@ class Expressions:
         if isinstance(node, cst.Lambda):
             return Ref("lambda", "lambda", frame.module, node, closure=frame)
         return hole("unknown", "an expression", frame.loc(node))
+
+    def eval_name(self, node: cst.Name, frame: Frame) -> Any:
+        if node.value in _CONSTANTS:
+            return _CONSTANTS[node.value]
+        value = self.lookup_name(node.value, frame, node)
+        if isinstance(value, LList) and value.persistent and not frame.once:
+            open_history(value)
+        return value
 
     def eval_fstring(self, node: cst.FormattedString, frame: Frame) -> str:
         parts: list[Any] = []
@@ -507,3 +516,13 @@ class Expressions:
                 return hole("stable", desc, frame.loc(node))
             return external_hole(obj.name, frame.loc(node))
         return as_hole_keep(obj, frame.loc(node))
+
+
+_CONSTANTS = {"True": True, "False": False, "None": None}
+_BY_TYPE = {
+    cst.Call: lambda self, node, frame: self.eval_call(node, frame),
+    cst.Attribute: lambda self, node, frame: self.eval_attribute(node, frame),
+    cst.Subscript: lambda self, node, frame: self.eval_subscript(node, frame),
+    cst.Dict: lambda self, node, frame: self.eval_dict(node, frame),
+    cst.List: lambda self, node, frame: self.eval_list(node, frame),
+}

@@ -1,0 +1,66 @@
+"""Code shapes met in open-source projects that use prompt caching (rewritten, not copied):
+correct code that must stay clean, next to the defect it resembles, which must still be found."""
+
+from __future__ import annotations
+
+import textwrap
+
+from conftest import lint
+
+
+def codes(src: str, filename: str = "app.py") -> list[tuple[int, str]]:
+    """(line, code) of the findings, leaving out CL201: these examples have tiny prompts."""
+    found = lint(textwrap.dedent(src), filename)
+    return sorted((f.span.line, f.code) for f in found if f.code != "CL201")
+
+
+# ---- a value filled in when it is None -------------------------------------------------------
+
+_FILLED_WHEN_NONE = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    class Client:
+        def build(self, messages, system=None):
+            text = system
+            if text is None:
+                first = messages[0]
+                text = first.content if isinstance(first.content, str) else first.content[0].text
+            return {"system": self.marked(text), "messages": messages[1:]}
+
+        def marked(self, text):
+            if isinstance(text, str):
+                return [{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}]
+            return text
+
+        def send(self, messages):
+            return client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=10, **self.build(messages)
+            )
+"""
+
+
+def test_default_none_replaced_before_use_is_not_an_empty_block():
+    """`if x is None: x = ...` leaves x unknown, not None: no CL104 on the block built from it."""
+    assert codes(_FILLED_WHEN_NONE) == []
+
+
+def test_an_empty_default_that_reaches_the_block_is_still_reported():
+    found = codes(
+        """
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+        def marked(text=""):
+            return [{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}]
+
+        def send(messages):
+            return client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=10, system=marked(), messages=messages
+            )
+        """
+    )
+    assert found == [(7, "CL104")]

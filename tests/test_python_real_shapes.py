@@ -64,3 +64,53 @@ def test_an_empty_default_that_reaches_the_block_is_still_reported():
         """
     )
     assert found == [(7, "CL104")]
+
+
+# ---- the HTTP Cache-Control header ----------------------------------------------------------
+
+_WEB_HANDLER = """
+    from starlette.responses import HTMLResponse
+
+    from .api import create_api_app
+
+
+    def create_app(agent, html):
+        api = create_api_app(agent=agent)
+
+        async def index(request):
+            headers = {"Cache-Control": "public, max-age=3600"}
+            headers["cache-control"] = "no-store"
+            return HTMLResponse(content=html, headers=headers)
+
+        return api, index
+"""
+
+
+def test_http_cache_control_header_is_not_a_marker():
+    """A web handler's response headers neither make the module worth evaluating (which follows
+    its imports through the project and can run out of time) nor give findings."""
+    from cachelint.python.project import parse
+    from cachelint.python.scan import scan
+
+    found = scan(parse(textwrap.dedent(_WEB_HANDLER)))
+    assert not found.has_markers
+    assert not any(f.relevant for f in found.functions)
+    assert not codes(_WEB_HANDLER)
+
+
+def test_cache_control_header_spelling_on_a_content_block_is_still_a_misspelled_marker():
+    found = codes(
+        """
+        import anthropic
+
+        client = anthropic.Anthropic()
+        POLICY = {"type": "text", "text": "Policies", "Cache-Control": {"type": "ephemeral"}}
+
+        def ask(q):
+            return client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=10, system=[POLICY],
+                messages=[{"role": "user", "content": q}],
+            )
+        """
+    )
+    assert found == [(5, "CL103")]

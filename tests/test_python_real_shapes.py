@@ -114,3 +114,60 @@ def test_cache_control_header_spelling_on_a_content_block_is_still_a_misspelled_
         """
     )
     assert found == [(5, "CL103")]
+
+
+# ---- one block marked again on every pass of an agent loop ----------------------------------
+
+
+def test_marker_set_again_on_the_same_block_in_an_agent_loop_is_one_breakpoint():
+    assert not codes(
+        """
+        import anthropic
+
+        SYSTEM = "You operate a sandboxed virtual machine. " * 300
+
+
+        class Agent:
+            def __init__(self):
+                self.client = anthropic.Anthropic()
+                self.tools_block = {"name": "shell", "input_schema": {"type": "object"}}
+
+            def run(self, messages, caching):
+                system = {"type": "text", "text": SYSTEM}
+                while True:
+                    if caching:
+                        system["cache_control"] = {"type": "ephemeral"}
+                    self.tools_block["cache_control"] = {"type": "ephemeral"}
+                    reply = self.client.messages.create(
+                        model="claude-sonnet-4-5", max_tokens=1024, system=[system],
+                        tools=[self.tools_block], messages=messages,
+                    )
+                    if reply.stop_reason != "tool_use":
+                        return reply
+                    messages.append({"role": "assistant", "content": reply.content})
+        """
+    )
+
+
+def test_marker_on_a_name_bound_to_each_item_in_turn_is_still_reported():
+    found = codes(
+        """
+        import anthropic
+
+        client = anthropic.Anthropic()
+        HISTORY = [
+            {"role": "user", "content": [{"type": "text", "text": "Hi"}]},
+            {"role": "assistant", "content": [{"type": "text", "text": "Hello"}]},
+        ]
+
+        def send(extra):
+            history = HISTORY + extra
+            for message in history:
+                block = message["content"][-1]
+                block["cache_control"] = {"type": "ephemeral"}
+            return client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=10, messages=history
+            )
+        """
+    )
+    assert found == [(14, "CL105")]

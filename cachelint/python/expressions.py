@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 
-from cachelint.payload.markers import looks_like_marker
+from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.prompt import Hole
 from cachelint.python import names, strings
 from cachelint.python.frames import Frame, Loop
@@ -209,6 +209,7 @@ class Expressions:
 
     def eval_dict(self, node: cst.Dict, frame: Frame) -> LDict:
         out = self.new_dict(frame, node)
+        lookalike: str | None = None  # a misspelled marker key, or the HTTP Cache-Control header
         for el in node.elements:
             if isinstance(el, cst.StarredDictElement):
                 self.merge_into(out, self.eval(el.value, frame), frame, el.value)
@@ -222,9 +223,14 @@ class Expressions:
                     if self.guarded_now(frame):
                         out.bounded_keys.add(key)
                 elif isinstance(key, str) and looks_like_marker(key):
-                    self.marker_dicts.append(out)
+                    if not is_http_header(key):
+                        lookalike = "key"
+                    elif lookalike is None:
+                        lookalike = "http"
             else:
                 out.open = out.open or as_hole(key)
+        if lookalike == "key" or (lookalike == "http" and "type" in out):
+            self.marker_dicts.append(out)
         if set(out) <= _MARKER_FIELDS and (out.get("type") == "ephemeral" or "ttl" in out):
             self.marker_values.append(out)  # looks like a cache_control value
         return out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from cachelint.payload.markers import looks_like_marker
+from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.python.calls import chain, classify
 from cachelint.python.syntax import string_value
 from cachelint.python.tree import children
@@ -86,10 +86,15 @@ def scan(module: cst.Module) -> Scan:
                 and inner is not (fn.node if fn else None)
             ):
                 out.nested[node] = inner
-        elif t is cst.DictElement:
-            _marker(_key(node.key), fn, out)
+        elif t is cst.Dict:
+            for el in node.elements:
+                key = _key(el.key) if type(el) is cst.DictElement else None
+                if key is not None and (not is_http_header(key) or _has_type_key(node)):
+                    _marker(key, fn, out)
         elif t is cst.SubscriptElement and type(node.slice) is cst.Index:
-            _marker(_key(node.slice.value), fn, out)
+            key = _key(node.slice.value)
+            if key is not None and not is_http_header(key):  # headers["Cache-Control"] = ...
+                _marker(key, fn, out)
         elif t is cst.Attribute:
             if node.attr.value == "prompt_caching" and _last_name(node.value) == "beta":
                 out.deprecated.append((node, "the beta.prompt_caching API"))
@@ -131,6 +136,15 @@ def _key(node: cst.BaseExpression | None) -> str | None:
             return None
         return v if isinstance(v, str) else None
     return None
+
+
+def _has_type_key(node: cst.Dict) -> bool:
+    return any(
+        type(el) is cst.DictElement
+        and type(el.key) is cst.SimpleString
+        and el.key.value[1:-1] == "type"  # type: ignore[union-attr]
+        for el in node.elements
+    )
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:

@@ -110,6 +110,41 @@ def loop_body_facts(body: cst.CSTNode) -> tuple[frozenset[str], bool, bool]:
     return frozenset(assigned), exits, branches
 
 
+_rebound: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+_BINDING = frozenset({cst.For, cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr})
+
+
+def rebound_in(loop: cst.CSTNode) -> frozenset[str]:
+    """Names a loop binds anew on each pass (its targets, assignments, walrus, with ... as,
+    except ... as) and attribute names assigned in it (`self.block = ...`)."""
+    hit = _rebound.get(id(loop))
+    if hit is not None and hit[0] is loop:
+        return hit[1]
+    out: set[str] = set()
+    for n in descendants(loop, _SCOPES, include_self=True):
+        t = type(n)
+        if t in _BINDING:
+            _stored(n.target, out)  # type: ignore[attr-defined]
+        elif t is cst.AsName:
+            _stored(n.name, out)  # type: ignore[attr-defined]
+    if len(_rebound) > 50_000:
+        _rebound.clear()
+    _rebound[id(loop)] = (loop, frozenset(out))
+    return frozenset(out)
+
+
+def _stored(target: cst.CSTNode, out: set[str]) -> None:
+    if isinstance(target, cst.Name):
+        out.add(target.value)
+    elif isinstance(target, cst.Attribute):
+        out.add(target.attr.value)
+    elif isinstance(target, cst.Tuple | cst.List):
+        for el in target.elements:
+            _stored(el.value, out)
+    elif isinstance(target, cst.StarredElement):
+        _stored(target.value, out)
+
+
 _generators: dict[int, tuple[cst.FunctionDef, bool]] = {}
 
 

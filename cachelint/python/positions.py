@@ -72,9 +72,12 @@ class _State(CodegenState):
         if start is not None:
             if node not in self.found:
                 self.found[node] = (start, self._pos())
-            if node in self.targets and self.stop_when_done:
-                if all(t in self.found for t in self.targets):
-                    raise _Done
+            if (
+                node in self.targets
+                and self.stop_when_done
+                and all(t in self.found for t in self.targets)
+            ):
+                raise _Done
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         if id(node) not in self._ids:

@@ -242,7 +242,7 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def find_root(path: Path, config_root: Path | None) -> Path:
+def find_root(path: Path, config_root: Path | None, dirs: _DirCache | None = None) -> Path:
     """The project root: the config root when it contains the file, else the nearest directory
     upward that has a pyproject.toml or is not a package."""
     path = path.resolve()
@@ -252,23 +252,38 @@ def find_root(path: Path, config_root: Path | None) -> Path:
             return config_root
         except ValueError:
             pass
-    d = path.parent
-    while (d / "__init__.py").is_file() and d.parent != d:
-        if (d / "pyproject.toml").is_file():
-            return d
-        d = d.parent
-    return d
+    return (dirs or _DirCache()).package(path.parent)[2]
 
 
-def module_name(path: Path) -> tuple[str, Path]:
+def module_name(path: Path, dirs: _DirCache | None = None) -> tuple[str, Path]:
     """(dotted name, import base directory) for a file, from the packages around it."""
     path = path.resolve()
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    d = path.parent
-    while (d / "__init__.py").is_file() and d.parent != d:
-        parts.insert(0, d.name)
-        d = d.parent
-    return ".".join(parts), d
+    parts, base, _ = (dirs or _DirCache()).package(path.parent)
+    if path.name != "__init__.py":
+        parts = (*parts, path.stem)
+    return ".".join(parts), base
+
+
+class _DirCache:
+    """What the directories of a run say about packages, looked up once per directory."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, tuple[tuple[str, ...], Path, Path]] = {}
+
+    def package(self, d: Path) -> tuple[tuple[str, ...], Path, Path]:
+        """For a resolved directory: (package names down to it, the import base above the
+        packages, the nearest package directory upward with a pyproject.toml, else the base)."""
+        hit = self._seen.get(d)
+        if hit is None:
+            if (d / "__init__.py").is_file() and d.parent != d:
+                parts, base, root = self.package(d.parent)
+                if (d / "pyproject.toml").is_file():
+                    root = d  # nearer than any found above
+                hit = ((*parts, d.name), base, root)
+            else:
+                hit = ((), d, d)
+            self._seen[d] = hit
+        return hit
 
 
 class Project:
@@ -279,6 +294,7 @@ class Project:
         self._cache: dict[Path, ModuleInfo | None] = {}
         self._resolved: dict[tuple[str, Path], tuple[ModuleInfo, str] | None] = {}
         self._roots: dict[Path, tuple[Path, Path]] = {}
+        self._dirs = _DirCache()
         self._found: dict[tuple[str, Path, Path], tuple[ModuleInfo, str] | None] = {}
         self._allowance = HELPER_BYTES_PER_FILE
         self._over_allowance = False
@@ -298,7 +314,7 @@ class Project:
         """The ModuleInfo of the file being checked (already parsed by the caller)."""
         name, is_pkg = "", False
         if path is not None:
-            name, _ = module_name(path)
+            name, _ = module_name(path, self._dirs)
             is_pkg = path.name == "__init__.py"
         # Not kept in the helper cache: holding every checked tree for the whole run costs memory
         # and garbage-collector time; a checked file that another one imports is parsed again.
@@ -320,8 +336,8 @@ class Project:
             return found
         if origin.path not in self._roots:
             self._roots[origin.path] = (
-                find_root(origin.path, self.config_root),
-                module_name(origin.path)[1],
+                find_root(origin.path, self.config_root, self._dirs),
+                module_name(origin.path, self._dirs)[1],
             )
         root, base = self._roots[origin.path]
         found = self._find(dotted_name, root, base)

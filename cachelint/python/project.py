@@ -18,6 +18,7 @@ import libcst as cst
 
 from cachelint.python.native import trusted_parse
 from cachelint.python.positions import Positions, statement_lines
+from cachelint.python.selection import select
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
 HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
@@ -69,8 +70,29 @@ def parse(text: str) -> tuple[cst.Module, list[int] | None]:
     """The libcst tree, and the line of each top-level statement when CPython parsed the text
     first (it does for all but small texts, and can refuse code newer than itself)."""
     checked = _check_depth(text) if len(text) >= SMALL_TEXT else None
+    return _libcst(text, text), statement_lines(checked) if checked else None
+
+
+def parse_checked(text: str) -> tuple[cst.Module, list[int] | None, str]:
+    """`parse` for a file being checked: when CPython parsed it, libcst parses only the
+    top-level statements that can matter (python/selection.py), the others left as blank
+    lines. Also returns the text libcst parsed."""
+    checked = _check_depth(text) if len(text) >= SMALL_TEXT else None
+    if checked is None:
+        return _libcst(text, text), None, text
     try:
-        return trusted_parse(text), statement_lines(checked) if checked else None
+        chosen = select(text, checked)
+    except RecursionError:  # a very deep expression: parse it all
+        chosen = None
+    if chosen is None:
+        return _libcst(text, text), statement_lines(checked), text
+    parsed, lines = chosen
+    return _libcst(parsed, text), lines, parsed
+
+
+def _libcst(parsed: str, text: str) -> cst.Module:
+    try:
+        return trusted_parse(parsed)
     except cst.ParserSyntaxError as e:
         try:  # Python's own parser points at the offending token more precisely
             ast.parse(text)
@@ -159,6 +181,7 @@ class ModuleInfo:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target
     statement_lines: list[int] | None = None  # from CPython's parse, for positions
+    parsed_text: str | None = None  # what libcst parsed, when not all of `text`
     _positions: Positions | None = None
 
     def __post_init__(self) -> None:
@@ -189,7 +212,9 @@ class ModuleInfo:
     @property
     def positions(self) -> Positions:
         if self._positions is None:
-            self._positions = Positions(self.tree, self.text, self.statement_lines)
+            self._positions = Positions(
+                self.tree, self.parsed_text or self.text, self.statement_lines
+            )
         return self._positions
 
 
@@ -310,6 +335,7 @@ class Project:
         path: Path | None,
         display: str,
         lines: list[int] | None = None,
+        parsed_text: str | None = None,
     ) -> ModuleInfo:
         """The ModuleInfo of the file being checked (already parsed by the caller)."""
         name, is_pkg = "", False
@@ -318,7 +344,16 @@ class Project:
             is_pkg = path.name == "__init__.py"
         # Not kept in the helper cache: holding every checked tree for the whole run costs memory
         # and garbage-collector time; a checked file that another one imports is parsed again.
-        info = ModuleInfo(name, path, display, data_text, tree, is_pkg, statement_lines=lines)
+        info = ModuleInfo(
+            name,
+            path,
+            display,
+            data_text,
+            tree,
+            is_pkg,
+            statement_lines=lines,
+            parsed_text=parsed_text,
+        )
         self._allowance = HELPER_BYTES_PER_FILE
         self.touched = set()
         return info

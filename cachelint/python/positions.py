@@ -105,13 +105,30 @@ def statement_lines(tree: ast.Module) -> list[int]:
     ]
 
 
+def _mapped(line_map: Sequence[int], line: int) -> int:
+    if line <= len(line_map):
+        return line_map[line - 1]
+    return line_map[-1] + line - len(line_map)  # past the last line (an end after its newline)
+
+
 class Positions:
     """Spans of nodes in one module, computed in batches on demand."""
 
-    def __init__(self, module: cst.Module, text: str, lines: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        text: str,
+        lines: Sequence[int] | None = None,
+        *,
+        line_map: Sequence[int] | None = None,
+        original: str | None = None,
+    ) -> None:
+        """`text` is what libcst parsed; when that is a selection of `original`, `line_map`
+        gives the original line of each of its lines (columns are the same)."""
         self.module = module
         self.text = text
-        self.lines = _LINE_BREAK.split(text)
+        self.line_map = line_map
+        self.lines = _LINE_BREAK.split(original if original is not None else text)
         self._starts = self._statement_starts(lines)
         self._offsets: list[int] | None = None
         self._spans: dict[cst.CSTNode, Span] = {}
@@ -175,8 +192,11 @@ class Positions:
         self._record(state)
 
     def _record(self, state: _State) -> None:
+        m = self.line_map
         for node, ((l1, c1), (l2, c2)) in state.found.items():
             if node in state.targets:
+                if m is not None:
+                    l1, l2 = _mapped(m, l1), _mapped(m, l2)
                 self._spans[node] = Span(l1, c1 + 1, l2, c2 + 1)
 
     def span(self, node: cst.CSTNode) -> Span:

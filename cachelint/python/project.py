@@ -18,7 +18,7 @@ import libcst as cst
 
 from cachelint.python.native import trusted_parse
 from cachelint.python.positions import Positions, statement_lines
-from cachelint.python.selection import select
+from cachelint.python.selection import Selection, select
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
 HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
@@ -73,24 +73,23 @@ def parse(text: str) -> tuple[cst.Module, list[int] | None]:
     return _libcst(text, text), statement_lines(checked) if checked else None
 
 
-def parse_checked(text: str) -> tuple[cst.Module, list[int] | None, str]:
+def parse_checked(text: str) -> tuple[cst.Module, list[int] | None, Selection | None]:
     """`parse` for a file being checked: when CPython parsed it, libcst parses only the
-    top-level statements that can matter (python/selection.py), the others left as blank
-    lines. Also returns the text libcst parsed."""
+    top-level statements that can matter (python/selection.py); the Selection says where they
+    are in the text."""
     checked = _check_depth(text) if len(text) >= SMALL_TEXT else None
     if checked is None:
-        return _libcst(text, text), None, text
+        return _libcst(text, text), None, None
     try:
         chosen = select(text, checked)
     except RecursionError:  # a very deep expression: parse it all
         chosen = None
     if chosen is None:
-        return _libcst(text, text), statement_lines(checked), text
-    parsed, lines = chosen
-    return _libcst(parsed, text), lines, parsed
+        return _libcst(text, text), statement_lines(checked), None
+    return _libcst(chosen.text, text, chosen.line_map), chosen.statement_lines, chosen
 
 
-def _libcst(parsed: str, text: str) -> cst.Module:
+def _libcst(parsed: str, text: str, line_map: list[int] | None = None) -> cst.Module:
     try:
         return trusted_parse(parsed)
     except cst.ParserSyntaxError as e:
@@ -102,7 +101,10 @@ def _libcst(parsed: str, text: str) -> cst.Module:
         except (ValueError, RecursionError, MemoryError):
             pass
         msg = str(e.message).removeprefix("parser error: ")
-        raise SourceError(f"syntax error: {msg}", e.raw_line, e.raw_column + 1) from None
+        line = e.raw_line
+        if line_map and 0 < line <= len(line_map):
+            line = line_map[line - 1]
+        raise SourceError(f"syntax error: {msg}", line, e.raw_column + 1) from None
     except (RecursionError, MemoryError):
         raise SourceError(_TOO_DEEP) from None
 
@@ -181,7 +183,7 @@ class ModuleInfo:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target
     statement_lines: list[int] | None = None  # from CPython's parse, for positions
-    parsed_text: str | None = None  # what libcst parsed, when not all of `text`
+    selection: Selection | None = None  # the statements libcst parsed, when not all
     _positions: Positions | None = None
 
     def __post_init__(self) -> None:
@@ -212,8 +214,13 @@ class ModuleInfo:
     @property
     def positions(self) -> Positions:
         if self._positions is None:
+            sel = self.selection
             self._positions = Positions(
-                self.tree, self.parsed_text or self.text, self.statement_lines
+                self.tree,
+                sel.text if sel else self.text,
+                self.statement_lines,
+                line_map=sel.line_map if sel else None,
+                original=self.text,
             )
         return self._positions
 
@@ -335,7 +342,7 @@ class Project:
         path: Path | None,
         display: str,
         lines: list[int] | None = None,
-        parsed_text: str | None = None,
+        selection: Selection | None = None,
     ) -> ModuleInfo:
         """The ModuleInfo of the file being checked (already parsed by the caller)."""
         name, is_pkg = "", False
@@ -352,7 +359,7 @@ class Project:
             tree,
             is_pkg,
             statement_lines=lines,
-            parsed_text=parsed_text,
+            selection=selection,
         )
         self._allowance = HELPER_BYTES_PER_FILE
         self.touched = set()

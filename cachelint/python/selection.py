@@ -4,8 +4,9 @@ that libcst (ten times slower) parses only those.
 A statement matters when its own text passes the byte prefilter (it mentions a cache marker, a
 request call or the prompt-caching beta) or looks like a marker's value; when it holds a function
 that calls one that matters (callers pass the arguments), or calls one at module level; or when
-it binds or mutates a name that a statement that matters reads. The others become blank lines, so
-the lines and columns of what is kept do not move. Keeping too much only costs time, and the
+it binds or mutates a name that a statement that matters reads. The kept statements are parsed as
+one text (whole lines, so columns hold) with a map back to the original lines; blank lines in
+their place would cost libcst nearly as much as code. Keeping too much only costs time, and the
 closure errs that way (names are matched by spelling, whatever their scope).
 """
 
@@ -42,9 +43,17 @@ class _Function:
     seed: bool
 
 
-def select(text: str, tree: ast.Module) -> tuple[str, list[int]] | None:
-    """(the text with the statements that cannot matter blanked, the start line of each kept
-    statement), or None when every statement is kept."""
+@dataclass
+class Selection:
+    """The kept statements as one text, in their order, and where each of its lines was."""
+
+    text: str
+    statement_lines: list[int]  # start line of each kept top-level statement, in `text`
+    line_map: list[int]  # 1-based line in the original for each line of `text`
+
+
+def select(text: str, tree: ast.Module) -> Selection | None:
+    """The statements that can matter, or None when every statement is kept."""
     lines = _LINE.findall(text)
     groups = _groups(tree)
     if len(groups) < 2:
@@ -54,14 +63,17 @@ def select(text: str, tree: ast.Module) -> tuple[str, list[int]] | None:
     kept = _closure(groups)
     if len(kept) == len(groups):
         return None
-    out = list(lines)
+    out: list[str] = []
+    line_map: list[int] = []
+    starts: list[int] = []
     for i, g in enumerate(groups):
         if i not in kept:
-            for n in range(g.first - 1, min(g.last, len(out))):
-                line = out[n]
-                out[n] = line[len(line.rstrip("\r\n")) :]
-    starts = [_start(s) for i, g in enumerate(groups) if i in kept for s in g.nodes]
-    return "".join(out), starts
+            continue
+        shift = len(out) + 1 - g.first  # original line + shift = line in the kept text
+        starts.extend(_start(s) + shift for s in g.nodes)
+        out.extend(lines[g.first - 1 : g.last])
+        line_map.extend(range(g.first, g.first + len(lines[g.first - 1 : g.last])))
+    return Selection("".join(out), starts, line_map)
 
 
 def _start(stmt: ast.stmt) -> int:

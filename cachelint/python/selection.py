@@ -29,7 +29,9 @@ class _Group:
     first: int  # 1-based lines, inclusive
     last: int
     nodes: list[ast.stmt] = field(default_factory=list)
+    text: bytes = b""
     seed: bool = False
+    analysed: bool = False  # uses, calls and functions read (definitions: only when needed)
     uses: set[str] = field(default_factory=set)  # names read
     touches: set[str] = field(default_factory=set)  # names bound or mutated
     calls: set[str] = field(default_factory=set)  # called names outside function bodies
@@ -60,7 +62,7 @@ def select(text: str, tree: ast.Module) -> Selection | None:
         return None
     for g in groups:
         _facts(g, lines)
-    kept = _closure(groups)
+    kept = _closure(groups, lines)
     if len(kept) == len(groups):
         return None
     out: list[str] = []
@@ -98,13 +100,27 @@ def _segment(lines: list[str], first: int, last: int) -> bytes:
 
 
 def _facts(g: _Group, lines: list[str]) -> None:
-    text = _segment(lines, g.first, g.last)
+    """What every group needs: whether it is a seed, and the names it binds. Definitions,
+    most of a module, are walked only when the closure needs them (`_analyse`)."""
+    g.text = _segment(lines, g.first, g.last)
     # also what looks like a marker's value ({"type": "ephemeral", "ttl": ...}), checked alone
-    g.seed = worth_parsing(text) or b"ephemeral" in text or b"ttl" in text
+    g.seed = worth_parsing(g.text) or b"ephemeral" in g.text or b"ttl" in g.text
+    if len(g.nodes) == 1 and isinstance(g.nodes[0], (*_FUNCTIONS, ast.ClassDef)):
+        g.touches.add(g.nodes[0].name)
+        if g.seed:
+            _analyse(g, lines)
+        return
+    _analyse(g, lines)
     for stmt in g.nodes:
         if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
             g.seed = True  # binds names nobody can see
-        _module_level(stmt, g, lines)
+
+
+def _analyse(g: _Group, lines: list[str]) -> None:
+    if not g.analysed:
+        g.analysed = True
+        for stmt in g.nodes:
+            _module_level(stmt, g, lines)
 
 
 def _module_level(node: ast.AST, g: _Group, lines: list[str]) -> None:
@@ -189,17 +205,22 @@ def _tail(func: ast.AST) -> str | None:
     return None
 
 
-def _closure(groups: list[_Group]) -> set[int]:
+def _closure(groups: list[_Group], lines: list[str]) -> set[int]:
     """Indexes of the groups to keep."""
-    functions = [f for g in groups for f in g.functions]
-    relevant = {f.name for f in functions if f.seed}
+    relevant = {f.name for g in groups for f in g.functions if f.seed}
     changed = True
     while changed:  # callers of functions that matter matter: they pass the arguments
         changed = False
-        for f in functions:
-            if f.name not in relevant and f.calls & relevant:
-                relevant.add(f.name)
-                changed = True
+        if relevant:
+            calls = _calls_to(relevant)
+            for g in groups:
+                if not g.analysed and calls.search(g.text):
+                    _analyse(g, lines)
+        for g in groups:
+            for f in g.functions:
+                if f.name not in relevant and f.calls & relevant:
+                    relevant.add(f.name)
+                    changed = True
     kept = {
         i
         for i, g in enumerate(groups)
@@ -211,7 +232,15 @@ def _closure(groups: list[_Group]) -> set[int]:
         changed = False
         for i, g in enumerate(groups):
             if i not in kept and g.touches & needed:
+                _analyse(g, lines)
                 kept.add(i)
                 needed |= g.uses
                 changed = True
     return kept
+
+
+def _calls_to(names: set[str]) -> re.Pattern[bytes]:
+    """A text test for a call of any of `names` (it may match more than calls: a closer look
+    follows)."""
+    alternatives = b"|".join(re.escape(n.encode()) for n in sorted(names))
+    return re.compile(rb"(?<![\w])(?:" + alternatives + rb")\s*\(")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from cachelint.runner import run
 
 from conftest import lint
@@ -63,7 +65,7 @@ def test_value_from_another_module_is_reported_at_the_call_site(tmp_path):
             import datetime
 
             def system_blocks(tenant):
-                today = datetime.date.today().isoformat()
+                today = datetime.datetime.now().isoformat()
                 return [
                     {"type": "text", "text": "Date " + today},
                     {"type": "text", "text": "Policies", "cache_control": {"type": "ephemeral"}},
@@ -96,7 +98,7 @@ def test_value_from_another_module_is_reported_at_the_call_site(tmp_path):
     engine.config.root = tmp_path
     found = run(engine, [main]).findings
     assert [(f.code, f.span.line) for f in found] == [("CL301", 11)]
-    assert "today's date" in found[0].message
+    assert "the current time" in found[0].message
     assert found[0].message.endswith("prompts.py:5)")  # where the value is built
 
 
@@ -702,3 +704,46 @@ def test_module_level_history_and_setup_in_init():
         """
     )
     assert found == [(10, "CL105")]
+
+
+@pytest.mark.parametrize(
+    ("expr", "flagged"),
+    [
+        ("date.today().isoformat()", False),
+        ("datetime.now().strftime('%Y-%m-%d')", False),
+        ("datetime.now().date()", False),
+        ("time.strftime('%A %d %B %Y')", False),
+        ("f'{date.today():%d %B}'", False),
+        ("datetime.now().strftime('%Y-%m-%d %H:%M')", True),
+        ("datetime.now().isoformat()", True),
+        ("time.strftime('%d %B %X')", True),
+        ("time.strftime(user_format)", True),
+        ("str(uuid.uuid4())", True),
+    ],
+)
+def test_the_date_of_the_day_is_not_a_volatile_value(expr, flagged):
+    """A date changes once a day (one miss a day): only a time of day, an id or a random value
+    is reported."""
+    src = textwrap.dedent(
+        f"""
+        import time, uuid
+        from datetime import date, datetime
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+        def ask(q, user_format):
+            stamp = {expr}
+            return client.messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=10,
+                system=[
+                    {{"type": "text", "text": f"Date: {{stamp}}"}},
+                    {{"type": "text", "text": "Rules", "cache_control": {{"type": "ephemeral"}}}},
+                ],
+                messages=[{{"role": "user", "content": q}}],
+            )
+        """
+    )
+    codes = [f.code for f in lint(src, "app.py")]
+    assert codes == (["CL301"] if flagged else [])

@@ -93,9 +93,13 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
     desc = names.lookup(ev.volatile, name)
     if desc:
         return _volatile(desc, loc, frame)
+    if name in names.DAILY:
+        return hole("stable", names.DAILY[name], loc)
     if name in names.CLOCK_WITHOUT_ARGS:
         clock_args = args[1:] if name == "time.strftime" else args
         if not clock_args and not kwargs and names.CLOCK_WITHOUT_ARGS[name]:
+            if name == "time.strftime" and _date_only(args[0] if args else None):
+                return hole("stable", "today's date (time.strftime(), changes once a day)", loc)
             return _volatile(names.CLOCK_WITHOUT_ARGS[name], loc, frame)
         return derived(args, kwargs, hole("unknown", f"{name}()", loc))
     if name in names.SUBPROCESS_CALLS and args and _is_clock_command(args[0]):
@@ -415,9 +419,27 @@ def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Fram
     return False, None
 
 
+def _date_only(fmt: Any) -> bool:
+    """A strftime format known to keep the date and drop the time of day."""
+    return isinstance(fmt, str) and not isinstance(fmt, Text) and not names.TIME_OF_DAY.search(fmt)
+
+
+def _clock(recv: Any) -> bool:
+    """The current time as a datetime (or a string of it), not an id or a random value."""
+    return (
+        isinstance(recv, Hole)
+        and recv.origin == "volatile"
+        and recv.description.startswith(names.CURRENT_TIME)
+    )
+
+
 def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame, node) -> Any:
     """A method of something only known by where it comes from: keep that origin."""
     loc = frame.loc(node)
+    if _clock(recv) and (
+        method in names.DAILY_METHODS or (method == "strftime" and args and _date_only(args[0]))
+    ):
+        return hole("stable", f"today's date (.{method}() of {recv.description})", loc)
     if method in names.UNORDERED_METHODS and isinstance(recv, Hole):
         return _unordered_list(names.UNORDERED_METHODS[method], loc)
     if method in names.STABLE_METHODS:

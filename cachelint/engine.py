@@ -55,6 +55,7 @@ class Engine:
             counter=_counter() if options.count_tokens or config.count_tokens else None,
             conversation_key=config.conversation_key,
         )
+        self.counts_tokens = self.context.counter is not None
         self.force_exclude = options.force_exclude
         self.options = options
         # files other than the checked one whose content the last result depended on

@@ -188,7 +188,7 @@ def check(
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
-        counter = engine.context.counter
+        counter = engine.context.counter if engine.counts_tokens else None
         for err in dict.fromkeys(counter.errors if counter else ()):
             click.echo(f"cachelint: warning: {err}; token estimates used instead", err=True)
         summary = Summary(

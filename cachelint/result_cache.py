@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import orjson
@@ -77,6 +75,8 @@ class ResultCache:
 
 def atomic_write(path: Path, data: bytes, root: Path) -> None:
     """Write a file of the cache folder `root` whole or not at all (concurrent runs read it)."""
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _tag(root)
@@ -120,5 +120,7 @@ def clean(directory: Path) -> bool:
     """Remove the cache directory; True when something was removed."""
     if not (directory / _TAG).exists() and not (directory / __version__).exists():
         return False  # never delete a folder cachelint did not create
+    import shutil
+
     shutil.rmtree(directory, ignore_errors=True)
     return True

@@ -3,18 +3,15 @@ findings in a deterministic order whatever the number of workers."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cachelint.config import Config
-from cachelint.discovery import Target, display_path
+from cachelint.discovery import JSONL_SUFFIXES, Target, display_path
 from cachelint.engine import Engine, Options
 from cachelint.findings import Finding
-from cachelint.payload.source import JSONL_SUFFIXES
 from cachelint.result_cache import ResultCache, digest, file_digest
 from cachelint.stat_index import (
     CACHED,
@@ -65,7 +62,7 @@ class _Worker:
         record). With `lint` False, None when the file would have to be linted."""
         taken = time.time_ns()  # before the stat, which comes before the read
         try:
-            st = os.stat(target.path)
+            st = os.stat(target.os_path)
         except OSError:
             st = None  # lint_target reports it
         data = None
@@ -108,7 +105,7 @@ class _Worker:
         if e[4] == SKIPPED and target.explicit:
             return None
         try:
-            st = os.stat(target.path)
+            st = os.stat(target.os_path)
         except OSError:
             return None
         if not unchanged(e, st):
@@ -167,6 +164,9 @@ def run(
                 done[i] = known
     rest = [t for i, t in enumerate(targets) if i not in done]
     if jobs > 1 and len(rest) >= PARALLEL_MIN_FILES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         chunks = [rest[i : i + _CHUNK] for i in range(0, len(rest), _CHUNK)]
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with ProcessPoolExecutor(

@@ -98,10 +98,10 @@ class _Worker:
             record = self._entry(st, taken, CACHED if found or deps else CLEAN, content)
         return (found, False, error), record
 
-    def known(self, target: Target, e: Entry) -> tuple[_Outcome, Entry | None] | None:
-        """What a stat index entry proves about a file without linting it: the outcome when
-        the file's signature is unchanged, else what reading it and the result cache tell
-        (None when the file must be linted)."""
+    def known(self, target: Target, e: Entry, index: StatIndex) -> _Outcome | None:
+        """What a stat index entry proves about a file without linting it: the outcome when the
+        file's signature is unchanged, else what reading it and the result cache tell (recorded
+        in the index). None when the file must be linted."""
         if e[4] == SKIPPED and target.explicit:
             return None
         try:
@@ -109,13 +109,17 @@ class _Worker:
         except OSError:
             return None
         if not unchanged(e, st):
-            return self.check(target, lint=False)
+            verified = self.check(target, lint=False)
+            if verified is None:
+                return None
+            index.record(target.display, verified[1])
+            return verified[0]
         if e[4] == SKIPPED:
-            return _SKIP, e
+            return _SKIP
         if e[4] == CLEAN:
-            return ([], True, None), e
+            return [], True, None
         found = self.cache.get(target.display, e[5]) if self.cache is not None else None
-        return None if found is None else ((found, True, None), e)
+        return None if found is None else (found, True, None)
 
     def _entry(self, st: os.stat_result | None, taken: int, outcome: str, content: str):
         if self.cache is None or st is None:
@@ -156,18 +160,17 @@ def run(
     index = None
     if worker.cache is not None:
         index = StatIndex(index_path(worker.cache.dir, Path.cwd(), engine.config.root), cache_dir)
-    done: dict[int, tuple[_Outcome, Entry | None]] = {}
+    outcomes: list[_Outcome | None] = [None] * len(targets)
     if index is not None:
         for i, t in enumerate(targets):
-            e = index.get(t.display)
-            if e is not None and (known := worker.known(t, e)) is not None:
-                done[i] = known
-    rest = [t for i, t in enumerate(targets) if i not in done]
+            if (e := index.get(t.display)) is not None:
+                outcomes[i] = worker.known(t, e, index)
+    rest = [i for i, o in enumerate(outcomes) if o is None]
     if jobs > 1 and len(rest) >= PARALLEL_MIN_FILES:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        chunks = [rest[i : i + _CHUNK] for i in range(0, len(rest), _CHUNK)]
+        chunks = [[targets[i] for i in rest[j : j + _CHUNK]] for j in range(0, len(rest), _CHUNK)]
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with ProcessPoolExecutor(
             jobs,
@@ -175,17 +178,18 @@ def run(
             initializer=_init_worker,
             initargs=(engine.config, engine.options, cache_dir),
         ) as pool:
-            checked = iter([o for chunk in pool.map(_check_chunk, chunks) for o in chunk])
+            checked = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
     else:
-        checked = iter([worker.check(t) for t in rest])
-    outcomes = [done[i] if i in done else next(checked) for i in range(len(targets))]
+        checked = [worker.check(targets[i]) for i in rest]
+    for i, (outcome, e) in zip(rest, checked, strict=True):
+        outcomes[i] = outcome
+        if index is not None:
+            index.record(targets[i].display, e)
     if index is not None:
-        for t, (_, e) in zip(targets, outcomes, strict=True):
-            index.record(t.display, e)
         tops = [display_path(p) for p in paths if p.is_dir()]
         index.save(dict.fromkeys(t.display for t in targets), tops)
     result = RunResult()
-    for (found, hit, error), _ in outcomes:
+    for found, hit, error in outcomes:
         if error is not None:
             result.internal_errors.append(error)
         if found is None:

@@ -127,11 +127,7 @@ class Engine:
 
     def skippable(self, target: Target, data: bytes) -> bool:
         """A walked file whose bytes show it cannot concern caching: not worth parsing."""
-        if target.explicit:
-            return False
-        if target.path.name.endswith(PYTHON_SUFFIXES):
-            return not worth_parsing(data)
-        return not _CANDIDATE.search(data)
+        return not target.explicit and uninteresting(target.path.name, data)
 
     def lint_target(self, target: Target, data: bytes | None = None) -> list[Finding] | None:
         """Findings for one file (its bytes, when already read), or None when it was skipped
@@ -242,6 +238,13 @@ def _cl000(selected: Callable[[str], bool], display: str, msg: str) -> list[Find
     from cachelint.report import unparsable
 
     return [unparsable(display, msg)] if selected("CL000") else []
+
+
+def uninteresting(name: str, data: bytes) -> bool:
+    """Bytes that cannot concern caching: a walked file like this is skipped unparsed."""
+    if name.endswith(PYTHON_SUFFIXES):
+        return not worth_parsing(data)
+    return not _CANDIDATE.search(data)
 
 
 def _candidate_stream(f, chunk: int = 1 << 20) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cachelint.config import Config
 from cachelint.discovery import JSONL_SUFFIXES, Target, display_path
-from cachelint.engine import Engine, Options
+from cachelint.engine import Engine, Options, uninteresting
 from cachelint.findings import Finding
 from cachelint.result_cache import ResultCache, digest, file_digest
 from cachelint.stat_index import (
@@ -58,14 +58,15 @@ class _Worker:
         self.cache = ResultCache(cache_dir, engine.fingerprint()) if cache_dir else None
 
     def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:
-        """The outcome for a file and its stat index entry (None when there is nothing to
-        record). With `lint` False, None when the file would have to be linted."""
+        """The outcome for a file and its stat index entry (None when nothing worth recording
+        was learned). With `lint` False, None when the file would have to be linted."""
         taken = time.time_ns()  # before the stat, which comes before the read
         try:
             st = os.stat(target.os_path)
         except OSError:
             st = None  # lint_target reports it
         data = None
+        quiet = None  # whether the walk would skip the file unparsed (None: not known)
         if (
             st is not None
             and not target.path.name.endswith(JSONL_SUFFIXES)  # logs are streamed, never loaded
@@ -76,26 +77,28 @@ class _Worker:
             except OSError:
                 pass  # lint_target reports it
             else:
-                if self.engine.skippable(target, data):
-                    return _SKIP, self._entry(st, taken, SKIPPED, "")
+                quiet = uninteresting(target.path.name, data)
+                if quiet and not target.explicit:
+                    return _SKIP, self._entry(target, st, taken, SKIPPED, "", quiet)
         content = None
         if self.cache is not None:
             content = digest(data) if data is not None else file_digest(target.path)
             cached = self.cache.get(target.display, content) if content else None
             if cached is not None:
                 kind = CACHED if cached or self.cache.last_had_deps else CLEAN
-                return (cached, True, None), self._entry(st, taken, kind, content)
+                return (cached, True, None), self._entry(target, st, taken, kind, content, quiet)
         if not lint:
             return None
         found = self.engine.lint_target(target, data)
         error = f"{target.display}: {self.engine.last_error}" if self.engine.last_error else None
         record = None
         if content is not None and found is None:  # a log skipped while streaming it
-            record = self._entry(st, taken, SKIPPED, "")
+            record = self._entry(target, st, taken, SKIPPED, "", True)
         elif content is not None and self.engine.last_cacheable:
             deps = tuple(self.engine.last_dependencies)
             self.cache.put(target.display, content, found, deps)
-            record = self._entry(st, taken, CACHED if found or deps else CLEAN, content)
+            kind = CACHED if found or deps else CLEAN
+            record = self._entry(target, st, taken, kind, content, quiet)
         return (found, False, error), record
 
     def known(self, target: Target, e: Entry, index: StatIndex) -> _Outcome | None:
@@ -112,7 +115,8 @@ class _Worker:
             verified = self.check(target, lint=False)
             if verified is None:
                 return None
-            index.record(target.display, verified[1])
+            if verified[1] is not None:
+                index.record(target.display, verified[1])
             return verified[0]
         if e[4] == SKIPPED:
             return _SKIP
@@ -121,9 +125,25 @@ class _Worker:
         found = self.cache.get(target.display, e[5]) if self.cache is not None else None
         return None if found is None else (found, True, None)
 
-    def _entry(self, st: os.stat_result | None, taken: int, outcome: str, content: str):
+    def _entry(
+        self,
+        target: Target,
+        st: os.stat_result | None,
+        taken: int,
+        outcome: str,
+        content: str,
+        quiet: bool | None,
+    ) -> Entry | None:
+        """The index entry, which tells what the walk does with the file: a file named on the
+        command line is always checked, so its findings stand for the walk only when the walk
+        would not skip it."""
         if self.cache is None or st is None:
             return None
+        if target.explicit and outcome != SKIPPED:
+            if quiet is None:
+                return None  # a log, streamed: what the walk would do with it is not known
+            if quiet:
+                outcome, content = SKIPPED, ""
         return entry(st, taken, outcome, content)
 
 
@@ -183,7 +203,7 @@ def run(
         checked = [worker.check(targets[i]) for i in rest]
     for i, (outcome, e) in zip(rest, checked, strict=True):
         outcomes[i] = outcome
-        if index is not None:
+        if index is not None and e is not None:
             index.record(targets[i].display, e)
     if index is not None:
         tops = [display_path(p) for p in paths if p.is_dir()]

@@ -17,6 +17,7 @@ index is ignored; concurrent runs each merge their entries over what is on disk 
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 import orjson
@@ -59,7 +60,7 @@ def index_path(space: Path, cwd: Path, root: Path) -> Path:
     """Reported paths are relative to the working directory and per-file ignores to the config
     root, so each pair of them has its own index."""
     key = digest(f"{cwd}\0{root}".encode())[:16]
-    return space / f"stat-{key}.json"
+    return space / f"stat-{key}.index"
 
 
 class StatIndex:
@@ -68,18 +69,18 @@ class StatIndex:
         self.cache_root = cache_root
         self._stamp = _stamp(path)
         self.entries: dict[str, Entry] = _read(path)
-        self._changes: dict[str, Entry | None] = {}  # None: forget
+        self._changes: dict[str, Entry] = {}
 
     def get(self, display: str) -> Entry | None:
         e = self.entries.get(display)
         return e if type(e) is list and len(e) == 6 else None
 
-    def record(self, display: str, e: Entry | None) -> None:
-        """What this run learned about a file (None: nothing to trust)."""
+    def record(self, display: str, e: Entry) -> None:
+        """What this run learned about a file."""
         if self.entries.get(display) != e:
             self._changes[display] = e
 
-    def save(self, seen: set[str], tops: list[str]) -> None:
+    def save(self, seen: Collection[str], tops: list[str]) -> None:
         """Write what this run learned, merged over the index on disk (another run may have
         written it since): the entries of the files this run saw, then the others (the newest
         up to MAX_ENTRIES), except those under the walked folders `tops` that the walk did not
@@ -88,11 +89,7 @@ class StatIndex:
         if not self._changes and not stale:
             return
         base = self.entries if _stamp(self.path) == self._stamp else _read(self.path)
-        ours = {}
-        for d in seen:
-            e = self._changes[d] if d in self._changes else base.get(d)
-            if e is not None:
-                ours[d] = e
+        ours = {d: e for d in seen if (e := self._changes.get(d) or base.get(d)) is not None}
         others = [(d, e) for d, e in base.items() if d not in seen and d not in stale]
         room = max(0, MAX_ENTRIES - len(ours))
         merged = dict(others[len(others) - room :] if len(others) > room else others)

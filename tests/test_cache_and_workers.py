@@ -125,6 +125,7 @@ def test_concurrent_runs_share_one_cache(tree, tmp_path):
     assert all(p.returncode == 1 for p in procs), [e for _, e in outs]
     assert len({o for o, _ in outs}) == 1
     assert not [p for p in cache.rglob(".tmp-*")], "temporary files left behind"
+    assert len(_index(cache)) == 80, "the index is whole"
 
 
 def _helper_project(proj: Path) -> None:
@@ -357,3 +358,27 @@ def test_a_warm_run_imports_neither_the_rules_nor_jsonschema(tree):
     imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.decode().splitlines()}
     heavy = {"jsonschema", "libcst", "cachelint.checks", "cachelint.session", "urllib.request"}
     assert not heavy & imported
+
+
+def test_a_config_is_validated_until_it_passed_and_again_when_it_changes(tmp_path):
+    """Validation verdicts are remembered in the cache folder, keyed by the settings: a warm
+    run skips loading the schema validator, and no invalid config ever gets through."""
+    cfg = tmp_path / "cachelint.toml"
+    cache = tmp_path / ".cachelint_cache"
+    (tmp_path / "a.json").write_bytes(MARKED)
+    cfg.write_text('ignore = ["CL3"]\n')
+    for _ in range(2):
+        assert run_cli("check", ".", cwd=tmp_path).returncode == 1
+    assert len(list(cache.glob("*/config-*"))) == 1
+    cfg.write_text('ignore = ["CL3"]\nbogus = 1\n')
+    for _ in range(2):
+        r = run_cli("check", ".", cwd=tmp_path)
+        assert r.returncode == 2 and b"bogus" in r.stderr
+    assert len(list(cache.glob("*/config-*"))) == 1, "a failure is never remembered"
+    cfg.write_text("cache-dir = 5\n")
+    r = run_cli("check", ".", cwd=tmp_path)
+    assert r.returncode == 2 and b"cache-dir" in r.stderr and b"Traceback" not in r.stderr
+    shutil.rmtree(cache)
+    cfg.write_text('ignore = ["CL3"]\n')
+    assert run_cli("check", ".", "--no-cache", cwd=tmp_path).returncode == 1
+    assert not cache.exists()

@@ -169,7 +169,9 @@ def complete_{i}(question: str, user_name: str):
 ]
 
 
-def generate(root: Path, ordinary: int, llm: int) -> None:
+def generate(root: Path, ordinary: int, llm: int, realistic: bool = False) -> None:
+    """`realistic`: each LLM module also carries a module's worth of ordinary code (data
+    classes, helpers, a small cache class), as LLM modules in real projects do."""
     plain = root / "shop"
     plain.mkdir(parents=True)
     (plain / "__init__.py").write_text("")
@@ -185,7 +187,11 @@ def generate(root: Path, ordinary: int, llm: int) -> None:
     policies = textwrap.fill("Refunds are accepted within 30 days of delivery. " * 120, 96)
     (app / "prompts.py").write_text(PROMPTS.format(policies=policies))
     for i in range(llm):
-        (app / f"client_{i}.py").write_text(LLM[i % len(LLM)].format(i=i))
+        text = LLM[i % len(LLM)].format(i=i)
+        if realistic:
+            body = ORDINARY.format(i=i).split("\n", 2)[2]  # without its docstring line
+            text += "\n" + body.replace("from __future__ import annotations\n", "")
+        (app / f"client_{i}.py").write_text(text)
     (root / "pyproject.toml").write_text('[project]\nname = "bench"\n[tool.cachelint]\n')
 
 

@@ -1,7 +1,10 @@
 """Speed at scale, side by side with the peers (issue 5 benchmark).
 
 Generates three inputs under a temporary directory:
-  (a) dense:  N Python files that all build cached requests (default 4,000);
+  (a) dense:  N Python files that all build cached requests (default 4,000), each only the
+              request-building code (about 15 lines);
+      dense+: the same, each file also carrying a module's worth of ordinary code (realistic
+              LLM modules; default 4,000);
   (b) sparse: M ordinary Python files with 1% LLM code (default 20,000);
   (c) log:    a JSONL request log (default 100,000 requests);
 then runs `cachelint check` cold (empty result cache) and warm (second run) on each, and the peers
@@ -9,7 +12,8 @@ then runs `cachelint check` cold (empty result cache) and warm (second run) on e
 given by --peers-bin). Each command runs in a child of its own, so peak memory is per command.
 Prints wall time, files (or requests) per second and peak RSS, and the ratios, from one run.
 
-    python bench/bench_speed.py [--dense 4000] [--sparse 20000] [--log 100000] [--peers-bin DIR]
+    python bench/bench_speed.py [--dense 4000] [--dense-real 4000] [--sparse 20000] [--log 100000]
+                                [--peers-bin DIR]
 """
 
 from __future__ import annotations
@@ -56,6 +60,11 @@ def dense(root: Path, n: int) -> int:
     return n + 1
 
 
+def dense_real(root: Path, n: int) -> int:
+    bench_python.generate(root, 0, n, realistic=True)
+    return n + 1
+
+
 def sparse(root: Path, n: int) -> int:
     llm = max(1, n // 100)
     bench_python.generate(root, n - llm, llm)
@@ -71,6 +80,12 @@ def log(root: Path, n: int) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dense", type=int, default=4000)
+    ap.add_argument(
+        "--dense-real",
+        type=int,
+        default=4000,
+        help="dense+ tree: LLM modules that also carry ordinary code, as real ones do",
+    )
     ap.add_argument("--sparse", type=int, default=20000)
     ap.add_argument("--log", type=int, default=100_000)
     ap.add_argument("--peers-bin", type=Path, help="folder holding pcdlint and cachedrift")
@@ -89,6 +104,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, make, size, unit in (
             ("dense", dense, a.dense, "files"),
+            ("dense+", dense_real, a.dense_real, "files"),
             ("sparse", sparse, a.sparse, "files"),
             ("log", log, a.log, "requests"),
         ):
@@ -110,7 +126,7 @@ def main() -> None:
                 wall, rss, _ = measure(cmd, root)
                 row["runs"][label] = (wall, rss)
                 print(
-                    f"{name:<6} {label:<15} {wall:8.2f} s {count / wall:10,.0f} {unit}/s "
+                    f"{name:<7} {label:<15} {wall:8.2f} s {count / wall:10,.0f} {unit}/s "
                     f"{rss:8.0f} MB peak",
                     flush=True,
                 )

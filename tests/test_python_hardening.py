@@ -171,3 +171,25 @@ def test_python_warnings_about_checked_code_stay_quiet(tmp_path):
     r = run_cli("check", "app.py", "--format", "concise", "--no-cache", cwd=tmp_path,
                 env={"PYTHONWARNINGS": "always"})  # fmt: skip
     assert r.returncode == 1 and r.stderr == b"", r.stderr
+
+
+def test_python_timeout_counts_evaluation_work_not_waiting():
+    """Time the process spends descheduled (a loaded machine) does not count: the same file gets
+    the same findings whatever else runs."""
+    import time
+
+    from cachelint.python.evaluate import Evaluator
+    from cachelint.python.project import Project
+
+    ev = Evaluator(Project(), timeout=0.05)
+    time.sleep(0.1)
+    for _ in range(4096):
+        ev.tick()
+    assert not ev.timed_out
+    busy = Evaluator(Project(), timeout=0.05)
+    end = time.thread_time() + 0.1
+    while time.thread_time() < end:
+        pass
+    for _ in range(4096):
+        busy.tick()
+    assert busy.timed_out

@@ -34,6 +34,12 @@ def looks_like_marker(key: str) -> bool:
     return any(_distance(norm, t) <= 2 for t in _TARGETS)
 
 
+def is_http_header(key: str) -> bool:
+    """The HTTP header (`{"Cache-Control": "no-cache"}` in a headers dict), which a prompt block
+    would not carry: Python sources count it as a look-alike only in a dict with a "type"."""
+    return key.lower() == "cache-control"
+
+
 class MarkerCollector:
     """Collects markers and look-alikes in cache order while a dialect walks a request."""
 

@@ -4,7 +4,6 @@ json, copy, textwrap, clocks and randomness, file reads, directory listings, SDK
 from __future__ import annotations
 
 import contextlib
-import inspect
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -120,7 +119,12 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
     if name in ("copy.copy", "copy.deepcopy") and args:
         return copy_value(args[0], deep=name == "copy.deepcopy")
     if name in ("textwrap.dedent", "inspect.cleandoc") and args and isinstance(args[0], str):
-        fn = textwrap.dedent if name == "textwrap.dedent" else inspect.cleandoc
+        if name == "textwrap.dedent":
+            fn = textwrap.dedent
+        else:
+            import inspect  # a slow import, for a rare call
+
+            fn = inspect.cleandoc
         return strings.apply(fn, args[0])
     if name == "textwrap.indent" and len(args) >= 2 and isinstance(args[0], str):
         prefix = args[1] if isinstance(args[1], str) and not isinstance(args[1], Text) else "  "

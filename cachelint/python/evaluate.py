@@ -41,7 +41,9 @@ class Evaluator(Statements, Expressions, Functions):
         for n in extra_volatile or ():
             self.volatile[n] = f"{n}() (configured as volatile)"
         self.budget = budget
-        self.deadline = time.monotonic() + timeout if timeout else None
+        # CPU time of this thread, not the wall clock: a busy machine (parallel CI jobs, our own
+        # workers on few cores) must not turn into "analysis stopped" findings
+        self.deadline = time.thread_time() + timeout if timeout else None
         self.timed_out = False
         self.requests: list[RequestSite] = []
         self.seen_calls: set[cst.Call] = set()
@@ -59,7 +61,7 @@ class Evaluator(Statements, Expressions, Functions):
         """Spend one step; False once the budget is spent or the deadline has passed."""
         self.budget -= 1
         checkpoint = self.deadline is not None and not self.budget & 1023 and self.budget > 0
-        if checkpoint and time.monotonic() > self.deadline:
+        if checkpoint and time.thread_time() > self.deadline:
             self.timed_out = True
             self.budget = 0
         return self.budget > 0

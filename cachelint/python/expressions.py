@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 
-from cachelint.payload.markers import looks_like_marker
+from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.prompt import Hole
 from cachelint.python import names, strings
 from cachelint.python.frames import Frame, Loop
@@ -26,6 +26,7 @@ from cachelint.python.operations import (
 from cachelint.python.syntax import (
     index_names,
     small_iterable,
+    string_value,
     unescape,
 )
 from cachelint.python.values import (
@@ -71,9 +72,15 @@ class Expressions:
     _expr_depth = 0
 
     def _eval(self, node, frame: Frame) -> Any:
-        if isinstance(node, cst.SimpleString):
+        t = type(node)  # the common kinds first, by exact type: isinstance on libcst's ABCs is slow
+        if t is cst.Name:
+            return self.eval_name(node, frame)
+        method = _BY_TYPE.get(t)
+        if method is not None:
+            return method(self, node, frame)
+        if t is cst.SimpleString:
             try:
-                return node.evaluated_value
+                return string_value(node)
             except Exception:
                 return hole("unknown", "a string literal")
         if isinstance(node, cst.ConcatenatedString):
@@ -91,12 +98,7 @@ class Expressions:
         if isinstance(node, cst.Imaginary):
             return hole("unknown", "a number")
         if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
-                return {"True": True, "False": False, "None": None}[node.value]
-            value = self.lookup_name(node.value, frame, node)
-            if isinstance(value, LList) and value.persistent and not frame.once:
-                open_history(value)
-            return value
+            return self.eval_name(node, frame)
         if isinstance(node, cst.List):
             return self.eval_list(node, frame)
         if isinstance(node, cst.Tuple):
@@ -169,6 +171,14 @@ class Expressions:
             return Ref("lambda", "lambda", frame.module, node, closure=frame)
         return hole("unknown", "an expression", frame.loc(node))
 
+    def eval_name(self, node: cst.Name, frame: Frame) -> Any:
+        if node.value in _CONSTANTS:
+            return _CONSTANTS[node.value]
+        value = self.lookup_name(node.value, frame, node)
+        if isinstance(value, LList) and value.persistent and not frame.once:
+            open_history(value)
+        return value
+
     def eval_fstring(self, node: cst.FormattedString, frame: Frame) -> str:
         parts: list[Any] = []
         for p in node.parts:
@@ -199,6 +209,7 @@ class Expressions:
 
     def eval_dict(self, node: cst.Dict, frame: Frame) -> LDict:
         out = self.new_dict(frame, node)
+        lookalike: str | None = None  # a misspelled marker key, or the HTTP Cache-Control header
         for el in node.elements:
             if isinstance(el, cst.StarredDictElement):
                 self.merge_into(out, self.eval(el.value, frame), frame, el.value)
@@ -212,9 +223,14 @@ class Expressions:
                     if self.guarded_now(frame):
                         out.bounded_keys.add(key)
                 elif isinstance(key, str) and looks_like_marker(key):
-                    self.marker_dicts.append(out)
+                    if not is_http_header(key):
+                        lookalike = "key"
+                    elif lookalike is None:
+                        lookalike = "http"
             else:
                 out.open = out.open or as_hole(key)
+        if lookalike == "key" or (lookalike == "http" and "type" in out):
+            self.marker_dicts.append(out)
         if set(out) <= _MARKER_FIELDS and (out.get("type") == "ephemeral" or "ttl" in out):
             self.marker_values.append(out)  # looks like a cache_control value
         return out
@@ -506,3 +522,13 @@ class Expressions:
                 return hole("stable", desc, frame.loc(node))
             return external_hole(obj.name, frame.loc(node))
         return as_hole_keep(obj, frame.loc(node))
+
+
+_CONSTANTS = {"True": True, "False": False, "None": None}
+_BY_TYPE = {
+    cst.Call: lambda self, node, frame: self.eval_call(node, frame),
+    cst.Attribute: lambda self, node, frame: self.eval_attribute(node, frame),
+    cst.Subscript: lambda self, node, frame: self.eval_subscript(node, frame),
+    cst.Dict: lambda self, node, frame: self.eval_dict(node, frame),
+    cst.List: lambda self, node, frame: self.eval_list(node, frame),
+}

@@ -87,18 +87,16 @@ def unpacked_hole(value: Any, loc: Loc) -> Any:
 def merge(a: dict, b: dict) -> dict:
     out = dict(b)
     for k, v in a.items():
-        if k not in b or b[k] is v:
-            out[k] = v
-        elif isinstance(v, Hole) and not isinstance(b[k], Hole):
-            out[k] = b[k]
-        else:
-            out[k] = choose(v, b[k])
+        out[k] = v if k not in b or b[k] is v else choose(v, b[k])
     return out
 
 
 def choose(a: Any, b: Any) -> Any:
-    """The value of `a if cond else b` when cond is unknown: the more informative one."""
-    if isinstance(a, Hole) and not isinstance(b, Hole):
+    """The value of `a if cond else b` when cond is unknown: the more informative one.
+
+    None is the least informative: it is what a variable holds before `if x is None: x = ...`
+    fills it, and taking it over the unknown value would report a block with no text."""
+    if isinstance(a, Hole) and not isinstance(b, Hole) and b is not None:
         return b
     if a is None and b is not None:
         return b

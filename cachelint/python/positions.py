@@ -30,63 +30,71 @@ class _Done(Exception):
     """Stops the position walk once every wanted node is found."""
 
 
+_NOT_RECORDED = contextlib.nullcontext()
+
+
 class _State(CodegenState):
-    """Tracks line/column while generating code; records ranges of target nodes only (and of
-    the children whose ends a target's syntactic range borrows, as libcst's provider does)."""
+    """Generates code; records ranges of target nodes only (and of the children whose ends a
+    target's syntactic range borrows, as libcst's provider does). Nodes are matched by identity
+    (a libcst node's own hash is a Python call), and line and column are worked out from the
+    tokens only when a recorded node starts or ends."""
 
     def __init__(self, module: cst.Module, targets: set[cst.CSTNode], line: int = 1) -> None:
         super().__init__(
             default_indent=module.default_indent, default_newline=module.default_newline
         )
         self.targets = targets
-        self.helpers: set[cst.CSTNode] = set()
+        self._ids = {id(n) for n in targets}
         self.found: dict[cst.CSTNode, tuple[_Pos, _Pos]] = {}
         self.line, self.column = line, 0
+        self._seen = 0  # tokens already counted into line and column
         self._stack: list[_Pos | None] = []
         self.stop_when_done = True
 
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.add_token(token)
-
-    def add_token(self, value: str) -> None:
-        self.tokens.append(value)
-        n = value.count("\n") + value.count("\r") - value.count("\r\n")
-        if n:
-            self.line += n
-            self.column = len(value) - max(value.rfind("\n"), value.rfind("\r")) - 1
-        else:
-            self.column += len(value)
-
-    def _wanted(self, node: cst.CSTNode) -> bool:
-        return node in self.targets or node in self.helpers
+    def _pos(self) -> _Pos:
+        tokens = self.tokens
+        if self._seen < len(tokens):
+            chunk = "".join(tokens[self._seen :])
+            self._seen = len(tokens)
+            n = chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
+            if n:
+                self.line += n
+                self.column = len(chunk) - max(chunk.rfind("\n"), chunk.rfind("\r")) - 1
+            else:
+                self.column += len(chunk)
+        return self.line, self.column
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        self._stack.append((self.line, self.column) if self._wanted(node) else None)
+        self._stack.append(self._pos() if id(node) in self._ids else None)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._stack.pop()
         if start is not None:
             if node not in self.found:
-                self.found[node] = (start, (self.line, self.column))
-            if node in self.targets:
-                self._check_done()
+                self.found[node] = (start, self._pos())
+            if (
+                node in self.targets
+                and self.stop_when_done
+                and all(t in self.found for t in self.targets)
+            ):
+                raise _Done
 
-    def _check_done(self) -> None:
-        if self.stop_when_done and all(t in self.found for t in self.targets):
-            raise _Done
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        if id(node) not in self._ids:
+            return _NOT_RECORDED
+        return self._record_syntactic(node, start_node, end_node)
 
     @contextmanager
-    def record_syntactic_position(self, node, *, start_node=None, end_node=None) -> Iterator[None]:
-        wanted = self._wanted(node)
-        if wanted:
-            self.helpers.update(n for n in (start_node, end_node) if n is not None)
-        start = (self.line, self.column)
+    def _record_syntactic(self, node, start_node, end_node) -> Iterator[None]:
+        for n in (start_node, end_node):
+            if n is not None:
+                self._ids.add(id(n))
+        start = self._pos()
         yield
-        if wanted:
-            s = self.found[start_node][0] if start_node in self.found else start
-            e = self.found[end_node][1] if end_node in self.found else (self.line, self.column)
-            self.found[node] = (s, e)
+        end = self._pos()
+        s = self.found[start_node][0] if start_node in self.found else start
+        e = self.found[end_node][1] if end_node in self.found else end
+        self.found[node] = (s, e)
 
 
 def statement_lines(tree: ast.Module) -> list[int]:
@@ -97,13 +105,30 @@ def statement_lines(tree: ast.Module) -> list[int]:
     ]
 
 
+def _mapped(line_map: Sequence[int], line: int) -> int:
+    if line <= len(line_map):
+        return line_map[line - 1]
+    return line_map[-1] + line - len(line_map)  # past the last line (an end after its newline)
+
+
 class Positions:
     """Spans of nodes in one module, computed in batches on demand."""
 
-    def __init__(self, module: cst.Module, text: str, lines: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        text: str,
+        lines: Sequence[int] | None = None,
+        *,
+        line_map: Sequence[int] | None = None,
+        original: str | None = None,
+    ) -> None:
+        """`text` is what libcst parsed; when that is a selection of `original`, `line_map`
+        gives the original line of each of its lines (columns are the same)."""
         self.module = module
         self.text = text
-        self.lines = _LINE_BREAK.split(text)
+        self.line_map = line_map
+        self.lines = _LINE_BREAK.split(original if original is not None else text)
         self._starts = self._statement_starts(lines)
         self._offsets: list[int] | None = None
         self._spans: dict[cst.CSTNode, Span] = {}
@@ -167,8 +192,11 @@ class Positions:
         self._record(state)
 
     def _record(self, state: _State) -> None:
+        m = self.line_map
         for node, ((l1, c1), (l2, c2)) in state.found.items():
             if node in state.targets:
+                if m is not None:
+                    l1, l2 = _mapped(m, l1), _mapped(m, l2)
                 self._spans[node] = Span(l1, c1 + 1, l2, c2 + 1)
 
     def span(self, node: cst.CSTNode) -> Span:

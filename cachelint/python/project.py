@@ -16,7 +16,9 @@ from pathlib import Path
 
 import libcst as cst
 
+from cachelint.python.native import trusted_parse
 from cachelint.python.positions import Positions, statement_lines
+from cachelint.python.selection import Selection, select
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
 HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
@@ -59,12 +61,37 @@ MAX_CHAIN = 400  # calls, subscripts and attributes applied one after another
 _TOO_DEEP = "syntax error: the file is nested too deeply to parse"
 
 
+# Shorter texts cannot nest deep enough to hurt libcst (over a thousand levels), nor hold a chain
+# of MAX_CHAIN links: CPython's pre-parse is skipped for them.
+SMALL_TEXT = 1000
+
+
 def parse(text: str) -> tuple[cst.Module, list[int] | None]:
-    """The libcst tree, and the line of each top-level statement when CPython parses the text
-    too (it can refuse code newer than itself)."""
-    checked = _check_depth(text)
+    """The libcst tree, and the line of each top-level statement when CPython parsed the text
+    first (it does for all but small texts, and can refuse code newer than itself)."""
+    checked = _check_depth(text) if len(text) >= SMALL_TEXT else None
+    return _libcst(text, text), statement_lines(checked) if checked else None
+
+
+def parse_checked(text: str) -> tuple[cst.Module, list[int] | None, Selection | None]:
+    """`parse` for a file being checked: when CPython parsed it, libcst parses only the
+    top-level statements that can matter (python/selection.py); the Selection says where they
+    are in the text."""
+    checked = _check_depth(text) if len(text) >= SMALL_TEXT else None
+    if checked is None:
+        return _libcst(text, text), None, None
     try:
-        return cst.parse_module(text), statement_lines(checked) if checked else None
+        chosen = select(text, checked)
+    except RecursionError:  # a very deep expression: parse it all
+        chosen = None
+    if chosen is None:
+        return _libcst(text, text), statement_lines(checked), None
+    return _libcst(chosen.text, text, chosen.line_map), chosen.statement_lines, chosen
+
+
+def _libcst(parsed: str, text: str, line_map: list[int] | None = None) -> cst.Module:
+    try:
+        return trusted_parse(parsed)
     except cst.ParserSyntaxError as e:
         try:  # Python's own parser points at the offending token more precisely
             ast.parse(text)
@@ -74,7 +101,10 @@ def parse(text: str) -> tuple[cst.Module, list[int] | None]:
         except (ValueError, RecursionError, MemoryError):
             pass
         msg = str(e.message).removeprefix("parser error: ")
-        raise SourceError(f"syntax error: {msg}", e.raw_line, e.raw_column + 1) from None
+        line = e.raw_line
+        if line_map and 0 < line <= len(line_map):
+            line = line_map[line - 1]
+        raise SourceError(f"syntax error: {msg}", line, e.raw_column + 1) from None
     except (RecursionError, MemoryError):
         raise SourceError(_TOO_DEEP) from None
 
@@ -96,7 +126,8 @@ def _check_depth(text: str) -> ast.Module | None:
     except ValueError:  # NUL bytes: libcst reports them
         _check_brackets(text)
     else:
-        _check_chains(tree)
+        if sum(text.count(c) for c in ".([") > MAX_CHAIN:
+            _check_chains(tree)
         return tree
     return None
 
@@ -152,6 +183,7 @@ class ModuleInfo:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target
     statement_lines: list[int] | None = None  # from CPython's parse, for positions
+    selection: Selection | None = None  # the statements libcst parsed, when not all
     _positions: Positions | None = None
 
     def __post_init__(self) -> None:
@@ -182,7 +214,14 @@ class ModuleInfo:
     @property
     def positions(self) -> Positions:
         if self._positions is None:
-            self._positions = Positions(self.tree, self.text, self.statement_lines)
+            sel = self.selection
+            self._positions = Positions(
+                self.tree,
+                sel.text if sel else self.text,
+                self.statement_lines,
+                line_map=sel.line_map if sel else None,
+                original=self.text,
+            )
         return self._positions
 
 
@@ -235,7 +274,7 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def find_root(path: Path, config_root: Path | None) -> Path:
+def find_root(path: Path, config_root: Path | None, dirs: _DirCache | None = None) -> Path:
     """The project root: the config root when it contains the file, else the nearest directory
     upward that has a pyproject.toml or is not a package."""
     path = path.resolve()
@@ -245,23 +284,38 @@ def find_root(path: Path, config_root: Path | None) -> Path:
             return config_root
         except ValueError:
             pass
-    d = path.parent
-    while (d / "__init__.py").is_file() and d.parent != d:
-        if (d / "pyproject.toml").is_file():
-            return d
-        d = d.parent
-    return d
+    return (dirs or _DirCache()).package(path.parent)[2]
 
 
-def module_name(path: Path) -> tuple[str, Path]:
+def module_name(path: Path, dirs: _DirCache | None = None) -> tuple[str, Path]:
     """(dotted name, import base directory) for a file, from the packages around it."""
     path = path.resolve()
-    parts = [] if path.name == "__init__.py" else [path.stem]
-    d = path.parent
-    while (d / "__init__.py").is_file() and d.parent != d:
-        parts.insert(0, d.name)
-        d = d.parent
-    return ".".join(parts), d
+    parts, base, _ = (dirs or _DirCache()).package(path.parent)
+    if path.name != "__init__.py":
+        parts = (*parts, path.stem)
+    return ".".join(parts), base
+
+
+class _DirCache:
+    """What the directories of a run say about packages, looked up once per directory."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, tuple[tuple[str, ...], Path, Path]] = {}
+
+    def package(self, d: Path) -> tuple[tuple[str, ...], Path, Path]:
+        """For a resolved directory: (package names down to it, the import base above the
+        packages, the nearest package directory upward with a pyproject.toml, else the base)."""
+        hit = self._seen.get(d)
+        if hit is None:
+            if (d / "__init__.py").is_file() and d.parent != d:
+                parts, base, root = self.package(d.parent)
+                if (d / "pyproject.toml").is_file():
+                    root = d  # nearer than any found above
+                hit = ((*parts, d.name), base, root)
+            else:
+                hit = ((), d, d)
+            self._seen[d] = hit
+        return hit
 
 
 class Project:
@@ -272,6 +326,7 @@ class Project:
         self._cache: dict[Path, ModuleInfo | None] = {}
         self._resolved: dict[tuple[str, Path], tuple[ModuleInfo, str] | None] = {}
         self._roots: dict[Path, tuple[Path, Path]] = {}
+        self._dirs = _DirCache()
         self._found: dict[tuple[str, Path, Path], tuple[ModuleInfo, str] | None] = {}
         self._allowance = HELPER_BYTES_PER_FILE
         self._over_allowance = False
@@ -287,15 +342,25 @@ class Project:
         path: Path | None,
         display: str,
         lines: list[int] | None = None,
+        selection: Selection | None = None,
     ) -> ModuleInfo:
         """The ModuleInfo of the file being checked (already parsed by the caller)."""
         name, is_pkg = "", False
         if path is not None:
-            name, _ = module_name(path)
+            name, _ = module_name(path, self._dirs)
             is_pkg = path.name == "__init__.py"
-        info = ModuleInfo(name, path, display, data_text, tree, is_pkg, statement_lines=lines)
-        if path is not None:
-            self._cache.setdefault(path.resolve(), info)
+        # Not kept in the helper cache: holding every checked tree for the whole run costs memory
+        # and garbage-collector time; a checked file that another one imports is parsed again.
+        info = ModuleInfo(
+            name,
+            path,
+            display,
+            data_text,
+            tree,
+            is_pkg,
+            statement_lines=lines,
+            selection=selection,
+        )
         self._allowance = HELPER_BYTES_PER_FILE
         self.touched = set()
         return info
@@ -313,8 +378,8 @@ class Project:
             return found
         if origin.path not in self._roots:
             self._roots[origin.path] = (
-                find_root(origin.path, self.config_root),
-                module_name(origin.path)[1],
+                find_root(origin.path, self.config_root, self._dirs),
+                module_name(origin.path, self._dirs)[1],
             )
         root, base = self._roots[origin.path]
         found = self._find(dotted_name, root, base)

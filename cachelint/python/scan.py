@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from cachelint.payload.markers import looks_like_marker
+from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.python.calls import chain, classify
+from cachelint.python.syntax import string_value
 from cachelint.python.tree import children
 from cachelint.python.values import MARKER_KEYS
 
@@ -85,10 +86,15 @@ def scan(module: cst.Module) -> Scan:
                 and inner is not (fn.node if fn else None)
             ):
                 out.nested[node] = inner
-        elif t is cst.DictElement:
-            _marker(_key(node.key), fn, out)
+        elif t is cst.Dict:
+            for el in node.elements:
+                key = _key(el.key) if type(el) is cst.DictElement else None
+                if key is not None and (not is_http_header(key) or _has_type_key(node)):
+                    _marker(key, fn, out)
         elif t is cst.SubscriptElement and type(node.slice) is cst.Index:
-            _marker(_key(node.slice.value), fn, out)
+            key = _key(node.slice.value)
+            if key is not None and not is_http_header(key):  # headers["Cache-Control"] = ...
+                _marker(key, fn, out)
         elif t is cst.Attribute:
             if node.attr.value == "prompt_caching" and _last_name(node.value) == "beta":
                 out.deprecated.append((node, "the beta.prompt_caching API"))
@@ -125,11 +131,20 @@ def _marker(key: str | None, fn: Function | None, out: Scan) -> None:
 def _key(node: cst.BaseExpression | None) -> str | None:
     if type(node) is cst.SimpleString and "ach" in node.value:  # type: ignore[union-attr]
         try:
-            v = node.evaluated_value
+            v = string_value(node)  # type: ignore[arg-type]
         except Exception:
             return None
         return v if isinstance(v, str) else None
     return None
+
+
+def _has_type_key(node: cst.Dict) -> bool:
+    return any(
+        type(el) is cst.DictElement
+        and type(el.key) is cst.SimpleString
+        and el.key.value[1:-1] == "type"  # type: ignore[union-attr]
+        for el in node.elements
+    )
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:

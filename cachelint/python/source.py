@@ -19,7 +19,7 @@ from cachelint.payload.markers import looks_like_marker
 from cachelint.prompt import Prompt
 from cachelint.python import suppression
 from cachelint.python.evaluate import Evaluator
-from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
+from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse_checked
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
 from cachelint.python.scan import OLD_BETA, Scan, scan
 from cachelint.python.values import LDict, LList, Loc
@@ -60,7 +60,7 @@ def lint_python(
     project.stopped = None
     try:
         text = decode(data)
-        tree, lines = parse(text)
+        tree, lines, selection = parse_checked(text)
     except SourceError as e:
         if not selected("CL000"):
             return []
@@ -68,7 +68,7 @@ def lint_python(
         lines = data.decode("utf-8", errors="replace").splitlines()
         snippet = lines[e.line - 1] if 0 < e.line <= len(lines) else None
         return [unparsable(display, e.message, span, snippet)]
-    module = project.module_for(text, tree, path, display, lines)
+    module = project.module_for(text, tree, path, display, lines, selection)
     try:
         issues = list(_issues(module, ctx, selected, project, volatile_names or [], timeout))
         found = _findings(issues, module, display) if issues else []

@@ -26,7 +26,7 @@ from cachelint.python.syntax import (
     index_names,
     small_iterable,
 )
-from cachelint.python.tree import loop_body_facts, names_in
+from cachelint.python.tree import loop_body_facts, names_in, rebound_in
 from cachelint.python.values import (
     Instance,
     LDict,
@@ -204,7 +204,8 @@ class Statements:
     def set_item(self, obj: Any, key: Any, value: Any, frame: Frame, node, target=None) -> None:
         loc = frame.loc(node)
         if isinstance(obj, LDict) and is_known(key):
-            obj.put(key, value, loc, in_loop=self.repeats(obj))
+            again = self.repeats(obj) and not self._same_each_pass(obj, target, frame)
+            obj.put(key, value, loc, in_loop=again)
             if is_marker_key(key):
                 self.marker_dicts.append(obj)
         elif isinstance(obj, LList) and isinstance(key, int) and -len(obj) <= key < len(obj):
@@ -212,6 +213,27 @@ class Statements:
             obj.locs[key] = loc
         elif is_marker_key(key) and target is not None and self._marks_each_item(target, frame):
             self.lost_markers.append(loc)
+
+    def _same_each_pass(self, obj: LDict, target: cst.Subscript | None, frame: Frame) -> bool:
+        """`system["cache_control"] = ...` in an agent loop sets one key of one dict again and
+        again: the target is a name (or `self.system`) that the loops of this function do not
+        rebind (`last = m["content"][-1]` does; `messages[-1]` may be another item each pass)."""
+        if target is None:
+            return False
+        loops = [
+            (i, loop) for i, loop in enumerate(frame.loops) if i >= obj.depth and not loop.bounded()
+        ]
+        if any(i < frame.inherited for i, _ in loops):
+            return False  # a caller's loop: what the caller passes on each pass is out of sight
+        names: set[str] = set()
+        node = target.value
+        while isinstance(node, cst.Attribute):
+            names.add(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return False
+        names.add(node.value)
+        return not any(names & rebound_in(loop.node) for _, loop in loops)
 
     def _marks_each_item(self, target: cst.Subscript, frame: Frame) -> bool:
         """`item[...]["cache_control"] = ...` in an unbounded loop of this function over items."""

@@ -8,15 +8,30 @@ from cachelint.python import names
 from cachelint.python.project import ModuleInfo, dotted
 
 
+def string_value(node: cst.SimpleString) -> str | bytes:
+    """The value of a string literal. Without escapes (or raw) and line-ending quirks it is the
+    text between the quotes; only the rest pays for libcst's literal_eval, a compile."""
+    raw = node.value
+    i = 0
+    while raw[i] not in "'\"":
+        i += 1
+    prefix = raw[:i].lower()
+    q = 3 if raw.startswith(raw[i] * 3, i) and len(raw) - i >= 6 else 1
+    body = raw[i + q : len(raw) - q]
+    if "b" not in prefix and "\r" not in body and ("\\" not in body or "r" in prefix):
+        return body
+    return node.evaluated_value
+
+
 def unescape(raw: str, node: cst.FormattedString) -> str:
-    if "r" in node.prefix.lower():
-        return raw
-    if "\\" not in raw and "{{" not in raw and "}}" not in raw:
+    """The text of a literal part of an f-string: doubled braces and escapes resolved."""
+    raw = raw.replace("{{", "{").replace("}}", "}")
+    if "r" in node.prefix.lower() or ("\\" not in raw and "\r" not in raw):
         return raw
     try:
         return cst.parse_expression(f"'''{raw}'''").evaluated_value  # type: ignore[union-attr]
     except Exception:
-        return raw.replace("{{", "{").replace("}}", "}")
+        return raw
 
 
 def small_iterable(node: cst.BaseExpression) -> bool:

@@ -71,17 +71,20 @@ def descendants(
     node: cst.CSTNode, stop: tuple[type, ...] = (), include_self: bool = False
 ) -> Iterator[cst.CSTNode]:
     """Every node below `node` (pre-order), not descending into nodes of the `stop` types."""
+    stop_types = frozenset(stop)  # concrete node classes: exact-type tests are cheap
     stack = [node] if include_self else list(reversed(list(children(node))))
     while stack:
         n = stack.pop()
         yield n
-        if stop and isinstance(n, stop) and n is not node:
+        if stop_types and type(n) in stop_types and n is not node:
             continue
         stack.extend(reversed(list(children(n))))
 
 
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-_BRANCHING = (cst.If, cst.While, cst.Try, cst.TryStar, cst.Match, cst.Break, cst.Continue)
+_BRANCHING = frozenset(
+    (cst.If, cst.While, cst.Try, cst.TryStar, cst.Match, cst.Break, cst.Continue)
+)
 _facts: dict[int, tuple[cst.CSTNode, frozenset[str], bool, bool]] = {}
 
 
@@ -94,16 +97,52 @@ def loop_body_facts(body: cst.CSTNode) -> tuple[frozenset[str], bool, bool]:
     assigned: set[str] = set()
     exits = branches = False
     for n in descendants(body, _SCOPES):
-        if isinstance(n, cst.AugAssign | cst.AssignTarget) and isinstance(n.target, cst.Name):
+        t = type(n)
+        if (t is cst.AugAssign or t is cst.AssignTarget) and type(n.target) is cst.Name:
             assigned.add(n.target.value)
-        if isinstance(n, cst.Break | cst.Return):
+        elif t is cst.Break or t is cst.Return:
             exits = True
-        if isinstance(n, _BRANCHING):
+        if t in _BRANCHING:
             branches = True
     if len(_facts) > 50_000:
         _facts.clear()
     _facts[id(body)] = (body, frozenset(assigned), exits, branches)
     return frozenset(assigned), exits, branches
+
+
+_rebound: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+_BINDING = frozenset({cst.For, cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr})
+
+
+def rebound_in(loop: cst.CSTNode) -> frozenset[str]:
+    """Names a loop binds anew on each pass (its targets, assignments, walrus, with ... as,
+    except ... as) and attribute names assigned in it (`self.block = ...`)."""
+    hit = _rebound.get(id(loop))
+    if hit is not None and hit[0] is loop:
+        return hit[1]
+    out: set[str] = set()
+    for n in descendants(loop, _SCOPES, include_self=True):
+        t = type(n)
+        if t in _BINDING:
+            _stored(n.target, out)  # type: ignore[attr-defined]
+        elif t is cst.AsName:
+            _stored(n.name, out)  # type: ignore[attr-defined]
+    if len(_rebound) > 50_000:
+        _rebound.clear()
+    _rebound[id(loop)] = (loop, frozenset(out))
+    return frozenset(out)
+
+
+def _stored(target: cst.CSTNode, out: set[str]) -> None:
+    if isinstance(target, cst.Name):
+        out.add(target.value)
+    elif isinstance(target, cst.Attribute):
+        out.add(target.attr.value)
+    elif isinstance(target, cst.Tuple | cst.List):
+        for el in target.elements:
+            _stored(el.value, out)
+    elif isinstance(target, cst.StarredElement):
+        _stored(target.value, out)
 
 
 _generators: dict[int, tuple[cst.FunctionDef, bool]] = {}
@@ -113,7 +152,7 @@ def is_generator(fn: cst.FunctionDef) -> bool:
     hit = _generators.get(id(fn))
     if hit is not None and hit[0] is fn:
         return hit[1]
-    found = any(isinstance(n, cst.Yield) for n in descendants(fn.body, _SCOPES))
+    found = any(type(n) is cst.Yield for n in descendants(fn.body, _SCOPES))
     if len(_generators) > 50_000:
         _generators.clear()
     _generators[id(fn)] = (fn, found)

@@ -82,18 +82,19 @@ class StatIndex:
 
     def save(self, seen: Collection[str], tops: list[str]) -> None:
         """Write what this run learned, merged over the index on disk (another run may have
-        written it since): the entries of the files this run saw, then the others (the newest
-        up to MAX_ENTRIES), except those under the walked folders `tops` that the walk did not
-        find (deleted, renamed or now excluded). Nothing is written when nothing changed."""
+        written it since), less the entries under the walked folders `tops` of files the walk
+        did not find (deleted, renamed or now excluded); beyond MAX_ENTRIES, the oldest entries
+        of files this run did not see go. Nothing is written when nothing changed."""
         stale = {d for d in self.entries if d not in seen and any(_under(d, t) for t in tops)}
         if not self._changes and not stale:
             return
         base = self.entries if _stamp(self.path) == self._stamp else _read(self.path)
-        ours = {d: e for d in seen if (e := self._changes.get(d) or base.get(d)) is not None}
-        others = [(d, e) for d, e in base.items() if d not in seen and d not in stale]
-        room = max(0, MAX_ENTRIES - len(ours))
-        merged = dict(others[len(others) - room :] if len(others) > room else others)
-        merged.update(ours)
+        merged = {d: e for d, e in base.items() if d not in stale} if stale else dict(base)
+        merged.update(self._changes)
+        if len(merged) > MAX_ENTRIES:
+            unseen = [d for d in merged if d not in seen]
+            for d in unseen[: len(merged) - MAX_ENTRIES]:
+                del merged[d]
         doc = {"format": FORMAT, "entries": merged}
         atomic_write(self.path, orjson.dumps(doc), self.cache_root)
 

@@ -382,3 +382,18 @@ def test_a_config_is_validated_until_it_passed_and_again_when_it_changes(tmp_pat
     cfg.write_text('ignore = ["CL3"]\n')
     assert run_cli("check", ".", "--no-cache", cwd=tmp_path).returncode == 1
     assert not cache.exists()
+
+
+def test_the_index_is_bounded_by_dropping_the_oldest_entries_of_unseen_files(
+    tree, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tree)
+    monkeypatch.setattr(stat_index, "MAX_ENTRIES", 20)
+    cache = tmp_path / "cache"
+    _check(tree, cache, "pkg0")
+    _check(tree, cache, "pkg1")
+    entries = _index(cache)
+    assert len(entries) == 20
+    assert sum(d.startswith("pkg1/") for d in entries) == 12, "what the run saw is kept"
+    _check(tree, cache)
+    assert len(_index(cache)) == 80, "a run keeps the entries of every file it saw"

@@ -121,5 +121,12 @@ def catalog() -> dict[str, RuleInfo]:
     return out
 
 
+@cache
+def codes() -> tuple[str, ...]:
+    """The rule codes, from the page names (`CL101-too-many-breakpoints.md`): what selecting
+    rules needs, without reading and parsing every page."""
+    return tuple(sorted(p.name.partition("-")[0] for p in rules_dir().glob("CL*.md")))
+
+
 def rule(code: str) -> RuleInfo:
     return catalog()[code]

@@ -13,7 +13,7 @@ import orjson
 
 from cachelint import __version__, runner
 from cachelint.catalog import catalog
-from cachelint.config import Config, ConfigError, load
+from cachelint.config import ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
 from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
@@ -141,8 +141,14 @@ def check(
 ) -> None:
     """Check request payloads (.json, .jsonl, .ndjson) and Python source (.py, .pyi) under
     PATHS (default: ".")."""
+
+    def cache_folder(root: Path, configured: object) -> Path | None:
+        if no_cache or not isinstance(configured, str | None):
+            return None
+        return _cache_dir(cache_dir, root, configured)
+
     try:
-        config = load(config_path, Path.cwd())
+        config = load(config_path, Path.cwd(), cache_folder)
     except ConfigError as e:
         click.echo(f"cachelint: {e}", err=True)
         sys.exit(2)
@@ -178,7 +184,7 @@ def check(
         try:
             settings = RunSettings(
                 jobs=jobs or default_jobs(),
-                cache_dir=None if no_cache else _cache_dir(cache_dir, config),
+                cache_dir=cache_folder(config.root, config.cache_dir),
                 log_dirs=tuple(log_dirs),
             )
             default = [] if log_dirs else [Path(".")]
@@ -188,7 +194,7 @@ def check(
         except Exception as e:  # an internal error must not look like "no findings"
             click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
             sys.exit(2)
-        counter = engine.context.counter
+        counter = engine.context.counter if engine.counts_tokens else None
         for err in dict.fromkeys(counter.errors if counter else ()):
             click.echo(f"cachelint: warning: {err}; token estimates used instead", err=True)
         summary = Summary(
@@ -217,12 +223,12 @@ class RunSettings:
     log_dirs: tuple[Path, ...] = ()  # folders read as request logs, left out of the file walk
 
 
-def _cache_dir(option: Path | None, config: Config) -> Path:
+def _cache_dir(option: Path | None, root: Path, configured: str | None) -> Path:
+    """--cache-dir (or CACHELINT_CACHE_DIR), else `cache-dir` of the config, else the default;
+    relative to the config root."""
     if option is not None:
         return option
-    if config.cache_dir:
-        return config.root / config.cache_dir
-    return config.root / DEFAULT_CACHE_DIR
+    return root / (configured or DEFAULT_CACHE_DIR)
 
 
 def _run(
@@ -294,7 +300,7 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
     except ConfigError as e:
         click.echo(f"cachelint: {e}", err=True)
         sys.exit(2)
-    directory = _cache_dir(cache_dir, config)
+    directory = _cache_dir(cache_dir, config.root, config.cache_dir)
     if clean(directory):
         click.echo(f"Removed {directory}")
     else:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+from cachelint import __version__
+
+if TYPE_CHECKING:
+    import jsonschema
 
 DEFAULT_EXCLUDE = (
     ".git",
@@ -66,9 +71,18 @@ class Config:
         return json.dumps(d, sort_keys=True, default=str)
 
 
+# Given the config root and the raw `cache-dir` setting, the result cache folder that may remember
+# which configurations passed validation (None: validate every time, remember nothing).
+CacheFolder = Callable[[Path, Any], "Path | None"]
+
+
 @cache
+def _schema_text() -> str:
+    return (Path(__file__).parent / "config_schema.json").read_text(encoding="utf-8")
+
+
 def _schema() -> dict:
-    return json.loads((Path(__file__).parent / "config_schema.json").read_text(encoding="utf-8"))
+    return json.loads(_schema_text())
 
 
 def _format_error(err: jsonschema.ValidationError, where: str) -> str:
@@ -78,13 +92,41 @@ def _format_error(err: jsonschema.ValidationError, where: str) -> str:
     return f"{where}: {loc or 'top level'}: {err.message}"
 
 
-def from_mapping(data: dict[str, Any], root: Path, source: Path | None, where: str) -> Config:
+def validate(data: dict[str, Any], where: str) -> None:
+    import jsonschema
+
     errors = sorted(
         jsonschema.Draft202012Validator(_schema()).iter_errors(data),
         key=lambda e: list(map(str, e.absolute_path)),
     )
     if errors:
         raise ConfigError("\n".join(_format_error(e, where) for e in errors))
+
+
+def _validate_once(data: dict[str, Any], root: Path, where: str, cache: CacheFolder | None) -> None:
+    """Validate, unless the result cache remembers that these very settings passed this schema
+    (importing jsonschema costs a warm run more than its checking)."""
+    folder = cache(root, data.get("cache-dir")) if cache is not None else None
+    if folder is None:
+        validate(data, where)
+        return
+    from cachelint.result_cache import atomic_write, digest
+
+    key = digest(f"{__version__}\0{_schema_text()}\0{data!r}".encode())
+    passed = folder / __version__ / f"config-{key}"
+    if not os.path.exists(passed):
+        validate(data, where)
+        atomic_write(passed, b"", folder)
+
+
+def from_mapping(
+    data: dict[str, Any],
+    root: Path,
+    source: Path | None,
+    where: str,
+    cache: CacheFolder | None = None,
+) -> Config:
+    _validate_once(data, root, where, cache)
     cfg = Config(root=root, source=source)
     for key, value in data.items():
         attr = key.replace("-", "_")
@@ -97,7 +139,7 @@ def from_mapping(data: dict[str, Any], root: Path, source: Path | None, where: s
     return cfg
 
 
-def load_file(path: Path) -> Config:
+def load_file(path: Path, cache: CacheFolder | None = None) -> Config:
     try:
         with open(path, "rb") as f:
             doc = tomllib.load(f)
@@ -112,7 +154,7 @@ def load_file(path: Path) -> Config:
         data, where = doc, str(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a table")
-    return from_mapping(data, path.parent.resolve(), path, where)
+    return from_mapping(data, path.parent.resolve(), path, where, cache)
 
 
 def find_config(start: Path) -> Path | None:
@@ -140,8 +182,10 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load(explicit: Path | None, start: Path) -> Config:
+def load(explicit: Path | None, start: Path, cache: CacheFolder | None = None) -> Config:
+    """The config named, or the nearest one upward from `start`, or the defaults. With `cache`,
+    a configuration that passed validation before is not validated again."""
     if explicit is not None:
-        return load_file(explicit)
+        return load_file(explicit, cache)
     found = find_config(start)
-    return load_file(found) if found else Config(root=start.resolve())
+    return load_file(found, cache) if found else Config(root=start.resolve())

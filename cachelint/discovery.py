@@ -6,20 +6,39 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-PAYLOAD_SUFFIXES = (".json", ".jsonl", ".ndjson")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PAYLOAD_SUFFIXES = (".json", *JSONL_SUFFIXES)
 PYTHON_SUFFIXES = (".py", ".pyi")
 SUFFIXES = PAYLOAD_SUFFIXES + PYTHON_SUFFIXES
 
 
-@dataclass(frozen=True, slots=True)
 class Target:
-    path: Path
-    explicit: bool  # named on the command line (always checked, unless --force-exclude)
-    display: str = ""  # the path as reported (relative to the working directory when inside it)
-    rel: str = ""  # relative to the config root, for excludes and per-file-ignores
+    """A file to check. The `Path` is built on first use: a warm run over a large tree only needs
+    the string, and building 20,000 `Path` objects costs more than stat-ing the files."""
+
+    __slots__ = ("_path", "display", "explicit", "rel")
+
+    def __init__(self, path: Path | str, explicit: bool, display: str = "", rel: str = "") -> None:
+        self._path = path
+        self.explicit = explicit  # named on the command line (always checked, unless excluded)
+        self.display = display  # the path as reported (relative to the working directory)
+        self.rel = rel  # relative to the config root, for excludes and per-file-ignores
+
+    @property
+    def path(self) -> Path:
+        if type(self._path) is str:
+            self._path = Path(self._path)
+        return self._path
+
+    @property
+    def os_path(self) -> str | Path:
+        """The path for `os` functions, without building a `Path`."""
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"Target({str(self._path)!r}, explicit={self.explicit}, display={self.display!r})"
 
 
 class Excluder:
@@ -85,12 +104,11 @@ def _path_excluded(path: Path, root: Path, excluded: Excluder | list[str]) -> bo
     return any(excluded("/".join(parts[: i + 1]), parts[i]) for i in range(len(parts)))
 
 
-def _join(base: str, name: str) -> str:
-    return name if base in ("", ".") else f"{base}/{name}"
-
-
 def _walk(top: Path, root: Path, excluded: Excluder, suffixes: tuple[str, ...]) -> Iterator[Target]:
-    # Paths are joined as strings from the top: resolving each file costs more than reading it.
+    # Paths are joined as strings from the top, in one loop without calls per entry: on a warm
+    # run over a large tree, the walk is most of the time.
+    by_name = excluded._name.match if excluded._name is not None else None
+    by_path = excluded._path.match if excluded._path is not None else None
     stack = [(str(top), display_path(top), relative(top, root))]
     while stack:
         directory, shown, rel = stack.pop()
@@ -99,12 +117,17 @@ def _walk(top: Path, root: Path, excluded: Excluder, suffixes: tuple[str, ...]) 
                 entries = sorted(it, key=lambda e: e.name)
         except OSError:
             continue
+        rel_prefix = "" if rel in ("", ".") else rel + "/"
+        shown_prefix = "" if shown in ("", ".") else shown + "/"
         subdirs = []
         for e in entries:
-            erel = _join(rel, e.name)
+            name = e.name
             if e.is_dir(follow_symlinks=False):
-                if not excluded(erel, e.name):
-                    subdirs.append((e.path, _join(shown, e.name), erel))
-            elif e.name.endswith(suffixes) and not e.is_symlink() and not excluded(erel, e.name):
-                yield Target(Path(e.path), False, _join(shown, e.name), erel)
+                erel = rel_prefix + name
+                if not ((by_name and by_name(name)) or (by_path and by_path(erel))):
+                    subdirs.append((e.path, shown_prefix + name, erel))
+            elif name.endswith(suffixes) and not e.is_symlink():
+                erel = rel_prefix + name
+                if not ((by_name and by_name(name)) or (by_path and by_path(erel))):
+                    yield Target(e.path, False, shown_prefix + name, erel)
         stack.extend(reversed(subdirs))

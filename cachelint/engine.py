@@ -7,20 +7,28 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cachelint.checks import Context, load_all
 from cachelint.config import Config
-from cachelint.count_tokens import DEFAULT_BASE_URL, TokenCounter
-from cachelint.discovery import PYTHON_SUFFIXES, Target, discover, display_path, relative
+from cachelint.discovery import (
+    JSONL_SUFFIXES,
+    PYTHON_SUFFIXES,
+    Target,
+    discover,
+    display_path,
+    relative,
+)
 from cachelint.findings import Finding
-from cachelint.models import ModelTable
-from cachelint.payload.source import JSONL_SUFFIXES, lint_json, lint_jsonl
 from cachelint.python.prefilter import worth_parsing
-from cachelint.report import unparsable
 from cachelint.selection import PerFileIgnores, Selection, is_ignored
-from cachelint.session.folder import lint_log_folder, natural_key
-from cachelint.tokens import Estimator
+
+# The rules, payload, session and count_tokens modules are imported on first use: a warm run
+# served by the result cache needs none of them.
+if TYPE_CHECKING:
+    from cachelint.checks import Context
+    from cachelint.count_tokens import TokenCounter
 
 # A walked file that never mentions caching cannot hold a cache defect: skip it unparsed.
 _CANDIDATE = re.compile(rb"[cC][aA][cC][hH][eE]")
@@ -38,7 +46,6 @@ class Options:
 
 class Engine:
     def __init__(self, config: Config, options: Options) -> None:
-        load_all()
         self.config = config
         self.selection = Selection(
             options.select if options.select is not None else config.select,
@@ -46,15 +53,9 @@ class Engine:
             [*config.ignore, *options.ignore],
         )
         self.per_file = PerFileIgnores(config.per_file_ignores)
-        models = ModelTable(config.models)
-        self.context = Context(
-            models=models,
-            estimator=Estimator(models.estimator),
-            default_model=options.model or config.default_model,
-            platform=config.platform,
-            counter=_counter() if options.count_tokens or config.count_tokens else None,
-            conversation_key=config.conversation_key,
-        )
+        self.counts_tokens = options.count_tokens or config.count_tokens
+        if self.counts_tokens:
+            _api_key()  # a usage error before any file is read
         self.force_exclude = options.force_exclude
         self.options = options
         # files other than the checked one whose content the last result depended on
@@ -64,6 +65,24 @@ class Engine:
         # "Type: message" of an unexpected exception while checking the last file
         self.last_error: str | None = None
         self._project = None  # cachelint.python.project.Project, created on first use
+
+    @cached_property
+    def context(self) -> Context:
+        """What the rules need (rule registry, model table, estimator), loaded on first use."""
+        from cachelint.checks import Context, load_all
+        from cachelint.models import ModelTable
+        from cachelint.tokens import Estimator
+
+        load_all()
+        models = ModelTable(self.config.models)
+        return Context(
+            models=models,
+            estimator=Estimator(models.estimator),
+            default_model=self.options.model or self.config.default_model,
+            platform=self.config.platform,
+            counter=_counter() if self.counts_tokens else None,
+            conversation_key=self.config.conversation_key,
+        )
 
     def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> list[Finding]:
         # libcst is imported on first use: payload-only runs and skipped trees never pay for it
@@ -96,6 +115,8 @@ class Engine:
         return lambda code: self.selection(code) and not is_ignored(code, ignored)
 
     def lint_bytes(self, data: bytes, display: str) -> list[Finding]:
+        from cachelint.payload.source import lint_json, lint_jsonl
+
         selected = self._selector(display)
         if display.endswith(JSONL_SUFFIXES):
             return lint_jsonl(io.BytesIO(data), display, self.context, selected)
@@ -106,11 +127,7 @@ class Engine:
 
     def skippable(self, target: Target, data: bytes) -> bool:
         """A walked file whose bytes show it cannot concern caching: not worth parsing."""
-        if target.explicit:
-            return False
-        if target.path.name.endswith(PYTHON_SUFFIXES):
-            return not worth_parsing(data)
-        return not _CANDIDATE.search(data)
+        return not target.explicit and uninteresting(target.path.name, data)
 
     def lint_target(self, target: Target, data: bytes | None = None) -> list[Finding] | None:
         """Findings for one file (its bytes, when already read), or None when it was skipped
@@ -147,6 +164,8 @@ class Engine:
                     f"max-file-size limit of {self.config.max_file_size:,}",
                 )
             if display.endswith(JSONL_SUFFIXES):
+                from cachelint.payload.source import lint_jsonl
+
                 with open(target.path, "rb") as f:
                     if not target.explicit and not _candidate_stream(f):
                         return None
@@ -169,6 +188,8 @@ class Engine:
             )
         if display.endswith(PYTHON_SUFFIXES):
             return self._lint_python(data, display, target.path, selected)
+        from cachelint.payload.source import lint_json
+
         return lint_json(data, display, self.context, selected)
 
     def targets(self, paths: list[Path]) -> list[Target]:
@@ -181,6 +202,8 @@ class Engine:
     def run_log_dir(self, directory: Path) -> tuple[list[Finding], int]:
         """The .json files of a folder read as one request log (session rules across files):
         (findings, files checked). Never cached per file: findings depend on the other files."""
+        from cachelint.session.folder import lint_log_folder, natural_key
+
         targets = discover(
             [directory], self.config.root, self.config.exclude, False, suffixes=(".json",)
         )
@@ -198,15 +221,30 @@ class CounterUnavailable(Exception):
     """--count-tokens without an API key (a usage error)."""
 
 
-def _counter() -> TokenCounter:
+def _api_key() -> str:
     key = os.environ.get("ANTHROPIC_API_KEY")
     if not key:
         raise CounterUnavailable("--count-tokens needs ANTHROPIC_API_KEY in the environment")
-    return TokenCounter(key, os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL)
+    return key
+
+
+def _counter() -> TokenCounter:
+    from cachelint.count_tokens import DEFAULT_BASE_URL, TokenCounter
+
+    return TokenCounter(_api_key(), os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL)
 
 
 def _cl000(selected: Callable[[str], bool], display: str, msg: str) -> list[Finding]:
+    from cachelint.report import unparsable
+
     return [unparsable(display, msg)] if selected("CL000") else []
+
+
+def uninteresting(name: str, data: bytes) -> bool:
+    """Bytes that cannot concern caching: a walked file like this is skipped unparsed."""
+    if name.endswith(PYTHON_SUFFIXES):
+        return not worth_parsing(data)
+    return not _CANDIDATE.search(data)
 
 
 def _candidate_stream(f, chunk: int = 1 << 20) -> bool:

@@ -9,10 +9,9 @@ only used while those are unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import orjson
@@ -35,6 +34,8 @@ class ResultCache:
         self.dir = directory / __version__ / space
         self.hits = 0
         self.misses = 0
+        self._deps: dict[str, str | None] = {}  # digest of each helper module, read once per run
+        self.last_had_deps = False  # whether the last entry found depended on other files
 
     def _entry(self, display: str, content: str) -> Path:
         key = digest(f"{display}\0{content}".encode())
@@ -46,9 +47,10 @@ class ResultCache:
         try:
             record = orjson.loads(path.read_bytes())
             for dep, dep_digest in record["deps"]:
-                if file_digest(dep) != dep_digest:
+                if self._dep_digest(dep) != dep_digest:
                     raise LookupError(dep)
             found = [Finding.from_record(r) for r in record["findings"]]
+            self.last_had_deps = bool(record["deps"])
         except (OSError, ValueError, KeyError, TypeError, LookupError):
             self.misses += 1
             return None
@@ -63,25 +65,43 @@ class ResultCache:
             "deps": [[d, file_digest(d)] for d in deps],
             "findings": [f.to_record() for f in findings],
         }
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._tag()
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(orjson.dumps(record))
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only or full disk only costs speed
+        atomic_write(path, orjson.dumps(record), self.root)
 
-    def _tag(self) -> None:
-        """Mark the folder: a cache-directory tag for backup tools, a .gitignore for git."""
-        tag = self.root / _TAG
-        if not tag.exists():
-            (self.root / ".gitignore").write_text("# written by cachelint\n*\n")
-            tag.write_text(
-                "Signature: 8a477f597d28d172789f06886806bc55\n"
-                "# cachelint result cache; safe to delete (cachelint clean).\n"
-            )
+    def _dep_digest(self, dep: str) -> str | None:
+        if dep not in self._deps:
+            self._deps[dep] = file_digest(dep)
+        return self._deps[dep]
+
+
+def atomic_write(path: Path, data: bytes, root: Path) -> None:
+    """Write a file of the cache folder `root` whole or not at all (concurrent runs read it)."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _tag(root)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        pass  # a read-only or full disk only costs speed
+
+
+def _tag(root: Path) -> None:
+    """Mark the folder: a cache-directory tag for backup tools, a .gitignore for git."""
+    tag = root / _TAG
+    if not tag.exists():
+        (root / ".gitignore").write_text("# written by cachelint\n*\n")
+        tag.write_text(
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# cachelint result cache; safe to delete (cachelint clean).\n"
+        )
 
 
 def file_digest(path: str | Path) -> str | None:
@@ -100,5 +120,7 @@ def clean(directory: Path) -> bool:
     """Remove the cache directory; True when something was removed."""
     if not (directory / _TAG).exists() and not (directory / __version__).exists():
         return False  # never delete a folder cachelint did not create
+    import shutil
+
     shutil.rmtree(directory, ignore_errors=True)
     return True

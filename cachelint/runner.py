@@ -4,18 +4,26 @@ findings in a deterministic order whatever the number of workers."""
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cachelint.config import Config
-from cachelint.discovery import Target
-from cachelint.engine import Engine, Options
+from cachelint.discovery import JSONL_SUFFIXES, Target, display_path
+from cachelint.engine import Engine, Options, uninteresting
 from cachelint.findings import Finding
-from cachelint.payload.source import JSONL_SUFFIXES
 from cachelint.result_cache import ResultCache, digest, file_digest
+from cachelint.stat_index import (
+    CACHED,
+    CLEAN,
+    SKIPPED,
+    Entry,
+    StatIndex,
+    entry,
+    index_path,
+    unchanged,
+)
 
 # Below this many files, starting workers costs more than it saves.
 PARALLEL_MIN_FILES = 64
@@ -40,6 +48,7 @@ def default_jobs() -> int:
 
 # (findings, or None when skipped unparsed; whether they came from the cache; internal error)
 _Outcome = tuple[list[Finding] | None, bool, str | None]
+_SKIP: _Outcome = (None, False, None)
 
 
 class _Worker:
@@ -49,30 +58,94 @@ class _Worker:
         self.engine = engine
         self.cache = ResultCache(cache_dir, engine.fingerprint()) if cache_dir else None
 
-    def check(self, target: Target) -> _Outcome:
-        """(findings, or None when skipped unparsed; whether it came from the cache; an
-        internal error message)."""
+    def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:
+        """The outcome for a file and its stat index entry (None when nothing worth recording
+        was learned). With `lint` False, None when the file would have to be linted."""
+        taken = time.time_ns()  # before the stat, which comes before the read
+        try:
+            st = os.stat(target.os_path)
+        except OSError:
+            st = None  # lint_target reports it
         data = None
-        if not target.path.name.endswith(JSONL_SUFFIXES):  # logs are streamed, never loaded
+        quiet = None  # whether the walk would skip the file unparsed (None: not known)
+        if (
+            st is not None
+            and not target.path.name.endswith(JSONL_SUFFIXES)  # logs are streamed, never loaded
+            and st.st_size <= self.engine.config.max_file_size
+        ):
             try:
-                if target.path.stat().st_size <= self.engine.config.max_file_size:
-                    data = target.path.read_bytes()
+                data = target.path.read_bytes()
             except OSError:
                 pass  # lint_target reports it
             else:
-                if self.engine.skippable(target, data):
-                    return None, False, None
+                quiet = uninteresting(target.path.name, data)
+                if quiet and not target.explicit:
+                    return _SKIP, self._entry(target, st, taken, SKIPPED, "", quiet)
         content = None
         if self.cache is not None:
             content = digest(data) if data is not None else file_digest(target.path)
             cached = self.cache.get(target.display, content) if content else None
             if cached is not None:
-                return cached, True, None
+                kind = CACHED if cached or self.cache.last_had_deps else CLEAN
+                return (cached, True, None), self._entry(target, st, taken, kind, content, quiet)
+        if not lint:
+            return None
         found = self.engine.lint_target(target, data)
         error = f"{target.display}: {self.engine.last_error}" if self.engine.last_error else None
-        if content is not None and found is not None and self.engine.last_cacheable:
-            self.cache.put(target.display, content, found, tuple(self.engine.last_dependencies))
-        return found, False, error
+        record = None
+        if content is not None and found is None:  # a log skipped while streaming it
+            record = self._entry(target, st, taken, SKIPPED, "", True)
+        elif content is not None and self.engine.last_cacheable:
+            deps = tuple(self.engine.last_dependencies)
+            self.cache.put(target.display, content, found, deps)
+            kind = CACHED if found or deps else CLEAN
+            record = self._entry(target, st, taken, kind, content, quiet)
+        return (found, False, error), record
+
+    def known(self, target: Target, e: Entry, index: StatIndex) -> _Outcome | None:
+        """What a stat index entry proves about a file without linting it: the outcome when the
+        file's signature is unchanged, else what reading it and the result cache tell (recorded
+        in the index). None when the file must be linted."""
+        if e[4] == SKIPPED and target.explicit:
+            return None
+        try:
+            st = os.stat(target.os_path)
+        except OSError:
+            return None
+        if not unchanged(e, st):
+            verified = self.check(target, lint=False)
+            if verified is None:
+                return None
+            if verified[1] is not None:
+                index.record(target.display, verified[1])
+            return verified[0]
+        if e[4] == SKIPPED:
+            return _SKIP
+        if e[4] == CLEAN:
+            return [], True, None
+        found = self.cache.get(target.display, e[5]) if self.cache is not None else None
+        return None if found is None else (found, True, None)
+
+    def _entry(
+        self,
+        target: Target,
+        st: os.stat_result | None,
+        taken: int,
+        outcome: str,
+        content: str,
+        quiet: bool | None,
+    ) -> Entry | None:
+        """The index entry, which tells what the walk does with the file: a file named on the
+        command line is always checked, so its findings stand for the walk only when the walk
+        would not skip it."""
+        if self.cache is None or st is None:
+            return None
+        if target.explicit and outcome != SKIPPED:
+            if quiet is None:
+                return None  # a log, streamed: what the walk would do with it is not known
+            if quiet:
+                outcome, content = SKIPPED, ""
+        return entry(st, taken, outcome, content)
 
 
 _WORKER: _Worker | None = None
@@ -91,7 +164,7 @@ def _init_worker(config: Config, options: Options, cache_dir: Path | None) -> No
     _tune_gc()
 
 
-def _check_chunk(targets: list[Target]) -> list[_Outcome]:
+def _check_chunk(targets: list[Target]) -> list[tuple[_Outcome, Entry | None]]:
     assert _WORKER is not None
     return [_WORKER.check(t) for t in targets]
 
@@ -109,11 +182,24 @@ def run(
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
         targets = [t for t in targets if not any(t.path.resolve().is_relative_to(d) for d in skip)]
-    if engine.context.counter is not None:
+    if engine.counts_tokens:
         # exact counts come from a service: not cached, and errors stay in this process
         jobs, cache_dir = 1, None
-    if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
-        chunks = [targets[i : i + _CHUNK] for i in range(0, len(targets), _CHUNK)]
+    worker = _Worker(engine, cache_dir)
+    index = None
+    if worker.cache is not None:
+        index = StatIndex(index_path(worker.cache.dir, Path.cwd(), engine.config.root), cache_dir)
+    outcomes: list[_Outcome | None] = [None] * len(targets)
+    if index is not None:
+        for i, t in enumerate(targets):
+            if (e := index.get(t.display)) is not None:
+                outcomes[i] = worker.known(t, e, index)
+    rest = [i for i, o in enumerate(outcomes) if o is None]
+    if jobs > 1 and len(rest) >= PARALLEL_MIN_FILES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [[targets[i] for i in rest[j : j + _CHUNK]] for j in range(0, len(rest), _CHUNK)]
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with ProcessPoolExecutor(
             jobs,
@@ -121,11 +207,17 @@ def run(
             initializer=_init_worker,
             initargs=(engine.config, engine.options, cache_dir),
         ) as pool:
-            outcomes = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
+            checked = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
     else:
-        worker = _Worker(engine, cache_dir)
         _tune_gc()
-        outcomes = [worker.check(t) for t in targets]
+        checked = [worker.check(targets[i]) for i in rest]
+    for i, (outcome, e) in zip(rest, checked, strict=True):
+        outcomes[i] = outcome
+        if index is not None and e is not None:
+            index.record(targets[i].display, e)
+    if index is not None:
+        tops = [display_path(p) for p in paths if p.is_dir()]
+        index.save(dict.fromkeys(t.display for t in targets), tops)
     result = RunResult()
     for found, hit, error in outcomes:
         if error is not None:

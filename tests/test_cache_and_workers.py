@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from cachelint import stat_index
+from cachelint.config import Config
+from cachelint.engine import Engine, Options
+from cachelint.runner import run
 
 from conftest import ROOT, run_cli
 
@@ -117,11 +125,12 @@ def test_concurrent_runs_share_one_cache(tree, tmp_path):
     assert all(p.returncode == 1 for p in procs), [e for _, e in outs]
     assert len({o for o, _ in outs}) == 1
     assert not [p for p in cache.rglob(".tmp-*")], "temporary files left behind"
+    assert len(_index(cache)) == 80, "the index is whole"
 
 
-def test_a_changed_helper_module_invalidates_the_cached_result(tmp_path):
-    proj = tmp_path / "proj"
-    proj.mkdir()
+def _helper_project(proj: Path) -> None:
+    """app.py sends a system prompt that prompts.py builds."""
+    proj.mkdir(exist_ok=True)
     (proj / "prompts.py").write_text('def system():\n    return "You are a support agent."\n')
     (proj / "app.py").write_text(
         "import anthropic\nfrom prompts import system\n\nclient = anthropic.Anthropic()\n\n"
@@ -131,11 +140,260 @@ def test_a_changed_helper_module_invalidates_the_cached_result(tmp_path):
         '                 "cache_control": {"type": "ephemeral"}}],\n'
         '        messages=[{"role": "user", "content": q}])\n'
     )
-    cache = tmp_path / "cache"
-    first = _json("app.py", "--cache-dir", str(cache), "--select", "CL3", cwd=proj)
-    assert first == []
+
+
+def _make_helper_volatile(proj: Path) -> None:
     (proj / "prompts.py").write_text(
         "import datetime\n\ndef system():\n    return f'Now: {datetime.datetime.now()}'\n"
     )
+
+
+def test_a_changed_helper_module_invalidates_the_cached_result(tmp_path):
+    proj = tmp_path / "proj"
+    _helper_project(proj)
+    cache = tmp_path / "cache"
+    first = _json("app.py", "--cache-dir", str(cache), "--select", "CL3", cwd=proj)
+    assert first == []
+    _make_helper_volatile(proj)
     second = _json("app.py", "--cache-dir", str(cache), "--select", "CL3", cwd=proj)
     assert [f["code"] for f in second] == ["CL304"]
+
+
+# The stat index: a warm run neither reads nor hashes a file whose signature is unchanged.
+
+MARKED = (
+    b'{"model": "claude-sonnet-4-5", "max_tokens": 10, "system": [{"type": "text", '
+    b'"text": "Be brief.", "cache_control": {"type": "ephemeral"}}], '
+    b'"messages": [{"role": "user", "content": "hi"}]}\n'
+)
+MISTYPED = MARKED.replace(b"ephemeral", b"ephemerax")  # same size, and a CL103
+
+
+def _index_file(cache: Path) -> Path:
+    (path,) = cache.glob("*/*/stat-*.index")
+    return path
+
+
+def _index(cache: Path) -> dict:
+    return json.loads(_index_file(cache).read_bytes())["entries"]
+
+
+def _pretend_clean(cache: Path, root: Path, display: str) -> None:
+    """Make the index claim, with the file's true signature, that it has no findings."""
+    path = _index_file(cache)
+    doc = json.loads(path.read_bytes())
+    st = (root / display).stat()
+    doc["entries"][display] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, "c", "x"]
+    path.write_text(json.dumps(doc))
+
+
+def _check(root: Path, cache: Path | None, *paths: str, jobs: int = 1):
+    engine = Engine(Config(root=root), Options())
+    return run(engine, [Path(p) for p in paths or ["."]], jobs=jobs, cache_dir=cache)
+
+
+def _codes(result) -> list[tuple[str, str]]:
+    return [(f.path, f.code) for f in result.findings]
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Trust signatures as soon as they are taken: with the two-second racy margin, every file
+    a test just wrote would be read again anyway, and the index would never be exercised."""
+    monkeypatch.setattr(stat_index, "RACY_MARGIN_NS", 0)
+
+
+def test_a_signature_taken_right_after_a_change_is_not_trusted(tmp_path):
+    f = tmp_path / "a.json"
+    f.write_bytes(MARKED)
+    st = f.stat()
+    last_change = max(st.st_mtime_ns, st.st_ctime_ns)
+    racy = stat_index.entry(st, last_change + stat_index.RACY_MARGIN_NS, stat_index.CLEAN, "d")
+    assert not stat_index.unchanged(racy, st), "a change within the margin could go unseen"
+    later = last_change + stat_index.RACY_MARGIN_NS + 1
+    assert stat_index.unchanged(stat_index.entry(st, later, stat_index.CLEAN, "d"), st)
+
+
+def test_a_rewrite_keeping_size_and_mtime_is_checked_again(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    f = tmp_path / "a.json"
+    f.write_bytes(MARKED)
+    first = _check(tmp_path, cache)
+    assert [c for _, c in _codes(first)] == ["CL201"]
+    assert _index(cache)["a.json"][1] is None, "written just now: its mtime proves nothing yet"
+
+    def rewrite(content: bytes) -> None:
+        st = f.stat()
+        f.write_bytes(content)
+        os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert f.stat().st_size == st.st_size and f.stat().st_mtime_ns == st.st_mtime_ns
+
+    rewrite(MISTYPED)
+    assert [c for _, c in _codes(_check(tmp_path, cache))] == ["CL201", "CL103"]
+    # trusted signatures too: the ctime (which no tool can set back) gives the rewrite away
+    monkeypatch.setattr(stat_index, "RACY_MARGIN_NS", 0)
+    _check(tmp_path, cache)
+    assert _index(cache)["a.json"][1] is not None
+    rewrite(MARKED)
+    assert [c for _, c in _codes(_check(tmp_path, cache))] == ["CL201"]
+
+
+def test_unchanged_files_come_from_the_index_without_being_read(
+    tree, tmp_path, monkeypatch, settled
+):
+    monkeypatch.chdir(tree)
+    cache = tmp_path / "cache"
+    base = _check(tree, None)
+    assert _codes(_check(tree, cache)) == _codes(base)
+    warm = _check(tree, cache)
+    assert _codes(warm) == _codes(base) and warm.cache_hits == warm.files_checked == 80
+    _pretend_clean(cache, tree, "pkg1/req001.json")
+    assert "pkg1/req001.json" not in {p for p, _ in _codes(_check(tree, cache))}
+    # a touch changes the signature: the file is read again, and its unchanged content is
+    # found in the result cache (still a hit), which the index then remembers
+    os.utime(tree / "pkg1" / "req001.json")
+    touched = _check(tree, cache)
+    assert _codes(touched) == _codes(base) and touched.cache_hits == 80
+    entry = _index(cache)["pkg1/req001.json"]
+    assert entry[1] == (tree / "pkg1" / "req001.json").stat().st_mtime_ns and entry[4] == "r"
+
+
+def test_a_changed_helper_module_rechecks_the_files_that_use_it(tmp_path, monkeypatch, settled):
+    monkeypatch.chdir(tmp_path)
+    _helper_project(tmp_path)
+    cache = tmp_path / "cache"
+    assert "CL304" not in {c for _, c in _codes(_check(tmp_path, cache))}
+    app = _index(cache)["app.py"]
+    assert app[1] is not None and app[4] == "r", "trusted, but depends on prompts.py"
+    _make_helper_volatile(tmp_path)
+    assert ("app.py", "CL304") in _codes(_check(tmp_path, cache))
+
+
+def test_a_corrupt_or_foreign_index_is_ignored(tree, tmp_path, monkeypatch, settled):
+    monkeypatch.chdir(tree)
+    cache = tmp_path / "cache"
+    base = _codes(_check(tree, cache))
+    _pretend_clean(cache, tree, "pkg1/req001.json")
+    index = _index_file(cache)
+    doctored = json.loads(index.read_bytes())
+    foreign = {**doctored, "format": stat_index.FORMAT + 1}
+    odd = {
+        "format": stat_index.FORMAT,
+        "entries": {"pkg1/req001.json": "x", "pkg1/req003.json": [1]},
+    }
+    for content in (b"\x00not json", b"[]", json.dumps(foreign).encode(), json.dumps(odd).encode()):
+        index.write_bytes(content)
+        assert _codes(_check(tree, cache)) == base
+        assert len(_index(cache)) == 80, "rewritten whole"
+
+
+def test_no_cache_ignores_the_index_and_clean_removes_it(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    base = _json(".", "--no-cache", cwd=tree)
+    _json(".", cwd=tree)
+    cache = tree / ".cachelint_cache"
+    _pretend_clean(cache, tree, "pkg1/req001.json")
+    assert "pkg1/req001.json" not in {f["path"] for f in _json(".", cwd=tree)}
+    assert _json(".", "--no-cache", cwd=tree) == base
+    assert run_cli("clean", cwd=tree).returncode == 0 and not cache.exists()
+    assert _json(".", cwd=tree) == base
+
+
+def test_a_file_named_explicitly_is_checked_though_the_walk_skipped_it(
+    tmp_path, monkeypatch, settled
+):
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    (tmp_path / "notes.json").write_text("{not json, and no word about caching\n")
+    walked = _check(tmp_path, cache)
+    assert walked.files_skipped == 1 and not walked.findings
+    assert _index(cache)["notes.json"][4] == "s"
+    assert [c for _, c in _codes(_check(tmp_path, cache, "notes.json"))] == ["CL000"]
+    assert _check(tmp_path, cache).files_skipped == 1
+
+
+def test_the_index_forgets_files_the_walk_no_longer_finds(tree, tmp_path, monkeypatch):
+    monkeypatch.chdir(tree)
+    cache = tmp_path / "cache"
+    _check(tree, cache)
+    (tree / "pkg0" / "req000.json").unlink()
+    _check(tree, cache, "pkg1")
+    _check(tree, cache, "pkg2/req002.json")
+    assert "pkg0/req000.json" in _index(cache), "pkg0 was not walked: nothing known about it"
+    _check(tree, cache)
+    entries = _index(cache)
+    assert "pkg0/req000.json" not in entries and len(entries) == 79
+
+
+def test_findings_are_the_same_from_the_index_with_any_number_of_workers(
+    tmp_path, monkeypatch, settled
+):
+    """Python files with helper modules, payloads, and files the prefilter skips."""
+    monkeypatch.chdir(tmp_path)
+    for i in range(70):
+        d = tmp_path / f"pkg{i % 5}"
+        d.mkdir(exist_ok=True)
+        (d / f"req{i:03}.json").write_bytes([BAD, CLEAN, MARKED, MISTYPED][i % 4])
+        (d / f"plain{i:03}.py").write_text(f"def f{i}(x):\n    return x + {i}\n")
+    shutil.copy(ROOT / "examples" / "support_bot.py", tmp_path / "bot.py")
+    shutil.copy(ROOT / "examples" / "clean_bot.py", tmp_path / "clean_bot.py")
+    cache = tmp_path / "cache"
+    base = _check(tmp_path, None)
+    assert base.files_skipped >= 70 and len(base.findings) > 40
+    for jobs in (2, 1, 2):  # cold with workers, then warm
+        result = _check(tmp_path, cache, jobs=jobs)
+        assert result.findings == base.findings and result.files_skipped == base.files_skipped
+    assert result.cache_hits == result.files_checked
+
+
+def test_a_warm_run_imports_neither_the_rules_nor_jsonschema(tree):
+    """Startup is most of a warm run: what the result cache answers needs no rule modules,
+    no libcst, no config schema validator, no network client."""
+    (tree / "cachelint.toml").write_text('exclude = [".git"]\n')
+    cmd = [sys.executable, "-X", "importtime", "-m", "cachelint", "check", "."]
+    for _ in range(2):
+        r = subprocess.run(cmd, cwd=tree, capture_output=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.decode().splitlines()}
+    heavy = {"jsonschema", "libcst", "cachelint.checks", "cachelint.session", "urllib.request"}
+    assert not heavy & imported
+
+
+def test_a_config_is_validated_until_it_passed_and_again_when_it_changes(tmp_path):
+    """Validation verdicts are remembered in the cache folder, keyed by the settings: a warm
+    run skips loading the schema validator, and no invalid config ever gets through."""
+    cfg = tmp_path / "cachelint.toml"
+    cache = tmp_path / ".cachelint_cache"
+    (tmp_path / "a.json").write_bytes(MARKED)
+    cfg.write_text('ignore = ["CL3"]\n')
+    for _ in range(2):
+        assert run_cli("check", ".", cwd=tmp_path).returncode == 1
+    assert len(list(cache.glob("*/config-*"))) == 1
+    cfg.write_text('ignore = ["CL3"]\nbogus = 1\n')
+    for _ in range(2):
+        r = run_cli("check", ".", cwd=tmp_path)
+        assert r.returncode == 2 and b"bogus" in r.stderr
+    assert len(list(cache.glob("*/config-*"))) == 1, "a failure is never remembered"
+    cfg.write_text("cache-dir = 5\n")
+    r = run_cli("check", ".", cwd=tmp_path)
+    assert r.returncode == 2 and b"cache-dir" in r.stderr and b"Traceback" not in r.stderr
+    shutil.rmtree(cache)
+    cfg.write_text('ignore = ["CL3"]\n')
+    assert run_cli("check", ".", "--no-cache", cwd=tmp_path).returncode == 1
+    assert not cache.exists()
+
+
+def test_the_index_is_bounded_by_dropping_the_oldest_entries_of_unseen_files(
+    tree, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tree)
+    monkeypatch.setattr(stat_index, "MAX_ENTRIES", 20)
+    cache = tmp_path / "cache"
+    _check(tree, cache, "pkg0")
+    _check(tree, cache, "pkg1")
+    entries = _index(cache)
+    assert len(entries) == 20
+    assert sum(d.startswith("pkg1/") for d in entries) == 12, "what the run saw is kept"
+    _check(tree, cache)
+    assert len(_index(cache)) == 80, "a run keeps the entries of every file it saw"

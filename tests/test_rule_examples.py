@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cachelint.catalog import catalog
+from cachelint.catalog import catalog, codes
 
 from conftest import lint
 
@@ -53,3 +53,10 @@ def test_every_page_has_bad_and_good_examples():
         assert kinds == {"bad", "good"}, f"{code} needs bad and good examples"
         for section in ("What it does", "Why is this bad?", "How to fix"):
             assert info.sections.get(section), f"{code} lacks a '{section}' section"
+
+
+def test_each_page_is_named_after_its_code():
+    """Selecting rules reads the codes from the page names only."""
+    assert codes() == tuple(sorted(catalog()))
+    for code, info in catalog().items():
+        assert info.path.name.startswith(f"{code}-"), info.path.name

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cachelint.count_tokens import TokenCounter
 from cachelint.findings import Severity
 from cachelint.models import ModelTable
 from cachelint.prompt import Prompt
 from cachelint.tokens import Estimator
+
+if TYPE_CHECKING:  # the network client is imported only with --count-tokens
+    from cachelint.count_tokens import TokenCounter
 
 
 @dataclass(slots=True)

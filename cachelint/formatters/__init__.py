@@ -1,14 +1,15 @@
 """Report formatters: one interface (start, handle each finding, finish), found by entry point.
 
-Built-ins are registered in the `cachelint.formatters` entry-point group like third-party ones;
-when cachelint runs from a source tree without being installed, the built-in table is used.
+Built-ins are registered in the `cachelint.formatters` entry-point group like third-party ones
+(so `available()` lists them even from a source tree that is not installed); a built-in name is
+loaded from the built-in table without reading the installed packages' metadata, which costs more
+than a warm run's checking.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import ClassVar, TextIO
 
 from cachelint.findings import Finding
@@ -74,6 +75,8 @@ class UnknownFormat(KeyError):
 
 
 def available() -> dict[str, str]:
+    from importlib.metadata import entry_points
+
     found = dict(BUILTIN)
     for ep in entry_points(group=GROUP):
         found[ep.name] = ep.value
@@ -81,10 +84,12 @@ def available() -> dict[str, str]:
 
 
 def load(name: str) -> type[Formatter]:
-    for ep in entry_points(group=GROUP):
-        if ep.name == name:
-            return ep.load()
     if name in BUILTIN:
         module, attr = BUILTIN[name].split(":")
         return getattr(importlib.import_module(module), attr)
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=GROUP):
+        if ep.name == name:
+            return ep.load()
     raise UnknownFormat(name)

@@ -20,7 +20,6 @@ from cachelint.prompt import Prompt
 from cachelint.report import finding, unparsable
 from cachelint.session.analyzer import SESSION_CODES, SessionAnalyzer
 
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 Selected = Callable[[str], bool]
 
 

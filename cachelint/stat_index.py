@@ -1,0 +1,123 @@
+"""Stat index: a warm run neither reads nor hashes a file whose stat signature is unchanged.
+
+It sits in front of the content-keyed result cache (`result_cache.py`), like git's index or
+ruff's cache. One file per cachelint version, resolved configuration, working directory and
+config root maps each checked file (by the path shown in reports) to the signature it had when it
+was last read (size, mtime, inode, ctime), the digest of the content read then, and the outcome:
+skipped by the prefilter, clean with nothing else to validate, or "in the result cache" (findings,
+or helper modules whose content must still be checked).
+
+Racy clean, as in git: a file changed again within the timestamp granularity of its last change
+can keep its signature. So a signature is only recorded when the file's last change (mtime and
+ctime) is older than the moment it was taken by `RACY_MARGIN_NS`; otherwise the next run reads the
+file again. The index is written atomically and only when something changed; a corrupt or foreign
+index is ignored; concurrent runs each merge their entries over what is on disk (last writer wins).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from pathlib import Path
+
+import orjson
+
+from cachelint.result_cache import atomic_write, digest
+
+FORMAT = 1
+RACY_MARGIN_NS = 2_000_000_000  # covers FAT's 2 s mtime granularity
+MAX_ENTRIES = 200_000  # entries of files not seen by the run are dropped beyond this
+
+# outcomes
+SKIPPED = "s"  # not worth parsing (walked files only; a file named explicitly is always checked)
+CLEAN = "c"  # no findings and no dependencies
+CACHED = "r"  # look the content digest up in the result cache
+
+# entry: [size, mtime_ns (None: racy), inode, ctime_ns, outcome, content digest]
+Entry = list
+
+
+def entry(st: os.stat_result, taken_ns: int, outcome: str, content: str) -> Entry:
+    """The entry for a file whose stat `st` was taken at `taken_ns`, before reading it. When the
+    file changed too recently for its signature to prove it unchanged later, the mtime is left
+    out: the next run reads the file again and compares the content digest."""
+    mtime = st.st_mtime_ns
+    if max(mtime, st.st_ctime_ns) >= taken_ns - RACY_MARGIN_NS:
+        mtime = None
+    return [st.st_size, mtime, st.st_ino, st.st_ctime_ns, outcome, content]
+
+
+def unchanged(e: Entry, st: os.stat_result) -> bool:
+    return (
+        e[1] == st.st_mtime_ns
+        and e[0] == st.st_size
+        and e[3] == st.st_ctime_ns
+        and e[2] == st.st_ino
+    )
+
+
+def index_path(space: Path, cwd: Path, root: Path) -> Path:
+    """Reported paths are relative to the working directory and per-file ignores to the config
+    root, so each pair of them has its own index."""
+    key = digest(f"{cwd}\0{root}".encode())[:16]
+    return space / f"stat-{key}.index"
+
+
+class StatIndex:
+    def __init__(self, path: Path, cache_root: Path) -> None:
+        self.path = path
+        self.cache_root = cache_root
+        self._stamp = _stamp(path)
+        self.entries: dict[str, Entry] = _read(path)
+        self._changes: dict[str, Entry] = {}
+
+    def get(self, display: str) -> Entry | None:
+        e = self.entries.get(display)
+        return e if type(e) is list and len(e) == 6 else None
+
+    def record(self, display: str, e: Entry) -> None:
+        """What this run learned about a file."""
+        if self.entries.get(display) != e:
+            self._changes[display] = e
+
+    def save(self, seen: Collection[str], tops: list[str]) -> None:
+        """Write what this run learned, merged over the index on disk (another run may have
+        written it since), less the entries under the walked folders `tops` of files the walk
+        did not find (deleted, renamed or now excluded); beyond MAX_ENTRIES, the oldest entries
+        of files this run did not see go. Nothing is written when nothing changed."""
+        stale = {d for d in self.entries if d not in seen and any(_under(d, t) for t in tops)}
+        if not self._changes and not stale:
+            return
+        base = self.entries if _stamp(self.path) == self._stamp else _read(self.path)
+        merged = {d: e for d, e in base.items() if d not in stale} if stale else dict(base)
+        merged.update(self._changes)
+        if len(merged) > MAX_ENTRIES:
+            unseen = [d for d in merged if d not in seen]
+            for d in unseen[: len(merged) - MAX_ENTRIES]:
+                del merged[d]
+        doc = {"format": FORMAT, "entries": merged}
+        atomic_write(self.path, orjson.dumps(doc), self.cache_root)
+
+
+def _under(display: str, top: str) -> bool:
+    if top == ".":
+        return not display.startswith(("../", "/"))
+    return display.startswith(top.rstrip("/") + "/")
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _read(path: Path) -> dict[str, Entry]:
+    try:
+        doc = orjson.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if type(doc) is not dict or doc.get("format") != FORMAT or type(doc.get("entries")) is not dict:
+        return {}
+    return doc["entries"]

@@ -17,17 +17,22 @@ def project(tmp_path):
         '[tool.cachelint]\nextend-exclude = ["generated", "data/snapshots/*.json"]\n',
         encoding="utf-8",
     )
-    for rel in (
+    _payloads(
+        tmp_path,
         "generated/req.json",
         "generated/deep/req.jsonl",
         "data/snapshots/req.json",
         "data/req.json",
         ".venv/lib/req.json",
         "app/req.json",
-    ):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(BAD, encoding="utf-8")
+    )
     return tmp_path
+
+
+def _payloads(root, *rels: str) -> None:
+    for rel in rels:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(BAD, encoding="utf-8")
 
 
 def checked(project, *args: str, cwd=None) -> set[str]:
@@ -68,7 +73,8 @@ def test_walking_skips_files_excluded_by_name(tmp_path):
         'extend-exclude = ["old_*.json", "frozen.jsonl", "[xy]req.json", "keep*", "req.jsonl?"]\n',
         encoding="utf-8",
     )
-    for rel in (
+    _payloads(
+        tmp_path,
         "old_req.json",
         "app/old_x.json",
         "frozen.jsonl",
@@ -77,7 +83,5 @@ def test_walking_skips_files_excluded_by_name(tmp_path):
         "keeper.json",
         "app/req.json",
         "req.json",
-    ):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(BAD, encoding="utf-8")
+    )
     assert checked(tmp_path, ".") == {"req.json", "app/req.json"}

@@ -15,9 +15,11 @@ from cachelint.config import Config
 from cachelint.discovery import (
     JSONL_SUFFIXES,
     PYTHON_SUFFIXES,
+    Found,
     Target,
     discover,
     display_path,
+    find,
     relative,
 )
 from cachelint.findings import Finding
@@ -192,8 +194,9 @@ class Engine:
 
         return lint_json(data, display, self.context, selected)
 
-    def targets(self, paths: list[Path]) -> list[Target]:
-        return list(discover(paths, self.config.root, self.config.exclude, self.force_exclude))
+    def files(self, paths: list[Path]) -> list[Found]:
+        """The files to check under `paths` (see `discovery.find`)."""
+        return find(paths, self.config.root, self.config.exclude, self.force_exclude)
 
     def fingerprint(self) -> str:
         """Everything besides file content that changes findings, for the result cache."""

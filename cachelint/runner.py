@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cachelint.config import Config
-from cachelint.discovery import JSONL_SUFFIXES, Target, display_path
+from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path
 from cachelint.engine import Engine, Options, uninteresting
 from cachelint.findings import Finding
 from cachelint.result_cache import ResultCache, digest, file_digest
@@ -102,29 +102,43 @@ class _Worker:
             record = self._entry(target, st, taken, kind, content, quiet)
         return (found, False, error), record
 
-    def known(self, target: Target, e: Entry, index: StatIndex) -> _Outcome | None:
-        """What a stat index entry proves about a file without linting it: the outcome when the
-        file's signature is unchanged, else what reading it and the result cache tell (recorded
-        in the index). None when the file must be linted."""
-        if e[4] == SKIPPED and target.explicit:
+    def settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
+        """The outcome of each file that the stat index settles without linting (None for the
+        others). A file whose signature is unchanged is not even read: on a warm run over a
+        large tree, this loop is most of the work, so it builds no target for such files. A
+        file whose signature changed is read and its content looked up in the result cache."""
+        outcomes: list[_Outcome | None] = []
+        append, get, stat = outcomes.append, index.entries.get, os.stat
+        for found in files:
+            path, explicit, display, _ = found
+            e = get(display)
+            outcome = None
+            if type(e) is list and len(e) == 6 and not (explicit and e[4] == SKIPPED):
+                try:
+                    st = stat(path)
+                except OSError:
+                    st = None
+                if st is None:
+                    pass  # checking it reports the error
+                elif not unchanged(e, st):
+                    outcome = self._verify(Target(*found), index)
+                elif e[4] == SKIPPED:
+                    outcome = _SKIP
+                elif e[4] == CLEAN:
+                    outcome = [], True, None
+                elif self.cache is not None:
+                    cached = self.cache.get(display, e[5])
+                    outcome = None if cached is None else (cached, True, None)
+            append(outcome)
+        return outcomes
+
+    def _verify(self, target: Target, index: StatIndex) -> _Outcome | None:
+        verified = self.check(target, lint=False)
+        if verified is None:
             return None
-        try:
-            st = os.stat(target.os_path)
-        except OSError:
-            return None
-        if not unchanged(e, st):
-            verified = self.check(target, lint=False)
-            if verified is None:
-                return None
-            if verified[1] is not None:
-                index.record(target.display, verified[1])
-            return verified[0]
-        if e[4] == SKIPPED:
-            return _SKIP
-        if e[4] == CLEAN:
-            return [], True, None
-        found = self.cache.get(target.display, e[5]) if self.cache is not None else None
-        return None if found is None else (found, True, None)
+        if verified[1] is not None:
+            index.record(target.display, verified[1])
+        return verified[0]
 
     def _entry(
         self,
@@ -178,10 +192,10 @@ def run(
     skip_dirs: tuple[Path, ...] = (),
 ) -> RunResult:
     """Check paths; files inside `skip_dirs` (folders read as request logs) are left out."""
-    targets = engine.targets(paths)
+    files = engine.files(paths)
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
-        targets = [t for t in targets if not any(t.path.resolve().is_relative_to(d) for d in skip)]
+        files = [f for f in files if not any(Path(f[0]).resolve().is_relative_to(d) for d in skip)]
     if engine.counts_tokens:
         # exact counts come from a service: not cached, and errors stay in this process
         jobs, cache_dir = 1, None
@@ -189,17 +203,14 @@ def run(
     index = None
     if worker.cache is not None:
         index = StatIndex(index_path(worker.cache.dir, Path.cwd(), engine.config.root), cache_dir)
-    outcomes: list[_Outcome | None] = [None] * len(targets)
-    if index is not None:
-        for i, t in enumerate(targets):
-            if (e := index.get(t.display)) is not None:
-                outcomes[i] = worker.known(t, e, index)
+    outcomes = worker.settle(files, index) if index is not None else [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
-    if jobs > 1 and len(rest) >= PARALLEL_MIN_FILES:
+    targets = [Target(*files[i]) for i in rest]
+    if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        chunks = [[targets[i] for i in rest[j : j + _CHUNK]] for j in range(0, len(rest), _CHUNK)]
+        chunks = [targets[i : i + _CHUNK] for i in range(0, len(targets), _CHUNK)]
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with ProcessPoolExecutor(
             jobs,
@@ -210,14 +221,14 @@ def run(
             checked = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
     else:
         _tune_gc()
-        checked = [worker.check(targets[i]) for i in rest]
-    for i, (outcome, e) in zip(rest, checked, strict=True):
+        checked = [worker.check(t) for t in targets]
+    for i, t, (outcome, e) in zip(rest, targets, checked, strict=True):
         outcomes[i] = outcome
         if index is not None and e is not None:
-            index.record(targets[i].display, e)
+            index.record(t.display, e)
     if index is not None:
         tops = [display_path(p) for p in paths if p.is_dir()]
-        index.save(dict.fromkeys(t.display for t in targets), tops)
+        index.save(dict.fromkeys(f[2] for f in files), tops)
     result = RunResult()
     for found, hit, error in outcomes:
         if error is not None:

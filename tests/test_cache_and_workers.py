@@ -187,8 +187,8 @@ def _pretend_clean(cache: Path, root: Path, display: str) -> None:
     path.write_text(json.dumps(doc))
 
 
-def _check(root: Path, cache: Path | None, *paths: str, jobs: int = 1):
-    engine = Engine(Config(root=root), Options())
+def _check(root: Path, cache: Path | None, *paths: str, jobs: int = 1, select=None):
+    engine = Engine(Config(root=root), Options(select=select))
     return run(engine, [Path(p) for p in paths or ["."]], jobs=jobs, cache_dir=cache)
 
 
@@ -263,11 +263,13 @@ def test_a_changed_helper_module_rechecks_the_files_that_use_it(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     _helper_project(tmp_path)
     cache = tmp_path / "cache"
-    assert "CL304" not in {c for _, c in _codes(_check(tmp_path, cache))}
+    assert _check(tmp_path, cache, select=["CL3"]).findings == []
     app = _index(cache)["app.py"]
-    assert app[1] is not None and app[4] == "r", "trusted, but depends on prompts.py"
+    assert app[1] is not None and app[4] == "r", "clean and trusted, but depends on prompts.py"
+    warm = _check(tmp_path, cache, select=["CL3"])
+    assert warm.findings == [] and warm.cache_hits == warm.files_checked == 1
     _make_helper_volatile(tmp_path)
-    assert ("app.py", "CL304") in _codes(_check(tmp_path, cache))
+    assert _codes(_check(tmp_path, cache, select=["CL3"])) == [("app.py", "CL304")]
 
 
 def test_a_corrupt_or_foreign_index_is_ignored(tree, tmp_path, monkeypatch, settled):

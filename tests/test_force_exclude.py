@@ -17,17 +17,22 @@ def project(tmp_path):
         '[tool.cachelint]\nextend-exclude = ["generated", "data/snapshots/*.json"]\n',
         encoding="utf-8",
     )
-    for rel in (
+    _payloads(
+        tmp_path,
         "generated/req.json",
         "generated/deep/req.jsonl",
         "data/snapshots/req.json",
         "data/req.json",
         ".venv/lib/req.json",
         "app/req.json",
-    ):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(BAD, encoding="utf-8")
+    )
     return tmp_path
+
+
+def _payloads(root, *rels: str) -> None:
+    for rel in rels:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(BAD, encoding="utf-8")
 
 
 def checked(project, *args: str, cwd=None) -> set[str]:
@@ -59,3 +64,24 @@ def test_patterns_are_relative_to_the_config_not_the_working_directory(project):
 def test_walking_skips_excluded_folders_either_way(project):
     assert checked(project, ".") == {"data/req.json", "app/req.json"}
     assert checked(project, "--force-exclude", ".") == {"data/req.json", "app/req.json"}
+
+
+def test_walking_skips_files_excluded_by_name(tmp_path):
+    """Bare-name patterns match file names too (the walk tries on files only the patterns
+    that can match a payload or Python file name)."""
+    (tmp_path / "cachelint.toml").write_text(
+        'extend-exclude = ["old_*.json", "frozen.jsonl", "[xy]req.json", "keep*", "req.jsonl?"]\n',
+        encoding="utf-8",
+    )
+    _payloads(
+        tmp_path,
+        "old_req.json",
+        "app/old_x.json",
+        "frozen.jsonl",
+        "xreq.json",
+        "keep/req.json",
+        "keeper.json",
+        "app/req.json",
+        "req.json",
+    )
+    assert checked(tmp_path, ".") == {"req.json", "app/req.json"}

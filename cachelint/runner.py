@@ -201,8 +201,12 @@ def run(
         jobs, cache_dir = 1, None
     worker = _Worker(engine, cache_dir)
     index = None
+    tops = [display_path(p) for p in paths if p.is_dir()]
     if worker.cache is not None:
-        index = StatIndex(index_path(worker.cache.dir, Path.cwd(), engine.config.root), cache_dir)
+        folder = index_path(worker.cache.dir, Path.cwd(), engine.config.root)
+        # a walk reads the whole index (and forgets what it no longer finds); named files
+        # (as pre-commit passes them) only the shards that hold them
+        index = StatIndex(folder, cache_dir, None if tops else [f[2] for f in files])
     outcomes = worker.settle(files, index) if index is not None else [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
@@ -227,8 +231,7 @@ def run(
         if index is not None and e is not None:
             index.record(t.display, e)
     if index is not None:
-        tops = [display_path(p) for p in paths if p.is_dir()]
-        index.save(dict.fromkeys(f[2] for f in files), tops)
+        index.save({f[2] for f in files}, tops)
     result = RunResult()
     for found, hit, error in outcomes:
         if error is not None:

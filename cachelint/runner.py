@@ -1,5 +1,6 @@
-"""Check many files: result cache lookups, worker processes when there are enough files, and
-findings in a deterministic order whatever the number of workers."""
+"""Check many files: the stat index settles the unchanged ones without reading them, the result
+cache those whose content it knows, worker processes (when there are enough) lint the rest, and
+findings come in a deterministic order whatever the number of workers."""
 
 from __future__ import annotations
 
@@ -192,6 +193,7 @@ def run(
     skip_dirs: tuple[Path, ...] = (),
 ) -> RunResult:
     """Check paths; files inside `skip_dirs` (folders read as request logs) are left out."""
+    _tune_gc()  # the walk, the index and the checks allocate many objects, few of them cyclic
     files = engine.files(paths)
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
@@ -224,7 +226,6 @@ def run(
         ) as pool:
             checked = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
     else:
-        _tune_gc()
         checked = [worker.check(t) for t in targets]
     for i, t, (outcome, e) in zip(rest, targets, checked, strict=True):
         outcomes[i] = outcome

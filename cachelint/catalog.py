@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from cachelint.findings import Severity
+from cachelint.rule_pages import rules_dir
 
 _FRONT = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.S)
 _FENCE = re.compile(r"^```([^\n]*)\n(.*?)^```[ \t]*$", re.S | re.M)
@@ -52,13 +53,6 @@ class RuleInfo:
         return "\n\n".join(
             s for k, s in self.sections.items() if k in ("What it does", "Why is this bad?")
         )
-
-
-def rules_dir() -> Path:
-    """Installed wheels carry the pages in `cachelint/_rules`; a checkout has them in `rules/`."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_rules"
-    return packaged if packaged.is_dir() else here.parent / "rules"
 
 
 def _parse_options(words: list[str]) -> dict[str, str]:
@@ -119,13 +113,6 @@ def catalog() -> dict[str, RuleInfo]:
         info = parse_page(p.read_text(encoding="utf-8"), p)
         out[info.code] = info
     return out
-
-
-@cache
-def codes() -> tuple[str, ...]:
-    """The rule codes, from the page names (`CL101-too-many-breakpoints.md`): what selecting
-    rules needs, without reading and parsing every page."""
-    return tuple(sorted(p.name.partition("-")[0] for p in rules_dir().glob("CL*.md")))
 
 
 def rule(code: str) -> RuleInfo:

@@ -12,7 +12,6 @@ import click
 import orjson
 
 from cachelint import __version__, runner
-from cachelint.catalog import catalog
 from cachelint.config import ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
 from cachelint.engine import CounterUnavailable, Engine, Options
@@ -312,6 +311,8 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def rule_cmd(code: str, fmt: str) -> None:
     """Explain one rule: what, why, how to fix, bad and good examples."""
+    from cachelint.catalog import catalog
+
     info = catalog().get(code.upper())
     if info is None:
         click.echo(f"cachelint: unknown rule '{code}' (see `cachelint rules`)", err=True)
@@ -342,6 +343,8 @@ def _rule_dict(info) -> dict:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def rules_cmd(fmt: str) -> None:
     """List all rules."""
+    from cachelint.catalog import catalog
+
     rows = list(catalog().values())
     if fmt == "json":
         click.echo(orjson.dumps([_rule_dict(r) for r in rows], option=orjson.OPT_INDENT_2).decode())

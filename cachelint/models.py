@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from cachelint.catalog import rules_dir
+from cachelint.rule_pages import rules_dir
 
 _GATEWAY_PREFIXES = (
     "litellm_proxy/",

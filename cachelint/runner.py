@@ -1,5 +1,6 @@
-"""Check many files: result cache lookups, worker processes when there are enough files, and
-findings in a deterministic order whatever the number of workers."""
+"""Check many files: the stat index settles the unchanged ones without reading them, the result
+cache those whose content it knows, worker processes (when there are enough) lint the rest, and
+findings come in a deterministic order whatever the number of workers."""
 
 from __future__ import annotations
 
@@ -192,6 +193,7 @@ def run(
     skip_dirs: tuple[Path, ...] = (),
 ) -> RunResult:
     """Check paths; files inside `skip_dirs` (folders read as request logs) are left out."""
+    _tune_gc()  # the walk, the index and the checks allocate many objects, few of them cyclic
     files = engine.files(paths)
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
@@ -201,8 +203,12 @@ def run(
         jobs, cache_dir = 1, None
     worker = _Worker(engine, cache_dir)
     index = None
+    tops = [display_path(p) for p in paths if p.is_dir()]
     if worker.cache is not None:
-        index = StatIndex(index_path(worker.cache.dir, Path.cwd(), engine.config.root), cache_dir)
+        folder = index_path(worker.cache.dir, Path.cwd(), engine.config.root)
+        # a walk reads the whole index (and forgets what it no longer finds); named files
+        # (as pre-commit passes them) only the shards that hold them
+        index = StatIndex(folder, cache_dir, None if tops else [f[2] for f in files])
     outcomes = worker.settle(files, index) if index is not None else [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
@@ -220,15 +226,13 @@ def run(
         ) as pool:
             checked = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
     else:
-        _tune_gc()
         checked = [worker.check(t) for t in targets]
     for i, t, (outcome, e) in zip(rest, targets, checked, strict=True):
         outcomes[i] = outcome
         if index is not None and e is not None:
             index.record(t.display, e)
     if index is not None:
-        tops = [display_path(p) for p in paths if p.is_dir()]
-        index.save(dict.fromkeys(f[2] for f in files), tops)
+        index.save({f[2] for f in files}, tops)
     result = RunResult()
     for found, hit, error in outcomes:
         if error is not None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
-from cachelint import catalog
+from cachelint import rule_pages
 
 
 def _matches(code: str, prefix: str) -> bool:
@@ -24,7 +24,7 @@ class Selection:
             best_ign = max((len(p) for p in ign if _matches(code, p)), default=-1)
             return best_sel >= 0 and best_sel > best_ign
 
-        self.codes = frozenset(c for c in catalog.codes() if enabled(c))
+        self.codes = frozenset(c for c in rule_pages.codes() if enabled(c))
 
     def __call__(self, code: str) -> bool:
         return code in self.codes

@@ -1,7 +1,7 @@
 """Stat index: a warm run neither reads nor hashes a file whose stat signature is unchanged.
 
 It sits in front of the content-keyed result cache (`result_cache.py`), like git's index or
-ruff's cache. One file per cachelint version, resolved configuration, working directory and
+ruff's cache. The index of one cachelint version, resolved configuration, working directory and
 config root maps each checked file (by the path shown in reports) to the signature it had when it
 was last read (size, mtime, inode, ctime), the digest of the content read then, and the outcome:
 skipped by the prefilter, clean with nothing else to validate, or "in the result cache" (findings,
@@ -10,14 +10,18 @@ or helper modules whose content must still be checked).
 Racy clean, as in git: a file changed again within the timestamp granularity of its last change
 can keep its signature. So a signature is only recorded when the file's last change (mtime and
 ctime) is older than the moment it was taken by `RACY_MARGIN_NS`; otherwise the next run reads the
-file again. The index is written atomically and only when something changed; a corrupt or foreign
-index is ignored; concurrent runs each merge their entries over what is on disk (last writer wins).
+file again.
+
+The index is split in shards by folder, so that a run on a few files (pre-commit) reads and
+writes a few small files, not the index of the whole tree. Shards are written atomically and only
+when something in them changed; a corrupt or foreign shard is ignored; concurrent runs each merge
+their entries over what is on disk (last writer wins).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
+from collections.abc import Set
 from pathlib import Path
 
 import orjson
@@ -27,6 +31,7 @@ from cachelint.result_cache import atomic_write, digest
 FORMAT = 1
 RACY_MARGIN_NS = 2_000_000_000  # covers FAT's 2 s mtime granularity
 MAX_ENTRIES = 200_000  # entries of files not seen by the run are dropped beyond this
+SHARDS = 64
 
 # outcomes
 SKIPPED = "s"  # not worth parsing (walked files only; a file named explicitly is always checked)
@@ -57,46 +62,75 @@ def unchanged(e: Entry, st: os.stat_result) -> bool:
 
 
 def index_path(space: Path, cwd: Path, root: Path) -> Path:
-    """Reported paths are relative to the working directory and per-file ignores to the config
-    root, so each pair of them has its own index."""
+    """The folder of the index. Reported paths are relative to the working directory and
+    per-file ignores to the config root, so each pair of them has its own index."""
     key = digest(f"{cwd}\0{root}".encode())[:16]
-    return space / f"stat-{key}.index"
+    return space / f"stat-{key}"
+
+
+def shard_of(display: str) -> int:
+    return int(digest(display.rpartition("/")[0].encode())[:8], 16) % SHARDS
 
 
 class StatIndex:
-    def __init__(self, path: Path, cache_root: Path) -> None:
-        self.path = path
-        self.cache_root = cache_root
-        self._stamp = _stamp(path)
-        self.entries: dict[str, Entry] = _read(path)
-        self._changes: dict[str, Entry] = {}
+    """The shards holding `displays` (all of them when None), merged in `entries`."""
 
-    def get(self, display: str) -> Entry | None:
-        e = self.entries.get(display)
-        return e if type(e) is list and len(e) == 6 else None
+    def __init__(self, folder: Path, cache_root: Path, displays: list[str] | None = None) -> None:
+        self.folder = folder
+        self.cache_root = cache_root
+        wanted = range(SHARDS) if displays is None else sorted({shard_of(d) for d in displays})
+        self._shards = {n: _Shard(self._shard_path(n)) for n in wanted}
+        self.entries: dict[str, Entry] = {}
+        for shard in self._shards.values():
+            self.entries.update(shard.entries)
+        self._changes: dict[str, Entry] = {}
 
     def record(self, display: str, e: Entry) -> None:
         """What this run learned about a file."""
         if self.entries.get(display) != e:
             self._changes[display] = e
 
-    def save(self, seen: Collection[str], tops: list[str]) -> None:
-        """Write what this run learned, merged over the index on disk (another run may have
-        written it since), less the entries under the walked folders `tops` of files the walk
+    def save(self, seen: Set[str], tops: list[str]) -> None:
+        """Write the shards this run changed, merged over what is on disk (another run may have
+        written them since), less the entries under the walked folders `tops` of files the walk
         did not find (deleted, renamed or now excluded); beyond MAX_ENTRIES, the oldest entries
         of files this run did not see go. Nothing is written when nothing changed."""
-        stale = {d for d in self.entries if d not in seen and any(_under(d, t) for t in tops)}
-        if not self._changes and not stale:
-            return
-        base = self.entries if _stamp(self.path) == self._stamp else _read(self.path)
-        merged = {d: e for d, e in base.items() if d not in stale} if stale else dict(base)
-        merged.update(self._changes)
-        if len(merged) > MAX_ENTRIES:
+        dirty: dict[int, dict[str, Entry | None]] = {}
+        for d, e in self._changes.items():
+            dirty.setdefault(shard_of(d), {})[d] = e
+        if tops and not self.entries.keys() <= seen:
+            for d in self.entries:
+                if d not in seen and any(_under(d, t) for t in tops):
+                    dirty.setdefault(shard_of(d), {})[d] = None
+        for n, changes in dirty.items():
+            if n in self._shards:
+                self._shards[n].save(changes, seen, self.cache_root)
+
+    def _shard_path(self, n: int) -> Path:
+        return self.folder / f"{n:02x}.index"
+
+
+class _Shard:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp = _stamp(path)
+        self.entries = _read(path)
+
+    def save(self, changes: dict[str, Entry | None], seen: Set[str], cache_root: Path) -> None:
+        merged = self.entries if _stamp(self.path) == self._stamp else _read(self.path)
+        merged = dict(merged)
+        for d, e in changes.items():
+            if e is None:
+                merged.pop(d, None)
+            else:
+                merged[d] = e
+        limit = MAX_ENTRIES // SHARDS
+        if len(merged) > limit:
             unseen = [d for d in merged if d not in seen]
-            for d in unseen[: len(merged) - MAX_ENTRIES]:
+            for d in unseen[: len(merged) - limit]:
                 del merged[d]
         doc = {"format": FORMAT, "entries": merged}
-        atomic_write(self.path, orjson.dumps(doc), self.cache_root)
+        atomic_write(self.path, orjson.dumps(doc), cache_root)
 
 
 def _under(display: str, top: str) -> bool:

@@ -169,18 +169,25 @@ MARKED = (
 MISTYPED = MARKED.replace(b"ephemeral", b"ephemerax")  # same size, and a CL103
 
 
-def _index_file(cache: Path) -> Path:
-    (path,) = cache.glob("*/*/stat-*.index")
-    return path
+def _index_folder(cache: Path) -> Path:
+    (folder,) = cache.glob("*/*/stat-*")
+    return folder
 
 
 def _index(cache: Path) -> dict:
-    return json.loads(_index_file(cache).read_bytes())["entries"]
+    entries = {}
+    for shard in _index_folder(cache).glob("*.index"):
+        entries.update(json.loads(shard.read_bytes())["entries"])
+    return entries
+
+
+def _shard(cache: Path, display: str) -> Path:
+    return _index_folder(cache) / f"{stat_index.shard_of(display):02x}.index"
 
 
 def _pretend_clean(cache: Path, root: Path, display: str) -> None:
     """Make the index claim, with the file's true signature, that it has no findings."""
-    path = _index_file(cache)
+    path = _shard(cache, display)
     doc = json.loads(path.read_bytes())
     st = (root / display).stat()
     doc["entries"][display] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, "c", "x"]
@@ -277,7 +284,7 @@ def test_a_corrupt_or_foreign_index_is_ignored(tree, tmp_path, monkeypatch, sett
     cache = tmp_path / "cache"
     base = _codes(_check(tree, cache))
     _pretend_clean(cache, tree, "pkg1/req001.json")
-    index = _index_file(cache)
+    index = _shard(cache, "pkg1/req001.json")
     doctored = json.loads(index.read_bytes())
     foreign = {**doctored, "format": stat_index.FORMAT + 1}
     odd = {
@@ -390,6 +397,7 @@ def test_the_index_is_bounded_by_dropping_the_oldest_entries_of_unseen_files(
     tree, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tree)
+    monkeypatch.setattr(stat_index, "SHARDS", 1)
     monkeypatch.setattr(stat_index, "MAX_ENTRIES", 20)
     cache = tmp_path / "cache"
     _check(tree, cache, "pkg0")
@@ -399,3 +407,21 @@ def test_the_index_is_bounded_by_dropping_the_oldest_entries_of_unseen_files(
     assert sum(d.startswith("pkg1/") for d in entries) == 12, "what the run saw is kept"
     _check(tree, cache)
     assert len(_index(cache)) == 80, "a run keeps the entries of every file it saw"
+
+
+def test_a_run_on_named_files_touches_only_their_shards(tree, tmp_path, monkeypatch, settled):
+    """pre-commit passes the changed files: the index of the rest of the tree is neither read
+    nor written."""
+    monkeypatch.chdir(tree)
+    cache = tmp_path / "cache"
+    _check(tree, cache)
+    shards = {p: p.stat().st_mtime_ns for p in _index_folder(cache).glob("*.index")}
+    assert len(shards) > 3
+    changed = tree / "pkg3" / "req003.json"
+    changed.write_bytes(changed.read_bytes().replace(b"10:42:07", b"10:42:08"))
+    got = _check(tree, cache, "pkg3/req003.json", "pkg5/req005.json")
+    assert got.files_checked == 2 and got.cache_hits == 1
+    rewritten = {p for p, t in shards.items() if p.stat().st_mtime_ns != t}
+    assert rewritten == {_shard(cache, "pkg3/req003.json")}
+    assert len(_index(cache)) == 80
+    assert _codes(_check(tree, cache)) == _codes(_check(tree, None))

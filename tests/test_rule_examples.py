@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cachelint.catalog import catalog, codes
+from cachelint.catalog import catalog
+from cachelint.rule_pages import codes
 
 from conftest import lint
 

@@ -34,7 +34,7 @@ class _Group:
     analysed: bool = False  # uses, calls and functions read (definitions: only when needed)
     uses: set[str] = field(default_factory=set)  # names read
     touches: set[str] = field(default_factory=set)  # names bound or mutated
-    calls: set[str] = field(default_factory=set)  # called names outside function bodies
+    calls: set[str] = field(default_factory=set)  # called names (in definitions once analysed)
     functions: list[_Function] = field(default_factory=list)
 
 

@@ -205,9 +205,10 @@ def _codes(result) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def settled(monkeypatch):
-    """Trust signatures as soon as they are taken: with the two-second racy margin, every file
-    a test just wrote would be read again anyway, and the index would never be exercised."""
+    """Trust signatures as soon as they are taken: with the racy margin, every file a test just
+    wrote would be read again anyway, and the index would never be exercised."""
     monkeypatch.setattr(stat_index, "RACY_MARGIN_NS", 0)
+    monkeypatch.setattr(stat_index, "RACY_MARGIN_WHOLE_SECONDS_NS", 0)
 
 
 def test_a_signature_taken_right_after_a_change_is_not_trusted(tmp_path):
@@ -219,6 +220,26 @@ def test_a_signature_taken_right_after_a_change_is_not_trusted(tmp_path):
     assert not stat_index.unchanged(racy, st), "a change within the margin could go unseen"
     later = last_change + stat_index.RACY_MARGIN_NS + 1
     assert stat_index.unchanged(stat_index.entry(st, later, stat_index.CLEAN, "d"), st)
+
+
+def test_whole_second_timestamps_need_a_longer_margin(tmp_path):
+    """FAT stamps changes in 2 s ticks: a file changed at 10.9 s reads 10.0 s, and may change
+    again at 11.9 s and still read 10.0 s."""
+    second = 1_000_000_000
+    assert not stat_index.settled(10 * second, 11 * second + second // 2)
+    assert stat_index.settled(10 * second, 12 * second + 1)
+    assert stat_index.settled(10 * second + 1, 10 * second + second // 2)
+    assert not stat_index.settled(10 * second + 1, 10 * second + second // 20)
+    # the mtime set to a whole second (as on FAT), the ctime of an ordinary filesystem
+    f = tmp_path / "a.json"
+    f.write_bytes(MARKED)
+    taken = f.stat().st_ctime_ns + stat_index.RACY_MARGIN_NS + 1
+    whole = (taken // second - 1) * second
+    os.utime(f, ns=(whole, whole))
+    st = f.stat()
+    taken = st.st_ctime_ns + stat_index.RACY_MARGIN_NS + 1
+    assert stat_index.entry(st, taken, stat_index.CLEAN, "d")[1] is None
+    assert stat_index.entry(st, whole + 2 * second + 1, stat_index.CLEAN, "d")[1] == whole
 
 
 def test_a_rewrite_keeping_size_and_mtime_is_checked_again(tmp_path, monkeypatch):

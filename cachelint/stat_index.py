@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Set
+from functools import cache
 from pathlib import Path
 
 import orjson
@@ -80,7 +81,13 @@ def index_path(space: Path, cwd: Path, root: Path) -> Path:
 
 
 def shard_of(display: str) -> int:
-    return int(digest(display.rpartition("/")[0].encode())[:8], 16) % SHARDS
+    """Files of one folder share a shard."""
+    return _shard_of_folder(display.rpartition("/")[0], SHARDS)
+
+
+@cache
+def _shard_of_folder(folder: str, shards: int) -> int:
+    return int(digest(folder.encode())[:8], 16) % shards
 
 
 class StatIndex:

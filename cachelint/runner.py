@@ -117,8 +117,10 @@ class _Worker:
         half = len(files) // 2
         second = files[half:]
         codes = forked.start(_unchanged_codes, second, index.entries) if forked.can_fork else None
-        outcomes = self._settle(files[:half], index)
-        known = codes() if codes else None
+        try:
+            outcomes = self._settle(files[:half], index)
+        finally:  # the child is always waited for
+            known = codes() if codes else None
         if known is None or len(known) != len(second):
             known = bytes(len(second))  # the child failed: settle them all here
         rest = iter(self._settle([f for f, c in zip(second, known, strict=True) if not c], index))

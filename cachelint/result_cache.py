@@ -10,11 +10,15 @@ only used while those are unchanged.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from pathlib import Path
 
 import orjson
+
+try:  # CPython's blake2 module alone: hashlib also loads OpenSSL, a few ms of every warm run
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover (other interpreters)
+    from hashlib import blake2b
 
 from cachelint import __version__
 from cachelint.findings import Finding
@@ -24,7 +28,7 @@ _TAG = "CACHEDIR.TAG"
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return blake2b(data, digest_size=20).hexdigest()
 
 
 class ResultCache:
@@ -106,7 +110,7 @@ def _tag(root: Path) -> None:
 
 def file_digest(path: str | Path) -> str | None:
     """Digest of a file's content, read in chunks (logs can be large); None if unreadable."""
-    h = hashlib.blake2b(digest_size=20)
+    h = blake2b(digest_size=20)
     try:
         with open(path, "rb") as f:
             while chunk := f.read(1 << 20):

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cachelint import forked
 from cachelint.config import Config
 from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path
 from cachelint.engine import Engine, Options, uninteresting
@@ -28,6 +29,8 @@ from cachelint.stat_index import (
 
 # Below this many files, starting workers costs more than it saves.
 PARALLEL_MIN_FILES = 64
+# From this many files (and index entries), a warm run stats half of them in a forked child.
+SPLIT_MIN_FILES = 4096
 _CHUNK = 16
 
 
@@ -103,11 +106,34 @@ class _Worker:
             record = self._entry(target, st, taken, kind, content, quiet)
         return (found, False, error), record
 
-    def settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
+    def settle(self, files: list[Found], index: StatIndex, jobs: int = 1) -> list[_Outcome | None]:
         """The outcome of each file that the stat index settles without linting (None for the
         others). A file whose signature is unchanged is not even read: on a warm run over a
-        large tree, this loop is most of the work, so it builds no target for such files. A
-        file whose signature changed is read and its content looked up in the result cache."""
+        large tree, this is most of the work, so it builds no target for such files, and with
+        more than one CPU a forked child stats half of them. A file whose signature changed is
+        read and its content looked up in the result cache."""
+        if jobs < 2 or len(files) < SPLIT_MIN_FILES or len(index.entries) < SPLIT_MIN_FILES:
+            return self._settle(files, index)
+        half = len(files) // 2
+        second = files[half:]
+        codes = forked.start(_unchanged_codes, second, index.entries) if forked.can_fork else None
+        try:
+            outcomes = self._settle(files[:half], index)
+        finally:  # the child is always waited for
+            known = codes() if codes else None
+        if known is None or len(known) != len(second):
+            known = bytes(len(second))  # the child failed: settle them all here
+        rest = iter(self._settle([f for f, c in zip(second, known, strict=True) if not c], index))
+        for code in known:
+            if code == _UNCHANGED_SKIPPED:
+                outcomes.append(_SKIP)
+            elif code == _UNCHANGED_CLEAN:
+                outcomes.append(([], True, None))
+            else:
+                outcomes.append(next(rest))
+        return outcomes
+
+    def _settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
         outcomes: list[_Outcome | None] = []
         append, get, stat = outcomes.append, index.entries.get, os.stat
         for found in files:
@@ -163,6 +189,29 @@ class _Worker:
         return entry(st, taken, outcome, content)
 
 
+# What the forked child tells of each file: unchanged and skipped, unchanged and clean without
+# dependencies, or 0: to settle in the parent (no entry, changed, findings to look up).
+_UNCHANGED_SKIPPED, _UNCHANGED_CLEAN = 1, 2
+
+
+def _unchanged_codes(files: list[Found], entries: dict[str, Entry]) -> bytes:
+    codes = bytearray(len(files))
+    get, stat = entries.get, os.stat
+    for i, (path, explicit, display, _) in enumerate(files):
+        e = get(display)
+        if type(e) is not list or len(e) != 6 or e[4] not in (SKIPPED, CLEAN):
+            continue
+        if explicit and e[4] == SKIPPED:
+            continue
+        try:
+            st = stat(path)
+        except OSError:
+            continue
+        if unchanged(e, st):
+            codes[i] = _UNCHANGED_SKIPPED if e[4] == SKIPPED else _UNCHANGED_CLEAN
+    return bytes(codes)
+
+
 _WORKER: _Worker | None = None
 
 
@@ -209,7 +258,7 @@ def run(
         # a walk reads the whole index (and forgets what it no longer finds); named files
         # (as pre-commit passes them) only the shards that hold them
         index = StatIndex(folder, cache_dir, None if tops else [f[2] for f in files])
-    outcomes = worker.settle(files, index) if index is not None else [None] * len(files)
+    outcomes = worker.settle(files, index, jobs) if index is not None else [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
     if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:

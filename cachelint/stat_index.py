@@ -9,8 +9,8 @@ or helper modules whose content must still be checked).
 
 Racy clean, as in git: a file changed again within the timestamp granularity of its last change
 can keep its signature. So a signature is only recorded when the file's last change (mtime and
-ctime) is older than the moment it was taken by `RACY_MARGIN_NS`; otherwise the next run reads the
-file again.
+ctime) is older, by more than that granularity, than the moment the signature was taken;
+otherwise the next run reads the file again (see `settled`).
 
 The index is split in shards by folder, so that a run on a few files (pre-commit) reads and
 writes a few small files, not the index of the whole tree. Shards are written atomically and only
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Set
+from functools import cache
 from pathlib import Path
 
 import orjson
@@ -29,7 +30,11 @@ import orjson
 from cachelint.result_cache import atomic_write, digest
 
 FORMAT = 1
-RACY_MARGIN_NS = 2_000_000_000  # covers FAT's 2 s mtime granularity
+# A timestamp with sub-second digits comes from a filesystem that keeps them: its tick is the
+# kernel's clock tick (at most 10 ms), which this margin covers ten times over. A whole second may
+# come from a filesystem with 1 s (HFS+, ext4 with small inodes) or 2 s (FAT) ticks.
+RACY_MARGIN_NS = 100_000_000
+RACY_MARGIN_WHOLE_SECONDS_NS = 2_000_000_000
 MAX_ENTRIES = 200_000  # entries of files not seen by the run are dropped beyond this
 SHARDS = 64
 
@@ -42,12 +47,19 @@ CACHED = "r"  # look the content digest up in the result cache
 Entry = list
 
 
+def settled(stamp_ns: int, taken_ns: int) -> bool:
+    """Whether a change stamped `stamp_ns` lies far enough before `taken_ns` that any later
+    change gets another stamp."""
+    whole = stamp_ns % 1_000_000_000 == 0
+    return stamp_ns < taken_ns - (RACY_MARGIN_WHOLE_SECONDS_NS if whole else RACY_MARGIN_NS)
+
+
 def entry(st: os.stat_result, taken_ns: int, outcome: str, content: str) -> Entry:
     """The entry for a file whose stat `st` was taken at `taken_ns`, before reading it. When the
     file changed too recently for its signature to prove it unchanged later, the mtime is left
     out: the next run reads the file again and compares the content digest."""
     mtime = st.st_mtime_ns
-    if max(mtime, st.st_ctime_ns) >= taken_ns - RACY_MARGIN_NS:
+    if not (settled(mtime, taken_ns) and settled(st.st_ctime_ns, taken_ns)):
         mtime = None
     return [st.st_size, mtime, st.st_ino, st.st_ctime_ns, outcome, content]
 
@@ -69,7 +81,13 @@ def index_path(space: Path, cwd: Path, root: Path) -> Path:
 
 
 def shard_of(display: str) -> int:
-    return int(digest(display.rpartition("/")[0].encode())[:8], 16) % SHARDS
+    """Files of one folder share a shard."""
+    return _shard_of_folder(display.rpartition("/")[0], SHARDS)
+
+
+@cache
+def _shard_of_folder(folder: str, shards: int) -> int:
+    return int(digest(folder.encode())[:8], 16) % shards
 
 
 class StatIndex:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cachelint import stat_index
+from cachelint import forked, runner, stat_index
 from cachelint.config import Config
 from cachelint.engine import Engine, Options
 from cachelint.runner import run
@@ -205,9 +205,10 @@ def _codes(result) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def settled(monkeypatch):
-    """Trust signatures as soon as they are taken: with the two-second racy margin, every file
-    a test just wrote would be read again anyway, and the index would never be exercised."""
+    """Trust signatures as soon as they are taken: with the racy margin, every file a test just
+    wrote would be read again anyway, and the index would never be exercised."""
     monkeypatch.setattr(stat_index, "RACY_MARGIN_NS", 0)
+    monkeypatch.setattr(stat_index, "RACY_MARGIN_WHOLE_SECONDS_NS", 0)
 
 
 def test_a_signature_taken_right_after_a_change_is_not_trusted(tmp_path):
@@ -219,6 +220,26 @@ def test_a_signature_taken_right_after_a_change_is_not_trusted(tmp_path):
     assert not stat_index.unchanged(racy, st), "a change within the margin could go unseen"
     later = last_change + stat_index.RACY_MARGIN_NS + 1
     assert stat_index.unchanged(stat_index.entry(st, later, stat_index.CLEAN, "d"), st)
+
+
+def test_whole_second_timestamps_need_a_longer_margin(tmp_path):
+    """FAT stamps changes in 2 s ticks: a file changed at 10.9 s reads 10.0 s, and may change
+    again at 11.9 s and still read 10.0 s."""
+    second = 1_000_000_000
+    assert not stat_index.settled(10 * second, 11 * second + second // 2)
+    assert stat_index.settled(10 * second, 12 * second + 1)
+    assert stat_index.settled(10 * second + 1, 10 * second + second // 2)
+    assert not stat_index.settled(10 * second + 1, 10 * second + second // 20)
+    # the mtime set to a whole second (as on FAT), the ctime of an ordinary filesystem
+    f = tmp_path / "a.json"
+    f.write_bytes(MARKED)
+    taken = f.stat().st_ctime_ns + stat_index.RACY_MARGIN_NS + 1
+    whole = (taken // second - 1) * second
+    os.utime(f, ns=(whole, whole))
+    st = f.stat()
+    taken = st.st_ctime_ns + stat_index.RACY_MARGIN_NS + 1
+    assert stat_index.entry(st, taken, stat_index.CLEAN, "d")[1] is None
+    assert stat_index.entry(st, whole + 2 * second + 1, stat_index.CLEAN, "d")[1] == whole
 
 
 def test_a_rewrite_keeping_size_and_mtime_is_checked_again(tmp_path, monkeypatch):
@@ -350,10 +371,31 @@ def test_findings_are_the_same_from_the_index_with_any_number_of_workers(
     cache = tmp_path / "cache"
     base = _check(tmp_path, None)
     assert base.files_skipped >= 70 and len(base.findings) > 40
+    monkeypatch.setattr(runner, "SPLIT_MIN_FILES", 16)  # warm runs stat half in a child
     for jobs in (2, 1, 2):  # cold with workers, then warm
         result = _check(tmp_path, cache, jobs=jobs)
         assert result.findings == base.findings and result.files_skipped == base.files_skipped
     assert result.cache_hits == result.files_checked
+    (tmp_path / "pkg4" / "req069.json").write_bytes(MISTYPED.replace(b"Be brief", b"Be short"))
+    (tmp_path / "pkg3" / "plain068.py").write_text("x = 1\n")
+    again = _check(tmp_path, cache, jobs=2)
+    assert again.findings == _check(tmp_path, None).findings
+
+
+def test_a_failing_child_leaves_the_warm_run_to_the_parent(tree, tmp_path, monkeypatch, settled):
+    monkeypatch.chdir(tree)
+    cache = tmp_path / "cache"
+    base = _codes(_check(tree, cache))
+
+    def fail(files, entries):
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(runner, "SPLIT_MIN_FILES", 16)
+    monkeypatch.setattr(runner, "_unchanged_codes", fail)
+    warm = _check(tree, cache, jobs=2)
+    assert _codes(warm) == base and warm.cache_hits == 80
+    assert forked.start(fail, [], {})() is None
+    assert forked.start(lambda n: bytes(range(n)), 5)() == bytes(range(5))
 
 
 def test_a_warm_run_imports_neither_the_rules_nor_jsonschema(tree):

@@ -71,15 +71,14 @@ def test_code_that_overflows_libcst_is_cl000_not_a_segfault(tmp_path):
     assert GOOD_FINDING in out and "[CL301]" in out
 
 
-def test_long_call_and_subscript_chains_are_refused_quickly():
-    # libcst's parse time grows with the cube of such chains (25 s at 2,400 subscripts)
+def test_long_call_and_subscript_chains_neither_stall_nor_hide_later_findings():
+    # (libcst, the parser before CPython's ast, took time cubic in such chains: 25 s at 2,400)
+    chain = "value = x" + "[0]" * 1600 + ".a()" * 200 + "\n"
     start = time.monotonic()
-    found = lint("cache = x" + "[0]" * 2400 + "\n", "app.py")
+    found = lint(chain + GOOD, "app.py")
     assert time.monotonic() - start < 5
-    assert _cl000(found) == [
-        "cannot analyse: a chain of more than 400 calls, subscripts or attributes"
-    ]
-    assert not _cl000(lint("cache = x" + "[0]" * 300 + ".a()" * 30 + "\n", "app.py"))
+    assert not _cl000(found)
+    assert [f.code for f in found] == ["CL301"]
 
 
 def test_recursion_limit_in_analysis_is_cl000():

@@ -3,11 +3,10 @@ json, copy, textwrap, clocks and randomness, file reads, directory listings, SDK
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import textwrap
 from typing import TYPE_CHECKING, Any
-
-import libcst as cst
 
 from cachelint.prompt import Hole
 from cachelint.python import names, strings
@@ -110,8 +109,8 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
     if not args and kwargs and _typed_dict(name):
         out = ev.new_dict(frame, node)  # SDK request types are TypedDicts: plain dicts
         for i, (k, v) in enumerate(kwargs.items()):
-            arg = node.args[i] if i < len(node.args) else None
-            out.put(k, v, frame.loc(arg.value) if arg is not None else loc)
+            kw = node.keywords[i] if i < len(node.keywords) else None
+            out.put(k, v, frame.loc(kw.value) if kw is not None else loc)
             if is_marker_key(k):
                 ev.marker_dicts.append(out)
         return out
@@ -291,22 +290,22 @@ def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Fram
         # a list passed in (or otherwise unknown): record what is added, and that it persists
         target = node.func.value
         lst = LList([recv], [loc], loc)
-        if recv.origin == "request" and isinstance(target, cst.Name):
-            lst.persistent = f"parameter '{target.value}'"
-        ev.assign(target, lst, frame, node) if isinstance(target, cst.Name) else None
+        if recv.origin == "request" and isinstance(target, ast.Name):
+            lst.persistent = f"parameter '{target.id}'"
+        ev.assign(target, lst, frame, node) if isinstance(target, ast.Name) else None
         return _list_method(ev, lst, method, args, frame, node)
     return False, None
 
 
-def _module_history(ev: Evaluator, lst: LList, target: cst.BaseExpression, frame: Frame) -> None:
+def _module_history(ev: Evaluator, lst: LList, target: ast.expr, frame: Frame) -> None:
     """A module-level list that functions append to outlives every call: a history."""
-    if lst.persistent or not isinstance(target, cst.Name):
+    if lst.persistent or not isinstance(target, ast.Name):
         return
     owner: Frame | None = frame
-    while owner is not None and target.value not in owner.env:
+    while owner is not None and target.id not in owner.env:
         owner = owner.parent
     if owner is None or owner.env is ev.module_env(frame.module):
-        lst.persistent = f"module variable '{target.value}'"
+        lst.persistent = f"module variable '{target.id}'"
         open_history(lst)
 
 
@@ -337,19 +336,26 @@ def _holes(args) -> list[Hole]:
     return [as_hole(a) for a in args if not is_known(a)]
 
 
+def _arg(call: ast.Call, i: int) -> ast.expr:
+    """The expression of the i-th positional argument (a `*items` argument stands for its
+    items)."""
+    a = call.args[i] if i < len(call.args) else call
+    return a.value if type(a) is ast.Starred else a  # type: ignore[return-value]
+
+
 def _list_method(ev: Evaluator, lst: LList, method: str, args, frame: Frame, node):
     if method == "append" and args:
-        ev.append(lst, args[0], frame, node.args[0].value)
+        ev.append(lst, args[0], frame, _arg(node, 0))
         return True, None
     if method == "extend" and args:
-        ev.extend(lst, args[0], frame, node.args[0].value)
+        ev.extend(lst, args[0], frame, _arg(node, 0))
         return True, None
     if method == "insert" and len(args) == 2:
         at = args[0] if isinstance(args[0], int) else None
         if at is None:
             lst.add(hole("unknown", "an inserted item"), frame.loc(node))
         else:
-            ev.append(lst, args[1], frame, node.args[1].value, at=at)
+            ev.append(lst, args[1], frame, _arg(node, 1), at=at)
         return True, None
     if method == "copy":
         return True, copy_value(lst, False)
@@ -384,7 +390,7 @@ def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Fram
         return True, d.open or default if d.open else default
     if method == "update":
         if args:
-            ev.merge_into(d, args[0], frame, node.args[0].value)
+            ev.merge_into(d, args[0], frame, _arg(node, 0))
         for k, v in kwargs.items():
             d.put(k, v, loc, ev.repeats(d))
             if is_marker_key(k):
@@ -457,7 +463,7 @@ def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame,
 
 
 def build_site(
-    ev: Evaluator, api: Api, node: cst.Call, req: LDict, positional, client, frame: Frame
+    ev: Evaluator, api: Api, node: ast.Call, req: LDict, positional, client, frame: Frame
 ) -> list[RequestSite]:
     """The requests a recognised call sends (a batch sends several)."""
     loc = frame.loc(node)

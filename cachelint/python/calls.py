@@ -7,10 +7,9 @@ known, gives the platform.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Any
-
-import libcst as cst
 
 from cachelint.python.values import Loc
 
@@ -56,15 +55,15 @@ class Api:
     platform: str | None = None
 
 
-def chain(func: cst.BaseExpression) -> list[str]:
+def chain(func: ast.expr) -> list[str]:
     """Attribute names from the innermost expression outwards: a.b.c() -> ['a', 'b', 'c']."""
     parts: list[str] = []
     node = func
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)
         node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    if type(node) is ast.Name:
+        parts.append(node.id)
     else:
         parts.append("")
     return parts[::-1]

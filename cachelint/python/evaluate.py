@@ -9,10 +9,9 @@ step budget, a call depth and a wall-clock deadline, and never imports or runs t
 
 from __future__ import annotations
 
+import ast
 import time
 from typing import Any
-
-import libcst as cst
 
 from cachelint.python import builtins as bi
 from cachelint.python import names
@@ -46,13 +45,13 @@ class Evaluator(Statements, Expressions, Functions):
         self.deadline = time.thread_time() + timeout if timeout else None
         self.timed_out = False
         self.requests: list[RequestSite] = []
-        self.seen_calls: set[cst.Call] = set()
+        self.seen_calls: set[ast.Call] = set()
         self.marker_dicts: list[LDict] = []  # dicts that carry a marker (or a look-alike key)
         self.marker_values: list[LDict] = []  # dicts that look like a cache_control value
         self.lost_markers: list[Loc] = []
         self.removes_markers = False
-        self.ran: set[cst.FunctionDef] = set()  # functions evaluated at least once
-        self.nested_defs: dict[cst.FunctionDef, Ref] = {}  # nested defs seen, with closures
+        self.ran: set[ast.AST] = set()  # functions evaluated at least once
+        self.nested_defs: dict[ast.AST, Ref] = {}  # nested defs seen, with closures
         self._module_envs: dict[int, dict[str, Any]] = {}
         self._in_progress: set[int] = set()
         self._depth = 0
@@ -71,19 +70,19 @@ class Evaluator(Statements, Expressions, Functions):
     def run_module(self, module: ModuleInfo) -> None:
         self.module_env(module)
 
-    def run_function(self, module: ModuleInfo, node: cst.FunctionDef, cls: cst.ClassDef | None):
+    def run_function(self, module: ModuleInfo, node, cls: ast.ClassDef | None):
         """Evaluate a function as an entry point: its parameters are request data."""
         env = self.module_env(module)
         frame = Frame(module, {}, None, once=False)
         frame.parent = Frame(module, env, once=True)
         self_obj = None
         if cls is not None:
-            self_obj = self.instantiate(Ref("class", cls.name.value, module, cls), [], {}, frame)
+            self_obj = self.instantiate(Ref("class", cls.name, module, cls), [], {}, frame)
         args: list[Any] = []
         if self_obj is not None and not is_static(node):
             args = [self_obj]
         self.call_function(
-            Ref("function", node.name.value, module, node, closure=frame.parent),
+            Ref("function", node.name, module, node, closure=frame.parent),
             args,
             {},
             frame,
@@ -91,7 +90,7 @@ class Evaluator(Statements, Expressions, Functions):
             entry=True,
         )
 
-    def run_nested(self, node: cst.FunctionDef) -> None:
+    def run_nested(self, node) -> None:
         """A nested function that is never called directly (a thread target, a callback)."""
         ref = self.nested_defs.get(node)
         if ref is None or node in self.ran:
@@ -120,7 +119,7 @@ class Evaluator(Statements, Expressions, Functions):
             self._frame = outer
         return env
 
-    def lookup_name(self, name: str, frame: Frame, node: cst.CSTNode) -> Any:
+    def lookup_name(self, name: str, frame: Frame, node: ast.AST) -> Any:
         found, value = frame.lookup(name)
         if found:
             if isinstance(value, Ref) and value.kind == "lazy":
@@ -186,10 +185,11 @@ class Evaluator(Statements, Expressions, Functions):
             return True, self.import_ref(module.imports[name], module)
         return False, None
 
-    def canonical(self, expr: cst.BaseExpression, frame: Frame) -> str | None:
+    def canonical(self, expr: ast.expr, frame: Frame) -> str | None:
         """The dotted external name an expression stands for (after imports), if any."""
-        if isinstance(expr, cst.Name):
-            found, value = frame.lookup(expr.value)
+        if type(expr) is ast.Name:
+            name = expr.id
+            found, value = frame.lookup(name)
             if found:
                 return (
                     value.name
@@ -197,13 +197,13 @@ class Evaluator(Statements, Expressions, Functions):
                     else None
                 )
             env = self._module_envs.get(id(frame.module), {})
-            if expr.value in env:
-                v = env[expr.value]
+            if name in env:
+                v = env[name]
                 return v.name if isinstance(v, Ref) and v.kind in ("external", "lazy") else None
-            if expr.value in frame.module.imports:
-                return frame.module.imports[expr.value]
-            return expr.value
-        if isinstance(expr, cst.Attribute):
+            if name in frame.module.imports:
+                return frame.module.imports[name]
+            return name
+        if type(expr) is ast.Attribute:
             head = self.canonical(expr.value, frame)
-            return f"{head}.{expr.attr.value}" if head else None
+            return f"{head}.{expr.attr}" if head else None
         return None

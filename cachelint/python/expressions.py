@@ -3,9 +3,8 @@ and subscripts."""
 
 from __future__ import annotations
 
+import ast
 from typing import Any
-
-import libcst as cst
 
 from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.prompt import Hole
@@ -23,12 +22,7 @@ from cachelint.python.operations import (
     set_items,
     truth,
 )
-from cachelint.python.syntax import (
-    index_names,
-    small_iterable,
-    string_value,
-    unescape,
-)
+from cachelint.python.syntax import index_names, small_iterable
 from cachelint.python.values import (
     Client,
     Instance,
@@ -53,7 +47,7 @@ class Expressions:
 
     # ---- expressions ----------------------------------------------------------------------
 
-    def eval(self, node: cst.BaseExpression | None, frame: Frame) -> Any:
+    def eval(self, node: ast.expr | None, frame: Frame) -> Any:
         if node is None:
             return None
         if not self.tick() or self._expr_depth > MAX_EXPR_DEPTH:
@@ -72,152 +66,132 @@ class Expressions:
     _expr_depth = 0
 
     def _eval(self, node, frame: Frame) -> Any:
-        t = type(node)  # the common kinds first, by exact type: isinstance on libcst's ABCs is slow
-        if t is cst.Name:
+        t = type(node)
+        if t is ast.Name:
             return self.eval_name(node, frame)
+        if t is ast.Constant:
+            v = node.value
+            if isinstance(v, complex) or v is Ellipsis:
+                return hole("unknown", "a number" if isinstance(v, complex) else "...")
+            return v
         method = _BY_TYPE.get(t)
         if method is not None:
             return method(self, node, frame)
-        if t is cst.SimpleString:
-            try:
-                return string_value(node)
-            except Exception:
-                return hole("unknown", "a string literal")
-        if isinstance(node, cst.ConcatenatedString):
-            return strings.concat(
-                strings.to_str(self.eval(node.left, frame)),
-                strings.to_str(self.eval(node.right, frame)),
-            )
-        if isinstance(node, cst.FormattedString):
-            return self.eval_fstring(node, frame)
-        if isinstance(node, cst.Integer | cst.Float):
-            try:
-                return node.evaluated_value
-            except Exception:
-                return hole("unknown", "a number")
-        if isinstance(node, cst.Imaginary):
-            return hole("unknown", "a number")
-        if isinstance(node, cst.Name):
-            return self.eval_name(node, frame)
-        if isinstance(node, cst.List):
-            return self.eval_list(node, frame)
-        if isinstance(node, cst.Tuple):
-            out: list[Any] = []
-            for el in node.elements:
-                v = self.eval(el.value, frame)
-                if isinstance(el, cst.StarredElement):
-                    out.extend(v if isinstance(v, list | tuple) else [v])
-                else:
-                    out.append(v)
-            return tuple(out)
-        if isinstance(node, cst.Set):
-            items = [self.eval(el.value, frame) for el in node.elements]
-            return SetVal(items, frame.loc(node))
-        if isinstance(node, cst.Dict):
-            return self.eval_dict(node, frame)
-        if isinstance(node, cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp):
-            return self.eval_comprehension(node, frame)
-        if isinstance(node, cst.BinaryOperation):
-            left = self.eval(node.left, frame)
-            right = self.eval(node.right, frame)
-            return self.binop(node.operator, left, right, frame, node)
-        if isinstance(node, cst.BooleanOperation):
-            left = self.eval(node.left, frame)
-            known = truth(left)
-            is_or = isinstance(node.operator, cst.Or)
-            if known is not None and known == is_or:
-                return left  # short-circuit: `x or y` with x true, `x and y` with x false
-            right = self.eval(node.right, frame)
-            if known is not None:
-                return right
-            if is_or:
-                return right if not isinstance(right, Hole) else left
-            return hole("unknown", "a condition")
-        if isinstance(node, cst.UnaryOperation):
-            v = self.eval(node.expression, frame)
-            if isinstance(node.operator, cst.Minus) and isinstance(v, int | float):
-                return -v
-            if isinstance(node.operator, cst.Not) and is_known(v):
-                return not v
-            return hole("unknown", "an expression")
-        if isinstance(node, cst.Comparison):
-            self.eval(node.left, frame)
-            for c in node.comparisons:
-                self.eval(c.comparator, frame)
-            return hole("unknown", "a comparison")
-        if isinstance(node, cst.IfExp):
-            known = self.condition(node.test, frame)
-            if known is False:
-                return self.eval(node.orelse, frame)
-            body: list[Any] = []
-            self._guarded(node.test, frame, lambda: body.append(self.eval(node.body, frame)))
-            if known is True:
-                return body[0]
-            orelse = self.eval(node.orelse, frame)
-            return choose(body[0], orelse)
-        if isinstance(node, cst.Await):
-            return self.eval(node.expression, frame)
-        if isinstance(node, cst.NamedExpr):
-            v = self.eval(node.value, frame)
-            self.assign(node.target, v, frame, node)
-            return v
-        if isinstance(node, cst.Attribute):
-            return self.eval_attribute(node, frame)
-        if isinstance(node, cst.Subscript):
-            return self.eval_subscript(node, frame)
-        if isinstance(node, cst.Call):
-            return self.eval_call(node, frame)
-        if isinstance(node, cst.Lambda):
-            return Ref("lambda", "lambda", frame.module, node, closure=frame)
         return hole("unknown", "an expression", frame.loc(node))
 
-    def eval_name(self, node: cst.Name, frame: Frame) -> Any:
-        if node.value in _CONSTANTS:
-            return _CONSTANTS[node.value]
-        value = self.lookup_name(node.value, frame, node)
+    def _tuple(self, node: ast.Tuple, frame: Frame) -> tuple:
+        out: list[Any] = []
+        for el in node.elts:
+            if type(el) is ast.Starred:
+                v = self.eval(el.value, frame)
+                out.extend(v if isinstance(v, list | tuple) else [v])
+            else:
+                out.append(self.eval(el, frame))
+        return tuple(out)
+
+    def _set(self, node: ast.Set, frame: Frame) -> SetVal:
+        items = [self.eval(el.value if type(el) is ast.Starred else el, frame) for el in node.elts]
+        return SetVal(items, frame.loc(node))
+
+    def _binop(self, node: ast.BinOp, frame: Frame) -> Any:
+        left = self.eval(node.left, frame)
+        right = self.eval(node.right, frame)
+        return self.binop(node.op, left, right, frame, node)
+
+    def _boolop(self, node: ast.BoolOp, frame: Frame) -> Any:
+        is_or = type(node.op) is ast.Or
+        left = self.eval(node.values[0], frame)
+        for operand in node.values[1:]:
+            known = truth(left)
+            if known is not None and known == is_or:
+                return left  # short-circuit: `x or y` with x true, `x and y` with x false
+            right = self.eval(operand, frame)
+            if known is not None:
+                left = right
+            elif is_or:
+                left = right if not isinstance(right, Hole) else left
+            else:
+                left = hole("unknown", "a condition")
+        return left
+
+    def _unaryop(self, node: ast.UnaryOp, frame: Frame) -> Any:
+        v = self.eval(node.operand, frame)
+        if type(node.op) is ast.USub and isinstance(v, int | float):
+            return -v
+        if type(node.op) is ast.Not and is_known(v):
+            return not v
+        return hole("unknown", "an expression")
+
+    def _compare(self, node: ast.Compare, frame: Frame) -> Hole:
+        self.eval(node.left, frame)
+        for c in node.comparators:
+            self.eval(c, frame)
+        return hole("unknown", "a comparison")
+
+    def _ifexp(self, node: ast.IfExp, frame: Frame) -> Any:
+        known = self.condition(node.test, frame)
+        if known is False:
+            return self.eval(node.orelse, frame)
+        body: list[Any] = []
+        self._guarded(node.test, frame, lambda: body.append(self.eval(node.body, frame)))
+        if known is True:
+            return body[0]
+        orelse = self.eval(node.orelse, frame)
+        return choose(body[0], orelse)
+
+    def _named(self, node: ast.NamedExpr, frame: Frame) -> Any:
+        v = self.eval(node.value, frame)
+        self.assign(node.target, v, frame, node)
+        return v
+
+    def _lambda(self, node: ast.Lambda, frame: Frame) -> Ref:
+        return Ref("lambda", "lambda", frame.module, node, closure=frame)
+
+    def eval_name(self, node: ast.Name, frame: Frame) -> Any:
+        value = self.lookup_name(node.id, frame, node)
         if isinstance(value, LList) and value.persistent and not frame.once:
             open_history(value)
         return value
 
-    def eval_fstring(self, node: cst.FormattedString, frame: Frame) -> str:
+    def eval_fstring(self, node: ast.JoinedStr, frame: Frame) -> str:
         parts: list[Any] = []
-        for p in node.parts:
-            if isinstance(p, cst.FormattedStringText):
-                parts.append(unescape(p.value, node))
-            else:
-                value = at_use(self.eval(p.expression, frame), frame.loc(p.expression))
+        for p in node.values:
+            if type(p) is ast.Constant:
+                parts.append(p.value)
+            elif type(p) is ast.FormattedValue:
+                value = at_use(self.eval(p.value, frame), frame.loc(p.value))
                 spec = ""
-                if p.format_spec:
+                if p.format_spec is not None:
                     spec_parts = [
-                        s.value if isinstance(s, cst.FormattedStringText) else None
-                        for s in p.format_spec
+                        s.value if type(s) is ast.Constant else None
+                        for s in p.format_spec.values  # type: ignore[attr-defined]
                     ]
                     spec = "" if None in spec_parts else "".join(spec_parts)  # type: ignore[arg-type]
-                parts.append(strings.fmt_value(value, spec, p.conversion))
+                conversion = chr(p.conversion) if p.conversion > 0 else None
+                parts.append(strings.fmt_value(value, spec, conversion))
         return Text(parts)
 
-    def eval_list(self, node: cst.List, frame: Frame) -> LList:
+    def eval_list(self, node: ast.List, frame: Frame) -> LList:
         out = LList(loc=frame.loc(node))
         out.depth = len(frame.loops)  # type: ignore[attr-defined]
-        for el in node.elements:
-            v = self.eval(el.value, frame)
-            if isinstance(el, cst.StarredElement):
-                self.extend(out, v, frame, el.value)
+        for el in node.elts:
+            if type(el) is ast.Starred:
+                self.extend(out, self.eval(el.value, frame), frame, el.value)
             else:
-                out.add(v, frame.loc(el.value))
+                out.add(self.eval(el, frame), frame.loc(el))
         return out
 
-    def eval_dict(self, node: cst.Dict, frame: Frame) -> LDict:
+    def eval_dict(self, node: ast.Dict, frame: Frame) -> LDict:
         out = self.new_dict(frame, node)
         lookalike: str | None = None  # a misspelled marker key, or the HTTP Cache-Control header
-        for el in node.elements:
-            if isinstance(el, cst.StarredDictElement):
-                self.merge_into(out, self.eval(el.value, frame), frame, el.value)
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if key_node is None:  # **other
+                self.merge_into(out, self.eval(value_node, frame), frame, value_node)
                 continue
-            key = self.eval(el.key, frame)
-            value = self.eval(el.value, frame)
+            key = self.eval(key_node, frame)
+            value = self.eval(value_node, frame)
             if is_known(key):
-                out.put(key, value, frame.loc(el))
+                out.put(key, value, frame.loc(key_node))
                 if is_marker_key(key):
                     self.marker_dicts.append(out)
                     if self.guarded_now(frame):
@@ -315,9 +289,9 @@ class Expressions:
                 self._keep(v, depth + 1)
 
     def eval_comprehension(self, node, frame: Frame) -> Any:
-        if isinstance(node, cst.DictComp):
+        if type(node) is ast.DictComp:
             result: Any = self.new_dict(frame, node)
-        elif isinstance(node, cst.SetComp):
+        elif type(node) is ast.SetComp:
             result = SetVal([], frame.loc(node))
         else:
             result = LList(loc=frame.loc(node))
@@ -335,12 +309,13 @@ class Expressions:
         outer = self._frame
         self._frame = inner
         try:
-            self._comp_for(node.for_in, node, result, inner, False)
+            self._comp_for(node.generators, 0, node, result, inner, False)
         finally:
             self._frame = outer
         return result
 
-    def _comp_for(self, comp: cst.CompFor, node, result, frame: Frame, unordered) -> None:
+    def _comp_for(self, gens: list[ast.comprehension], i: int, node, result, frame, unordered):
+        comp = gens[i]
         iterable = self.eval(comp.iter, frame)
         unordered = unordered or strings.unordered_hole(iterable, frame.loc(comp.iter))
         items = self.unrollable(iterable)
@@ -359,11 +334,11 @@ class Expressions:
             for item in runs:
                 self.assign(comp.target, item, frame, comp)
                 for cond in comp.ifs:
-                    self.eval(cond.test, frame)
+                    self.eval(cond, frame)
                     if loop is not None:
-                        loop.guards.append(cond.test)
-                if comp.inner_for_in is not None:
-                    self._comp_for(comp.inner_for_in, node, result, frame, unordered)
+                        loop.guards.append(cond)
+                if i + 1 < len(gens):
+                    self._comp_for(gens, i + 1, node, result, frame, unordered)
                 else:
                     self._comp_emit(node, result, frame, unordered)
                 if loop is not None:
@@ -373,7 +348,7 @@ class Expressions:
                 frame.loops.pop()
 
     def _comp_emit(self, node, result, frame: Frame, unordered) -> None:
-        if isinstance(node, cst.DictComp):
+        if type(node) is ast.DictComp:
             key = self.eval(node.key, frame)
             value = self.eval(node.value, frame)
             if is_known(key):
@@ -383,16 +358,16 @@ class Expressions:
             if self.repeats(result):
                 result.open = result.open or hole("unknown", "keys added in a loop")
             result.unordered = result.unordered or unordered
-        elif isinstance(node, cst.SetComp):
+        elif type(node) is ast.SetComp:
             result.items.append(self.eval(node.elt, frame))
         else:
             self.append(result, self.eval(node.elt, frame), frame, node.elt)
             result.unordered = result.unordered or unordered
 
     def binop(self, op, left: Any, right: Any, frame: Frame, node) -> Any:
-        if isinstance(op, cst.Add | cst.AddAssign):
+        if type(op) is ast.Add:
             if isinstance(left, str) and isinstance(right, str):
-                if isinstance(node, cst.BinaryOperation):
+                if type(node) is ast.BinOp:
                     left = at_use(left, frame.loc(node.left))
                     right = at_use(right, frame.loc(node.right))
                 return strings.concat(left, right)
@@ -417,7 +392,7 @@ class Expressions:
             if isinstance(left, str) or isinstance(right, str):
                 return Text([strings.to_str(left), strings.to_str(right)])
             return hole_of(left, right)
-        if isinstance(op, cst.Multiply | cst.MultiplyAssign):
+        if type(op) is ast.Mult:
             if isinstance(left, str):
                 return strings.repeat(left, right)
             if isinstance(right, str):
@@ -425,16 +400,16 @@ class Expressions:
             if isinstance(left, int | float) and isinstance(right, int | float):
                 return left * right if abs(left * right) < 1e18 else hole("unknown", "a number")
             return hole_of(left, right)
-        if isinstance(op, cst.Modulo | cst.ModuloAssign) and isinstance(left, str):
+        if type(op) is ast.Mod and isinstance(left, str):
             return strings.percent(left, right)
-        if isinstance(op, cst.BitOr | cst.BitOrAssign):
+        if type(op) is ast.BitOr:
             if isinstance(left, LDict) and isinstance(right, LDict):
                 out = copy_value(left, False)
                 self.merge_into(out, right, frame, node)
                 return out
             if isinstance(left, SetVal) or isinstance(right, SetVal):
                 return SetVal(set_items(left) + set_items(right), frame.loc(node))
-        if isinstance(op, cst.Subtract | cst.BitAnd) and (
+        if type(op) in (ast.Sub, ast.BitAnd) and (
             isinstance(left, SetVal) or isinstance(right, SetVal)
         ):
             return SetVal(set_items(left), frame.loc(node))
@@ -445,9 +420,9 @@ class Expressions:
                 pass
         return hole_of(left, right)
 
-    def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Any:
+    def eval_attribute(self, node: ast.Attribute, frame: Frame) -> Any:
         obj = self.eval(node.value, frame)
-        attr = node.attr.value
+        attr = node.attr
         if isinstance(obj, Instance):
             return self.instance_attr(obj, attr, frame, node)
         if isinstance(obj, Ref):
@@ -468,12 +443,12 @@ class Expressions:
             return obj
         return hole("unknown", attr, frame.loc(node))
 
-    def eval_subscript(self, node: cst.Subscript, frame: Frame) -> Any:
+    def eval_subscript(self, node: ast.Subscript, frame: Frame) -> Any:
         obj = self.eval(node.value, frame)
-        if len(node.slice) != 1:
+        sl = node.slice
+        if type(sl) is ast.Tuple:
             return hole("unknown", "a subscript", frame.loc(node))
-        sl = node.slice[0].slice
-        if isinstance(sl, cst.Slice):
+        if type(sl) is ast.Slice:
             lo = self.eval(sl.lower, frame)
             hi = self.eval(sl.upper, frame)
             if isinstance(obj, LList) and not obj.is_open():
@@ -489,7 +464,7 @@ class Expressions:
                     lo if isinstance(lo, int) else None : hi if isinstance(hi, int) else None
                 ]
             return as_hole_keep(obj)
-        key = self.eval(sl.value, frame)
+        key = self.eval(sl, frame)
         return self.get_item(obj, key, frame, node)
 
     def get_item(self, obj: Any, key: Any, frame: Frame, node) -> Any:
@@ -524,11 +499,25 @@ class Expressions:
         return as_hole_keep(obj, frame.loc(node))
 
 
-_CONSTANTS = {"True": True, "False": False, "None": None}
 _BY_TYPE = {
-    cst.Call: lambda self, node, frame: self.eval_call(node, frame),
-    cst.Attribute: lambda self, node, frame: self.eval_attribute(node, frame),
-    cst.Subscript: lambda self, node, frame: self.eval_subscript(node, frame),
-    cst.Dict: lambda self, node, frame: self.eval_dict(node, frame),
-    cst.List: lambda self, node, frame: self.eval_list(node, frame),
+    ast.Call: lambda self, node, frame: self.eval_call(node, frame),
+    ast.Attribute: lambda self, node, frame: self.eval_attribute(node, frame),
+    ast.Subscript: lambda self, node, frame: self.eval_subscript(node, frame),
+    ast.Dict: lambda self, node, frame: self.eval_dict(node, frame),
+    ast.List: lambda self, node, frame: self.eval_list(node, frame),
+    ast.Tuple: lambda self, node, frame: self._tuple(node, frame),
+    ast.Set: lambda self, node, frame: self._set(node, frame),
+    ast.JoinedStr: lambda self, node, frame: self.eval_fstring(node, frame),
+    ast.ListComp: lambda self, node, frame: self.eval_comprehension(node, frame),
+    ast.GeneratorExp: lambda self, node, frame: self.eval_comprehension(node, frame),
+    ast.SetComp: lambda self, node, frame: self.eval_comprehension(node, frame),
+    ast.DictComp: lambda self, node, frame: self.eval_comprehension(node, frame),
+    ast.BinOp: lambda self, node, frame: self._binop(node, frame),
+    ast.BoolOp: lambda self, node, frame: self._boolop(node, frame),
+    ast.UnaryOp: lambda self, node, frame: self._unaryop(node, frame),
+    ast.Compare: lambda self, node, frame: self._compare(node, frame),
+    ast.IfExp: lambda self, node, frame: self._ifexp(node, frame),
+    ast.Await: lambda self, node, frame: self.eval(node.value, frame),
+    ast.NamedExpr: lambda self, node, frame: self._named(node, frame),
+    ast.Lambda: lambda self, node, frame: self._lambda(node, frame),
 }

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from typing import Any
-
-import libcst as cst
 
 from cachelint.python.tree import names_in
 from cachelint.python.values import Instance, Loc
@@ -25,18 +24,18 @@ class Flow(Exception):
 class Loop:
     """An active loop: whether a marker added on each pass can pile up without bound."""
 
-    node: cst.CSTNode
+    node: ast.AST
     shape_bounded: bool  # iterates at most 4 times, or stops early (break/return in a for)
     counters: frozenset[str]  # names assigned in the body: a guard on them bounds the loop
     index_names: frozenset[str]  # the index of enumerate()/range()
-    guards: list[cst.BaseExpression] = field(default_factory=list)
+    guards: list[ast.expr] = field(default_factory=list)
     unordered: Any = None  # Hole: iterates a set or an unsorted listing
     targets: frozenset[str] = frozenset()  # names the loop binds to each item
 
     def bounded(self) -> bool:
         return self.shape_bounded or any(self._bounds(g) for g in self.guards)
 
-    def _bounds(self, test: cst.BaseExpression) -> bool:
+    def _bounds(self, test: ast.expr) -> bool:
         names, attrs, calls, compared = names_in(test)
         if "len" in calls or names & self.counters or compared & self.index_names:
             return True
@@ -65,5 +64,5 @@ class Frame:
             f = f.parent
         return False, None
 
-    def loc(self, node: cst.CSTNode) -> Loc:
+    def loc(self, node: ast.AST) -> Loc:
         return Loc(self.module, node, self.via)

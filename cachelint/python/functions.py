@@ -3,9 +3,8 @@ the calls that send requests."""
 
 from __future__ import annotations
 
+import ast
 from typing import Any
-
-import libcst as cst
 
 from cachelint.prompt import Hole
 from cachelint.python import builtins as bi
@@ -52,17 +51,17 @@ class Functions:
         args: list[Any],
         kwargs: dict[str, Any],
         caller: Frame,
-        site: cst.CSTNode | None,
+        site: ast.AST | None,
         entry: bool = False,
     ) -> Any:
-        node: cst.FunctionDef = ref.node
+        node: ast.FunctionDef | ast.AsyncFunctionDef = ref.node
         self.ran.add(node)
         if self._depth >= MAX_CALL_DEPTH or node in caller.call_stack or self.budget <= 0:
             return hole("unknown", f"the result of {ref.name}()")
         via = caller.via
         if site is not None and ref.module is not caller.module:
             via = caller.loc(site)
-        once = caller.once or decorated_once(node, ref.module) or node.name.value == "__init__"
+        once = caller.once or decorated_once(node, ref.module) or node.name == "__init__"
         frame = Frame(
             ref.module,
             {},
@@ -80,9 +79,7 @@ class Functions:
         outer = self._frame
         self._frame = frame
         try:
-            self.exec_block(
-                node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body], frame
-            )
+            self.exec_block(node.body, frame)
         except Flow:
             pass
         except RecursionError:
@@ -90,44 +87,46 @@ class Functions:
         finally:
             self._depth -= 1
             self._frame = outer
-        if node.asynchronous is None and is_generator(node):
+        if type(node) is ast.FunctionDef and is_generator(node):
             return LList([hole("unknown", f"items yielded by {ref.name}()")])
         return pick_return(frame.returns, ref.name)
 
-    def bind_params(self, node: cst.FunctionDef, args, kwargs, frame: Frame, defaults=True):
+    def bind_params(self, node, args, kwargs, frame: Frame, defaults=True):
         """Bind arguments; a function evaluated on its own (an entry point) is called from
         elsewhere with unknown arguments, so its defaults are only one possibility."""
-        p = node.params
-        positional = [*p.posonly_params, *p.params]
+        p: ast.arguments = node.args
+        positional = [*p.posonlyargs, *p.args]
+        # defaults belong to the last positional parameters
+        pos_defaults = [None] * (len(positional) - len(p.defaults)) + list(p.defaults)
         args = list(args)
         for i, param in enumerate(positional):
-            name = param.name.value
+            name = param.arg
             if i < len(args):
                 frame.env[name] = args[i]
             elif name in kwargs:
                 frame.env[name] = kwargs.pop(name)
-            elif param.default is not None and defaults:
-                frame.env[name] = self.eval(param.default, frame.parent or frame)
+            elif pos_defaults[i] is not None and defaults:
+                frame.env[name] = self.eval(pos_defaults[i], frame.parent or frame)
             else:
                 frame.env[name] = parameter(node, name, frame.loc(param))
-        for param in p.kwonly_params:
-            name = param.name.value
+        for param, default in zip(p.kwonlyargs, p.kw_defaults, strict=True):
+            name = param.arg
             if name in kwargs:
                 frame.env[name] = kwargs.pop(name)
-            elif param.default is not None and defaults:
-                frame.env[name] = self.eval(param.default, frame.parent or frame)
+            elif default is not None and defaults:
+                frame.env[name] = self.eval(default, frame.parent or frame)
             else:
                 frame.env[name] = parameter(node, name, frame.loc(param))
-        if isinstance(p.star_arg, cst.Param):
+        if p.vararg is not None:
             rest = args[len(positional) :]
-            frame.env[p.star_arg.name.value] = LList(rest or [hole("request", "*args")])
-        if p.star_kwarg is not None:
+            frame.env[p.vararg.arg] = LList(rest or [hole("request", "*args")])
+        if p.kwarg is not None:
             d = LDict()
             for k, v in kwargs.items():
                 d.put(k, v, None)
             if not kwargs:
                 d.open = hole("request", "**kwargs")
-            frame.env[p.star_kwarg.name.value] = d
+            frame.env[p.kwarg.arg] = d
 
     def instantiate(self, ref: Ref, args, kwargs, caller: Frame) -> Instance:
         inst = Instance(ref)
@@ -148,52 +147,47 @@ class Functions:
             if isinstance(value, LList) and value.persistent and not frame.once:
                 open_history(value)
             return value
-        cls: cst.ClassDef = inst.cls.node
+        cls: ast.ClassDef = inst.cls.node
         fn = find_method(cls, attr)
         if fn is not None:
             ref = Ref("function", attr, inst.cls.module, fn, bound=inst)
             if has_decorator(fn, ("property", "cached_property", "functools.cached_property")):
                 return self.call_function(ref, [inst], {}, frame, node)
             return ref
-        for stmt in cls.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign | cst.AnnAssign):
-                        targets = (
-                            [t.target for t in small.targets]
-                            if isinstance(small, cst.Assign)
-                            else [small.target]
-                        )
-                        if any(isinstance(t, cst.Name) and t.value == attr for t in targets):
-                            if small.value is None:
-                                continue
-                            cls_frame = Frame(
-                                inst.cls.module,
-                                {},
-                                once=True,
-                                parent=Frame(inst.cls.module, self.module_env(inst.cls.module)),
-                            )
-                            return self.eval(small.value, cls_frame)
+        for stmt in cls.body:
+            if type(stmt) is ast.Assign or type(stmt) is ast.AnnAssign:
+                targets = stmt.targets if type(stmt) is ast.Assign else [stmt.target]
+                if any(type(t) is ast.Name and t.id == attr for t in targets):
+                    if stmt.value is None:
+                        continue
+                    cls_frame = Frame(
+                        inst.cls.module,
+                        {},
+                        once=True,
+                        parent=Frame(inst.cls.module, self.module_env(inst.cls.module)),
+                    )
+                    return self.eval(stmt.value, cls_frame)
         return hole("unknown", f"self.{attr}", frame.loc(node))
 
-    def eval_call(self, node: cst.Call, frame: Frame) -> Any:
-        if isinstance(node.func, cst.Name) and node.func.value in _NO_VALUE_CALLS:
-            found, _ = frame.lookup(node.func.value)
+    def eval_call(self, node: ast.Call, frame: Frame) -> Any:
+        func = node.func
+        if type(func) is ast.Name and func.id in _NO_VALUE_CALLS:
+            found, _ = frame.lookup(func.id)
             if not found:  # type checks and casts: their type arguments need no evaluation
-                if node.func.value == "cast" and len(node.args) == 2:
-                    return self.eval(node.args[1].value, frame)
-                return hole("unknown", f"{node.func.value}()", frame.loc(node))
+                if func.id == "cast" and len(node.args) == 2:
+                    return self.eval(node.args[1], frame)
+                return hole("unknown", f"{func.id}()", frame.loc(node))
         parts = chain(node.func)
         canonical = self.canonical(node.func, frame)
         api = classify(parts, canonical)
         if api is not None and self.request_call(node, api, frame):
             return hole("unknown", _RESPONSE, frame.loc(node))
         args, kwargs = self.eval_args(node, frame)
-        if isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
+        if type(func) is ast.Attribute:
+            method = func.attr
             if method in ("pop", "discard", "remove") and args and is_marker_key(args[0]):
                 self.removes_markers = True
-            receiver = self.eval(node.func.value, frame)
+            receiver = self.eval(func.value, frame)
             handled, result = bi.call_method(self, receiver, method, args, kwargs, frame, node)
             if handled:
                 return result
@@ -217,8 +211,7 @@ class Functions:
                     ref = Ref("function", method, receiver.module, fn)
                     return self.call_function(ref, [*pre, *args], kwargs, frame, node)
             return bi.method_on_unknown(self, receiver, method, args, frame, node)
-        func = self.eval(node.func, frame)
-        return self.call_value(func, args, kwargs, frame, node)
+        return self.call_value(self.eval(func, frame), args, kwargs, frame, node)
 
     def call_value(self, func: Any, args, kwargs, frame: Frame, node) -> Any:
         if isinstance(func, Ref):
@@ -234,7 +227,7 @@ class Functions:
         return derived(args, kwargs, base)
 
     def call_lambda(self, ref: Ref, args, frame: Frame) -> Any:
-        node: cst.Lambda = ref.node
+        node: ast.Lambda = ref.node
         inner = Frame(
             ref.module,
             {},
@@ -244,40 +237,44 @@ class Functions:
             loops=list(frame.loops),
             call_stack=frame.call_stack,
         )
-        for i, p in enumerate(node.params.params):
-            inner.env[p.name.value] = args[i] if i < len(args) else hole("unknown", p.name.value)
+        for i, p in enumerate([*node.args.posonlyargs, *node.args.args]):
+            inner.env[p.arg] = args[i] if i < len(args) else hole("unknown", p.arg)
         return self.eval(node.body, inner)
 
-    def eval_args(self, node: cst.Call, frame: Frame) -> tuple[list[Any], dict[str, Any]]:
+    def eval_args(self, node: ast.Call, frame: Frame) -> tuple[list[Any], dict[str, Any]]:
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         for a in node.args:
-            v = self.eval(a.value, frame)
-            if a.keyword is not None:
-                kwargs[a.keyword.value] = v
-            elif a.star == "*":
+            if type(a) is ast.Starred:
+                v = self.eval(a.value, frame)
                 args.extend(v if isinstance(v, list | tuple) else [v])
-            elif a.star == "**":
-                if isinstance(v, dict):
-                    kwargs.update({k: x for k, x in v.items() if isinstance(k, str)})
             else:
-                args.append(v)
+                args.append(self.eval(a, frame))
+        for k in node.keywords:
+            v = self.eval(k.value, frame)
+            if k.arg is not None:
+                kwargs[k.arg] = v
+            elif isinstance(v, dict):
+                kwargs.update({key: x for key, x in v.items() if isinstance(key, str)})
         return args, kwargs
 
-    def request_call(self, node: cst.Call, api, frame: Frame) -> list[RequestSite]:
+    def request_call(self, node: ast.Call, api, frame: Frame) -> list[RequestSite]:
         """Evaluate a request call's arguments into a partly known request."""
         req = self.new_dict(frame, node)
         req.depth = 0
         positional: list[Any] = []
         for a in node.args:
-            value = self.eval(a.value, frame)
-            if a.keyword is not None:
-                req.put(a.keyword.value, value, frame.loc(a.value))
-            elif a.star == "**":
-                self.merge_into(req, value, frame, a.value)
-            elif not a.star:
-                positional.append((value, a.value))
-        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+            if type(a) is ast.Starred:
+                self.eval(a.value, frame)
+            else:
+                positional.append((self.eval(a, frame), a))
+        for k in node.keywords:
+            value = self.eval(k.value, frame)
+            if k.arg is not None:
+                req.put(k.arg, value, frame.loc(k.value))
+            else:
+                self.merge_into(req, value, frame, k.value)
+        receiver = node.func.value if type(node.func) is ast.Attribute else None
         client = self.client_of(receiver, frame)
         sites = bi.build_site(self, api, node, req, positional, client, frame)
         if sites:
@@ -288,7 +285,7 @@ class Functions:
     def client_of(self, receiver, frame: Frame) -> Client | None:
         """The client object a call chain starts from, when it can be told."""
         node = receiver
-        while isinstance(node, cst.Attribute) and node.attr.value in (
+        while type(node) is ast.Attribute and node.attr in (
             "messages",
             "beta",
             "prompt_caching",
@@ -302,7 +299,7 @@ class Functions:
             node = node.value
         if node is None:
             return None
-        if isinstance(node, cst.Call):
+        if type(node) is ast.Call:
             node = node.func
         saved = self.budget
         value = self.eval(node, frame)

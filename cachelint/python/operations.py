@@ -3,9 +3,8 @@ return values, holes for unknown results, history and loop flags."""
 
 from __future__ import annotations
 
+import ast
 from typing import Any
-
-import libcst as cst
 
 from cachelint.prompt import Hole
 from cachelint.python import names
@@ -26,11 +25,11 @@ from cachelint.python.values import (
 )
 
 
-def parameter(fn: cst.FunctionDef, name: str, loc: Loc) -> Hole:
+def parameter(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str, loc: Loc) -> Hole:
     """An argument nobody in sight passes. Constructor arguments configure a long-lived
     object, and parameters named like prompt content are usually passed the same text every
     time: those are unknown but not per-request data."""
-    if fn.name.value == "__init__":
+    if fn.name == "__init__":
         return hole("unknown", f"constructor argument '{name}'", loc)
     if names.CONTENT_PARAMETER.search(name):
         return hole("unknown", f"parameter '{name}'", loc)
@@ -151,15 +150,15 @@ def set_items(v: Any) -> list:
 
 
 def arith(op, a, b):
-    if isinstance(op, cst.Subtract):
+    if isinstance(op, ast.Sub):
         return a - b
-    if isinstance(op, cst.Divide):
+    if isinstance(op, ast.Div):
         return a / b
-    if isinstance(op, cst.FloorDivide):
+    if isinstance(op, ast.FloorDiv):
         return a // b
-    if isinstance(op, cst.Modulo):
+    if isinstance(op, ast.Mod):
         return a % b
-    if isinstance(op, cst.Power) and abs(b) < 64:
+    if isinstance(op, ast.Pow) and abs(b) < 64:
         return a**b
     raise TypeError
 

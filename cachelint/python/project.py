@@ -11,14 +11,10 @@ import ast
 import tokenize
 import warnings
 from dataclasses import dataclass, field
-from io import BytesIO, StringIO
+from io import BytesIO
 from pathlib import Path
 
-import libcst as cst
-
-from cachelint.python.native import trusted_parse
-from cachelint.python.positions import Positions, statement_lines
-from cachelint.python.selection import Selection, select
+from cachelint.python.positions import Positions
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
 HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
@@ -55,118 +51,30 @@ def decode(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-# CPython's own limit on nested brackets: valid code never goes deeper.
-MAX_BRACKET_DEPTH = 200
-MAX_CHAIN = 400  # calls, subscripts and attributes applied one after another
 _TOO_DEEP = "syntax error: the file is nested too deeply to parse"
 
 
-# Shorter texts cannot nest deep enough to hurt libcst (over a thousand levels), nor hold a chain
-# of MAX_CHAIN links: CPython's pre-parse is skipped for them.
-SMALL_TEXT = 1000
-
-
-def parse(text: str) -> tuple[cst.Module, list[int] | None]:
-    """The libcst tree, and the line of each top-level statement when CPython parsed the text
-    first (it does for all but small texts, and can refuse code newer than itself)."""
-    checked = _check_depth(text) if len(text) >= SMALL_TEXT else None
-    return _libcst(text, text), statement_lines(checked) if checked else None
-
-
-def parse_checked(text: str) -> tuple[cst.Module, list[int] | None, Selection | None]:
-    """`parse` for a file being checked: when CPython parsed it, libcst parses only the
-    top-level statements that can matter (python/selection.py); the Selection says where they
-    are in the text."""
-    checked = _check_depth(text) if len(text) >= SMALL_TEXT else None
-    if checked is None:
-        return _libcst(text, text), None, None
-    try:
-        chosen = select(text, checked)
-    except RecursionError:  # a very deep expression: parse it all
-        chosen = None
-    if chosen is None:
-        return _libcst(text, text), statement_lines(checked), None
-    return _libcst(chosen.text, text, chosen.line_map), chosen.statement_lines, chosen
-
-
-def _libcst(parsed: str, text: str, line_map: list[int] | None = None) -> cst.Module:
-    try:
-        return trusted_parse(parsed)
-    except cst.ParserSyntaxError as e:
-        try:  # Python's own parser points at the offending token more precisely
-            ast.parse(text)
-        except SyntaxError as py:
-            if py.lineno:
-                raise SourceError(f"syntax error: {py.msg}", py.lineno, py.offset or 1) from None
-        except (ValueError, RecursionError, MemoryError):
-            pass
-        msg = str(e.message).removeprefix("parser error: ")
-        line = e.raw_line
-        if line_map and 0 < line <= len(line_map):
-            line = line_map[line - 1]
-        raise SourceError(f"syntax error: {msg}", line, e.raw_column + 1) from None
-    except (RecursionError, MemoryError):
-        raise SourceError(_TOO_DEEP) from None
-
-
-def _check_depth(text: str) -> ast.Module | None:
-    """Refuse code nested deeper than CPython accepts before libcst sees it: libcst's native
-    parser overflows the C stack (a segfault, not an exception) on a few thousand levels.
-    Returns CPython's tree when it parses the text."""
+def parse(text: str) -> ast.Module:
+    """CPython's syntax tree of a module (the grammar of the Python cachelint runs on)."""
     try:
         with warnings.catch_warnings():  # e.g. invalid escape sequences: not ours to report
             warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+            return ast.parse(text)
     except (RecursionError, MemoryError):
         raise SourceError(_TOO_DEEP) from None
     except SyntaxError as e:
-        if "too many nested" in str(e.msg):
-            raise SourceError(f"syntax error: {e.msg}", e.lineno or 1, e.offset or 1) from None
-        _check_brackets(text)  # CPython stopped early (or is older than the code): scan on
-    except ValueError:  # NUL bytes: libcst reports them
-        _check_brackets(text)
-    else:
-        if sum(text.count(c) for c in ".([") > MAX_CHAIN:
-            _check_chains(tree)
-        return tree
-    return None
+        raise SourceError(f"syntax error: {e.msg}", e.lineno or 1, max(e.offset or 1, 1)) from None
+    except ValueError as e:  # NUL bytes
+        line, column = _nul_position(text)
+        raise SourceError(f"syntax error: {e}", line, column) from None
 
 
-def _check_chains(tree: ast.Module) -> None:
-    """libcst parses chains such as x[0][0]... or f()()... in time that grows with the cube of
-    their length (seconds at a thousand links): refuse absurdly long ones."""
-    length: dict[int, int] = {}
-    for node in reversed(list(ast.walk(tree))):  # children before their parents
-        inner = getattr(node, "func", None) if isinstance(node, ast.Call) else None
-        if isinstance(node, ast.Attribute | ast.Subscript):
-            inner = node.value
-        if inner is None:
-            continue
-        n = length[id(node)] = length.get(id(inner), 0) + 1
-        if n > MAX_CHAIN:
-            raise SourceError(
-                f"cannot analyse: a chain of more than {MAX_CHAIN} calls, subscripts or attributes",
-                node.lineno,
-                node.col_offset + 1,
-            )
-
-
-def _check_brackets(text: str) -> None:
-    depth = 0
-    try:
-        for tok in tokenize.generate_tokens(StringIO(text).readline):
-            if tok.type != tokenize.OP:
-                continue
-            if tok.string in "([{":
-                depth += 1
-                if depth > MAX_BRACKET_DEPTH:
-                    raise SourceError(
-                        "syntax error: too many nested parentheses", tok.start[0], tok.start[1] + 1
-                    )
-            elif tok.string in ")]}":
-                depth = max(0, depth - 1)
-    except (tokenize.TokenError, SyntaxError):
-        pass  # libcst reports the syntax error
+def _nul_position(text: str) -> tuple[int, int]:
+    at = text.find("\0")
+    if at < 0:
+        return 1, 1
+    line_start = text.rfind("\n", 0, at) + 1
+    return text.count("\n", 0, at) + 1, at - line_start + 1
 
 
 @dataclass(eq=False, repr=False)
@@ -177,30 +85,27 @@ class ModuleInfo:
     path: Path | None
     display: str
     text: str
-    tree: cst.Module
+    tree: ast.Module
     is_package: bool = False
-    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
-    classes: dict[str, cst.ClassDef] = field(default_factory=dict)
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted target
-    statement_lines: list[int] | None = None  # from CPython's parse, for positions
-    selection: Selection | None = None  # the statements libcst parsed, when not all
     _positions: Positions | None = None
 
     def __post_init__(self) -> None:
         for stmt in self.tree.body:
             self._index(stmt)
 
-    def _index(self, stmt: cst.CSTNode) -> None:
-        if isinstance(stmt, cst.FunctionDef):
-            self.functions[stmt.name.value] = stmt
-        elif isinstance(stmt, cst.ClassDef):
-            self.classes[stmt.name.value] = stmt
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Import | cst.ImportFrom):
-                    self.imports.update(import_names(small, self.package()))
-        elif isinstance(stmt, cst.If | cst.Try):  # `try: import x except ImportError: ...`
-            for child in stmt.body.body if hasattr(stmt.body, "body") else ():
+    def _index(self, stmt: ast.stmt) -> None:
+        t = type(stmt)
+        if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+            self.functions[stmt.name] = stmt  # type: ignore[union-attr]
+        elif t is ast.ClassDef:
+            self.classes[stmt.name] = stmt  # type: ignore[union-attr]
+        elif t is ast.Import or t is ast.ImportFrom:
+            self.imports.update(import_names(stmt, self.package()))  # type: ignore[arg-type]
+        elif t is ast.If or t is ast.Try:  # `try: import x except ImportError: ...`
+            for child in stmt.body:  # type: ignore[attr-defined]
                 self._index(child)
 
     def __repr__(self) -> str:
@@ -214,55 +119,43 @@ class ModuleInfo:
     @property
     def positions(self) -> Positions:
         if self._positions is None:
-            sel = self.selection
-            self._positions = Positions(
-                self.tree,
-                sel.text if sel else self.text,
-                self.statement_lines,
-                line_map=sel.line_map if sel else None,
-                original=self.text,
-            )
+            self._positions = Positions(self.text)
         return self._positions
 
 
-def import_names(node: cst.Import | cst.ImportFrom, package: str) -> dict[str, str]:
+def import_names(node: ast.Import | ast.ImportFrom, package: str) -> dict[str, str]:
     """Local name -> dotted target for one import statement (relative ones made absolute)."""
     out: dict[str, str] = {}
-    if isinstance(node, cst.Import):
+    if isinstance(node, ast.Import):
         for alias in node.names:
-            full = dotted(alias.name)
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                out[alias.asname.name.value] = full
+            full = alias.name
+            if alias.asname is not None:
+                out[alias.asname] = full
             else:
                 head = full.split(".")[0]
                 out[head] = head
         return out
-    base = dotted(node.module) if node.module is not None else ""
-    if node.relative:
-        level = len(node.relative)
+    base = node.module or ""
+    if node.level:
+        level = node.level
         parts = package.split(".") if package else []
         if level - 1 > len(parts):
             return out
         parts = parts[: len(parts) - (level - 1)]
         base = ".".join([*parts, base] if base else parts)
-    if isinstance(node.names, cst.ImportStar):
-        return out
     for alias in node.names:
-        name = dotted(alias.name)
-        local = (
-            alias.asname.name.value
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
-            else name
-        )
-        out[local] = f"{base}.{name}" if base else name
+        if alias.name == "*":
+            return out
+        local = alias.asname or alias.name
+        out[local] = f"{base}.{alias.name}" if base else alias.name
     return out
 
 
-def dotted(node: cst.BaseExpression | None) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{dotted(node.value)}.{node.attr.value}"
+def dotted(node: ast.expr | None) -> str:
+    if type(node) is ast.Name:
+        return node.id
+    if type(node) is ast.Attribute:
+        return f"{dotted(node.value)}.{node.attr}"
     return ""
 
 
@@ -338,11 +231,9 @@ class Project:
     def module_for(
         self,
         data_text: str,
-        tree: cst.Module,
+        tree: ast.Module,
         path: Path | None,
         display: str,
-        lines: list[int] | None = None,
-        selection: Selection | None = None,
     ) -> ModuleInfo:
         """The ModuleInfo of the file being checked (already parsed by the caller)."""
         name, is_pkg = "", False
@@ -351,16 +242,7 @@ class Project:
             is_pkg = path.name == "__init__.py"
         # Not kept in the helper cache: holding every checked tree for the whole run costs memory
         # and garbage-collector time; a checked file that another one imports is parsed again.
-        info = ModuleInfo(
-            name,
-            path,
-            display,
-            data_text,
-            tree,
-            is_pkg,
-            statement_lines=lines,
-            selection=selection,
-        )
+        info = ModuleInfo(name, path, display, data_text, tree, is_pkg)
         self._allowance = HELPER_BYTES_PER_FILE
         self.touched = set()
         return info
@@ -431,12 +313,10 @@ class Project:
                 self._allowance -= size
                 self._cache[real] = None  # a module that fails to load stays unknown
                 text = decode(real.read_bytes())
-                tree, lines = parse(text)
+                tree = parse(text)
             except (OSError, SourceError):
                 continue
-            info = ModuleInfo(
-                ".".join(parts), real, _shown(cand), text, tree, is_pkg, statement_lines=lines
-            )
+            info = ModuleInfo(".".join(parts), real, _shown(cand), text, tree, is_pkg)
             self._cache[real] = info
             return info
         return None

@@ -8,23 +8,22 @@ the ones worth evaluating; the others are reached only when something calls them
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
-
-import libcst as cst
 
 from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.python.calls import chain, classify
-from cachelint.python.syntax import string_value
 from cachelint.python.tree import children
 from cachelint.python.values import MARKER_KEYS
 
 OLD_BETA = "prompt-caching-2024-07-31"
+_BETA_MODULE = ".beta.prompt_caching."
 
 
 @dataclass(eq=False)
 class Function:
-    node: cst.FunctionDef
-    cls: cst.ClassDef | None
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    cls: ast.ClassDef | None
     calls: set[str] = field(default_factory=set)  # names called (plain or as attributes)
     relevant: bool = False  # sends a request or sets a marker
 
@@ -32,16 +31,16 @@ class Function:
 @dataclass
 class Scan:
     functions: list[Function] = field(default_factory=list)
-    calls: list[tuple[cst.Call, Function | None]] = field(default_factory=list)
-    nested: dict[cst.Call, cst.FunctionDef] = field(default_factory=dict)  # call -> inner def
+    calls: list[tuple[ast.Call, Function | None]] = field(default_factory=list)
+    nested: dict[ast.Call, ast.AST] = field(default_factory=dict)  # call -> inner def
     has_markers: bool = False
-    deprecated: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    deprecated: list[tuple[ast.AST, str]] = field(default_factory=list)
 
     def entries(self) -> list[Function]:
         """Relevant functions, and functions calling them, that nothing relevant calls."""
         by_name: dict[str, list[Function]] = {}
         for f in self.functions:
-            by_name.setdefault(f.node.name.value, []).append(f)
+            by_name.setdefault(f.node.name, []).append(f)
         relevant = {id(f) for f in self.functions if f.relevant}
         changed = True
         while changed:  # callers of relevant functions are relevant: they pass the arguments
@@ -56,59 +55,65 @@ class Scan:
         return [
             f
             for f in self.functions
-            if id(f) in relevant
-            and (f.node.name.value not in called or f.node.name.value.startswith("__"))
+            if id(f) in relevant and (f.node.name not in called or f.node.name.startswith("__"))
         ]
 
 
-def scan(module: cst.Module) -> Scan:
+def scan(module: ast.Module) -> Scan:
     out = Scan()
-    seen: set[int] = set()
-    # (node, enclosing class, enclosing top-level function)
-    stack: list[tuple[cst.CSTNode, cst.ClassDef | None, Function | None, cst.FunctionDef | None]]
-    stack = [(n, None, None, None) for n in reversed(list(children(module)))]
+    # (node, enclosing class, enclosing top-level function, innermost function)
+    stack: list[tuple[ast.AST, ast.ClassDef | None, Function | None, ast.AST | None]]
+    stack = [(n, None, None, None) for n in reversed(module.body)]
     while stack:
         node, cls, fn, inner = stack.pop()
-        if type(node) is cst.FunctionDef:
+        t = type(node)
+        if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
             inner = node
-        t = type(node)  # exact types: isinstance on libcst's abstract classes is slow
-        if t is cst.FunctionDef and fn is None:
-            fn = Function(node, cls)
-            out.functions.append(fn)
-        elif t is cst.ClassDef and fn is None:
-            cls = node
-        elif t is cst.Call:
-            _call(node, fn, out)
+            if fn is None:
+                fn = Function(node, cls)  # type: ignore[arg-type]
+                out.functions.append(fn)
+        elif t is ast.ClassDef and fn is None:
+            cls = node  # type: ignore[assignment]
+        elif t is ast.Call:
+            _call(node, fn, out)  # type: ignore[arg-type]
             if (
                 out.calls
                 and out.calls[-1][0] is node
                 and inner is not None
                 and inner is not (fn.node if fn else None)
             ):
-                out.nested[node] = inner
-        elif t is cst.Dict:
-            for el in node.elements:
-                key = _key(el.key) if type(el) is cst.DictElement else None
+                out.nested[node] = inner  # type: ignore[index]
+        elif t is ast.Dict:
+            for k in node.keys:  # type: ignore[attr-defined]
+                key = _key(k)
                 if key is not None and (not is_http_header(key) or _has_type_key(node)):
                     _marker(key, fn, out)
-        elif t is cst.SubscriptElement and type(node.slice) is cst.Index:
-            key = _key(node.slice.value)
+        elif t is ast.Subscript:
+            key = _key(node.slice)  # type: ignore[attr-defined]
             if key is not None and not is_http_header(key):  # headers["Cache-Control"] = ...
                 _marker(key, fn, out)
-        elif t is cst.Attribute:
-            if node.attr.value == "prompt_caching" and _last_name(node.value) == "beta":
+        elif t is ast.Attribute:
+            if node.attr == "prompt_caching" and _last_name(node.value) == "beta":  # type: ignore[attr-defined]
                 out.deprecated.append((node, "the beta.prompt_caching API"))
-        elif t is cst.Name:
-            if node.value.startswith("PromptCachingBeta") and id(node) not in seen:
-                seen.add(id(node))
-                out.deprecated.append((node, node.value))
-        elif (t is cst.SimpleString or t is cst.FormattedStringText) and OLD_BETA in node.value:
+        elif t is ast.Name:
+            if node.id.startswith("PromptCachingBeta"):  # type: ignore[attr-defined]
+                out.deprecated.append((node, node.id))  # type: ignore[attr-defined]
+        elif t is ast.alias:
+            name = node.name  # type: ignore[attr-defined]
+            if name.startswith("PromptCachingBeta"):
+                out.deprecated.append((node, name))
+            elif _BETA_MODULE in f".{name}.":  # import anthropic.resources.beta.prompt_caching
+                out.deprecated.append((node, "the beta.prompt_caching API"))
+        elif t is ast.ImportFrom:
+            if _BETA_MODULE in f".{node.module}.":  # type: ignore[attr-defined]
+                out.deprecated.append((node, "the beta.prompt_caching API"))
+        elif t is ast.Constant and type(node.value) is str and OLD_BETA in node.value:  # type: ignore[attr-defined]
             out.deprecated.append((node, f"the {OLD_BETA} beta"))
         stack.extend((c, cls, fn, inner) for c in reversed(list(children(node))))
     return out
 
 
-def _call(node: cst.Call, fn: Function | None, out: Scan) -> None:
+def _call(node: ast.Call, fn: Function | None, out: Scan) -> None:
     parts = chain(node.func)
     if fn is not None and parts[-1]:
         fn.calls.add(parts[-1])
@@ -116,9 +121,9 @@ def _call(node: cst.Call, fn: Function | None, out: Scan) -> None:
         out.calls.append((node, fn))
         if fn is not None:
             fn.relevant = True
-    for arg in node.args:
-        if arg.keyword is not None and arg.keyword.value in MARKER_KEYS:
-            _marker(arg.keyword.value, fn, out)
+    for kw in node.keywords:
+        if kw.arg is not None and kw.arg in MARKER_KEYS:
+            _marker(kw.arg, fn, out)
 
 
 def _marker(key: str | None, fn: Function | None, out: Scan) -> None:
@@ -128,28 +133,19 @@ def _marker(key: str | None, fn: Function | None, out: Scan) -> None:
             fn.relevant = True
 
 
-def _key(node: cst.BaseExpression | None) -> str | None:
-    if type(node) is cst.SimpleString and "ach" in node.value:  # type: ignore[union-attr]
-        try:
-            v = string_value(node)  # type: ignore[arg-type]
-        except Exception:
-            return None
-        return v if isinstance(v, str) else None
+def _key(node: ast.expr | None) -> str | None:
+    if type(node) is ast.Constant and type(node.value) is str and "ach" in node.value:
+        return node.value
     return None
 
 
-def _has_type_key(node: cst.Dict) -> bool:
-    return any(
-        type(el) is cst.DictElement
-        and type(el.key) is cst.SimpleString
-        and el.key.value[1:-1] == "type"  # type: ignore[union-attr]
-        for el in node.elements
-    )
+def _has_type_key(node: ast.Dict) -> bool:
+    return any(type(k) is ast.Constant and k.value == "type" for k in node.keys)
 
 
-def _last_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    if isinstance(node, cst.Name):
-        return node.value
+def _last_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
     return None

@@ -3,14 +3,11 @@ add the source-level rules, resolve locations and apply suppression comments."""
 
 from __future__ import annotations
 
-import functools
+import ast
 import os
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-
-import libcst as cst
 
 from cachelint.checks import REQUEST_CHECKS, Context, Issue
 from cachelint.findings import Finding, Span
@@ -19,7 +16,7 @@ from cachelint.payload.markers import looks_like_marker
 from cachelint.prompt import Prompt
 from cachelint.python import suppression
 from cachelint.python.evaluate import Evaluator
-from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse_checked
+from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
 from cachelint.python.scan import OLD_BETA, Scan, scan
 from cachelint.python.values import LDict, LList, Loc
@@ -29,21 +26,6 @@ Selected = Callable[[str], bool]
 _BLOCK_RULES = frozenset({"CL103", "CL104"})
 
 
-def _quiet(fn: Callable[..., list[Finding]]) -> Callable[..., list[Finding]]:
-    """Reading string literals compiles them: CPython's warnings about the checked code (such as
-    invalid escape sequences) must not reach our stderr."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> list[Finding]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return fn(*args, **kwargs)
-
-    return run
-
-
-@_quiet
 def lint_python(
     data: bytes,
     display: str,
@@ -60,7 +42,7 @@ def lint_python(
     project.stopped = None
     try:
         text = decode(data)
-        tree, lines, selection = parse_checked(text)
+        tree = parse(text)
     except SourceError as e:
         if not selected("CL000"):
             return []
@@ -68,7 +50,7 @@ def lint_python(
         lines = data.decode("utf-8", errors="replace").splitlines()
         snippet = lines[e.line - 1] if 0 < e.line <= len(lines) else None
         return [unparsable(display, e.message, span, snippet)]
-    module = project.module_for(text, tree, path, display, lines, selection)
+    module = project.module_for(text, tree, path, display)
     try:
         issues = list(_issues(module, ctx, selected, project, volatile_names or [], timeout))
         found = _findings(issues, module, display) if issues else []
@@ -281,7 +263,7 @@ def _mini_prompt(d: LDict) -> tuple[Prompt | None, LDict]:
     return prompt, root
 
 
-def _deprecated(node: cst.CSTNode, what: str) -> Issue:
+def _deprecated(node: ast.AST, what: str) -> Issue:
     if what.startswith("the prompt-caching"):
         msg = (
             f"the anthropic-beta header value {OLD_BETA} is obsolete: prompt caching is generally "
@@ -325,12 +307,6 @@ def _findings(
         notes = [(msg, _in_module(resolve(a), module)) for msg, a in issue.notes]
         resolved.append((issue, loc, notes))
     positions = module.positions
-    positions.compute(
-        n
-        for _, loc, notes in resolved
-        for n in [loc.node, *(nl.node for _, nl in notes)]
-        if n is not module.tree
-    )
     sup = suppression.parse(module.text)
     out: list[Finding] = []
     seen: set[tuple] = set()

@@ -6,9 +6,8 @@ active, so values added on each pass are marked as repeated."""
 
 from __future__ import annotations
 
+import ast
 from typing import Any
-
-import libcst as cst
 
 from cachelint.prompt import Hole
 from cachelint.python import strings
@@ -53,48 +52,74 @@ class Statements:
                 return
             self.exec_stmt(stmt, frame)
 
-    def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
+    def exec_stmt(self, stmt: ast.stmt, frame: Frame) -> None:
         self.tick()
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                self.exec_small(small, frame)
-        elif isinstance(stmt, cst.FunctionDef):
-            ref = Ref("function", stmt.name.value, frame.module, stmt, closure=frame)
-            frame.env[stmt.name.value] = ref
+        t = type(stmt)
+        if t is ast.Expr:
+            self.eval(stmt.value, frame)
+        elif t is ast.Assign:
+            value = self.eval(stmt.value, frame)
+            for target in stmt.targets:
+                self.assign(target, value, frame, stmt)
+        elif t is ast.AnnAssign:
+            if stmt.value is not None:
+                self.assign(stmt.target, self.eval(stmt.value, frame), frame, stmt)
+        elif t is ast.AugAssign:
+            self.exec_augassign(stmt, frame)
+        elif t is ast.Return:
+            frame.returns.append(self.eval(stmt.value, frame) if stmt.value else None)
+            raise Flow("return")
+        elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+            ref = Ref("function", stmt.name, frame.module, stmt, closure=frame)
+            frame.env[stmt.name] = ref
             self.nested_defs.setdefault(stmt, ref)
-        elif isinstance(stmt, cst.ClassDef):
-            frame.env[stmt.name.value] = Ref("class", stmt.name.value, frame.module, stmt)
-        elif isinstance(stmt, cst.If):
+        elif t is ast.ClassDef:
+            frame.env[stmt.name] = Ref("class", stmt.name, frame.module, stmt)
+        elif t is ast.If:
             self.exec_if(stmt, frame)
-        elif isinstance(stmt, cst.For):
+        elif t is ast.For or t is ast.AsyncFor:
             self.exec_for(stmt, frame)
-        elif isinstance(stmt, cst.While):
+        elif t is ast.While:
             self.exec_while(stmt, frame)
-        elif isinstance(stmt, cst.With):
+        elif t is ast.With or t is ast.AsyncWith:
             for item in stmt.items:
-                value = self.eval(item.item, frame)
-                if item.asname is not None:
-                    self.assign(item.asname.name, entered(value), frame, item)
-            self.exec_block(stmt.body.body, frame)
-        elif isinstance(stmt, cst.Try | cst.TryStar):
+                value = self.eval(item.context_expr, frame)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, entered(value), frame, item.context_expr)
+            self.exec_block(stmt.body, frame)
+        elif t is ast.Try or t is ast.TryStar:
             self._exec_try(stmt, frame)
-        elif isinstance(stmt, cst.Match):
+        elif t is ast.Match:
             self.eval(stmt.subject, frame)
             for case in stmt.cases:
-                self._branch(case.body.body, frame)
+                self._branch(case.body, frame)
+        elif t is ast.Raise:
+            raise Flow("raise")
+        elif t is ast.Break:
+            raise Flow("break")
+        elif t is ast.Continue:
+            raise Flow("continue")
+        elif t is ast.Import or t is ast.ImportFrom:
+            from cachelint.python.project import import_names
 
-    def _exec_try(self, stmt, frame: Frame) -> None:
+            for local, target in import_names(stmt, frame.module.package()).items():
+                frame.env[local] = Ref("lazy", target, frame.module)  # resolved when used
+        elif t is ast.Global:
+            frame.globals_names.update(stmt.names)
+        elif t is ast.Delete:
+            for target in stmt.targets:
+                self.exec_del(target, frame)
+
+    def _exec_try(self, stmt: ast.Try | ast.TryStar, frame: Frame) -> None:
         try:
-            self.exec_block(stmt.body.body, frame)
+            self.exec_block(stmt.body, frame)
         except Flow as f:
             if f.kind != "raise":
                 raise
         for h in stmt.handlers:
-            self._branch(h.body.body, frame)
-        if stmt.orelse is not None:
-            self.exec_block(stmt.orelse.body.body, frame)
-        if stmt.finalbody is not None:
-            self.exec_block(stmt.finalbody.body.body, frame)
+            self._branch(h.body, frame)
+        self.exec_block(stmt.orelse, frame)
+        self.exec_block(stmt.finalbody, frame)
 
     def _branch(self, stmts, frame: Frame) -> bool:
         """Run a branch that may not be taken; True when it always leaves the block (return,
@@ -108,97 +133,65 @@ class Statements:
             return True
         return False
 
-    def exec_small(self, node: cst.CSTNode, frame: Frame) -> None:
-        if isinstance(node, cst.Expr):
-            self.eval(node.value, frame)
-        elif isinstance(node, cst.Assign):
-            value = self.eval(node.value, frame)
-            for t in node.targets:
-                self.assign(t.target, value, frame, node)
-        elif isinstance(node, cst.AnnAssign):
-            if node.value is not None:
-                self.assign(node.target, self.eval(node.value, frame), frame, node)
-        elif isinstance(node, cst.AugAssign):
-            self.exec_augassign(node, frame)
-        elif isinstance(node, cst.Return):
-            frame.returns.append(self.eval(node.value, frame) if node.value else None)
-            raise Flow("return")
-        elif isinstance(node, cst.Raise):
-            raise Flow("raise")
-        elif isinstance(node, cst.Break):
-            raise Flow("break")
-        elif isinstance(node, cst.Continue):
-            raise Flow("continue")
-        elif isinstance(node, cst.Import | cst.ImportFrom):
-            from cachelint.python.project import import_names
-
-            for local, target in import_names(node, frame.module.package()).items():
-                frame.env[local] = Ref("lazy", target, frame.module)  # resolved when used
-        elif isinstance(node, cst.Global):
-            frame.globals_names.update(n.name.value for n in node.names)
-        elif isinstance(node, cst.Del):
-            self.exec_del(node.target, frame)
-
-    def exec_del(self, target: cst.BaseExpression, frame: Frame) -> None:
-        if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+    def exec_del(self, target: ast.expr, frame: Frame) -> None:
+        if isinstance(target, ast.Subscript) and not isinstance(target.slice, ast.Slice):
             obj = self.eval(target.value, frame)
-            idx = target.slice[0].slice
-            if isinstance(idx, cst.Index):
-                key = self.eval(idx.value, frame)
-                if is_marker_key(key):
-                    self.removes_markers = True
-                if isinstance(obj, LDict) and is_known(key):
-                    obj.drop(key)
-        elif isinstance(target, cst.Tuple):
-            for el in target.elements:
-                self.exec_del(el.value, frame)
+            key = self.eval(target.slice, frame)
+            if is_marker_key(key):
+                self.removes_markers = True
+            if isinstance(obj, LDict) and is_known(key):
+                obj.drop(key)
+        elif isinstance(target, ast.Tuple):
+            for el in target.elts:
+                self.exec_del(el, frame)
 
-    def exec_augassign(self, node: cst.AugAssign, frame: Frame) -> None:
+    def exec_augassign(self, node: ast.AugAssign, frame: Frame) -> None:
         current = self.eval(node.target, frame)
         value = self.eval(node.value, frame)
-        if isinstance(node.operator, cst.AddAssign) and isinstance(current, LList):
+        if type(node.op) is ast.Add and isinstance(current, LList):
             self.extend(current, value, frame, node.value)
             return
-        if isinstance(node.operator, cst.BitOrAssign) and isinstance(current, LDict):
+        if type(node.op) is ast.BitOr and isinstance(current, LDict):
             self.merge_into(current, value, frame, node.value)
             return
-        result = self.binop(node.operator, current, value, frame, node)
+        result = self.binop(node.op, current, value, frame, node)
         if isinstance(result, str):
             loop = next((lp for lp in frame.loops if lp.unordered is not None), None)
             if loop is not None:
                 result = Text([result, loop.unordered])
         self.assign(node.target, result, frame, node)
 
-    def assign(self, target: cst.BaseExpression, value: Any, frame: Frame, node) -> None:
-        if isinstance(target, cst.Name):
-            name = target.value
+    def assign(self, target: ast.expr, value: Any, frame: Frame, node) -> None:
+        t = type(target)
+        if t is ast.Name:
+            name = target.id
             if name in frame.globals_names:
                 self._module_envs.setdefault(id(frame.module), {})[name] = value
             else:
                 frame.env[name] = value
-        elif isinstance(target, cst.Tuple | cst.List):
-            elems = [e.value for e in target.elements]
-            if isinstance(value, tuple | list) and len(value) == len(elems):
-                for t, v in zip(elems, value, strict=True):
-                    self.assign(t, v, frame, node)
+        elif t is ast.Tuple or t is ast.List:
+            elems = target.elts
+            starred = any(type(e) is ast.Starred for e in elems)
+            if isinstance(value, tuple | list) and len(value) == len(elems) and not starred:
+                for e, v in zip(elems, value, strict=True):
+                    self.assign(e, v, frame, node)
             else:
-                for t in elems:
-                    inner = t.value if isinstance(t, cst.StarredElement) else t
-                    self.assign(inner, unpacked_hole(value, frame.loc(t)), frame, node)
-        elif isinstance(target, cst.Attribute):
+                for e in elems:
+                    inner = e.value if type(e) is ast.Starred else e
+                    self.assign(inner, unpacked_hole(value, frame.loc(e)), frame, node)
+        elif t is ast.Attribute:
             obj = self.eval(target.value, frame)
             if isinstance(obj, Instance):
                 if isinstance(value, LList):
-                    value.persistent = value.persistent or f"self.{target.attr.value}"
-                obj.attrs[target.attr.value] = value
-        elif isinstance(target, cst.Subscript) and len(target.slice) == 1:
+                    value.persistent = value.persistent or f"self.{target.attr}"
+                obj.attrs[target.attr] = value
+        elif t is ast.Subscript:
             obj = self.eval(target.value, frame)
-            sl = target.slice[0].slice
-            if not isinstance(sl, cst.Index):
+            if type(target.slice) is ast.Slice:
                 return
-            key = self.eval(sl.value, frame)
+            key = self.eval(target.slice, frame)
             self.set_item(obj, key, value, frame, node, target)
-        elif isinstance(target, cst.StarredElement):
+        elif t is ast.Starred:
             self.assign(target.value, LList([hole("unknown", "unpacked items")]), frame, node)
 
     def set_item(self, obj: Any, key: Any, value: Any, frame: Frame, node, target=None) -> None:
@@ -214,7 +207,7 @@ class Statements:
         elif is_marker_key(key) and target is not None and self._marks_each_item(target, frame):
             self.lost_markers.append(loc)
 
-    def _same_each_pass(self, obj: LDict, target: cst.Subscript | None, frame: Frame) -> bool:
+    def _same_each_pass(self, obj: LDict, target: ast.Subscript | None, frame: Frame) -> bool:
         """`system["cache_control"] = ...` in an agent loop sets one key of one dict again and
         again: the target is a name (or `self.system`) that the loops of this function do not
         rebind (`last = m["content"][-1]` does; `messages[-1]` may be another item each pass)."""
@@ -227,53 +220,47 @@ class Statements:
             return False  # a caller's loop: what the caller passes on each pass is out of sight
         names: set[str] = set()
         node = target.value
-        while isinstance(node, cst.Attribute):
-            names.add(node.attr.value)
+        while isinstance(node, ast.Attribute):
+            names.add(node.attr)
             node = node.value
-        if not isinstance(node, cst.Name):
+        if not isinstance(node, ast.Name):
             return False
-        names.add(node.value)
+        names.add(node.id)
         return not any(names & rebound_in(loop.node) for _, loop in loops)
 
-    def _marks_each_item(self, target: cst.Subscript, frame: Frame) -> bool:
+    def _marks_each_item(self, target: ast.Subscript, frame: Frame) -> bool:
         """`item[...]["cache_control"] = ...` in an unbounded loop of this function over items."""
         root = target.value
-        while isinstance(root, cst.Subscript | cst.Attribute | cst.Call):
-            root = root.func if isinstance(root, cst.Call) else root.value
-        if not isinstance(root, cst.Name):
+        while isinstance(root, ast.Subscript | ast.Attribute | ast.Call):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if not isinstance(root, ast.Name):
             return False
         return any(
-            not loop.bounded() and root.value in (loop.targets | loop.counters)
+            not loop.bounded() and root.id in (loop.targets | loop.counters)
             for loop in frame.loops[frame.inherited :]
         )
 
     # ---- control flow ---------------------------------------------------------------------
 
-    def exec_if(self, stmt: cst.If, frame: Frame) -> None:
+    def exec_if(self, stmt: ast.If, frame: Frame) -> None:
         known = self.condition(stmt.test, frame)
         if known is True:
-            self._guarded(stmt.test, frame, lambda: self.exec_block(stmt.body.body, frame))
+            self._guarded(stmt.test, frame, lambda: self.exec_block(stmt.body, frame))
             return
         if known is False:
-            orelse = stmt.orelse
-            if isinstance(orelse, cst.If):
-                self.exec_if(orelse, frame)
-            elif orelse is not None:
-                self.exec_block(orelse.body.body, frame)
+            self.exec_block(stmt.orelse, frame)
             return
         before = dict(frame.env)
-        self._guarded(stmt.test, frame, lambda: self._branch(stmt.body.body, frame))
+        self._guarded(stmt.test, frame, lambda: self._branch(stmt.body, frame))
         body_env = dict(frame.env)
         body_left = self._left
         frame.env.clear()
         frame.env.update(before)
         else_left = False
-        if stmt.orelse is not None:
-            orelse = stmt.orelse
-            if isinstance(orelse, cst.If):
-                self.exec_if(orelse, frame)
-            else:
-                else_left = self._branch(orelse.body.body, frame)
+        if len(stmt.orelse) == 1 and type(stmt.orelse[0]) is ast.If:  # elif
+            self.exec_if(stmt.orelse[0], frame)
+        elif stmt.orelse:
+            else_left = self._branch(stmt.orelse, frame)
         else_env = dict(frame.env)
         if body_left and else_left:
             raise Flow("return")
@@ -283,21 +270,20 @@ class Statements:
 
     _left = False
 
-    def condition(self, test: cst.BaseExpression, frame: Frame) -> bool | None:
+    def condition(self, test: ast.expr, frame: Frame) -> bool | None:
         """A condition's value, when it is known from locals and literals alone. Attributes
         (`self.enabled`) and calls are never trusted: other code may change them."""
-        if isinstance(test, cst.BooleanOperation):
-            left = self.condition(test.left, frame)
-            right = self.condition(test.right, frame)
-            if isinstance(test.operator, cst.And):
-                if left is False or right is False:
+        if type(test) is ast.BoolOp:
+            known = [self.condition(v, frame) for v in test.values]
+            if type(test.op) is ast.And:
+                if False in known:
                     return False
-                return True if left and right else None
-            if left is True or right is True:
+                return True if all(known) else None
+            if True in known:
                 return True
-            return False if left is False and right is False else None
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            inner = self.condition(test.expression, frame)
+            return False if all(k is False for k in known) else None
+        if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+            inner = self.condition(test.operand, frame)
             return None if inner is None else not inner
         value = self.eval(test, frame)
         _, attrs, calls, _ = names_in(test)
@@ -315,22 +301,21 @@ class Statements:
             if loop is not None:
                 loop.guards.pop()
 
-    def exec_for(self, stmt: cst.For, frame: Frame) -> None:
+    def exec_for(self, stmt: ast.For | ast.AsyncFor, frame: Frame) -> None:
         iterable = self.eval(stmt.iter, frame)
-        counters, exits, branches = loop_body_facts(stmt.body)
+        counters, exits, branches = loop_body_facts(stmt)
         items = None if branches else self.unrollable(iterable)
         if items is not None:
             for item in items:
                 self.assign(stmt.target, item, frame, stmt)
                 try:
-                    self.exec_block(stmt.body.body, frame)
+                    self.exec_block(stmt.body, frame)
                 except Flow as f:
                     if f.kind == "break":
                         return
                     if f.kind != "continue":
                         raise
-            if stmt.orelse is not None:
-                self.exec_block(stmt.orelse.body.body, frame)
+            self.exec_block(stmt.orelse, frame)
             return
         element = self.element_of(iterable, stmt.iter, frame)
         loop = Loop(
@@ -342,16 +327,16 @@ class Statements:
             targets=frozenset(bound_names(stmt.target)),
         )
         self.assign(stmt.target, element, frame, stmt)
-        self._run_loop(stmt.body.body, loop, frame)
-        if stmt.orelse is not None:
-            self._branch(stmt.orelse.body.body, frame)
+        self._run_loop(stmt.body, loop, frame)
+        if stmt.orelse:
+            self._branch(stmt.orelse, frame)
 
-    def exec_while(self, stmt: cst.While, frame: Frame) -> None:
+    def exec_while(self, stmt: ast.While, frame: Frame) -> None:
         self.eval(stmt.test, frame)
-        counters, _, _ = loop_body_facts(stmt.body)
+        counters, _, _ = loop_body_facts(stmt)
         loop = Loop(stmt, False, counters, frozenset())
         loop.guards.append(stmt.test)
-        self._run_loop(stmt.body.body, loop, frame)
+        self._run_loop(stmt.body, loop, frame)
 
     def _run_loop(self, body, loop: Loop, frame: Frame) -> None:
         frame.loops.append(loop)

@@ -2,99 +2,75 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from cachelint.python import names
 from cachelint.python.project import ModuleInfo, dotted
+from cachelint.python.tree import FUNCTIONS
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def string_value(node: cst.SimpleString) -> str | bytes:
-    """The value of a string literal. Without escapes (or raw) and line-ending quirks it is the
-    text between the quotes; only the rest pays for libcst's literal_eval, a compile."""
-    raw = node.value
-    i = 0
-    while raw[i] not in "'\"":
-        i += 1
-    prefix = raw[:i].lower()
-    q = 3 if raw.startswith(raw[i] * 3, i) and len(raw) - i >= 6 else 1
-    body = raw[i + q : len(raw) - q]
-    if "b" not in prefix and "\r" not in body and ("\\" not in body or "r" in prefix):
-        return body
-    return node.evaluated_value
-
-
-def unescape(raw: str, node: cst.FormattedString) -> str:
-    """The text of a literal part of an f-string: doubled braces and escapes resolved."""
-    raw = raw.replace("{{", "{").replace("}}", "}")
-    if "r" in node.prefix.lower() or ("\\" not in raw and "\r" not in raw):
-        return raw
-    try:
-        return cst.parse_expression(f"'''{raw}'''").evaluated_value  # type: ignore[union-attr]
-    except Exception:
-        return raw
-
-
-def small_iterable(node: cst.BaseExpression) -> bool:
+def small_iterable(node: ast.expr) -> bool:
     """A literal of at most 4 items, range(k <= 4), or a slice of at most 4 items."""
-    if isinstance(node, cst.List | cst.Tuple | cst.Set):
-        return len(node.elements) <= 4
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
-        if node.func.value == "range" and len(node.args) == 1:
-            a = node.args[0].value
-            return isinstance(a, cst.Integer) and int(a.value) <= 4
-        if node.func.value in ("enumerate", "reversed") and node.args:
-            return small_iterable(node.args[0].value)
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-        sl = node.slice[0].slice
-        if isinstance(sl, cst.Slice):
-            bound = sl.upper if sl.lower is None else sl.lower
-            val = bound.expression if isinstance(bound, cst.UnaryOperation) else bound
-            return (
-                isinstance(val, cst.Integer)
-                and int(val.value) <= 4
-                and (sl.lower is None or sl.upper is None)
-            )
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return len(node.elts) <= 4
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id == "range" and len(node.args) == 1 and not node.keywords:
+            return _small_int(node.args[0])
+        if node.func.id in ("enumerate", "reversed") and node.args:
+            return small_iterable(node.args[0])
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        sl = node.slice
+        bound = sl.upper if sl.lower is None else sl.lower
+        val = bound.operand if isinstance(bound, ast.UnaryOp) else bound
+        return _small_int(val) and (sl.lower is None or sl.upper is None)
     return False
 
 
-def bound_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, cst.Tuple | cst.List):
-        return [n for el in target.elements for n in bound_names(el.value)]
+def _small_int(node: ast.expr | None) -> bool:
+    return (
+        isinstance(node, ast.Constant) and type(node.value) is int and node.value <= 4  # type: ignore[operator]
+    )
+
+
+def bound_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for el in target.elts for n in bound_names(el)]
     return []
 
 
-def index_names(target: cst.BaseExpression, it: cst.BaseExpression) -> list[str]:
-    if isinstance(it, cst.Call) and isinstance(it.func, cst.Name):
-        if it.func.value == "range" and isinstance(target, cst.Name):
-            return [target.value]
-        if it.func.value == "enumerate" and isinstance(target, cst.Tuple) and target.elements:
-            first = target.elements[0].value
-            if isinstance(first, cst.Name):
-                return [first.value]
+def index_names(target: ast.expr, it: ast.expr) -> list[str]:
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name):
+        if it.func.id == "range" and isinstance(target, ast.Name):
+            return [target.id]
+        if it.func.id == "enumerate" and isinstance(target, ast.Tuple) and target.elts:
+            first = target.elts[0]
+            if isinstance(first, ast.Name):
+                return [first.id]
     return []
 
 
-def find_method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
-    for stmt in cls.body.body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
+def find_method(cls: ast.ClassDef, name: str) -> Function | None:
+    for stmt in cls.body:
+        if isinstance(stmt, FUNCTIONS) and stmt.name == name:
             return stmt
     return None
 
 
-def has_decorator(fn: cst.FunctionDef, wanted: tuple[str, ...]) -> bool:
-    for d in fn.decorators:
-        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-        if dotted(expr) in wanted or dotted(expr).split(".")[-1] in wanted:
-            return True
-    return False
+def _decorator_names(fn: Function):
+    for d in fn.decorator_list:
+        yield dotted(d.func if isinstance(d, ast.Call) else d)
 
 
-def decorated_once(fn: cst.FunctionDef, module: ModuleInfo) -> bool:
-    for d in fn.decorators:
-        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-        name = dotted(expr)
+def has_decorator(fn: Function, wanted: tuple[str, ...]) -> bool:
+    return any(n in wanted or n.split(".")[-1] in wanted for n in _decorator_names(fn))
+
+
+def decorated_once(fn: Function, module: ModuleInfo) -> bool:
+    for name in _decorator_names(fn):
         head = name.split(".")[0]
         full = module.imports.get(head, head) + name[len(head) :]
         if full in names.ONCE_DECORATORS or name in names.ONCE_DECORATORS:
@@ -102,5 +78,5 @@ def decorated_once(fn: cst.FunctionDef, module: ModuleInfo) -> bool:
     return False
 
 
-def is_static(fn: cst.FunctionDef) -> bool:
+def is_static(fn: Function) -> bool:
     return has_decorator(fn, ("staticmethod",))

@@ -1,78 +1,48 @@
-"""Fast read-only traversal of libcst trees.
-
-libcst's visitor protocol rebuilds every node it passes (visit returns a possibly new tree), which
-costs more than parsing. These helpers only read dataclass fields, skipping whitespace and
-punctuation, and cache per-node facts the evaluator asks for repeatedly.
-"""
+"""Fast read-only traversal of CPython `ast` trees, and per-node facts the evaluator asks for
+repeatedly (cached by node identity)."""
 
 from __future__ import annotations
 
-import dataclasses
+import ast
 from collections.abc import Iterator
 from functools import cache
 
-import libcst as cst
-
-_SKIP_TYPES = (
-    cst.SimpleWhitespace,
-    cst.ParenthesizedWhitespace,
-    cst.EmptyLine,
-    cst.TrailingWhitespace,
-    cst.Newline,
-    cst.Comma,
-    cst.Dot,
-    cst.Colon,
-    cst.Semicolon,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.AssignEqual,
-)
+# Operators and expression contexts (Load, Store, Add, ...) are nodes too: never worth visiting.
+_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 
 
 @cache
 def _fields(cls: type) -> tuple[str, ...]:
-    return tuple(
-        f.name
-        for f in dataclasses.fields(cls)
-        if not f.name.startswith(("whitespace", "lpar", "rpar", "leading_lines", "lines_after"))
-        and f.name not in ("comma", "semicolon", "dot", "colon", "equal", "header", "footer")
-    )
+    skip = {"ctx", "op", "ops", "type_comment", "kind"}
+    return tuple(f for f in cls._fields if f not in skip)
 
 
-_SKIP = frozenset(_SKIP_TYPES)
-_kinds: dict[type, bool] = {}
-
-
-def _wanted(t: type) -> bool:
-    """A node type worth visiting (exact-type lookup: isinstance on libcst's ABCs is slow)."""
-    hit = _kinds.get(t)
-    if hit is None:
-        hit = _kinds[t] = issubclass(t, cst.CSTNode) and t not in _SKIP
-    return hit
-
-
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def children(node: ast.AST) -> Iterator[ast.AST]:
     for name in _fields(type(node)):
         value = getattr(node, name, None)
-        t = type(value)
-        if t is tuple or t is list:
-            for v in value:  # type: ignore[union-attr]
-                if _wanted(type(v)):
+        if type(value) is list:
+            for v in value:
+                if isinstance(v, ast.AST):
                     yield v
-        elif value is not None and _wanted(t):
+        elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
             yield value
 
 
 def descendants(
-    node: cst.CSTNode, stop: tuple[type, ...] = (), include_self: bool = False
-) -> Iterator[cst.CSTNode]:
+    node: ast.AST, stop: tuple[type, ...] = (), include_self: bool = False
+) -> Iterator[ast.AST]:
     """Every node below `node` (pre-order), not descending into nodes of the `stop` types."""
-    stop_types = frozenset(stop)  # concrete node classes: exact-type tests are cheap
     stack = [node] if include_self else list(reversed(list(children(node))))
+    yield from _walk(stack, frozenset(stop), node)
+
+
+def in_body(stmts: list[ast.stmt], stop: tuple[type, ...] = ()) -> Iterator[ast.AST]:
+    """Every node of a block of statements (pre-order), not descending into nodes of the
+    `stop` types (statements of those types are yielded, their insides are not)."""
+    yield from _walk(list(reversed(stmts)), frozenset(stop), None)
+
+
+def _walk(stack: list[ast.AST], stop_types: frozenset[type], node: ast.AST | None):
     while stack:
         n = stack.pop()
         yield n
@@ -81,40 +51,42 @@ def descendants(
         stack.extend(reversed(list(children(n))))
 
 
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _BRANCHING = frozenset(
-    (cst.If, cst.While, cst.Try, cst.TryStar, cst.Match, cst.Break, cst.Continue)
+    (ast.If, ast.While, ast.Try, ast.TryStar, ast.Match, ast.Break, ast.Continue)
 )
-_facts: dict[int, tuple[cst.CSTNode, frozenset[str], bool, bool]] = {}
+_facts: dict[int, tuple[object, frozenset[str], bool, bool]] = {}
 
 
-def loop_body_facts(body: cst.CSTNode) -> tuple[frozenset[str], bool, bool]:
+def loop_body_facts(loop: ast.For | ast.AsyncFor | ast.While) -> tuple[frozenset[str], bool, bool]:
     """Names assigned in a loop body, whether it can leave the loop early (break/return), and
     whether it branches (then running it once per element would take every branch each time)."""
-    hit = _facts.get(id(body))
-    if hit is not None and hit[0] is body:
+    hit = _facts.get(id(loop))
+    if hit is not None and hit[0] is loop:
         return hit[1], hit[2], hit[3]
     assigned: set[str] = set()
     exits = branches = False
-    for n in descendants(body, _SCOPES):
+    for n in in_body(loop.body, _SCOPES):
         t = type(n)
-        if (t is cst.AugAssign or t is cst.AssignTarget) and type(n.target) is cst.Name:
-            assigned.add(n.target.value)
-        elif t is cst.Break or t is cst.Return:
+        if t is ast.AugAssign and type(n.target) is ast.Name:
+            assigned.add(n.target.id)
+        elif t is ast.Assign:
+            assigned.update(x.id for x in n.targets if type(x) is ast.Name)
+        elif t is ast.Break or t is ast.Return:
             exits = True
         if t in _BRANCHING:
             branches = True
     if len(_facts) > 50_000:
         _facts.clear()
-    _facts[id(body)] = (body, frozenset(assigned), exits, branches)
+    _facts[id(loop)] = (loop, frozenset(assigned), exits, branches)
     return frozenset(assigned), exits, branches
 
 
-_rebound: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
-_BINDING = frozenset({cst.For, cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr})
+_rebound: dict[int, tuple[object, frozenset[str]]] = {}
 
 
-def rebound_in(loop: cst.CSTNode) -> frozenset[str]:
+def rebound_in(loop: ast.AST) -> frozenset[str]:
     """Names a loop binds anew on each pass (its targets, assignments, walrus, with ... as,
     except ... as) and attribute names assigned in it (`self.block = ...`)."""
     hit = _rebound.get(id(loop))
@@ -123,59 +95,66 @@ def rebound_in(loop: cst.CSTNode) -> frozenset[str]:
     out: set[str] = set()
     for n in descendants(loop, _SCOPES, include_self=True):
         t = type(n)
-        if t in _BINDING:
-            _stored(n.target, out)  # type: ignore[attr-defined]
-        elif t is cst.AsName:
-            _stored(n.name, out)  # type: ignore[attr-defined]
+        if t is ast.Assign:
+            for target in n.targets:
+                _stored(target, out)
+        elif t in _ONE_TARGET:
+            _stored(n.target, out)
+        elif t is ast.withitem and n.optional_vars is not None:
+            _stored(n.optional_vars, out)
+        elif t is ast.ExceptHandler and n.name:
+            out.add(n.name)
     if len(_rebound) > 50_000:
         _rebound.clear()
     _rebound[id(loop)] = (loop, frozenset(out))
     return frozenset(out)
 
 
-def _stored(target: cst.CSTNode, out: set[str]) -> None:
-    if isinstance(target, cst.Name):
-        out.add(target.value)
-    elif isinstance(target, cst.Attribute):
-        out.add(target.attr.value)
-    elif isinstance(target, cst.Tuple | cst.List):
-        for el in target.elements:
-            _stored(el.value, out)
-    elif isinstance(target, cst.StarredElement):
+_ONE_TARGET = frozenset({ast.For, ast.AsyncFor, ast.AugAssign, ast.AnnAssign, ast.NamedExpr})
+
+
+def _stored(target: ast.AST, out: set[str]) -> None:
+    if isinstance(target, ast.Name):
+        out.add(target.id)
+    elif isinstance(target, ast.Attribute):
+        out.add(target.attr)
+    elif isinstance(target, ast.Tuple | ast.List):
+        for el in target.elts:
+            _stored(el, out)
+    elif isinstance(target, ast.Starred):
         _stored(target.value, out)
 
 
-_generators: dict[int, tuple[cst.FunctionDef, bool]] = {}
+_generators: dict[int, tuple[object, bool]] = {}
 
 
-def is_generator(fn: cst.FunctionDef) -> bool:
+def is_generator(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     hit = _generators.get(id(fn))
     if hit is not None and hit[0] is fn:
         return hit[1]
-    found = any(type(n) is cst.Yield for n in descendants(fn.body, _SCOPES))
+    found = any(type(n) is ast.Yield or type(n) is ast.YieldFrom for n in in_body(fn.body, _SCOPES))
     if len(_generators) > 50_000:
         _generators.clear()
     _generators[id(fn)] = (fn, found)
     return found
 
 
-def names_in(expr: cst.CSTNode) -> tuple[set[str], set[str], set[str], set[str]]:
+def names_in(expr: ast.AST) -> tuple[set[str], set[str], set[str], set[str]]:
     """(names, attribute names, called names, names compared directly) in an expression."""
     names: set[str] = set()
     attrs: set[str] = set()
     calls: set[str] = set()
     compared: set[str] = set()
     for n in descendants(expr, include_self=True):
-        if isinstance(n, cst.Name):
-            names.add(n.value)
-        elif isinstance(n, cst.Attribute):
-            attrs.add(n.attr.value)
-        elif isinstance(n, cst.Call) and isinstance(n.func, cst.Name):
-            calls.add(n.func.value)
-        elif isinstance(n, cst.Comparison):
-            for part in (n.left, *(c.comparator for c in n.comparisons)):
-                sides = (
-                    (part.left, part.right) if isinstance(part, cst.BinaryOperation) else (part,)
-                )
-                compared.update(s.value for s in sides if isinstance(s, cst.Name))
+        t = type(n)
+        if t is ast.Name:
+            names.add(n.id)
+        elif t is ast.Attribute:
+            attrs.add(n.attr)
+        elif t is ast.Call and type(n.func) is ast.Name:
+            calls.add(n.func.id)
+        elif t is ast.Compare:
+            for part in (n.left, *n.comparators):
+                sides = (part.left, part.right) if type(part) is ast.BinOp else (part,)
+                compared.update(s.id for s in sides if type(s) is ast.Name)
     return names, attrs, calls, compared

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
-
 from cachelint.prompt import Hole
 
 PLACEHOLDER = "\ufffc"  # stands for a hole inside a Text's str value
@@ -31,7 +29,7 @@ class Loc:
 
     __slots__ = ("module", "node", "via")
 
-    def __init__(self, module: Any, node: cst.CSTNode, via: Loc | None = None) -> None:
+    def __init__(self, module: Any, node: Any, via: Loc | None = None) -> None:
         self.module = module  # project.ModuleInfo
         self.node = node
         self.via = via

@@ -87,7 +87,7 @@ class Engine:
         )
 
     def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> list[Finding]:
-        # libcst is imported on first use: payload-only runs and skipped trees never pay for it
+        # the Python analysis is imported on first use: payload-only and warm runs never pay for it
         from cachelint.python.project import Project
         from cachelint.python.source import lint_python
 

@@ -50,9 +50,9 @@ def _cl000(findings):
     return [f.message for f in findings if f.code == "CL000"]
 
 
-def test_code_that_overflows_libcst_is_cl000_not_a_segfault(tmp_path):
-    # found by tests/test_fuzz_python.py: libcst's native parser overflows the C stack on a few
-    # thousand nested calls or unary operators, killing the whole run with SIGSEGV
+def test_code_nested_too_deeply_is_cl000_not_a_crash(tmp_path):
+    # found by tests/test_fuzz_python.py (with libcst, the parser before CPython's ast, whose
+    # native code overflowed the C stack on a few thousand nested calls or unary operators)
     (tmp_path / "calls.py").write_text("x = " + "f(" * 3000 + "1" + ")" * 3000 + "\n")
     (tmp_path / "nots.py").write_text("x = " + "not " * 20_000 + "y\n")
     (tmp_path / "minus.py").write_text("cache = " + "-" * 20_000 + "y\n")

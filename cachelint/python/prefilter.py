@@ -1,6 +1,6 @@
 """Cheap byte scans that decide whether a walked Python file is worth parsing.
 
-Parsing with libcst costs far more than reading. A file is parsed when its bytes mention a cache
+Parsing and evaluating cost far more than reading. A file is parsed when its bytes mention a cache
 marker (cache_control, cachePoint and their look-alikes), the prompt-caching beta, or a call that
 sends a request (the markers may come from a helper module, which is then read on demand).
 Substring tests (C speed) come first; the regexes only confirm around what they found, since

@@ -8,6 +8,8 @@ import gc
 import os
 import time
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from cachelint import forked
@@ -23,6 +25,7 @@ from cachelint.stat_index import (
     Entry,
     StatIndex,
     entry,
+    folder_digest,
     index_path,
     unchanged,
 )
@@ -53,6 +56,7 @@ def default_jobs() -> int:
 # (findings, or None when skipped unparsed; whether they came from the cache; internal error)
 _Outcome = tuple[list[Finding] | None, bool, str | None]
 _SKIP: _Outcome = (None, False, None)
+_CLEAN: _Outcome = ([], True, None)  # findings lists are never changed in place
 
 
 class _Worker:
@@ -61,6 +65,8 @@ class _Worker:
     def __init__(self, engine: Engine, cache_dir: Path | None) -> None:
         self.engine = engine
         self.cache = ResultCache(cache_dir, engine.fingerprint()) if cache_dir else None
+        self.summarised: set[str] = set()  # folders settled by their summary
+        self.groups: list[tuple[str, int, int]] | None = None  # walked_folders of the run
 
     def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:
         """The outcome for a file and its stat index entry (None when nothing worth recording
@@ -112,11 +118,54 @@ class _Worker:
         large tree, this is most of the work, so it builds no target for such files, and with
         more than one CPU a forked child stats half of them. A file whose signature changed is
         read and its content looked up in the result cache."""
-        if jobs < 2 or len(files) < SPLIT_MIN_FILES or len(index.entries) < SPLIT_MIN_FILES:
+        outcomes: list[_Outcome | None] = [None] * len(files)
+        rest = self._settle_folders(files, index, outcomes, jobs) if index.folders else None
+        if rest is None:
+            rest = list(range(len(files)))
+        if rest:
+            settled = self._settle_files([files[i] for i in rest], index, jobs)
+            for i, outcome in zip(rest, settled, strict=True):
+                outcomes[i] = outcome
+        return outcomes
+
+    def _settle_folders(
+        self, files: list[Found], index: StatIndex, outcomes: list[_Outcome | None], jobs: int
+    ) -> list[int]:
+        """Settle the walked folders whose files still match their summary (with more than one
+        CPU and many files, a forked child checks the second half); the positions of the other
+        files."""
+        folders = index.folders
+        groups = self.groups = walked_folders(files)
+        split = len(groups)
+        child = None
+        if jobs > 1 and len(files) >= SPLIT_MIN_FILES and forked.can_fork:
+            split = next((k for k, g in enumerate(groups) if g[1] >= len(files) // 2), split)
+            child = forked.start(_matching_folders, files, groups[split:], folders)
+        try:
+            matched = _matching_folders(files, groups[:split], folders)
+        finally:  # the child is always waited for
+            rest_matched = child() if child else None
+        if rest_matched is None or len(rest_matched) != len(groups) - split:
+            rest_matched = _matching_folders(files, groups[split:], folders)
+        rest: list[int] = []
+        for (folder, start, end), ok in zip(groups, matched + rest_matched, strict=True):
+            if ok:
+                for i, kind in enumerate(folders[folder][1], start):
+                    outcomes[i] = _SKIP if kind == SKIPPED else _CLEAN
+                self.summarised.add(folder)
+            else:
+                rest.extend(range(start, end))
+        return rest
+
+    def _settle_files(
+        self, files: list[Found], index: StatIndex, jobs: int
+    ) -> list[_Outcome | None]:
+        entries = index.load([f[2] for f in files])
+        if jobs < 2 or len(files) < SPLIT_MIN_FILES or len(entries) < SPLIT_MIN_FILES:
             return self._settle(files, index)
         half = len(files) // 2
         second = files[half:]
-        codes = forked.start(_unchanged_codes, second, index.entries) if forked.can_fork else None
+        codes = forked.start(_unchanged_codes, second, entries) if forked.can_fork else None
         try:
             outcomes = self._settle(files[:half], index)
         finally:  # the child is always waited for
@@ -128,14 +177,14 @@ class _Worker:
             if code == _UNCHANGED_SKIPPED:
                 outcomes.append(_SKIP)
             elif code == _UNCHANGED_CLEAN:
-                outcomes.append(([], True, None))
+                outcomes.append(_CLEAN)
             else:
                 outcomes.append(next(rest))
         return outcomes
 
     def _settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
         outcomes: list[_Outcome | None] = []
-        append, get, stat = outcomes.append, index.entries.get, os.stat
+        append, get, stat = outcomes.append, index.load([]).get, os.stat
         for found in files:
             path, explicit, display, _ = found
             e = get(display)
@@ -152,7 +201,7 @@ class _Worker:
                 elif e[4] == SKIPPED:
                     outcome = _SKIP
                 elif e[4] == CLEAN:
-                    outcome = [], True, None
+                    outcome = _CLEAN
                 elif self.cache is not None:
                     cached = self.cache.get(display, e[5])
                     outcome = None if cached is None else (cached, True, None)
@@ -210,6 +259,43 @@ def _unchanged_codes(files: list[Found], entries: dict[str, Entry]) -> bytes:
         if unchanged(e, st):
             codes[i] = _UNCHANGED_SKIPPED if e[4] == SKIPPED else _UNCHANGED_CLEAN
     return bytes(codes)
+
+
+def _matching_folders(
+    files: list[Found], groups: list[tuple[str, int, int]], folders: dict[str, list]
+) -> bytes:
+    """1 for each folder whose files give the digest of its summary, else 0."""
+    out = bytearray(len(groups))
+    stat, path, shown = os.stat, itemgetter(0), itemgetter(2)
+    for k, (folder, start, end) in enumerate(groups):
+        summary = folders.get(folder)
+        if summary is None or len(summary[1]) != end - start:
+            continue
+        group = files[start:end]
+        try:  # (stat_index.signature, inline: this loop is most of a warm run)
+            signatures = [
+                (s.st_size, s.st_mtime_ns, s.st_ino, s.st_ctime_ns)
+                for s in map(stat, map(path, group))
+            ]
+        except OSError:
+            continue
+        out[k] = folder_digest(list(map(shown, group)), signatures) == summary[0]
+    return bytes(out)
+
+
+def walked_folders(files: list[Found]) -> list[tuple[str, int, int]]:
+    """(folder, start, end) of each run of walked files of one folder (the walk lists a
+    folder's files together); files named on the command line belong to no run."""
+    out: list[tuple[str, int, int]] = []
+    start = 0
+    folders = [f[2].rpartition("/")[0] for f in files]
+    explicit = any(map(itemgetter(1), files))
+    for folder, run in groupby(folders):
+        end = start + sum(1 for _ in run)
+        if not explicit or not any(f[1] for f in files[start:end]):
+            out.append((folder, start, end))
+        start = end
+    return out
 
 
 _WORKER: _Worker | None = None
@@ -281,6 +367,11 @@ def run(
         if index is not None and e is not None:
             index.record(t.display, e)
     if index is not None:
+        if tops:
+            groups = worker.groups if worker.groups is not None else walked_folders(files)
+            for folder, start, end in groups:
+                if folder not in worker.summarised:
+                    index.summarise(folder, [f[2] for f in files[start:end]])
         index.save({f[2] for f in files}, tops)
     result = RunResult()
     for found, hit, error in outcomes:

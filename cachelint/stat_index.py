@@ -13,7 +13,11 @@ ctime) is older, by more than that granularity, than the moment the signature wa
 otherwise the next run reads the file again (see `settled`).
 
 The index is split in shards by folder, so that a run on a few files (pre-commit) reads and
-writes a few small files, not the index of the whole tree. Shards are written atomically and only
+writes a few small files, not the index of the whole tree. A walk first looks at folder summaries
+(one small file): a digest of the names and signatures of all the files a folder held, recorded
+when all of them were skipped or clean and settled. A folder whose files still give that digest
+is settled with one stat per file and no per-file look-ups; the shards are read only for the
+folders that changed. Shards are written atomically and only
 when something in them changed; a corrupt or foreign shard is ignored; concurrent runs each merge
 their entries over what is on disk (last writer wins).
 """
@@ -90,34 +94,82 @@ def _shard_of_folder(folder: str, shards: int) -> int:
     return int(digest(folder.encode())[:8], 16) % shards
 
 
+Signature = tuple  # (size, mtime_ns, inode, ctime_ns)
+
+
+def folder_digest(displays: list[str], signatures: list[Signature]) -> str:
+    """Names by their digest; signatures by CPython's tuple hash, which is the same in every
+    process for integers (only str and bytes hashes are salted) and costs no formatting."""
+    return f"{digest(chr(0).join(displays).encode())[:32]}:{hash(tuple(signatures)):x}"
+
+
 class StatIndex:
-    """The shards holding `displays` (all of them when None), merged in `entries`."""
+    """The shards holding `displays` (all of them when None), read when first needed and
+    merged in `entries`, and, for a walk (`displays` None), the folder summaries."""
 
     def __init__(self, folder: Path, cache_root: Path, displays: list[str] | None = None) -> None:
         self.folder = folder
         self.cache_root = cache_root
-        wanted = range(SHARDS) if displays is None else sorted({shard_of(d) for d in displays})
-        self._shards = {n: _Shard(self._shard_path(n)) for n in wanted}
-        self.entries: dict[str, Entry] = {}
-        for shard in self._shards.values():
-            self.entries.update(shard.entries)
+        self._wanted = (
+            range(SHARDS) if displays is None else sorted({shard_of(d) for d in displays})
+        )
+        self._shards: dict[int, _Shard] = {}
+        self._entries: dict[str, Entry] = {}
         self._changes: dict[str, Entry] = {}
+        self._folders = _Folders(folder / "folders.summary") if displays is None else None
+        self.folders: dict[str, list] = self._folders.entries if self._folders else {}
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        """The entries of every shard (all are read)."""
+        self._read_shards(self._wanted)
+        return self._entries
+
+    def load(self, displays: list[str]) -> dict[str, Entry]:
+        """The entries, with at least the shards holding `displays` read."""
+        self._read_shards({shard_of(d) for d in displays})
+        return self._entries
+
+    def _read_shards(self, numbers) -> None:
+        for n in numbers:
+            if n not in self._shards:
+                shard = self._shards[n] = _Shard(self._shard_path(n))
+                for d, e in shard.entries.items():
+                    self._entries.setdefault(d, e)
 
     def record(self, display: str, e: Entry) -> None:
         """What this run learned about a file."""
-        if self.entries.get(display) != e:
+        if self.load([display]).get(display) != e:
             self._changes[display] = e
+
+    def summarise(self, folder: str, displays: list[str]) -> None:
+        """Record the summary of a walked folder from its files' entries, when each of them is
+        settled and skipped or clean (else forget any summary it had)."""
+        if self._folders is None:
+            return
+        kinds, signatures = [], []
+        for d in displays:
+            e = self._changes.get(d) or self.load([d]).get(d)
+            if type(e) is not list or len(e) != 6 or e[1] is None or e[4] not in (SKIPPED, CLEAN):
+                self._folders.change(folder, None)
+                return
+            kinds.append(e[4])
+            signatures.append((e[0], e[1], e[2], e[3]))
+        self._folders.change(folder, [folder_digest(displays, signatures), "".join(kinds)])
 
     def save(self, seen: Set[str], tops: list[str]) -> None:
         """Write the shards this run changed, merged over what is on disk (another run may have
         written them since), less the entries under the walked folders `tops` of files the walk
         did not find (deleted, renamed or now excluded); beyond MAX_ENTRIES, the oldest entries
         of files this run did not see go. Nothing is written when nothing changed."""
+        if self._folders is not None:
+            self._folders.save(self.cache_root)
+        # (shards not read hold only folders settled by their summary: nothing to forget there)
         dirty: dict[int, dict[str, Entry | None]] = {}
         for d, e in self._changes.items():
             dirty.setdefault(shard_of(d), {})[d] = e
-        if tops and not self.entries.keys() <= seen:
-            for d in self.entries:
+        if tops and not self._entries.keys() <= seen:
+            for d in self._entries:
                 if d not in seen and any(_under(d, t) for t in tops):
                     dirty.setdefault(shard_of(d), {})[d] = None
         for n, changes in dirty.items():
@@ -151,6 +203,32 @@ class _Shard:
         atomic_write(self.path, orjson.dumps(doc), cache_root)
 
 
+class _Folders:
+    """Folder summaries: folder -> [digest of its files' names and signatures, their outcomes]."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp = _stamp(path)
+        self.entries: dict[str, list] = _read(path, "folders")
+        self._changes: dict[str, list | None] = {}
+
+    def change(self, folder: str, summary: list | None) -> None:
+        if self.entries.get(folder) != summary:
+            self._changes[folder] = summary
+
+    def save(self, cache_root: Path) -> None:
+        if not self._changes:
+            return
+        on_disk = self.entries if _stamp(self.path) == self._stamp else _read(self.path, "folders")
+        merged = dict(on_disk)
+        for folder, summary in self._changes.items():
+            if summary is None:
+                merged.pop(folder, None)
+            else:
+                merged[folder] = summary
+        atomic_write(self.path, orjson.dumps({"format": FORMAT, "folders": merged}), cache_root)
+
+
 def _under(display: str, top: str) -> bool:
     if top == ".":
         return not display.startswith(("../", "/"))
@@ -165,11 +243,11 @@ def _stamp(path: Path) -> tuple | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _read(path: Path) -> dict[str, Entry]:
+def _read(path: Path, key: str = "entries") -> dict:
     try:
         doc = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
-    if type(doc) is not dict or doc.get("format") != FORMAT or type(doc.get("entries")) is not dict:
+    if type(doc) is not dict or doc.get("format") != FORMAT or type(doc.get(key)) is not dict:
         return {}
-    return doc["entries"]
+    return doc[key]

@@ -17,6 +17,7 @@ from cachelint.engine import Engine, Options
 from cachelint.runner import run
 
 from conftest import ROOT, run_cli
+from payloads import HELPER_TIMESTAMP_SOURCE
 
 BAD = (ROOT / "examples" / "support_bot_request.json").read_bytes()
 CLEAN = (ROOT / "examples" / "clean_request.json").read_bytes()
@@ -473,3 +474,80 @@ def test_a_run_on_named_files_touches_only_their_shards(tree, tmp_path, monkeypa
     assert rewritten == {_shard(cache, "pkg3/req003.json")}
     assert len(_index(cache)) == 80
     assert _codes(_check(tree, cache)) == _codes(_check(tree, None))
+
+
+# Folder summaries: a walked folder whose files all keep their signatures is settled without
+# reading the shards of the index.
+
+
+def _summary_tree(root: Path) -> None:
+    for i in range(6):
+        (root / "plain").mkdir(parents=True, exist_ok=True)
+        (root / "plain" / f"mod{i}.py").write_text(f"def f{i}(x):\n    return x + {i}\n")
+    (root / "clean").mkdir()
+    (root / "clean" / "req.json").write_bytes(CLEAN)
+    (root / "bad").mkdir()
+    (root / "bad" / "req.json").write_bytes(BAD)
+
+
+def _shards_read(monkeypatch) -> list[str]:
+    read: list[str] = []
+    real = stat_index._Shard.__init__
+
+    def spy(self, path):
+        read.append(path.name)
+        real(self, path)
+
+    monkeypatch.setattr(stat_index._Shard, "__init__", spy)
+    return read
+
+
+def test_unchanged_folders_are_settled_by_their_summary(tmp_path, monkeypatch, settled):
+    monkeypatch.chdir(tmp_path)
+    _summary_tree(tmp_path)
+    cache = tmp_path / "cache"
+    cold = _check(tmp_path, cache)
+    summaries = json.loads((_index_folder(cache) / "folders.summary").read_bytes())["folders"]
+    assert set(summaries) == {"plain", "clean"}, "a folder with findings has no summary"
+    assert summaries["plain"][1] == "ssssss" and summaries["clean"][1] == "c"
+    read = _shards_read(monkeypatch)
+    warm = _check(tmp_path, cache)
+    assert _codes(warm) == _codes(cold) and {p for p, _ in _codes(cold)} == {"bad/req.json"}
+    assert (warm.files_checked, warm.files_skipped) == (cold.files_checked, cold.files_skipped)
+    assert read == [_shard(cache, "bad/req.json").name], "only the folder without a summary"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["rewrite", "add", "remove", "rename"],
+)
+def test_a_change_in_a_summarised_folder_is_seen(tmp_path, monkeypatch, settled, change):
+    monkeypatch.chdir(tmp_path)
+    _summary_tree(tmp_path)
+    cache = tmp_path / "cache"
+    _check(tmp_path, cache)
+    plain = tmp_path / "plain"
+    defect = HELPER_TIMESTAMP_SOURCE
+    if change == "rewrite":
+        (plain / "mod3.py").write_text(defect)
+    elif change == "add":
+        (plain / "new.py").write_text(defect)
+    elif change == "remove":
+        (plain / "mod3.py").unlink()
+    else:
+        (plain / "mod3.py").rename(plain / "mod9.py")
+    fresh = _check(tmp_path, None)
+    warm = _check(tmp_path, cache)
+    assert _codes(warm) == _codes(fresh)
+    assert (warm.files_checked, warm.files_skipped) == (fresh.files_checked, fresh.files_skipped)
+    if change in ("rewrite", "add"):
+        assert any(p.startswith("plain/") for p, _ in _codes(warm))
+
+
+def test_a_folder_changed_just_now_gets_no_summary(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _summary_tree(tmp_path)  # written within the racy margin: signatures not trusted yet
+    cache = tmp_path / "cache"
+    _check(tmp_path, cache)
+    path = _index_folder(cache) / "folders.summary"
+    assert not path.exists() or not json.loads(path.read_bytes())["folders"]

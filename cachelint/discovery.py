@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from operator import attrgetter
 from pathlib import Path
+from typing import Protocol
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 PAYLOAD_SUFFIXES = (".json", *JSONL_SUFFIXES)
@@ -111,6 +112,7 @@ def find(
     exclude: list[str],
     force_exclude: bool,
     suffixes: tuple[str, ...] = SUFFIXES,
+    listings: Listings | None = None,
 ) -> list[Found]:
     """The files to check in a stable order. Directories are walked; symlinks are not followed."""
     excluded = Excluder(exclude)
@@ -119,7 +121,7 @@ def find(
         if force_exclude and _path_excluded(given, root, excluded):
             continue
         if given.is_dir():
-            _walk(given, root, excluded, suffixes, found)
+            _walk(given, root, excluded, suffixes, found, listings)
         else:
             found.append((given, True, display_path(given), relative(given, root)))
     return found
@@ -144,7 +146,12 @@ def _path_excluded(path: Path, root: Path, excluded: Excluder | list[str]) -> bo
 
 
 def _walk(
-    top: Path, root: Path, excluded: Excluder, suffixes: tuple[str, ...], found: list[Found]
+    top: Path,
+    root: Path,
+    excluded: Excluder,
+    suffixes: tuple[str, ...],
+    found: list[Found],
+    listings: Listings | None = None,
 ) -> None:
     # Paths are joined as strings from the top, in one loop without calls or generators per
     # entry: on a warm run over a large tree, the walk is a third of the time.
@@ -156,14 +163,22 @@ def _walk(
     stack = [(str(top), display_path(top), relative(top, root))]
     while stack:
         directory, shown, rel = stack.pop()
+        rel_prefix = "" if rel in ("", ".") else rel + "/"
+        shown_prefix = "" if shown in ("", ".") else shown + "/"
+        known = listings.lookup(directory) if listings is not None else None
+        if known is not None:  # the folder's entries are as the last walk found them
+            at = directory if directory.endswith(os.sep) else directory + os.sep
+            for name in known[0]:
+                add((at + name, False, shown_prefix + name, rel_prefix + name))
+            stack.extend((at + n, shown_prefix + n, rel_prefix + n) for n in reversed(known[1]))
+            continue
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=_NAME)
         except OSError:
             continue
-        rel_prefix = "" if rel in ("", ".") else rel + "/"
-        shown_prefix = "" if shown in ("", ".") else shown + "/"
         subdirs = []
+        kept = []
         for e in entries:
             name = e.name
             if e.is_dir(follow_symlinks=False):
@@ -174,4 +189,18 @@ def _walk(
                 erel = rel_prefix + name
                 if not ((by_file_name and by_file_name(name)) or (by_path and by_path(erel))):
                     add((e.path, False, shown_prefix + name, erel))
+                    kept.append(name)
+        if listings is not None:
+            listings.store(directory, kept, [d[2].rpartition("/")[2] for d in subdirs])
         stack.extend(reversed(subdirs))
+
+
+class Listings(Protocol):
+    """Remembered folder listings (stat_index.Listings): what a walk kept of a folder whose
+    entries have not changed since."""
+
+    def lookup(self, directory: str) -> tuple[list[str], list[str]] | None:
+        """(file names, subfolder names) kept in `directory`, when it is unchanged."""
+
+    def store(self, directory: str, files: list[str], subdirs: list[str]) -> None:
+        """What the walk kept in `directory`, just listed after `lookup` missed."""

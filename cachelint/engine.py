@@ -16,6 +16,7 @@ from cachelint.discovery import (
     JSONL_SUFFIXES,
     PYTHON_SUFFIXES,
     Found,
+    Listings,
     Target,
     discover,
     display_path,
@@ -194,9 +195,11 @@ class Engine:
 
         return lint_json(data, display, self.context, selected)
 
-    def files(self, paths: list[Path]) -> list[Found]:
+    def files(self, paths: list[Path], listings: Listings | None = None) -> list[Found]:
         """The files to check under `paths` (see `discovery.find`)."""
-        return find(paths, self.config.root, self.config.exclude, self.force_exclude)
+        return find(
+            paths, self.config.root, self.config.exclude, self.force_exclude, listings=listings
+        )
 
     def fingerprint(self) -> str:
         """Everything besides file content that changes findings, for the result cache."""

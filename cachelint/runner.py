@@ -23,6 +23,7 @@ from cachelint.stat_index import (
     CLEAN,
     SKIPPED,
     Entry,
+    Listings,
     StatIndex,
     entry,
     folder_digest,
@@ -329,20 +330,24 @@ def run(
 ) -> RunResult:
     """Check paths; files inside `skip_dirs` (folders read as request logs) are left out."""
     _tune_gc()  # the walk, the index and the checks allocate many objects, few of them cyclic
-    files = engine.files(paths)
-    if skip_dirs:
-        skip = [d.resolve() for d in skip_dirs]
-        files = [f for f in files if not any(Path(f[0]).resolve().is_relative_to(d) for d in skip)]
     if engine.counts_tokens:
         # exact counts come from a service: not cached, and errors stay in this process
         jobs, cache_dir = 1, None
     worker = _Worker(engine, cache_dir)
-    index = None
+    index = listings = None
     tops = [display_path(p) for p in paths if p.is_dir()]
+    folder = None
     if worker.cache is not None:
         folder = index_path(worker.cache.dir, Path.cwd(), engine.config.root)
-        # a walk reads the whole index (and forgets what it no longer finds); named files
-        # (as pre-commit passes them) only the shards that hold them
+        listings = Listings(folder / "listings.summary") if tops else None
+    files = engine.files(paths, listings)
+    if skip_dirs:
+        skip = [d.resolve() for d in skip_dirs]
+        files = [f for f in files if not any(Path(f[0]).resolve().is_relative_to(d) for d in skip)]
+    if folder is not None and cache_dir is not None:
+        # a walk reads the folder summaries, then the shards of the folders that changed (and
+        # forgets what it no longer finds there); named files (as pre-commit passes them) only
+        # the shards that hold them
         index = StatIndex(folder, cache_dir, None if tops else [f[2] for f in files])
     outcomes = worker.settle(files, index, jobs) if index is not None else [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
@@ -373,6 +378,8 @@ def run(
                 if folder not in worker.summarised:
                     index.summarise(folder, [f[2] for f in files[start:end]])
         index.save({f[2] for f in files}, tops)
+        if listings is not None:
+            listings.save(cache_dir)
     result = RunResult()
     for found, hit, error in outcomes:
         if error is not None:

@@ -25,6 +25,7 @@ their entries over what is on disk (last writer wins).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Set
 from functools import cache
 from pathlib import Path
@@ -40,6 +41,7 @@ FORMAT = 1
 RACY_MARGIN_NS = 100_000_000
 RACY_MARGIN_WHOLE_SECONDS_NS = 2_000_000_000
 MAX_ENTRIES = 200_000  # entries of files not seen by the run are dropped beyond this
+MAX_FOLDERS = 50_000  # folder listings
 SHARDS = 64
 
 # outcomes
@@ -227,6 +229,50 @@ class _Folders:
             else:
                 merged[folder] = summary
         atomic_write(self.path, orjson.dumps({"format": FORMAT, "folders": merged}), cache_root)
+
+
+class Listings:
+    """Folder listings of walks: for each folder, its signature (mtime, ctime, inode) and the
+    names of the files and subfolders the walk kept there. A folder whose signature is
+    unchanged has the same entries (creating, deleting or renaming an entry changes its
+    mtime), so the walk need not list it again; as for files, a signature is only trusted when
+    the folder's last change is settled."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp = _stamp(path)
+        self.entries: dict[str, list] = _read(path, "listings")
+        self._signatures: dict[str, list[int]] = {}  # folders to store after listing them
+        self._changes: dict[str, list] = {}
+
+    def lookup(self, directory: str) -> tuple[list[str], list[str]] | None:
+        taken = time.time_ns()
+        try:
+            st = os.stat(directory)
+        except OSError:
+            return None
+        sig = [st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        hit = self.entries.get(directory)
+        if hit is not None and hit[0] == sig:
+            return hit[1], hit[2]
+        if settled(st.st_mtime_ns, taken) and settled(st.st_ctime_ns, taken):
+            self._signatures[directory] = sig
+        return None
+
+    def store(self, directory: str, files: list[str], subdirs: list[str]) -> None:
+        sig = self._signatures.pop(directory, None)
+        if sig is not None:
+            self._changes[directory] = [sig, files, subdirs]
+
+    def save(self, cache_root: Path) -> None:
+        if not self._changes:
+            return
+        on_disk = self.entries if _stamp(self.path) == self._stamp else _read(self.path, "listings")
+        merged = {**on_disk, **self._changes}
+        if len(merged) > MAX_FOLDERS:  # folders of other walks go first
+            for d in [d for d in merged if d not in self._changes][: len(merged) - MAX_FOLDERS]:
+                del merged[d]
+        atomic_write(self.path, orjson.dumps({"format": FORMAT, "listings": merged}), cache_root)
 
 
 def _under(display: str, top: str) -> bool:

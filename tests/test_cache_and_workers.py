@@ -490,6 +490,15 @@ def _summary_tree(root: Path) -> None:
     (root / "bad" / "req.json").write_bytes(BAD)
 
 
+def _same_as_without_cache(root: Path, cache: Path):
+    """A warm run on `root`, checked against a run without any cache."""
+    fresh = _check(root, None)
+    warm = _check(root, cache)
+    assert _codes(warm) == _codes(fresh)
+    assert (warm.files_checked, warm.files_skipped) == (fresh.files_checked, fresh.files_skipped)
+    return warm
+
+
 def _shards_read(monkeypatch) -> list[str]:
     read: list[str] = []
     real = stat_index._Shard.__init__
@@ -536,10 +545,7 @@ def test_a_change_in_a_summarised_folder_is_seen(tmp_path, monkeypatch, settled,
         (plain / "mod3.py").unlink()
     else:
         (plain / "mod3.py").rename(plain / "mod9.py")
-    fresh = _check(tmp_path, None)
-    warm = _check(tmp_path, cache)
-    assert _codes(warm) == _codes(fresh)
-    assert (warm.files_checked, warm.files_skipped) == (fresh.files_checked, fresh.files_skipped)
+    warm = _same_as_without_cache(tmp_path, cache)
     if change in ("rewrite", "add"):
         assert any(p.startswith("plain/") for p, _ in _codes(warm))
 
@@ -551,3 +557,57 @@ def test_a_folder_changed_just_now_gets_no_summary(tmp_path, monkeypatch):
     _check(tmp_path, cache)
     path = _index_folder(cache) / "folders.summary"
     assert not path.exists() or not json.loads(path.read_bytes())["folders"]
+
+
+# Folder listings: a folder whose entries have not changed is not listed again.
+
+
+def _listed(cache: Path) -> dict:
+    path = _index_folder(cache) / "listings.summary"
+    return json.loads(path.read_bytes())["listings"] if path.exists() else {}
+
+
+def test_unchanged_folders_are_not_listed_again(tmp_path, monkeypatch, settled):
+    root = tmp_path / "tree"
+    monkeypatch.chdir(_summary_tree(root) or root)
+    cache = tmp_path / "cache"
+    cold = _check(root, cache)
+    listed = _listed(cache)
+    assert listed["./plain"][1] == [f"mod{i}.py" for i in range(6)] and listed["./plain"][2] == []
+    scanned: list[str] = []
+    real = os.scandir
+
+    def spy(path="."):
+        scanned.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", spy)
+    warm = _check(root, cache)
+    assert scanned == [] and _codes(warm) == _codes(cold)
+    assert (warm.files_checked, warm.files_skipped) == (cold.files_checked, cold.files_skipped)
+
+
+@pytest.mark.parametrize("change", ["add file", "remove file", "add folder", "rename folder"])
+def test_a_changed_folder_is_listed_again(tmp_path, monkeypatch, settled, change):
+    root = tmp_path / "tree"
+    monkeypatch.chdir(_summary_tree(root) or root)
+    cache = tmp_path / "cache"
+    _check(root, cache)
+    if change == "add file":
+        (root / "plain" / "new.py").write_text(HELPER_TIMESTAMP_SOURCE)
+    elif change == "remove file":
+        (root / "bad" / "req.json").unlink()
+    elif change == "add folder":
+        (root / "plain" / "sub").mkdir()
+        (root / "plain" / "sub" / "req.json").write_bytes(BAD)
+    else:
+        (root / "bad").rename(root / "worse")
+    _same_as_without_cache(root, cache)
+
+
+def test_a_folder_changed_just_now_is_listed_again(tmp_path, monkeypatch):
+    root = tmp_path / "tree"
+    monkeypatch.chdir(_summary_tree(root) or root)  # just created: signatures not settled
+    cache = tmp_path / "cache"
+    _check(root, cache)
+    assert not any(d.endswith(("plain", "bad", "clean")) for d in _listed(cache))

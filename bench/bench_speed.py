@@ -7,9 +7,9 @@ Generates three inputs under a temporary directory:
               LLM modules; default 4,000);
   (b) sparse: M ordinary Python files with 1% LLM code (default 20,000);
   (c) log:    a JSONL request log (default 100,000 requests);
-then runs `cachelint check` cold (empty result cache) and warm (second run) on each, and the peers
-`pcdlint` and `cachedrift` on the Python trees when they are installed (on PATH, or in the folder
-given by --peers-bin). Each command runs in a child of its own, so peak memory is per command.
+then runs `cachelint check` cold (empty result cache) and warm (the runs after it; the median
+of --warm-runs) on each, and the peers `pcdlint` and `cachedrift` on the Python trees when they
+are installed (on PATH, or in the folder given by --peers-bin). Each command runs in a child of its own, so peak memory is per command.
 Prints wall time, files (or requests) per second and peak RSS, and the ratios, from one run.
 
     python bench/bench_speed.py [--dense 4000] [--dense-real 4000] [--sparse 20000] [--log 100000]
@@ -22,6 +22,7 @@ import argparse
 import compileall
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,12 @@ def main() -> None:
     ap.add_argument("--log", type=int, default=100_000)
     ap.add_argument("--peers-bin", type=Path, help="folder holding pcdlint and cachedrift")
     ap.add_argument("--jobs", type=int, help="cachelint -j (default: one per CPU)")
+    ap.add_argument(
+        "--warm-runs",
+        type=int,
+        default=5,
+        help="warm runs are short, so one busy moment skews one of them: the median of this many",
+    )
     a = ap.parse_args()
 
     def peer(name: str) -> str | None:
@@ -129,11 +136,14 @@ def main() -> None:
                         runs[p] = [exe, "."]
             row = {"input": name, "count": count, "unit": unit, "runs": {}}
             for label, cmd in runs.items():
-                wall, rss, _ = measure(cmd, root)
+                repeat = max(1, a.warm_runs) if label == "cachelint warm" else 1
+                walls, rsss = zip(*(measure(cmd, root)[:2] for _ in range(repeat)), strict=True)
+                wall, rss = statistics.median(walls), max(rsss)
                 row["runs"][label] = (wall, rss)
+                note = f"  (median of {repeat})" if repeat > 1 else ""
                 print(
                     f"{name:<7} {label:<15} {wall:8.2f} s {count / wall:10,.0f} {unit}/s "
-                    f"{rss:8.0f} MB peak",
+                    f"{rss:8.0f} MB peak{note}",
                     flush=True,
                 )
             results.append(row)

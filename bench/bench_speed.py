@@ -9,8 +9,9 @@ Generates three inputs under a temporary directory:
   (c) log:    a JSONL request log (default 100,000 requests);
 then runs `cachelint check` cold (empty result cache) and warm (the runs after it; the median
 of --warm-runs) on each, and the peers `pcdlint` and `cachedrift` on the Python trees when they
-are installed (on PATH, or in the folder given by --peers-bin). Each command runs in a child of its own, so peak memory is per command.
-Prints wall time, files (or requests) per second and peak RSS, and the ratios, from one run.
+are installed (on PATH, or in the folder given by --peers-bin). Each command runs in a child
+of its own, so peak memory is per command. Prints wall time, files (or requests) per second
+and peak RSS, and the ratios, from one run.
 
     python bench/bench_speed.py [--dense 4000] [--dense-real 4000] [--sparse 20000] [--log 100000]
                                 [--peers-bin DIR]

@@ -104,7 +104,7 @@ class Engine:
             self.config.volatile_names,
             self.config.python_timeout,
         )
-        own = path.resolve() if path is not None else None
+        own = self._project.real(path) if path is not None else None
         self.last_dependencies = sorted(str(p) for p in self._project.touched if p != own)
         self.last_cacheable = self._project.stopped is None
         return found

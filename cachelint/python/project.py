@@ -170,20 +170,22 @@ def _shown(path: Path) -> str:
 def find_root(path: Path, config_root: Path | None, dirs: _DirCache | None = None) -> Path:
     """The project root: the config root when it contains the file, else the nearest directory
     upward that has a pyproject.toml or is not a package."""
-    path = path.resolve()
+    dirs = dirs or _DirCache()
+    path = dirs.real(path)
     if config_root is not None:
         try:
             path.relative_to(config_root)
             return config_root
         except ValueError:
             pass
-    return (dirs or _DirCache()).package(path.parent)[2]
+    return dirs.package(path.parent)[2]
 
 
 def module_name(path: Path, dirs: _DirCache | None = None) -> tuple[str, Path]:
     """(dotted name, import base directory) for a file, from the packages around it."""
-    path = path.resolve()
-    parts, base, _ = (dirs or _DirCache()).package(path.parent)
+    dirs = dirs or _DirCache()
+    path = dirs.real(path)
+    parts, base, _ = dirs.package(path.parent)
     if path.name != "__init__.py":
         parts = (*parts, path.stem)
     return ".".join(parts), base
@@ -194,6 +196,17 @@ class _DirCache:
 
     def __init__(self) -> None:
         self._seen: dict[Path, tuple[tuple[str, ...], Path, Path]] = {}
+        self._real: dict[Path, Path] = {}
+
+    def real(self, path: Path) -> Path:
+        """`path.resolve()`, with each directory resolved once (a file of its own is only
+        looked at to see whether it is a symlink)."""
+        folder = self._real.get(path.parent)
+        if folder is None:
+            folder = self._real[path.parent] = path.parent.resolve()
+        if path.is_symlink():
+            return path.resolve()
+        return folder / path.name
 
     def package(self, d: Path) -> tuple[tuple[str, ...], Path, Path]:
         """For a resolved directory: (package names down to it, the import base above the
@@ -227,6 +240,10 @@ class Project:
         self.touched: set[Path] = set()
         # why the analysis of the current file stopped early, if it did (the result is partial)
         self.stopped: str | None = None
+
+    def real(self, path: Path) -> Path:
+        """`path.resolve()`, each directory resolved once per run."""
+        return self._dirs.real(path)
 
     def module_for(
         self,
@@ -297,7 +314,7 @@ class Project:
             (base / rel / "__init__.py", True),
         ):
             try:
-                real = cand.resolve()
+                real = self._dirs.real(cand)
                 real.relative_to(root)
             except (ValueError, OSError):
                 continue

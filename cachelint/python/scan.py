@@ -109,7 +109,7 @@ def scan(module: ast.Module) -> Scan:
                 out.deprecated.append((node, "the beta.prompt_caching API"))
         elif t is ast.Constant and type(node.value) is str and OLD_BETA in node.value:  # type: ignore[attr-defined]
             out.deprecated.append((node, f"the {OLD_BETA} beta"))
-        stack.extend((c, cls, fn, inner) for c in reversed(list(children(node))))
+        stack.extend([(c, cls, fn, inner) for c in children(node)[::-1]])
     return out
 
 

@@ -7,32 +7,40 @@ import ast
 from collections.abc import Iterator
 from functools import cache
 
-# Operators and expression contexts (Load, Store, Add, ...) are nodes too: never worth visiting.
-_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+# Fields that never hold nodes worth visiting: operators and expression contexts (Load, Add, ...)
+# and names, numbers and flags.
+_SCALAR_FIELDS = frozenset(
+    {"ctx", "op", "ops", "type_comment", "kind", "id", "attr", "arg", "name", "asname", "module"}
+    | {"level", "conversion", "is_async", "simple", "tag", "names", "rest", "kwd_attrs"}
+)
 
 
 @cache
 def _fields(cls: type) -> tuple[str, ...]:
-    skip = {"ctx", "op", "ops", "type_comment", "kind"}
-    return tuple(f for f in cls._fields if f not in skip)
+    if cls is ast.Constant:
+        return ()
+    fields = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)
+    if cls in (ast.Import, ast.ImportFrom):
+        fields += ("names",)  # aliases are nodes (in Global and Nonlocal, names are strings)
+    return fields
 
 
-def children(node: ast.AST) -> Iterator[ast.AST]:
+def children(node: ast.AST) -> list[ast.AST]:
+    out: list[ast.AST] = []
     for name in _fields(type(node)):
-        value = getattr(node, name, None)
+        value = getattr(node, name)
         if type(value) is list:
-            for v in value:
-                if isinstance(v, ast.AST):
-                    yield v
-        elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
-            yield value
+            out.extend(v for v in value if v is not None)  # Dict keys hold None for **
+        elif value is not None:
+            out.append(value)
+    return out
 
 
 def descendants(
     node: ast.AST, stop: tuple[type, ...] = (), include_self: bool = False
 ) -> Iterator[ast.AST]:
     """Every node below `node` (pre-order), not descending into nodes of the `stop` types."""
-    stack = [node] if include_self else list(reversed(list(children(node))))
+    stack = [node] if include_self else children(node)[::-1]
     yield from _walk(stack, frozenset(stop), node)
 
 
@@ -48,7 +56,7 @@ def _walk(stack: list[ast.AST], stop_types: frozenset[type], node: ast.AST | Non
         yield n
         if stop_types and type(n) in stop_types and n is not node:
             continue
-        stack.extend(reversed(list(children(n))))
+        stack.extend(children(n)[::-1])
 
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -135,3 +135,21 @@ def test_a_plugin_finding_with_a_whole_long_line_is_shown_cut(log):
     f = _finding(line, Span(2, col, 2, col + len(STAMP)))
     out = render("text", [replace(f, code="CL301", path="log.jsonl")])
     assert _carets(out, lines) == [("CL301", STAMP[0])]
+
+
+def test_a_long_python_line_gives_a_short_snippet_at_the_finding():
+    filler = "Policy clause. " * 2000
+    call = (
+        'client.messages.create(model="claude-sonnet-4-5", max_tokens=10, system=[{"type": '
+        f'"text", "text": "{filler}" + f"Now: {{datetime.now()}}", "cache_control": '
+        '{"type": "ephemeral"}}], messages=[{"role": "user", "content": q}])'
+    )
+    source = (
+        "import anthropic\nfrom datetime import datetime\nclient = anthropic.Anthropic()\n"
+        f"def ask(q):\n    return {call}\n"
+    )
+    line = source.splitlines()[4]
+    found = lint(source, "app.py")
+    assert found and all(f.span.line == 5 for f in found)
+    for f in found:
+        _check_excerpt(line, f.span.column, f.snippet, f.snippet_start)

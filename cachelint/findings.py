@@ -31,8 +31,11 @@ class Finding:
     span: Span
     message: str
     help: str
-    snippet: str | None = None  # the source line at span.line, for the text format
+    snippet: str | None = None  # the source line at span.line (or an excerpt), for the text format
     notes: list[tuple[str, Span]] = field(default_factory=list)  # secondary locations
+    # the column of the snippet's first character: a long line is kept as an excerpt around
+    # span.column (cachelint.snippet), with an ellipsis in place of each cut end's character
+    snippet_start: int = 1
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
@@ -68,11 +71,12 @@ class Finding:
             self.help,
             self.snippet,
             notes,
+            self.snippet_start,
         ]
 
     @classmethod
     def from_record(cls, r: list) -> Finding:
-        code, name, sev, path, span, message, help_, snippet, notes = r
+        code, name, sev, path, span, message, help_, snippet, notes, snippet_start = r
         return cls(
             code,
             name,
@@ -83,4 +87,5 @@ class Finding:
             help_,
             snippet,
             [(m, Span(*n)) for m, n in notes],
+            snippet_start,
         )

@@ -8,6 +8,7 @@ from typing import Any
 from cachelint.catalog import catalog
 from cachelint.checks import Issue
 from cachelint.findings import Finding, Severity, Span
+from cachelint.snippet import excerpt
 
 FILE_START = Span(1, 1, 1, 2)
 Resolver = Callable[[Any], tuple[Span, str | None]]
@@ -18,8 +19,13 @@ def first_paragraph(text: str) -> str:
 
 
 def finding(issue: Issue, path: str, resolve: Resolver) -> Finding:
+    """The finding of an issue; `resolve` gives the span of an anchor and the source line there
+    (kept whole when short, else cut around the span)."""
     info = catalog()[issue.code]
     span, snippet = resolve(issue.anchor)
+    start = 1
+    if snippet is not None:
+        snippet, start = excerpt(snippet, span.column)
     return Finding(
         code=issue.code,
         name=info.name,
@@ -30,13 +36,17 @@ def finding(issue: Issue, path: str, resolve: Resolver) -> Finding:
         help=issue.help or first_paragraph(info.fix),
         snippet=snippet,
         notes=[(msg, resolve(a)[0]) for msg, a in issue.notes],
+        snippet_start=start,
     )
 
 
 def unparsable(
     path: str, message: str, span: Span = FILE_START, snippet: str | None = None
 ) -> Finding:
+    """A CL000 finding; `snippet` is the source line at the span (cut if long)."""
     info = catalog()["CL000"]
-    return Finding(
-        "CL000", info.name, Severity.ERROR, path, span, message, first_paragraph(info.fix), snippet
-    )
+    start = 1
+    if snippet is not None:
+        snippet, start = excerpt(snippet, span.column)
+    fix = first_paragraph(info.fix)
+    return Finding("CL000", info.name, Severity.ERROR, path, span, message, fix, snippet, [], start)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 POLICY = (
     "Our support policy covers orders, returns, refunds and shipping. Agents must verify the "
@@ -39,6 +40,17 @@ def conversation(turns: int, *, mark_last: bool = True) -> list[dict]:
     if mark_last:
         msgs[-1]["content"][0]["cache_control"] = dict(EPHEMERAL)
     return msgs
+
+
+FILLER = "Policy clause. " * 35_000  # about 500 KB
+STAMP = "2026-11-22T10:42:07Z"
+
+
+def long_line() -> str:
+    """A request of about 1 MB on one JSON line, with a timestamp (CL301) in the middle."""
+    text = f"{FILLER}Now: {STAMP}. {FILLER}"
+    system = [{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}]
+    return json.dumps(anthropic_request(system=system))
 
 
 def anthropic_request(**over) -> dict:

@@ -13,10 +13,12 @@ import jsonschema
 import pytest
 
 from cachelint.catalog import catalog
+from cachelint.findings import Finding
 from cachelint.formatters.sarif import help_markdown
 
-from conftest import ROOT
+from conftest import ROOT, lint, run_cli
 from format_fixtures import FINDINGS, OUTSIDE, enter_project, render, run_on_rule_examples
+from payloads import anthropic_request, long_line
 
 SCHEMA_PATH = ROOT.parent / "shared/data/sarif-schema-2.1.0.json"
 # RFC 3986 characters; anything else in a URI must be percent-encoded
@@ -142,6 +144,23 @@ def test_fingerprints_survive_moved_lines_and_count_repeats(tmp_path, monkeypatc
     # changed content is a new alert
     edited = replace(FINDINGS[2], snippet='"cache_control": {"type": "ephemeral", "ttl": "1h"}')
     assert _fingerprints([edited]) != _fingerprints([FINDINGS[2]])
+
+
+def test_long_lines_validate_and_keep_the_fingerprints_of_the_whole_line(
+    validator, tmp_path, monkeypatch
+):
+    """Findings hold an excerpt of a long line (a JSONL request); the alerts they make are those
+    the whole line makes."""
+    project = enter_project(tmp_path, monkeypatch)
+    lines = [json.dumps(anthropic_request()), long_line()]
+    (project / "log.jsonl").write_text("\n".join(lines) + "\n")
+    r = run_cli("check", "log.jsonl", "--format", "sarif", "--no-cache", cwd=project)
+    run = check_document(json.loads(r.stdout), validator)
+    found = sorted(lint("\n".join(lines) + "\n", "log.jsonl"), key=Finding.sort_key)
+    assert {f.code for f in found} >= {"CL301"} and all(f.snippet_start > 1 for f in found)
+    whole = [replace(f, snippet=lines[f.span.line - 1], snippet_start=1) for f in found]
+    cli = [r["partialFingerprints"]["primaryLocationLineHash"] for r in run["results"]]
+    assert _fingerprints(found) == _fingerprints(whole) == cli
 
 
 def test_uris_are_relative_to_the_repository_root(tmp_path, monkeypatch):

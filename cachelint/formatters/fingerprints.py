@@ -21,9 +21,9 @@ def located_text(f: Finding) -> str:
     if f.snippet is None:
         return ""
     line = f.snippet
-    if len(line.strip()) > LONG_LINE:
-        start = max(0, f.span.column - 1)
-        end = f.span.end_column - 1 if f.span.end_line == f.span.line else len(line)
+    if len(line.strip()) > LONG_LINE:  # an excerpt of a long line is long too (snippet.WIDTH)
+        start = max(0, f.span.column - f.snippet_start)
+        end = f.span.end_column - f.snippet_start if f.span.end_line == f.span.line else len(line)
         line = line[start : max(start, min(end, start + LONG_LINE))]
     return "".join(line.split())
 

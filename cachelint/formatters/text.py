@@ -5,6 +5,7 @@ from __future__ import annotations
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary
 from cachelint.formatters.concise import _count
+from cachelint.snippet import excerpt
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -33,18 +34,13 @@ class TextFormatter(Formatter):
     def _snippet(self, f: Finding) -> str:
         number = str(f.span.line)
         pad = " " * len(number)
-        raw = f.snippet or ""
-        # columns count code points of the raw line; tabs are shown as 4 spaces
+        # a long line is shown as an excerpt around the column (findings hold one already);
+        # columns count code points of the line; tabs are shown as 4 spaces
+        raw, start = excerpt(f.snippet or "", f.span.column, f.snippet_start)
         line = raw.expandtabs(4)
-        column = len(raw[: f.span.column - 1].expandtabs(4)) + 1
-        end = len(raw[: f.span.end_column - 1].expandtabs(4)) + 1
-        if len(line) > 200:  # minified JSON: show a window around the column
-            start = max(0, column - 60)
-            line = ("…" if start else "") + line[start : start + 160] + "…"
-            col = column - start + (1 if start else 0)
-        else:
-            col = column
-        width = (end - column) if f.span.end_line == f.span.line else 1
+        col = len(raw[: max(0, f.span.column - start)].expandtabs(4)) + 1
+        end = len(raw[: max(0, f.span.end_column - start)].expandtabs(4)) + 1
+        width = (end - col) if f.span.end_line == f.span.line else 1
         width = max(1, min(width, max(1, len(line) - col + 1)))
         carets = self._c(_COLORS[f.severity], "^" * width)
         return f"  {pad} |\n  {number} | {line}\n  {pad} | {' ' * (col - 1)}{carets}\n"

@@ -7,11 +7,13 @@ Generates three inputs under a temporary directory:
               LLM modules; default 4,000);
   (b) sparse: M ordinary Python files with 1% LLM code (default 20,000);
   (c) log:    a JSONL request log (default 100,000 requests);
-then runs `cachelint check` cold (empty result cache) and warm (the runs after it; the median
-of --warm-runs) on each, and the peers `pcdlint` and `cachedrift` on the Python trees when they
-are installed (on PATH, or in the folder given by --peers-bin). Each command runs in a child
-of its own, so peak memory is per command. Prints wall time, files (or requests) per second
-and peak RSS, and the ratios, from one run.
+then runs `cachelint check` cold (empty result cache) and warm (the runs after it) on each, and
+the peers `pcdlint` and `cachedrift` on the Python trees when they are installed (on PATH, or in
+the folder given by --peers-bin). A shared machine runs faster and slower in phases of seconds:
+cold and warm runs alternate over --rounds rounds (the cache emptied before each cold run; the
+log gets one round, its cold run takes minutes), and each figure is the median of its runs.
+Each command runs in a child of its own, so peak memory is per command. Prints wall time, files
+(or requests) per second and peak RSS, and the ratios, from one run.
 
     python bench/bench_speed.py [--dense 4000] [--dense-real 4000] [--sparse 20000] [--log 100000]
                                 [--peers-bin DIR]
@@ -93,12 +95,8 @@ def main() -> None:
     ap.add_argument("--log", type=int, default=100_000)
     ap.add_argument("--peers-bin", type=Path, help="folder holding pcdlint and cachedrift")
     ap.add_argument("--jobs", type=int, help="cachelint -j (default: one per CPU)")
-    ap.add_argument(
-        "--warm-runs",
-        type=int,
-        default=5,
-        help="warm runs are short, so one busy moment skews one of them: the median of this many",
-    )
+    ap.add_argument("--rounds", type=int, default=3, help="cold run, then warm runs; repeated")
+    ap.add_argument("--warm-runs", type=int, default=3, help="warm runs in each round")
     a = ap.parse_args()
 
     def peer(name: str) -> str | None:
@@ -111,7 +109,10 @@ def main() -> None:
     import cachelint
 
     compileall.compile_dir(Path(cachelint.__file__).parent, quiet=1)
-    cachelint_cmd = [sys.executable, "-m", "cachelint", "check", ".", "--format", "concise", "-q"]
+    # the `cachelint` command, as users and pre-commit run it (`python -m` also loads runpy)
+    script = Path(sys.executable).parent / "cachelint"
+    launcher = [str(script)] if script.exists() else [sys.executable, "-m", "cachelint"]
+    cachelint_cmd = [*launcher, "check", ".", "--format", "concise", "-q"]
     if a.jobs:
         cachelint_cmd += ["-j", str(a.jobs)]
     results = []
@@ -136,12 +137,21 @@ def main() -> None:
                     if exe := peer(p):
                         runs[p] = [exe, "."]
             row = {"input": name, "count": count, "unit": unit, "runs": {}}
+            rounds = max(1, a.rounds) if unit == "files" else 1
+            timed: dict[str, list[tuple[float, float]]] = {
+                "cachelint cold": [],
+                "cachelint warm": [],
+            }
+            for _ in range(rounds):
+                shutil.rmtree(cache, ignore_errors=True)
+                timed["cachelint cold"].append(measure(runs["cachelint cold"], root)[:2])
+                for _ in range(max(1, a.warm_runs)):
+                    timed["cachelint warm"].append(measure(runs["cachelint warm"], root)[:2])
             for label, cmd in runs.items():
-                repeat = max(1, a.warm_runs) if label == "cachelint warm" else 1
-                walls, rsss = zip(*(measure(cmd, root)[:2] for _ in range(repeat)), strict=True)
+                walls, rsss = zip(*(timed.get(label) or [measure(cmd, root)[:2]]), strict=True)
                 wall, rss = statistics.median(walls), max(rsss)
                 row["runs"][label] = (wall, rss)
-                note = f"  (median of {repeat})" if repeat > 1 else ""
+                note = f"  (median of {len(walls)})" if len(walls) > 1 else ""
                 print(
                     f"{name:<7} {label:<15} {wall:8.2f} s {count / wall:10,.0f} {unit}/s "
                     f"{rss:8.0f} MB peak{note}",

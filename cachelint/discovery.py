@@ -113,15 +113,18 @@ def find(
     force_exclude: bool,
     suffixes: tuple[str, ...] = SUFFIXES,
     listings: Listings | None = None,
+    folders: list[tuple[str, int, int]] | None = None,
 ) -> list[Found]:
-    """The files to check in a stable order. Directories are walked; symlinks are not followed."""
+    """The files to check in a stable order. Directories are walked; symlinks are not followed.
+    `folders` receives (folder, start, end) for the walked files of each folder: they are
+    listed together, and `found[start:end]` are they."""
     excluded = Excluder(exclude)
     found: list[Found] = []
     for given in paths:
         if force_exclude and _path_excluded(given, root, excluded):
             continue
         if given.is_dir():
-            _walk(given, root, excluded, suffixes, found, listings)
+            _walk(given, root, excluded, suffixes, found, listings, folders)
         else:
             found.append((given, True, display_path(given), relative(given, root)))
     return found
@@ -152,6 +155,7 @@ def _walk(
     suffixes: tuple[str, ...],
     found: list[Found],
     listings: Listings | None = None,
+    folders: list[tuple[str, int, int]] | None = None,
 ) -> None:
     # Paths are joined as strings from the top, in one loop without calls or generators per
     # entry: on a warm run over a large tree, the walk is a third of the time.
@@ -165,12 +169,15 @@ def _walk(
         directory, shown, rel = stack.pop()
         rel_prefix = "" if rel in ("", ".") else rel + "/"
         shown_prefix = "" if shown in ("", ".") else shown + "/"
+        start = len(found)
         known = listings.lookup(directory) if listings is not None else None
         if known is not None:  # the folder's entries are as the last walk found them
             at = directory if directory.endswith(os.sep) else directory + os.sep
             for name in known[0]:
                 add((at + name, False, shown_prefix + name, rel_prefix + name))
             stack.extend((at + n, shown_prefix + n, rel_prefix + n) for n in reversed(known[1]))
+            if folders is not None and len(found) > start:
+                folders.append((found[start][2].rpartition("/")[0], start, len(found)))
             continue
         try:
             with os.scandir(directory) as it:
@@ -192,6 +199,8 @@ def _walk(
                     kept.append(name)
         if listings is not None:
             listings.store(directory, kept, [d[2].rpartition("/")[2] for d in subdirs])
+        if folders is not None and len(found) > start:
+            folders.append((found[start][2].rpartition("/")[0], start, len(found)))
         stack.extend(reversed(subdirs))
 
 

@@ -15,6 +15,7 @@ from cachelint.config import Config
 from cachelint.discovery import (
     JSONL_SUFFIXES,
     PYTHON_SUFFIXES,
+    SUFFIXES,
     Found,
     Listings,
     Target,
@@ -195,10 +196,16 @@ class Engine:
 
         return lint_json(data, display, self.context, selected)
 
-    def files(self, paths: list[Path], listings: Listings | None = None) -> list[Found]:
+    def files(
+        self,
+        paths: list[Path],
+        listings: Listings | None = None,
+        folders: list[tuple[str, int, int]] | None = None,
+    ) -> list[Found]:
         """The files to check under `paths` (see `discovery.find`)."""
+        config = self.config
         return find(
-            paths, self.config.root, self.config.exclude, self.force_exclude, listings=listings
+            paths, config.root, config.exclude, self.force_exclude, SUFFIXES, listings, folders
         )
 
     def fingerprint(self) -> str:

@@ -58,6 +58,7 @@ def default_jobs() -> int:
 _Outcome = tuple[list[Finding] | None, bool, str | None]
 _SKIP: _Outcome = (None, False, None)
 _CLEAN: _Outcome = ([], True, None)  # findings lists are never changed in place
+_BY_KIND = {SKIPPED: _SKIP, CLEAN: _CLEAN}
 
 
 class _Worker:
@@ -120,7 +121,7 @@ class _Worker:
         more than one CPU a forked child stats half of them. A file whose signature changed is
         read and its content looked up in the result cache."""
         outcomes: list[_Outcome | None] = [None] * len(files)
-        rest = self._settle_folders(files, index, outcomes, jobs) if index.folders else None
+        rest = self._settle_folders(files, index, outcomes) if index.folders else None
         if rest is None:
             rest = list(range(len(files)))
         if rest:
@@ -130,29 +131,20 @@ class _Worker:
         return outcomes
 
     def _settle_folders(
-        self, files: list[Found], index: StatIndex, outcomes: list[_Outcome | None], jobs: int
+        self, files: list[Found], index: StatIndex, outcomes: list[_Outcome | None]
     ) -> list[int]:
-        """Settle the walked folders whose files still match their summary (with more than one
-        CPU and many files, a forked child checks the second half); the positions of the other
-        files."""
+        """Settle the walked folders whose files still match their summary; the positions of
+        the other files. (No forked child here: at a stat per file, the copy-on-write faults
+        of a fork cost more than the half of the stats it would take.)"""
         folders = index.folders
-        groups = self.groups = walked_folders(files)
-        split = len(groups)
-        child = None
-        if jobs > 1 and len(files) >= SPLIT_MIN_FILES and forked.can_fork:
-            split = next((k for k, g in enumerate(groups) if g[1] >= len(files) // 2), split)
-            child = forked.start(_matching_folders, files, groups[split:], folders)
-        try:
-            matched = _matching_folders(files, groups[:split], folders)
-        finally:  # the child is always waited for
-            rest_matched = child() if child else None
-        if rest_matched is None or len(rest_matched) != len(groups) - split:
-            rest_matched = _matching_folders(files, groups[split:], folders)
+        if self.groups is None:
+            self.groups = walked_folders(files)
+        groups = self.groups
         rest: list[int] = []
-        for (folder, start, end), ok in zip(groups, matched + rest_matched, strict=True):
+        matched = _matching_folders(files, groups, folders)
+        for (folder, start, end), ok in zip(groups, matched, strict=True):
             if ok:
-                for i, kind in enumerate(folders[folder][1], start):
-                    outcomes[i] = _SKIP if kind == SKIPPED else _CLEAN
+                outcomes[start:end] = map(_BY_KIND.__getitem__, folders[folder][1])
                 self.summarised.add(folder)
             else:
                 rest.extend(range(start, end))
@@ -340,10 +332,12 @@ def run(
     if worker.cache is not None:
         folder = index_path(worker.cache.dir, Path.cwd(), engine.config.root)
         listings = Listings(folder / "listings.summary") if tops else None
-    files = engine.files(paths, listings)
+    worker.groups = []
+    files = engine.files(paths, listings, worker.groups)
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
         files = [f for f in files if not any(Path(f[0]).resolve().is_relative_to(d) for d in skip)]
+        worker.groups = None  # positions moved: found again from the displays
     if folder is not None and cache_dir is not None:
         # a walk reads the folder summaries, then the shards of the folders that changed (and
         # forgets what it no longer finds there); named files (as pre-commit passes them) only
@@ -377,11 +371,14 @@ def run(
             for folder, start, end in groups:
                 if folder not in worker.summarised:
                     index.summarise(folder, [f[2] for f in files[start:end]])
-        index.save({f[2] for f in files}, tops)
+        index.save({f[2] for f in files} if index.shards_read else set(), tops)
         if listings is not None:
             listings.save(cache_dir)
     result = RunResult()
-    for found, hit, error in outcomes:
+    # most outcomes of a warm run are one of these two (counted at C speed, by value)
+    result.files_skipped = outcomes.count(_SKIP)
+    result.files_checked = result.cache_hits = outcomes.count(_CLEAN)
+    for found, hit, error in (o for o in outcomes if o != _SKIP and o != _CLEAN):
         if error is not None:
             result.internal_errors.append(error)
         if found is None:

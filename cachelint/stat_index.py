@@ -127,6 +127,11 @@ class StatIndex:
         self._read_shards(self._wanted)
         return self._entries
 
+    @property
+    def shards_read(self) -> bool:
+        """Whether any shard was read (else `save` needs no list of the files seen)."""
+        return bool(self._shards)
+
     def load(self, displays: list[str]) -> dict[str, Entry]:
         """The entries, with at least the shards holding `displays` read."""
         self._read_shards({shard_of(d) for d in displays})

@@ -12,7 +12,6 @@ from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
-from cachelint import forked
 from cachelint.config import Config
 from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path
 from cachelint.engine import Engine, Options, uninteresting
@@ -33,8 +32,6 @@ from cachelint.stat_index import (
 
 # Below this many files, starting workers costs more than it saves.
 PARALLEL_MIN_FILES = 64
-# From this many files (and index entries), a warm run stats half of them in a forked child.
-SPLIT_MIN_FILES = 4096
 _CHUNK = 16
 
 
@@ -114,18 +111,19 @@ class _Worker:
             record = self._entry(target, st, taken, kind, content, quiet)
         return (found, False, error), record
 
-    def settle(self, files: list[Found], index: StatIndex, jobs: int = 1) -> list[_Outcome | None]:
+    def settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
         """The outcome of each file that the stat index settles without linting (None for the
         others). A file whose signature is unchanged is not even read: on a warm run over a
-        large tree, this is most of the work, so it builds no target for such files, and with
-        more than one CPU a forked child stats half of them. A file whose signature changed is
-        read and its content looked up in the result cache."""
+        large tree, this is most of the work, so it builds no target for such files. A file
+        whose signature changed is read and its content looked up in the result cache. (With
+        more than one CPU, a forked child could stat half of them; measured, its copy-on-write
+        faults cost what it saves.)"""
         outcomes: list[_Outcome | None] = [None] * len(files)
         rest = self._settle_folders(files, index, outcomes) if index.folders else None
         if rest is None:
             rest = list(range(len(files)))
         if rest:
-            settled = self._settle_files([files[i] for i in rest], index, jobs)
+            settled = self._settle_files([files[i] for i in rest], index)
             for i, outcome in zip(rest, settled, strict=True):
                 outcomes[i] = outcome
         return outcomes
@@ -134,8 +132,7 @@ class _Worker:
         self, files: list[Found], index: StatIndex, outcomes: list[_Outcome | None]
     ) -> list[int]:
         """Settle the walked folders whose files still match their summary; the positions of
-        the other files. (No forked child here: at a stat per file, the copy-on-write faults
-        of a fork cost more than the half of the stats it would take.)"""
+        the other files."""
         folders = index.folders
         if self.groups is None:
             self.groups = walked_folders(files)
@@ -150,30 +147,9 @@ class _Worker:
                 rest.extend(range(start, end))
         return rest
 
-    def _settle_files(
-        self, files: list[Found], index: StatIndex, jobs: int
-    ) -> list[_Outcome | None]:
-        entries = index.load([f[2] for f in files])
-        if jobs < 2 or len(files) < SPLIT_MIN_FILES or len(entries) < SPLIT_MIN_FILES:
-            return self._settle(files, index)
-        half = len(files) // 2
-        second = files[half:]
-        codes = forked.start(_unchanged_codes, second, entries) if forked.can_fork else None
-        try:
-            outcomes = self._settle(files[:half], index)
-        finally:  # the child is always waited for
-            known = codes() if codes else None
-        if known is None or len(known) != len(second):
-            known = bytes(len(second))  # the child failed: settle them all here
-        rest = iter(self._settle([f for f, c in zip(second, known, strict=True) if not c], index))
-        for code in known:
-            if code == _UNCHANGED_SKIPPED:
-                outcomes.append(_SKIP)
-            elif code == _UNCHANGED_CLEAN:
-                outcomes.append(_CLEAN)
-            else:
-                outcomes.append(next(rest))
-        return outcomes
+    def _settle_files(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
+        index.load([f[2] for f in files])  # the shards holding them
+        return self._settle(files, index)
 
     def _settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
         outcomes: list[_Outcome | None] = []
@@ -231,49 +207,28 @@ class _Worker:
         return entry(st, taken, outcome, content)
 
 
-# What the forked child tells of each file: unchanged and skipped, unchanged and clean without
-# dependencies, or 0: to settle in the parent (no entry, changed, findings to look up).
-_UNCHANGED_SKIPPED, _UNCHANGED_CLEAN = 1, 2
-
-
-def _unchanged_codes(files: list[Found], entries: dict[str, Entry]) -> bytes:
-    codes = bytearray(len(files))
-    get, stat = entries.get, os.stat
-    for i, (path, explicit, display, _) in enumerate(files):
-        e = get(display)
-        if type(e) is not list or len(e) != 6 or e[4] not in (SKIPPED, CLEAN):
-            continue
-        if explicit and e[4] == SKIPPED:
-            continue
-        try:
-            st = stat(path)
-        except OSError:
-            continue
-        if unchanged(e, st):
-            codes[i] = _UNCHANGED_SKIPPED if e[4] == SKIPPED else _UNCHANGED_CLEAN
-    return bytes(codes)
-
-
 def _matching_folders(
     files: list[Found], groups: list[tuple[str, int, int]], folders: dict[str, list]
-) -> bytes:
-    """1 for each folder whose files give the digest of its summary, else 0."""
-    out = bytearray(len(groups))
+) -> list[bool]:
+    """For each folder, whether its files give the digest of its summary."""
+    out = []
     stat, path, shown = os.stat, itemgetter(0), itemgetter(2)
-    for k, (folder, start, end) in enumerate(groups):
+    for folder, start, end in groups:
         summary = folders.get(folder)
-        if summary is None or len(summary[1]) != end - start:
-            continue
-        group = files[start:end]
-        try:  # (stat_index.signature, inline: this loop is most of a warm run)
-            signatures = [
-                (s.st_size, s.st_mtime_ns, s.st_ino, s.st_ctime_ns)
-                for s in map(stat, map(path, group))
-            ]
-        except OSError:
-            continue
-        out[k] = folder_digest(list(map(shown, group)), signatures) == summary[0]
-    return bytes(out)
+        ok = False
+        if summary is not None and len(summary[1]) == end - start:
+            group = files[start:end]
+            try:  # the Signature of each file (this loop is most of a warm run)
+                stats = map(stat, map(path, group))
+                signatures = [(s.st_size, s.st_mtime_ns, s.st_ino, s.st_ctime_ns) for s in stats]
+            except OSError:
+                signatures = []
+            ok = (
+                bool(signatures)
+                and folder_digest(list(map(shown, group)), signatures) == summary[0]
+            )
+        out.append(ok)
+    return out
 
 
 def walked_folders(files: list[Found]) -> list[tuple[str, int, int]]:
@@ -343,7 +298,7 @@ def run(
         # forgets what it no longer finds there); named files (as pre-commit passes them) only
         # the shards that hold them
         index = StatIndex(folder, cache_dir, None if tops else [f[2] for f in files])
-    outcomes = worker.settle(files, index, jobs) if index is not None else [None] * len(files)
+    outcomes = worker.settle(files, index) if index is not None else [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
     if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cachelint import forked, runner, stat_index
+from cachelint import stat_index
 from cachelint.config import Config
 from cachelint.engine import Engine, Options
 from cachelint.runner import run
@@ -372,7 +372,6 @@ def test_findings_are_the_same_from_the_index_with_any_number_of_workers(
     cache = tmp_path / "cache"
     base = _check(tmp_path, None)
     assert base.files_skipped >= 70 and len(base.findings) > 40
-    monkeypatch.setattr(runner, "SPLIT_MIN_FILES", 16)  # warm runs stat half in a child
     for jobs in (2, 1, 2):  # cold with workers, then warm
         result = _check(tmp_path, cache, jobs=jobs)
         assert result.findings == base.findings and result.files_skipped == base.files_skipped
@@ -381,22 +380,6 @@ def test_findings_are_the_same_from_the_index_with_any_number_of_workers(
     (tmp_path / "pkg3" / "plain068.py").write_text("x = 1\n")
     again = _check(tmp_path, cache, jobs=2)
     assert again.findings == _check(tmp_path, None).findings
-
-
-def test_a_failing_child_leaves_the_warm_run_to_the_parent(tree, tmp_path, monkeypatch, settled):
-    monkeypatch.chdir(tree)
-    cache = tmp_path / "cache"
-    base = _codes(_check(tree, cache))
-
-    def fail(files, entries):
-        raise RuntimeError("the child fails")
-
-    monkeypatch.setattr(runner, "SPLIT_MIN_FILES", 16)
-    monkeypatch.setattr(runner, "_unchanged_codes", fail)
-    warm = _check(tree, cache, jobs=2)
-    assert _codes(warm) == base and warm.cache_hits == 80
-    assert forked.start(fail, [], {})() is None
-    assert forked.start(lambda n: bytes(range(n)), 5)() == bytes(range(5))
 
 
 def test_a_warm_run_imports_neither_the_rules_nor_jsonschema(tree):

@@ -192,3 +192,9 @@ def test_python_timeout_counts_evaluation_work_not_waiting():
     for _ in range(4096):
         busy.tick()
     assert busy.timed_out
+
+
+def test_a_nul_byte_in_source_is_reported_where_it_is():
+    found = lint('cache_control = {"type": "ephemeral"}\nx = "a\0b"\n', "app.py")
+    (f,) = [f for f in found if f.code == "CL000"]
+    assert (f.span.line, f.span.column) == (2, 7) and "null bytes" in f.message

@@ -63,10 +63,11 @@ def parse(text: str) -> ast.Module:
     except (RecursionError, MemoryError):
         raise SourceError(_TOO_DEEP) from None
     except SyntaxError as e:
+        if e.lineno is None and "\0" in text:  # NUL bytes: CPython gives no position
+            raise SourceError(f"syntax error: {e.msg}", *_nul_position(text)) from None
         raise SourceError(f"syntax error: {e.msg}", e.lineno or 1, max(e.offset or 1, 1)) from None
-    except ValueError as e:  # NUL bytes
-        line, column = _nul_position(text)
-        raise SourceError(f"syntax error: {e}", line, column) from None
+    except ValueError as e:  # NUL bytes, on Pythons that raise ValueError for them
+        raise SourceError(f"syntax error: {e}", *_nul_position(text)) from None
 
 
 def _nul_position(text: str) -> tuple[int, int]:

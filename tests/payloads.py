@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import textwrap
 
 POLICY = (
     "Our support policy covers orders, returns, refunds and shipping. Agents must verify the "
@@ -87,3 +88,31 @@ def ask(q):
         messages=[{"role": "user", "content": q}],
     )
 """
+
+
+# A project helper module that puts the time in the system prompt, and an app that uses it.
+PROMPTS_HELPER = textwrap.dedent(
+    """
+    from datetime import datetime
+
+    def system_blocks():
+        return [
+            {"type": "text", "text": f"Now: {datetime.now()}"},
+            {"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral"}},
+        ]
+    """
+)
+APP_USING_HELPER = textwrap.dedent(
+    """
+    import anthropic
+    from prompts import system_blocks
+
+    client = anthropic.Anthropic()
+
+    def ask(q):
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=10, system=system_blocks(),
+            messages=[{"role": "user", "content": q}],
+        )
+    """
+)

@@ -4,9 +4,10 @@ working directory (reported paths) and the same config root (per-file ignores, i
 from __future__ import annotations
 
 import json
-import textwrap
 
 from conftest import ROOT, run_cli
+from payloads import APP_USING_HELPER as APP
+from payloads import PROMPTS_HELPER as HELPER
 
 BAD = (ROOT / "examples" / "support_bot_request.json").read_bytes()
 IGNORE_X = '[per-file-ignores]\n"x/**" = ["ALL"]\n'
@@ -44,42 +45,15 @@ def test_configs_alike_at_different_roots_do_not_share_results(tmp_path):
     assert _codes("x/a.json", "--config", str(other), *cache, cwd=tmp_path)
 
 
-HELPER = textwrap.dedent(
-    """
-    from datetime import datetime
-
-    def system_blocks():
-        return [
-            {"type": "text", "text": f"Now: {STAMP}"},
-            {"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral"}},
-        ]
-    """
-)
-APP = textwrap.dedent(
-    """
-    import anthropic
-    from prompts import system_blocks
-
-    client = anthropic.Anthropic()
-
-    def ask(q):
-        return client.messages.create(
-            model="claude-sonnet-4-5", max_tokens=10, system=system_blocks(),
-            messages=[{"role": "user", "content": q}],
-        )
-    """
-)
-
-
 def test_checkouts_sharing_a_cache_folder_follow_their_own_helper_modules(tmp_path):
     """Two checkouts of a project (git worktrees) with one CACHELINT_CACHE_DIR: app.py is the
     same in both, the helper module it imports is not."""
     env = {"CACHELINT_CACHE_DIR": str(tmp_path / "cache")}
-    for name, stamp in (("stable", '"2024"'), ("volatile", "datetime.now()")):
+    for name, stamp in (("stable", "'2024'"), ("volatile", "datetime.now()")):
         tree = tmp_path / name
         tree.mkdir()
         (tree / "pyproject.toml").write_text("[tool.cachelint]\n")
-        (tree / "prompts.py").write_text(HELPER.replace("STAMP", stamp))
+        (tree / "prompts.py").write_text(HELPER.replace("datetime.now()", stamp))
         (tree / "app.py").write_text(APP)
     assert "CL301" not in _codes("app.py", cwd=tmp_path / "stable", env=env)
     assert "CL301" in _codes("app.py", cwd=tmp_path / "volatile", env=env)

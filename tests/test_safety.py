@@ -14,33 +14,9 @@ import pytest
 from cachelint.formatters import available
 
 from conftest import ROOT, run_cli
+from payloads import APP_USING_HELPER as APP
 from payloads import POLICY, anthropic_request
-
-HELPER = textwrap.dedent(
-    """
-    from datetime import datetime
-
-    def system_blocks():
-        return [
-            {"type": "text", "text": f"Now: {datetime.now()}"},
-            {"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral"}},
-        ]
-    """
-)
-APP = textwrap.dedent(
-    """
-    import anthropic
-    from prompts import system_blocks
-
-    client = anthropic.Anthropic()
-
-    def ask(q):
-        return client.messages.create(
-            model="claude-sonnet-4-5", max_tokens=10, system=system_blocks(),
-            messages=[{"role": "user", "content": q}],
-        )
-    """
-)
+from payloads import PROMPTS_HELPER as HELPER
 
 
 def _side_effects(marker: Path) -> str:

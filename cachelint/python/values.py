@@ -67,14 +67,6 @@ class Text(str):
         return [p for p in self.parts if isinstance(p, Hole)]
 
 
-def text_parts(v: Any) -> tuple[str | Hole, ...]:
-    if isinstance(v, Text):
-        return v.parts
-    if isinstance(v, str):
-        return (v,)
-    return (as_hole(v),)
-
-
 class LList(list):
     """A list whose elements remember their source locations and how they were added."""
 

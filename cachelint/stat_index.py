@@ -41,7 +41,7 @@ FORMAT = 1
 RACY_MARGIN_NS = 100_000_000
 RACY_MARGIN_WHOLE_SECONDS_NS = 2_000_000_000
 MAX_ENTRIES = 200_000  # entries of files not seen by the run are dropped beyond this
-MAX_FOLDERS = 50_000  # folder listings
+MAX_FOLDERS = 50_000  # folder summaries, folder listings
 SHARDS = 64
 
 # outcomes
@@ -118,7 +118,9 @@ class StatIndex:
         self._shards: dict[int, _Shard] = {}
         self._entries: dict[str, Entry] = {}
         self._changes: dict[str, Entry] = {}
-        self._folders = _Folders(folder / "folders.summary") if displays is None else None
+        self._folders = (
+            _Records(folder / "folders.summary", "folders") if displays is None else None
+        )
         self.folders: dict[str, list] = self._folders.entries if self._folders else {}
 
     @property
@@ -210,33 +212,39 @@ class _Shard:
         atomic_write(self.path, orjson.dumps(doc), cache_root)
 
 
-class _Folders:
-    """Folder summaries: folder -> [digest of its files' names and signatures, their outcomes]."""
+class _Records:
+    """One small file of per-folder records (folder summaries, folder listings), saved merged
+    over what is on disk (another run may have written it since); beyond MAX_FOLDERS, the
+    records this run did not write go first."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, key: str) -> None:
+        self.path, self._key = path, key
         self._stamp = _stamp(path)
-        self.entries: dict[str, list] = _read(path, "folders")
+        self.entries: dict[str, list] = _read(path, key)
         self._changes: dict[str, list | None] = {}
 
-    def change(self, folder: str, summary: list | None) -> None:
-        if self.entries.get(folder) != summary:
-            self._changes[folder] = summary
+    def change(self, folder: str, record: list | None) -> None:
+        """Set (or, with None, forget) the record of a folder."""
+        if self.entries.get(folder) != record:
+            self._changes[folder] = record
 
     def save(self, cache_root: Path) -> None:
         if not self._changes:
             return
-        on_disk = self.entries if _stamp(self.path) == self._stamp else _read(self.path, "folders")
+        on_disk = self.entries if _stamp(self.path) == self._stamp else _read(self.path, self._key)
         merged = dict(on_disk)
-        for folder, summary in self._changes.items():
-            if summary is None:
+        for folder, record in self._changes.items():
+            if record is None:
                 merged.pop(folder, None)
             else:
-                merged[folder] = summary
-        atomic_write(self.path, orjson.dumps({"format": FORMAT, "folders": merged}), cache_root)
+                merged[folder] = record
+        if len(merged) > MAX_FOLDERS:
+            for d in [d for d in merged if d not in self._changes][: len(merged) - MAX_FOLDERS]:
+                del merged[d]
+        atomic_write(self.path, orjson.dumps({"format": FORMAT, self._key: merged}), cache_root)
 
 
-class Listings:
+class Listings(_Records):
     """Folder listings of walks: for each folder, its signature (mtime, ctime, inode) and the
     names of the files and subfolders the walk kept there. A folder whose signature is
     unchanged has the same entries (creating, deleting or renaming an entry changes its
@@ -244,11 +252,8 @@ class Listings:
     the folder's last change is settled."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp = _stamp(path)
-        self.entries: dict[str, list] = _read(path, "listings")
+        super().__init__(path, "listings")
         self._signatures: dict[str, list[int]] = {}  # folders to store after listing them
-        self._changes: dict[str, list] = {}
 
     def lookup(self, directory: str) -> tuple[list[str], list[str]] | None:
         taken = time.time_ns()
@@ -267,17 +272,7 @@ class Listings:
     def store(self, directory: str, files: list[str], subdirs: list[str]) -> None:
         sig = self._signatures.pop(directory, None)
         if sig is not None:
-            self._changes[directory] = [sig, files, subdirs]
-
-    def save(self, cache_root: Path) -> None:
-        if not self._changes:
-            return
-        on_disk = self.entries if _stamp(self.path) == self._stamp else _read(self.path, "listings")
-        merged = {**on_disk, **self._changes}
-        if len(merged) > MAX_FOLDERS:  # folders of other walks go first
-            for d in [d for d in merged if d not in self._changes][: len(merged) - MAX_FOLDERS]:
-                del merged[d]
-        atomic_write(self.path, orjson.dumps({"format": FORMAT, "listings": merged}), cache_root)
+            self.change(directory, [sig, files, subdirs])
 
 
 def _under(display: str, top: str) -> bool:

@@ -175,32 +175,30 @@ def _walk(
             at = directory if directory.endswith(os.sep) else directory + os.sep
             for name in known[0]:
                 add((at + name, False, shown_prefix + name, rel_prefix + name))
-            stack.extend((at + n, shown_prefix + n, rel_prefix + n) for n in reversed(known[1]))
-            if folders is not None and len(found) > start:
-                folders.append((found[start][2].rpartition("/")[0], start, len(found)))
-            continue
-        try:
-            with os.scandir(directory) as it:
-                entries = sorted(it, key=_NAME)
-        except OSError:
-            continue
-        subdirs = []
-        kept = []
-        for e in entries:
-            name = e.name
-            if e.is_dir(follow_symlinks=False):
-                erel = rel_prefix + name
-                if not ((by_name and by_name(name)) or (by_path and by_path(erel))):
-                    subdirs.append((e.path, shown_prefix + name, erel))
-            elif name.endswith(suffixes) and not e.is_symlink():
-                erel = rel_prefix + name
-                if not ((by_file_name and by_file_name(name)) or (by_path and by_path(erel))):
-                    add((e.path, False, shown_prefix + name, erel))
-                    kept.append(name)
-        if listings is not None:
-            listings.store(directory, kept, [d[2].rpartition("/")[2] for d in subdirs])
+            subdirs = [(at + n, shown_prefix + n, rel_prefix + n) for n in known[1]]
+        else:
+            try:
+                with os.scandir(directory) as it:
+                    entries = sorted(it, key=_NAME)
+            except OSError:
+                continue
+            subdirs, kept, kept_dirs = [], [], []
+            for e in entries:
+                name = e.name
+                if e.is_dir(follow_symlinks=False):
+                    erel = rel_prefix + name
+                    if not ((by_name and by_name(name)) or (by_path and by_path(erel))):
+                        subdirs.append((e.path, shown_prefix + name, erel))
+                        kept_dirs.append(name)
+                elif name.endswith(suffixes) and not e.is_symlink():
+                    erel = rel_prefix + name
+                    if not ((by_file_name and by_file_name(name)) or (by_path and by_path(erel))):
+                        add((e.path, False, shown_prefix + name, erel))
+                        kept.append(name)
+            if listings is not None:
+                listings.store(directory, kept, kept_dirs)
         if folders is not None and len(found) > start:
-            folders.append((found[start][2].rpartition("/")[0], start, len(found)))
+            folders.append((shown_prefix[:-1], start, len(found)))
         stack.extend(reversed(subdirs))
 
 

@@ -8,7 +8,6 @@ import gc
 import os
 import time
 from dataclasses import dataclass, field
-from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
@@ -65,7 +64,6 @@ class _Worker:
         self.engine = engine
         self.cache = ResultCache(cache_dir, engine.fingerprint()) if cache_dir else None
         self.summarised: set[str] = set()  # folders settled by their summary
-        self.groups: list[tuple[str, int, int]] | None = None  # walked_folders of the run
 
     def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:
         """The outcome for a file and its stat index entry (None when nothing worth recording
@@ -111,17 +109,20 @@ class _Worker:
             record = self._entry(target, st, taken, kind, content, quiet)
         return (found, False, error), record
 
-    def settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
+    def settle(
+        self, files: list[Found], index: StatIndex, groups: list[tuple[str, int, int]]
+    ) -> list[_Outcome | None]:
         """The outcome of each file that the stat index settles without linting (None for the
-        others): first whole folders by their summary, then file by file. A file whose
-        signature is unchanged is not even read: on a warm run over a large tree, this is most
-        of the work, so it builds no target for such files. A file whose signature changed is
-        read and its content looked up in the result cache. (A forked child stat-ing half of
-        the files was measured on two CPUs: its copy-on-write faults cost what it saved.)"""
+        others): first the walked folders (`groups`, from `discovery.find`) by their summary,
+        then file by file. A file whose signature is unchanged is not even read: on a warm run
+        over a large tree, this is most of the work, so it builds no target for such files. A
+        file whose signature changed is read and its content looked up in the result cache.
+        (A forked child stat-ing half of the files was measured on two CPUs: its copy-on-write
+        faults cost what it saved.)"""
         outcomes: list[_Outcome | None] = [None] * len(files)
-        rest = self._settle_folders(files, index, outcomes) if index.folders else None
-        if rest is None:
-            rest = list(range(len(files)))
+        if index.folders:
+            self._settle_folders(files, index, groups, outcomes)
+        rest = [i for i, o in enumerate(outcomes) if o is None]
         if rest:
             settled = self._settle([files[i] for i in rest], index)
             for i, outcome in zip(rest, settled, strict=True):
@@ -129,23 +130,19 @@ class _Worker:
         return outcomes
 
     def _settle_folders(
-        self, files: list[Found], index: StatIndex, outcomes: list[_Outcome | None]
-    ) -> list[int]:
-        """Settle the walked folders whose files still match their summary; the positions of
-        the other files."""
+        self,
+        files: list[Found],
+        index: StatIndex,
+        groups: list[tuple[str, int, int]],
+        outcomes: list[_Outcome | None],
+    ) -> None:
+        """Fill in the outcomes of the walked folders whose files still match their summary."""
         folders = index.folders
-        if self.groups is None:
-            self.groups = walked_folders(files)
-        groups = self.groups
-        rest: list[int] = []
         matched = _matching_folders(files, groups, folders)
         for (folder, start, end), ok in zip(groups, matched, strict=True):
             if ok:
                 outcomes[start:end] = map(_BY_KIND.__getitem__, folders[folder][1])
                 self.summarised.add(folder)
-            else:
-                rest.extend(range(start, end))
-        return rest
 
     def _settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
         outcomes: list[_Outcome | None] = []
@@ -228,21 +225,6 @@ def _matching_folders(
     return out
 
 
-def walked_folders(files: list[Found]) -> list[tuple[str, int, int]]:
-    """(folder, start, end) of each run of walked files of one folder (the walk lists a
-    folder's files together); files named on the command line belong to no run."""
-    out: list[tuple[str, int, int]] = []
-    start = 0
-    folders = [f[2].rpartition("/")[0] for f in files]
-    explicit = any(map(itemgetter(1), files))
-    for folder, run in groupby(folders):
-        end = start + sum(1 for _ in run)
-        if not explicit or not any(f[1] for f in files[start:end]):
-            out.append((folder, start, end))
-        start = end
-    return out
-
-
 _WORKER: _Worker | None = None
 
 
@@ -284,18 +266,18 @@ def run(
     if worker.cache is not None:
         folder = index_path(worker.cache.dir, Path.cwd(), engine.config.root)
         listings = Listings(folder / "listings.summary") if tops else None
-    worker.groups = []
-    files = engine.files(paths, listings, worker.groups)
+    groups: list[tuple[str, int, int]] = []  # (folder, start, end) of the walked files
+    files = engine.files(paths, listings, groups)
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
         files = [f for f in files if not any(Path(f[0]).resolve().is_relative_to(d) for d in skip)]
-        worker.groups = None  # positions moved: found again from the displays
+        groups = []  # positions moved: no folder summaries in such a run
     if folder is not None and cache_dir is not None:
         # a walk reads the folder summaries, then the shards of the folders that changed (and
         # forgets what it no longer finds there); named files (as pre-commit passes them) only
         # the shards that hold them
         index = StatIndex(folder, cache_dir, None if tops else [f[2] for f in files])
-    outcomes = worker.settle(files, index) if index is not None else [None] * len(files)
+    outcomes = worker.settle(files, index, groups) if index is not None else [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
     if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
@@ -319,7 +301,6 @@ def run(
             index.record(t.display, e)
     if index is not None:
         if tops:
-            groups = worker.groups if worker.groups is not None else walked_folders(files)
             for folder, start, end in groups:
                 if folder not in worker.summarised:
                     index.summarise(folder, [f[2] for f in files[start:end]])

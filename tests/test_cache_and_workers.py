@@ -463,7 +463,7 @@ def test_a_run_on_named_files_touches_only_their_shards(tree, tmp_path, monkeypa
 # reading the shards of the index.
 
 
-def _summary_tree(root: Path) -> None:
+def _summary_tree(root: Path) -> Path:
     for i in range(6):
         (root / "plain").mkdir(parents=True, exist_ok=True)
         (root / "plain" / f"mod{i}.py").write_text(f"def f{i}(x):\n    return x + {i}\n")
@@ -471,6 +471,7 @@ def _summary_tree(root: Path) -> None:
     (root / "clean" / "req.json").write_bytes(CLEAN)
     (root / "bad").mkdir()
     (root / "bad" / "req.json").write_bytes(BAD)
+    return root
 
 
 def _same_as_without_cache(root: Path, cache: Path):
@@ -552,7 +553,7 @@ def _listed(cache: Path) -> dict:
 
 def test_unchanged_folders_are_not_listed_again(tmp_path, monkeypatch, settled):
     root = tmp_path / "tree"
-    monkeypatch.chdir(_summary_tree(root) or root)
+    monkeypatch.chdir(_summary_tree(root))
     cache = tmp_path / "cache"
     cold = _check(root, cache)
     listed = _listed(cache)
@@ -573,7 +574,7 @@ def test_unchanged_folders_are_not_listed_again(tmp_path, monkeypatch, settled):
 @pytest.mark.parametrize("change", ["add file", "remove file", "add folder", "rename folder"])
 def test_a_changed_folder_is_listed_again(tmp_path, monkeypatch, settled, change):
     root = tmp_path / "tree"
-    monkeypatch.chdir(_summary_tree(root) or root)
+    monkeypatch.chdir(_summary_tree(root))
     cache = tmp_path / "cache"
     _check(root, cache)
     if change == "add file":
@@ -590,7 +591,7 @@ def test_a_changed_folder_is_listed_again(tmp_path, monkeypatch, settled, change
 
 def test_a_folder_changed_just_now_is_listed_again(tmp_path, monkeypatch):
     root = tmp_path / "tree"
-    monkeypatch.chdir(_summary_tree(root) or root)  # just created: signatures not settled
+    monkeypatch.chdir(_summary_tree(root))  # just created: signatures not settled
     cache = tmp_path / "cache"
     _check(root, cache)
     assert not any(d.endswith(("plain", "bad", "clean")) for d in _listed(cache))

@@ -7,10 +7,14 @@ Generates three inputs under a temporary directory:
               LLM modules; default 4,000);
   (b) sparse: M ordinary Python files with 1% LLM code (default 20,000);
   (c) log:    a JSONL request log (default 100,000 requests);
-then runs `cachelint check` cold (empty result cache) and warm (the runs after it) on each, and
-the peers `pcdlint` and `cachedrift` on the Python trees when they are installed (on PATH, or in
-the folder given by --peers-bin). A shared machine runs faster and slower in phases of seconds:
-cold and warm runs alternate over --rounds rounds (the cache emptied before each cold run; the
+then runs `cachelint check` on each:
+  cold:    with an empty result cache;
+  warm:    the first re-run, settled by the stat index (it records the run for replay);
+  replay:  the next re-runs of the unchanged tree, replayed (`cachelint/replay.py`);
+  edit1:   a re-run after one LLM file was edited (it is linted again, the rest is settled);
+and the peers `pcdlint` and `cachedrift` on the Python trees when they are installed (on PATH,
+or in the folder given by --peers-bin). A shared machine runs faster and slower in phases of
+seconds: the runs alternate over --rounds rounds (the cache emptied before each cold run; the
 log gets one round, its cold run takes minutes), and each figure is the median of its runs.
 Each command runs in a child of its own, so peak memory is per command. Prints wall time, files
 (or requests) per second and peak RSS, and the ratios, from one run.
@@ -29,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -82,6 +87,11 @@ def log(root: Path, n: int) -> int:
     return n
 
 
+def _llm_file(root: Path) -> Path:
+    """The first file of the tree that builds a cached request."""
+    return next(p for p in sorted(root.rglob("*.py")) if "cache_control" in p.read_text())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dense", type=int, default=4000)
@@ -96,7 +106,7 @@ def main() -> None:
     ap.add_argument("--peers-bin", type=Path, help="folder holding pcdlint and cachedrift")
     ap.add_argument("--jobs", type=int, help="cachelint -j (default: one per CPU)")
     ap.add_argument("--rounds", type=int, default=3, help="cold run, then warm runs; repeated")
-    ap.add_argument("--warm-runs", type=int, default=3, help="warm runs in each round")
+    ap.add_argument("--warm-runs", type=int, default=3, help="replayed runs in each round")
     a = ap.parse_args()
 
     def peer(name: str) -> str | None:
@@ -128,32 +138,38 @@ def main() -> None:
             root = Path(tmp) / name
             count = make(root, size)
             cache = Path(tmp) / f"cache-{name}"
-            runs = {
-                "cachelint cold": cachelint_cmd + ["--cache-dir", str(cache)],
-                "cachelint warm": cachelint_cmd + ["--cache-dir", str(cache)],
-            }
+            cmd = cachelint_cmd + ["--cache-dir", str(cache)]
+            labels = ["cachelint cold", "cachelint warm", "cachelint replay", "cachelint edit1"]
+            if unit != "files":
+                labels.pop()  # the log is one file: an edit re-reads all of it
+            runs = dict.fromkeys(labels, cmd)
             if unit == "files":
                 for p in ("pcdlint", "cachedrift"):
                     if exe := peer(p):
                         runs[p] = [exe, "."]
             row = {"input": name, "count": count, "unit": unit, "runs": {}}
             rounds = max(1, a.rounds) if unit == "files" else 1
-            timed: dict[str, list[tuple[float, float]]] = {
-                "cachelint cold": [],
-                "cachelint warm": [],
-            }
+            timed: dict[str, list[tuple[float, float]]] = {label: [] for label in labels}
+            edited = _llm_file(root) if unit == "files" else None
             for _ in range(rounds):
                 shutil.rmtree(cache, ignore_errors=True)
-                timed["cachelint cold"].append(measure(runs["cachelint cold"], root)[:2])
+                timed["cachelint cold"].append(measure(cmd, root)[:2])
+                time.sleep(0.2)  # changes newer than this are not trusted by signature
+                timed["cachelint warm"].append(measure(cmd, root)[:2])
                 for _ in range(max(1, a.warm_runs)):
-                    timed["cachelint warm"].append(measure(runs["cachelint warm"], root)[:2])
+                    timed["cachelint replay"].append(measure(cmd, root)[:2])
+                if edited is not None:
+                    with edited.open("a") as f:
+                        f.write("\n# edited\n")
+                    time.sleep(0.2)
+                    timed["cachelint edit1"].append(measure(cmd, root)[:2])
             for label, cmd in runs.items():
                 walls, rsss = zip(*(timed.get(label) or [measure(cmd, root)[:2]]), strict=True)
                 wall, rss = statistics.median(walls), max(rsss)
                 row["runs"][label] = (wall, rss)
                 note = f"  (median of {len(walls)})" if len(walls) > 1 else ""
                 print(
-                    f"{name:<7} {label:<15} {wall:8.2f} s {count / wall:10,.0f} {unit}/s "
+                    f"{name:<7} {label:<16} {wall:8.2f} s {count / wall:10,.0f} {unit}/s "
                     f"{rss:8.0f} MB peak{note}",
                     flush=True,
                 )
@@ -163,7 +179,11 @@ def main() -> None:
     for row in results:
         runs = row["runs"]
         cold = runs["cachelint cold"][0]
-        parts = [f"warm is {cold / runs['cachelint warm'][0]:.1f}x faster than cold"]
+        parts = [
+            f"{kind} is {cold / runs['cachelint ' + kind][0]:.1f}x faster than cold"
+            for kind in ("warm", "replay", "edit1")
+            if "cachelint " + kind in runs
+        ]
         for p in ("pcdlint", "cachedrift"):
             if p in runs:
                 parts.append(

@@ -1,3 +1,3 @@
-from cachelint.cli import main
+from cachelint.replay import main
 
 main()

@@ -11,14 +11,14 @@ from pathlib import Path
 import click
 import orjson
 
-from cachelint import __version__, runner
+from cachelint import __version__, replay, runner
 from cachelint.config import ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
 from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
-from cachelint.formatters import Formatter, Summary, UnknownFormat, available
+from cachelint.formatters import BUILTIN, Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
-from cachelint.result_cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+from cachelint.replay import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from cachelint.result_cache import clean
 from cachelint.runner import default_jobs
 
@@ -159,9 +159,13 @@ def check(
         force_exclude=force_exclude,
         count_tokens=count_tokens,
     )
+    recorder = replay.recorder()
+    if outputs or count_tokens or log_dirs or fmt not in BUILTIN:
+        recorder = None  # files written, a network service, or a plugin's code: not replayed
     with ExitStack() as stack:
         color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        formatters = [_formatter_class(fmt)(sys.stdout, quiet=quiet, color=color)]
+        report = recorder.stream(sys.stdout) if recorder is not None else sys.stdout
+        formatters = [_formatter_class(fmt)(report, quiet=quiet, color=color)]
         files = []
         for spec in outputs:
             name, sep, target = spec.partition(":")
@@ -187,7 +191,7 @@ def check(
                 log_dirs=tuple(log_dirs),
             )
             default = [] if log_dirs else [Path(".")]
-            findings, checked, errors = _run(
+            findings, checked, errors, settled = _run(
                 engine, list(paths) or default, stdin_filename, settings
             )
         except Exception as e:  # an internal error must not look like "no findings"
@@ -212,7 +216,10 @@ def check(
         click.echo(f"cachelint: internal error in {err}", err=True)
     if errors:
         sys.exit(2)
-    sys.exit(0 if exit_zero or not findings else 1)
+    code = 0 if exit_zero or not findings else 1
+    if recorder is not None and settings.cache_dir is not None:
+        recorder.finish(settings.cache_dir, settled, code)
+    sys.exit(code)
 
 
 @dataclass(frozen=True)
@@ -232,12 +239,15 @@ def _cache_dir(option: Path | None, root: Path, configured: str | None) -> Path:
 
 def _run(
     engine: Engine, paths: list[Path], stdin_filename: str | None, settings: RunSettings
-) -> tuple[list[Finding], int, list[str]]:
-    """(findings, files checked, internal errors as "path: Type: message")."""
+) -> tuple[list[Finding], int, list[str], replay.Inputs | None]:
+    """(findings, files checked, internal errors as "path: Type: message", and what the run
+    depended on when the stat index settled all of it and nothing was said on stderr)."""
     findings: list[Finding] = []
     errors: list[str] = []
     checked = 0
     files = []
+    settled = None
+    noted = False
     for p in paths:
         if str(p) == "-":
             name = stdin_filename or "-"
@@ -253,6 +263,7 @@ def _run(
             findings.extend(engine.lint_bytes(data, name if name != "-.jsonl" else "-.jsonl"))
             checked += 1
         elif p.is_file() and not p.name.endswith(SUFFIXES):
+            noted = True
             click.echo(
                 f"cachelint: skipping {p}: not a payload or Python file ({', '.join(SUFFIXES)})",
                 err=True,
@@ -270,12 +281,13 @@ def _run(
         findings.extend(result.findings)
         checked += result.files_checked
         errors.extend(result.internal_errors)
+        settled = None if noted or len(files) != len(paths) else result.settled
     for d in settings.log_dirs:  # read as logs: never cached per file, never in workers
         found, count = engine.run_log_dir(d)
         findings.extend(found)
         checked += count
     findings.sort(key=Finding.sort_key)
-    return findings, checked, errors
+    return findings, checked, errors, settled
 
 
 def _looks_like_jsonl(data: bytes) -> bool:

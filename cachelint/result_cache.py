@@ -23,7 +23,6 @@ except ImportError:  # pragma: no cover (other interpreters)
 from cachelint import __version__
 from cachelint.findings import Finding
 
-DEFAULT_DIR = ".cachelint_cache"
 _TAG = "CACHEDIR.TAG"
 
 
@@ -70,6 +69,11 @@ class ResultCache:
             "findings": [f.to_record() for f in findings],
         }
         atomic_write(path, orjson.dumps(record), self.root)
+
+    @property
+    def dependencies(self) -> dict[str, str | None]:
+        """The helper modules looked up so far, with the content digest each had."""
+        return dict(self._deps)
 
     def _dep_digest(self, dep: str) -> str | None:
         if dep not in self._deps:

@@ -15,6 +15,7 @@ from cachelint.config import Config
 from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path
 from cachelint.engine import Engine, Options, uninteresting
 from cachelint.findings import Finding
+from cachelint.replay import Inputs
 from cachelint.result_cache import ResultCache, digest, file_digest
 from cachelint.stat_index import (
     CACHED,
@@ -22,6 +23,7 @@ from cachelint.stat_index import (
     SKIPPED,
     Entry,
     Listings,
+    Signature,
     StatIndex,
     entry,
     folder_digest,
@@ -41,6 +43,7 @@ class RunResult:
     files_skipped: int = 0
     cache_hits: int = 0
     internal_errors: list[str] = field(default_factory=list)  # "path: Type: message"
+    settled: Inputs | None = None  # when the stat index settled every file and folder
 
 
 def default_jobs() -> int:
@@ -64,6 +67,7 @@ class _Worker:
         self.engine = engine
         self.cache = ResultCache(cache_dir, engine.fingerprint()) if cache_dir else None
         self.summarised: set[str] = set()  # folders settled by their summary
+        self.verified = False  # whether a file had to be read to be settled
 
     def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:
         """The outcome for a file and its stat index entry (None when nothing worth recording
@@ -110,7 +114,11 @@ class _Worker:
         return (found, False, error), record
 
     def settle(
-        self, files: list[Found], index: StatIndex, groups: list[tuple[str, int, int]]
+        self,
+        files: list[Found],
+        index: StatIndex,
+        groups: list[tuple[str, int, int]],
+        signatures: list[Signature | None],
     ) -> list[_Outcome | None]:
         """The outcome of each file that the stat index settles without linting (None for the
         others): first the walked folders (`groups`, from `discovery.find`) by their summary,
@@ -118,15 +126,18 @@ class _Worker:
         over a large tree, this is most of the work, so it builds no target for such files. A
         file whose signature changed is read and its content looked up in the result cache.
         (A forked child stat-ing half of the files was measured on two CPUs: its copy-on-write
-        faults cost what it saved.)"""
+        faults cost what it saved.) `signatures` receives the signature of each file settled
+        unread."""
         outcomes: list[_Outcome | None] = [None] * len(files)
         if index.folders:
-            self._settle_folders(files, index, groups, outcomes)
+            self._settle_folders(files, index, groups, outcomes, signatures)
         rest = [i for i, o in enumerate(outcomes) if o is None]
         if rest:
-            settled = self._settle([files[i] for i in rest], index)
-            for i, outcome in zip(rest, settled, strict=True):
+            sigs: list[Signature | None] = []
+            settled = self._settle([files[i] for i in rest], index, sigs)
+            for i, outcome, sig in zip(rest, settled, sigs, strict=True):
                 outcomes[i] = outcome
+                signatures[i] = sig
         return outcomes
 
     def _settle_folders(
@@ -135,19 +146,24 @@ class _Worker:
         index: StatIndex,
         groups: list[tuple[str, int, int]],
         outcomes: list[_Outcome | None],
+        signatures: list[Signature | None],
     ) -> None:
-        """Fill in the outcomes of the walked folders whose files still match their summary."""
+        """Fill in the outcomes (and signatures) of the walked folders whose files still match
+        their summary."""
         folders = index.folders
         matched = _matching_folders(files, groups, folders)
-        for (folder, start, end), ok in zip(groups, matched, strict=True):
-            if ok:
+        for (folder, start, end), sigs in zip(groups, matched, strict=True):
+            if sigs is not None:
                 outcomes[start:end] = map(_BY_KIND.__getitem__, folders[folder][1])
+                signatures[start:end] = sigs
                 self.summarised.add(folder)
 
-    def _settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
+    def _settle(
+        self, files: list[Found], index: StatIndex, signatures: list[Signature | None]
+    ) -> list[_Outcome | None]:
         outcomes: list[_Outcome | None] = []
         entries = index.load([f[2] for f in files])  # the shards holding them
-        append, get, stat = outcomes.append, entries.get, os.stat
+        append, get, stat, sign = outcomes.append, entries.get, os.stat, signatures.append
         for found in files:
             path, explicit, display, _ = found
             e = get(display)
@@ -160,7 +176,9 @@ class _Worker:
                 if st is None:
                     pass  # checking it reports the error
                 elif not unchanged(e, st):
+                    self.verified = True
                     outcome = self._verify(Target(*found), index)
+                    st = None
                 elif e[4] == SKIPPED:
                     outcome = _SKIP
                 elif e[4] == CLEAN:
@@ -168,7 +186,10 @@ class _Worker:
                 elif self.cache is not None:
                     cached = self.cache.get(display, e[5])
                     outcome = None if cached is None else (cached, True, None)
+            else:
+                st = None
             append(outcome)
+            sign(None if st is None or outcome is None else tuple(e[:4]))
         return outcomes
 
     def _verify(self, target: Target, index: StatIndex) -> _Outcome | None:
@@ -203,8 +224,9 @@ class _Worker:
 
 def _matching_folders(
     files: list[Found], groups: list[tuple[str, int, int]], folders: dict[str, list]
-) -> list[bool]:
-    """For each folder, whether its files give the digest of its summary."""
+) -> list[list[Signature] | None]:
+    """For each folder, the signatures of its files when they give the digest of its summary,
+    else None."""
     out = []
     stat, path, shown = os.stat, itemgetter(0), itemgetter(2)
     for folder, start, end in groups:
@@ -221,7 +243,7 @@ def _matching_folders(
                 bool(signatures)
                 and folder_digest(list(map(shown, group)), signatures) == summary[0]
             )
-        out.append(ok)
+        out.append(signatures if ok else None)
     return out
 
 
@@ -277,7 +299,11 @@ def run(
         # forgets what it no longer finds there); named files (as pre-commit passes them) only
         # the shards that hold them
         index = StatIndex(folder, cache_dir, None if tops else [f[2] for f in files])
-    outcomes = worker.settle(files, index, groups) if index is not None else [None] * len(files)
+    signatures: list[Signature | None] = [None] * len(files)
+    if index is not None:
+        outcomes = worker.settle(files, index, groups, signatures)
+    else:
+        outcomes = [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
     if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
@@ -308,6 +334,23 @@ def run(
         if listings is not None:
             listings.save(cache_dir)
     result = RunResult()
+    if (
+        index is not None
+        and worker.cache is not None
+        and not rest
+        and not worker.verified
+        and not skip_dirs
+        and (listings is None or listings.whole)
+        and None not in signatures
+    ):
+        trusted = listings.trusted if listings is not None else []
+        result.settled = Inputs(
+            [str(f[0]) for f in files],
+            signatures,
+            [d for d, _ in trusted],
+            [sig for _, sig in trusted],
+            worker.cache.dependencies,
+        )
     # most outcomes of a warm run are one of these two (counted at C speed, by value)
     result.files_skipped = outcomes.count(_SKIP)
     result.files_checked = result.cache_hits = outcomes.count(_CLEAN)

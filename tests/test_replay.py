@@ -1,0 +1,207 @@
+"""Replay: an unchanged re-run prints the recorded output without importing the linter, and any
+change to what the output depended on runs the linter again.
+
+The CLI runs as a subprocess, as the console script; `-X importtime` tells whether the linter was
+imported (a replay never imports click)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cachelint import replay
+from tests.payloads import APP_USING_HELPER, PROMPTS_HELPER
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTLE = 0.25  # longer than the racy margin of the stat index (0.1 s for sub-second timestamps)
+
+# The stable version of the helper: the same blocks without the time.
+STABLE = PROMPTS_HELPER.replace('f"Now: {datetime.now()}"', '"Be brief."')
+TIMESTAMP_PAYLOAD = (
+    '{"model": "claude-sonnet-4-5", "max_tokens": 10, "system": [{"type": "text", '
+    '"text": "Current time: 2025-01-01T10:00:00Z", "cache_control": {"type": "ephemeral"}}], '
+    '"messages": [{"role": "user", "content": "hi"}]}'
+)
+
+
+def run(cwd: Path, *args: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, bool]:
+    """(the completed run, whether it was replayed)."""
+    full_env = {k: v for k, v in os.environ.items() if k != "CACHELINT_CACHE_DIR"}
+    full_env.update({"NO_COLOR": "1", **(env or {})})
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cachelint", *args],
+        cwd=cwd,
+        capture_output=True,
+        env=full_env,
+        timeout=120,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.decode().splitlines()}
+    return r, "click" not in imported
+
+
+def settle() -> None:
+    time.sleep(SETTLE)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    proj = tmp_path / "proj"
+    (proj / "app").mkdir(parents=True)
+    (proj / "pyproject.toml").write_text('[project]\nname = "p"\n[tool.cachelint]\n')
+    (proj / "app" / "prompts.py").write_text(PROMPTS_HELPER)
+    (proj / "app" / "client.py").write_text(APP_USING_HELPER)
+    (proj / "app" / "plain.py").write_text("def f(x):\n    return x + 1\n")
+    (proj / "payloads").mkdir()
+    (proj / "payloads" / "req.json").write_text(TIMESTAMP_PAYLOAD)
+    settle()
+    return proj
+
+
+def warm(proj: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run until a record exists (a cold run, then a run settled by the stat index); return the
+    settled run, which was not replayed."""
+    run(proj, "check", *args, env=env)
+    settle()
+    r, replayed = run(proj, "check", *args, env=env)
+    assert not replayed
+    return r
+
+
+def out(r: subprocess.CompletedProcess) -> str:
+    return r.stdout.decode()
+
+
+def test_an_unchanged_rerun_is_replayed_with_the_same_output_and_exit_code(project):
+    first = warm(project)
+    assert first.returncode == 1 and "CL" in out(first)
+    again, replayed = run(project, "check")
+    assert replayed
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+    uncached, replayed = run(project, "check", "--no-cache")
+    assert not replayed and uncached.stdout == first.stdout
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit_helper", "edit_payload", "add_file", "add_folder", "delete_file", "add_config"],
+)
+def test_any_change_runs_the_linter_again(project, change):
+    before = warm(project)
+    app = project / "app"
+    if change == "edit_helper":  # a helper module the findings depend on: the finding goes
+        (app / "prompts.py").write_text(STABLE)
+    elif change == "edit_payload":
+        (project / "payloads" / "req.json").write_text(TIMESTAMP_PAYLOAD.replace("Current", "No"))
+    elif change == "add_file":
+        (app / "more.json").write_text(TIMESTAMP_PAYLOAD)
+    elif change == "add_folder":
+        (app / "sub").mkdir()
+        (app / "sub" / "more.json").write_text(TIMESTAMP_PAYLOAD)
+    elif change == "delete_file":
+        (project / "payloads" / "req.json").unlink()
+    elif change == "add_config":  # found before pyproject.toml; selects none of the findings
+        (project / "cachelint.toml").write_text('select = ["CL9"]\n')
+    after, replayed = run(project, "check")
+    assert not replayed
+    assert after.stdout != before.stdout
+    expected, _ = run(project, "check", "--no-cache")
+    assert after.stdout == expected.stdout
+
+
+def test_a_changed_config_upward_is_seen(project):
+    before = warm(project)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "p"\n[tool.cachelint]\nignore = ["CL1", "CL2", "CL3", "CL4", "CL5"]\n'
+    )
+    after, replayed = run(project, "check")
+    assert not replayed and after.stdout != before.stdout
+
+
+def test_the_command_line_and_environment_are_part_of_the_key(project):
+    warm(project)
+    for args, env in (
+        (("check", "--select", "CL1"), None),
+        (("check", "--format", "json"), None),
+        (("check",), {"CI_PROJECT_DIR": str(project)}),
+    ):
+        _, replayed = run(project, *args, env=env)
+        assert not replayed, (args, env)
+    _, replayed = run(project, "check")
+    assert replayed
+
+
+def test_clean_removes_the_records(project):
+    warm(project)
+    subprocess.run(
+        [sys.executable, "-m", "cachelint", "clean"], cwd=project, check=True, capture_output=True
+    )
+    _, replayed = run(project, "check")
+    assert not replayed
+
+
+def test_a_run_that_writes_a_report_file_is_not_replayed(project, tmp_path):
+    report = tmp_path / "report.json"
+    warm(project, "--output", f"json:{report}")
+    report.unlink()
+    _, replayed = run(project, "check", "--output", f"json:{report}")
+    assert not replayed and report.is_file()
+
+
+def test_no_cache_writes_no_record(project):
+    run(project, "check", "--no-cache")
+    settle()
+    run(project, "check", "--no-cache")
+    assert not (project / ".cachelint_cache").exists()
+
+
+def test_a_corrupt_record_is_a_miss(project):
+    first = warm(project)
+    records = list((project / ".cachelint_cache").rglob(f"{replay.RUNS}/*"))
+    assert len(records) == 1
+    records[0].write_bytes(b"\x00garbage")
+    r, replayed = run(project, "check")
+    assert not replayed and r.stdout == first.stdout
+
+
+def test_a_custom_cache_dir_is_replayed_from_there(project, tmp_path):
+    cache = tmp_path / "elsewhere"
+    first = warm(project, "--cache-dir", str(cache))
+    r, replayed = run(project, "check", "--cache-dir", str(cache))
+    assert replayed and r.stdout == first.stdout
+    assert list(cache.rglob(f"{replay.RUNS}/*"))
+    assert not (project / ".cachelint_cache").exists()
+
+
+def test_named_files_as_pre_commit_passes_them(project):
+    args = ("app/client.py", "payloads/req.json")
+    first = warm(project, *args)
+    r, replayed = run(project, "check", *args)
+    assert replayed and r.stdout == first.stdout
+    (project / "app" / "prompts.py").write_text(STABLE)  # a helper of a named file
+    r, replayed = run(project, "check", *args)
+    assert not replayed and r.stdout != first.stdout
+
+
+def test_a_tree_changed_just_now_is_not_recorded(project):
+    run(project, "check")
+    (project / "app" / "plain.py").write_text("def f(x):\n    return x + 2\n")
+    run(project, "check")  # the change is too recent for its signature to be trusted
+    _, replayed = run(project, "check")
+    assert not replayed
+
+
+def test_every_environment_variable_cachelint_reads_is_in_the_key():
+    source = "\n".join(p.read_text() for p in (ROOT / "cachelint").rglob("*.py"))
+    names = set(re.findall(r"environ(?:\.get)?\(\s*\"([A-Z_]+)\"", source))
+    names |= set(re.findall(r"\"([A-Z_]+)\" (?:not )?in os\.environ", source))
+    names |= set(re.findall(r"getenv\(\s*\"([A-Z_]+)\"", source))
+    names |= set(re.findall(r"envvar=\"([A-Z_]+)\"", source))
+    assert {"NO_COLOR", "CACHELINT_CACHE_DIR", "CI_PROJECT_DIR"} <= names  # the scan works
+    missing = {n for n in names if not (n.startswith(replay.ENV_PREFIXES) or n in replay.ENV_NAMES)}
+    assert not missing

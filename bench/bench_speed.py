@@ -9,8 +9,10 @@ Generates three inputs under a temporary directory:
   (c) log:    a JSONL request log (default 100,000 requests);
 then runs `cachelint check` on each:
   cold:    with an empty result cache;
-  warm:    the first re-run, settled by the stat index (it records the run for replay);
-  replay:  the next re-runs of the unchanged tree, replayed (`cachelint/replay.py`);
+  warm:    re-runs of the unchanged tree, as users run them (replayed when the run before could
+           record itself: `cachelint/replay.py`);
+  index:   the same re-run through the command line module, without the replay: what the stat
+           index and result cache alone cost;
   edit1:   a re-run after one LLM file was edited (it is linted again, the rest is settled);
 and the peers `pcdlint` and `cachedrift` on the Python trees when they are installed (on PATH,
 or in the folder given by --peers-bin). A shared machine runs faster and slower in phases of
@@ -106,7 +108,7 @@ def main() -> None:
     ap.add_argument("--peers-bin", type=Path, help="folder holding pcdlint and cachedrift")
     ap.add_argument("--jobs", type=int, help="cachelint -j (default: one per CPU)")
     ap.add_argument("--rounds", type=int, default=3, help="cold run, then warm runs; repeated")
-    ap.add_argument("--warm-runs", type=int, default=3, help="replayed runs in each round")
+    ap.add_argument("--warm-runs", type=int, default=3, help="warm runs in each round")
     a = ap.parse_args()
 
     def peer(name: str) -> str | None:
@@ -123,6 +125,7 @@ def main() -> None:
     script = Path(sys.executable).parent / "cachelint"
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "cachelint"]
     cachelint_cmd = [*launcher, "check", ".", "--format", "concise", "-q"]
+    direct = [sys.executable, "-c", "import sys; from cachelint.cli import main; main()"]
     if a.jobs:
         cachelint_cmd += ["-j", str(a.jobs)]
     results = []
@@ -139,7 +142,8 @@ def main() -> None:
             count = make(root, size)
             cache = Path(tmp) / f"cache-{name}"
             cmd = cachelint_cmd + ["--cache-dir", str(cache)]
-            labels = ["cachelint cold", "cachelint warm", "cachelint replay", "cachelint edit1"]
+            no_replay = [*direct, *cmd[len(launcher) :]]
+            labels = ["cachelint cold", "cachelint warm", "cachelint index", "cachelint edit1"]
             if unit != "files":
                 labels.pop()  # the log is one file: an edit re-reads all of it
             runs = dict.fromkeys(labels, cmd)
@@ -155,9 +159,9 @@ def main() -> None:
                 shutil.rmtree(cache, ignore_errors=True)
                 timed["cachelint cold"].append(measure(cmd, root)[:2])
                 time.sleep(0.2)  # changes newer than this are not trusted by signature
-                timed["cachelint warm"].append(measure(cmd, root)[:2])
                 for _ in range(max(1, a.warm_runs)):
-                    timed["cachelint replay"].append(measure(cmd, root)[:2])
+                    timed["cachelint warm"].append(measure(cmd, root)[:2])
+                timed["cachelint index"].append(measure(no_replay, root)[:2])
                 if edited is not None:
                     with edited.open("a") as f:
                         f.write("\n# edited\n")
@@ -181,7 +185,7 @@ def main() -> None:
         cold = runs["cachelint cold"][0]
         parts = [
             f"{kind} is {cold / runs['cachelint ' + kind][0]:.1f}x faster than cold"
-            for kind in ("warm", "replay", "edit1")
+            for kind in ("warm", "index", "edit1")
             if "cachelint " + kind in runs
         ]
         for p in ("pcdlint", "cachedrift"):

@@ -3,14 +3,14 @@ linter.
 
 A warm run's checking is settled by the stat index (`stat_index.py`); what is left is fixed cost:
 Python's start, the imports (click and the standard modules it and orjson pull in, about 100 ms)
-and one stat per file. When a `check` run settled every file from the stat index and every
-walked folder from its listing (nothing was read or linted, nothing was printed to stderr), it
-records its output and exit code with everything they depended on:
+and one stat per file. When every file and folder a `check` run walked has a signature that the
+stat index trusts (taken when its last change was settled, so any later change shows), and the
+run printed nothing on stderr, the run records its output and exit code with everything they
+depended on:
 
 - the key, compared whole: the command line, working directory, Python, cachelint version, the
   environment variables cachelint reads, whether stdout and stderr are terminals;
-- the signature of every file checked and every folder walked (the ones the stat index and its
-  listings trusted, so settled: any later change shows), kept as one hash of them all, as the
+- the signature of every file checked and every folder walked, kept as one hash of them all, as the
   stat index keeps a folder's (CPython's hash of a tuple of integers is the same in every
   process; loading 20,000 signatures would cost more than stat-ing the files);
 - present or absent, each config file name that could apply (upward from the working
@@ -213,8 +213,8 @@ def _settled(st: os.stat_result, taken_ns: int) -> bool:
 
 
 class Inputs:
-    """What a run settled entirely from the stat index read: the files (and their signatures),
-    the walked folders (and theirs), and the helper modules' content digests it relied on."""
+    """What a run's report depended on: the files (and their settled signatures), the walked
+    folders (and theirs), and the helper modules (and the content digests it used)."""
 
     __slots__ = ("dependencies", "files", "folder_sigs", "folders", "signatures")
 

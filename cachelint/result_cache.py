@@ -65,7 +65,7 @@ class ResultCache:
     ) -> None:
         path = self._entry(display, content)
         record = {
-            "deps": [[d, file_digest(d)] for d in deps],
+            "deps": [[d, self._dep_digest(d)] for d in deps],
             "findings": [f.to_record() for f in findings],
         }
         atomic_write(path, orjson.dumps(record), self.root)

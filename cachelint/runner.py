@@ -43,7 +43,8 @@ class RunResult:
     files_skipped: int = 0
     cache_hits: int = 0
     internal_errors: list[str] = field(default_factory=list)  # "path: Type: message"
-    settled: Inputs | None = None  # when the stat index settled every file and folder
+    # what the report depended on, when every file and folder walked has a settled signature
+    settled: Inputs | None = None
 
 
 def default_jobs() -> int:
@@ -67,7 +68,6 @@ class _Worker:
         self.engine = engine
         self.cache = ResultCache(cache_dir, engine.fingerprint()) if cache_dir else None
         self.summarised: set[str] = set()  # folders settled by their summary
-        self.verified = False  # whether a file had to be read to be settled
 
     def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:
         """The outcome for a file and its stat index entry (None when nothing worth recording
@@ -176,9 +176,7 @@ class _Worker:
                 if st is None:
                     pass  # checking it reports the error
                 elif not unchanged(e, st):
-                    self.verified = True
-                    outcome = self._verify(Target(*found), index)
-                    st = None
+                    outcome, e = self._verify(Target(*found), index)  # e: the new entry
                 elif e[4] == SKIPPED:
                     outcome = _SKIP
                 elif e[4] == CLEAN:
@@ -189,16 +187,16 @@ class _Worker:
             else:
                 st = None
             append(outcome)
-            sign(None if st is None or outcome is None else tuple(e[:4]))
+            sign(None if st is None or outcome is None else _signature(e))
         return outcomes
 
-    def _verify(self, target: Target, index: StatIndex) -> _Outcome | None:
+    def _verify(self, target: Target, index: StatIndex) -> tuple[_Outcome | None, Entry | None]:
         verified = self.check(target, lint=False)
         if verified is None:
-            return None
+            return None, None
         if verified[1] is not None:
             index.record(target.display, verified[1])
-        return verified[0]
+        return verified
 
     def _entry(
         self,
@@ -263,9 +261,28 @@ def _init_worker(config: Config, options: Options, cache_dir: Path | None) -> No
     _tune_gc()
 
 
-def _check_chunk(targets: list[Target]) -> list[tuple[_Outcome, Entry | None]]:
+def _check_chunk(
+    targets: list[Target],
+) -> tuple[list[tuple[_Outcome, Entry | None]], dict[str, str | None]]:
+    """The outcomes and entries of `targets`, and the helper modules they depended on."""
     assert _WORKER is not None
-    return [_WORKER.check(t) for t in targets]
+    checked = [_WORKER.check(t) for t in targets]
+    return checked, _WORKER.cache.dependencies if _WORKER.cache is not None else {}
+
+
+def _merged(dependencies: list[dict[str, str | None]]) -> dict[str, str | None]:
+    """Helper modules and their digests, from several processes (None where they differ: a
+    helper changed during the run)."""
+    out: dict[str, str | None] = {}
+    for deps in dependencies:
+        for path, d in deps.items():
+            out[path] = d if out.get(path, d) == d else None
+    return out
+
+
+def _signature(e: Entry | None) -> Signature | None:
+    """The signature of a stat index entry, when it can be trusted later (settled)."""
+    return None if e is None or e[1] is None else tuple(e[:4])
 
 
 def run(
@@ -306,6 +323,7 @@ def run(
         outcomes = [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
+    helpers: list[dict[str, str | None]] = []  # helper modules the workers' files depended on
     if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -318,11 +336,15 @@ def run(
             initializer=_init_worker,
             initargs=(engine.config, engine.options, cache_dir),
         ) as pool:
-            checked = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
+            checked = []
+            for chunk, deps in pool.map(_check_chunk, chunks):
+                checked += chunk
+                helpers.append(deps)
     else:
         checked = [worker.check(t) for t in targets]
     for i, t, (outcome, e) in zip(rest, targets, checked, strict=True):
         outcomes[i] = outcome
+        signatures[i] = _signature(e)
         if index is not None and e is not None:
             index.record(t.display, e)
     if index is not None:
@@ -337,8 +359,6 @@ def run(
     if (
         index is not None
         and worker.cache is not None
-        and not rest
-        and not worker.verified
         and not skip_dirs
         and (listings is None or listings.whole)
         and None not in signatures
@@ -349,7 +369,7 @@ def run(
             signatures,
             [d for d, _ in trusted],
             [sig for _, sig in trusted],
-            worker.cache.dependencies,
+            _merged([worker.cache.dependencies, *helpers]),
         )
     # most outcomes of a warm run are one of these two (counted at C speed, by value)
     result.files_skipped = outcomes.count(_SKIP)

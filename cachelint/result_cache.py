@@ -26,6 +26,18 @@ from cachelint.findings import Finding
 _TAG = "CACHEDIR.TAG"
 
 
+def storable(text: str) -> bool:
+    """Whether `text` can be written to the cache (JSON): a file name that is not UTF-8 comes
+    with surrogates, and such files are simply not remembered."""
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def digest(data: bytes) -> str:
     return blake2b(data, digest_size=20).hexdigest()
 
@@ -33,7 +45,7 @@ def digest(data: bytes) -> str:
 class ResultCache:
     def __init__(self, directory: Path, config_fingerprint: str) -> None:
         self.root = directory
-        space = digest(f"{__version__}\0{config_fingerprint}".encode())[:16]
+        space = digest(os.fsencode(f"{__version__}\0{config_fingerprint}"))[:16]
         self.dir = directory / __version__ / space
         self.hits = 0
         self.misses = 0
@@ -41,7 +53,7 @@ class ResultCache:
         self.last_had_deps = False  # whether the last entry found depended on other files
 
     def _entry(self, display: str, content: str) -> Path:
-        key = digest(f"{display}\0{content}".encode())
+        key = digest(os.fsencode(f"{display}\0{content}"))
         return self.dir / key[:2] / key
 
     def get(self, display: str, content: str) -> list[Finding] | None:
@@ -63,6 +75,8 @@ class ResultCache:
     def put(
         self, display: str, content: str, findings: list[Finding], deps: tuple[str, ...] = ()
     ) -> None:
+        if not all(map(storable, (display, *deps))):
+            return  # a path that is not UTF-8 cannot be written (JSON): not cached
         path = self._entry(display, content)
         record = {
             "deps": [[d, self._dep_digest(d)] for d in deps],

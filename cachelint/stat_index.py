@@ -32,7 +32,7 @@ from pathlib import Path
 
 import orjson
 
-from cachelint.result_cache import atomic_write, digest
+from cachelint.result_cache import atomic_write, digest, storable
 
 FORMAT = 1
 # A timestamp with sub-second digits comes from a filesystem that keeps them: its tick is the
@@ -82,7 +82,7 @@ def unchanged(e: Entry, st: os.stat_result) -> bool:
 def index_path(space: Path, cwd: Path, root: Path) -> Path:
     """The folder of the index. Reported paths are relative to the working directory and
     per-file ignores to the config root, so each pair of them has its own index."""
-    key = digest(f"{cwd}\0{root}".encode())[:16]
+    key = digest(os.fsencode(f"{cwd}\0{root}"))[:16]
     return space / f"stat-{key}"
 
 
@@ -93,7 +93,7 @@ def shard_of(display: str) -> int:
 
 @cache
 def _shard_of_folder(folder: str, shards: int) -> int:
-    return int(digest(folder.encode())[:8], 16) % shards
+    return int(digest(os.fsencode(folder))[:8], 16) % shards
 
 
 Signature = tuple  # (size, mtime_ns, inode, ctime_ns)
@@ -102,7 +102,7 @@ Signature = tuple  # (size, mtime_ns, inode, ctime_ns)
 def folder_digest(displays: list[str], signatures: list[Signature]) -> str:
     """Names by their digest; signatures by CPython's tuple hash, which is the same in every
     process for integers (only str and bytes hashes are salted) and costs no formatting."""
-    return f"{digest(chr(0).join(displays).encode())[:32]}:{hash(tuple(signatures)):x}"
+    return f"{digest(os.fsencode(chr(0).join(displays)))[:32]}:{hash(tuple(signatures)):x}"
 
 
 class StatIndex:
@@ -148,7 +148,7 @@ class StatIndex:
 
     def record(self, display: str, e: Entry) -> None:
         """What this run learned about a file."""
-        if self.load([display]).get(display) != e:
+        if storable(display) and self.load([display]).get(display) != e:
             self._changes[display] = e
 
     def summarise(self, folder: str, displays: list[str]) -> None:
@@ -225,7 +225,9 @@ class _Records:
 
     def change(self, folder: str, record: list | None) -> None:
         """Set (or, with None, forget) the record of a folder."""
-        if self.entries.get(folder) != record:
+        if record is not None and not storable(" ".join(_strings(record))):
+            record = None  # a name that is not UTF-8 cannot be written: the folder is not kept
+        if storable(folder) and self.entries.get(folder) != record:
             self._changes[folder] = record
 
     def save(self, cache_root: Path) -> None:
@@ -286,6 +288,17 @@ class Listings(_Records):
         """Whether every folder walked so far is in `trusted`: its listing is the one its
         signature stands for (none changed too recently, none failed to be listed)."""
         return not self._unsigned and not self._signatures
+
+
+def _strings(record: list) -> list[str]:
+    """The strings of a folder record (names, digests), nested lists flattened."""
+    out = []
+    for item in record:
+        if type(item) is str:
+            out.append(item)
+        elif type(item) is list:
+            out += _strings(item)
+    return out
 
 
 def _under(display: str, top: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -163,3 +164,15 @@ def test_unhashable_role():
         )
     )
     assert not _cl000(findings)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file names there are always Unicode")
+def test_a_file_name_that_is_not_utf8_is_checked_with_the_cache(tmp_path):
+    """Such a name reaches Python with surrogates: it is reported, and only not remembered by
+    the stat index and result cache (which are JSON)."""
+    (tmp_path / os.fsdecode(b"caf\xe9.json")).write_bytes(GOOD_BAD)
+    runs = [run_cli("check", ".", "--format", "concise", cwd=tmp_path) for _ in range(2)]
+    for r in runs:
+        assert r.returncode == 1, r.stderr
+        assert b"caf" in r.stdout and b"internal error" not in r.stderr
+    assert runs[0].stdout == runs[1].stdout

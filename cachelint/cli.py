@@ -162,9 +162,15 @@ def check(
     recorder = replay.recorder()
     if outputs or count_tokens or log_dirs or fmt not in BUILTIN:
         recorder = None  # files written, a network service, or a plugin's code: not replayed
+    if recorder is not None:
+        recorder.named([str(p) for p in paths] or ["."])
     with ExitStack() as stack:
-        color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        report = recorder.stream(sys.stdout) if recorder is not None else sys.stdout
+        stdout = sys.stdout  # None when closed (`>&-`): the exit code is the whole outcome
+        if stdout is None:
+            stdout = stack.enter_context(open(os.devnull, "w", encoding="utf-8"))
+            recorder = None
+        color = fmt == "text" and stdout.isatty() and "NO_COLOR" not in os.environ
+        report = recorder.stream(stdout) if recorder is not None else stdout
         formatters = [_formatter_class(fmt)(report, quiet=quiet, color=color)]
         files = []
         for spec in outputs:

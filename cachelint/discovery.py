@@ -114,17 +114,23 @@ def find(
     suffixes: tuple[str, ...] = SUFFIXES,
     listings: Listings | None = None,
     folders: list[tuple[str, int, int]] | None = None,
+    cache_dir: Path | None = None,
 ) -> list[Found]:
     """The files to check in a stable order. Directories are walked; symlinks are not followed.
     `folders` receives (folder, start, end) for the walked files of each folder: they are
-    listed together, and `found[start:end]` are they."""
+    listed together, and `found[start:end]` are they. The result cache folder `cache_dir` is
+    never walked, whatever the excludes say (the run writes to it)."""
     excluded = Excluder(exclude)
     found: list[Found] = []
+    try:
+        cache = os.stat(cache_dir) if cache_dir is not None else None
+    except OSError:
+        cache = None  # not made yet: no walk before this one listed it
     for given in paths:
         if force_exclude and _path_excluded(given, root, excluded):
             continue
         if given.is_dir():
-            _walk(given, root, excluded, suffixes, found, listings, folders)
+            _walk(given, root, excluded, suffixes, found, listings, folders, cache)
         else:
             found.append((given, True, display_path(given), relative(given, root)))
     return found
@@ -156,6 +162,7 @@ def _walk(
     found: list[Found],
     listings: Listings | None = None,
     folders: list[tuple[str, int, int]] | None = None,
+    cache: os.stat_result | None = None,
 ) -> None:
     # Paths are joined as strings from the top, in one loop without calls or generators per
     # entry: on a warm run over a large tree, the walk is a third of the time.
@@ -187,6 +194,8 @@ def _walk(
                 name = e.name
                 if e.is_dir(follow_symlinks=False):
                     erel = rel_prefix + name
+                    if cache is not None and e.inode() == cache.st_ino and _same(e, cache):
+                        continue
                     if not ((by_name and by_name(name)) or (by_path and by_path(erel))):
                         subdirs.append((e.path, shown_prefix + name, erel))
                         kept_dirs.append(name)
@@ -200,6 +209,13 @@ def _walk(
         if folders is not None and len(found) > start:
             folders.append((shown_prefix[:-1], start, len(found)))
         stack.extend(reversed(subdirs))
+
+
+def _same(entry: os.DirEntry, st: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(entry.stat(follow_symlinks=False), st)
+    except OSError:
+        return False
 
 
 class Listings(Protocol):

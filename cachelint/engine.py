@@ -201,11 +201,19 @@ class Engine:
         paths: list[Path],
         listings: Listings | None = None,
         folders: list[tuple[str, int, int]] | None = None,
+        cache_dir: Path | None = None,
     ) -> list[Found]:
         """The files to check under `paths` (see `discovery.find`)."""
         config = self.config
         return find(
-            paths, config.root, config.exclude, self.force_exclude, SUFFIXES, listings, folders
+            paths,
+            config.root,
+            config.exclude,
+            self.force_exclude,
+            SUFFIXES,
+            listings,
+            folders,
+            cache_dir,
         )
 
     def fingerprint(self) -> str:

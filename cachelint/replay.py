@@ -8,11 +8,12 @@ stat index trusts (taken when its last change was settled, so any later change s
 run printed nothing on stderr, the run records its output and exit code with everything they
 depended on:
 
-- the key, compared whole: the command line, working directory, Python, cachelint version, the
-  environment variables cachelint reads, whether stdout and stderr are terminals;
-- the signature of every file checked and every folder walked, kept as one hash of them all, as the
-  stat index keeps a folder's (CPython's hash of a tuple of integers is the same in every
-  process; loading 20,000 signatures would cost more than stat-ing the files);
+- the key, kept as its digest only (values of the environment stay out of the cache folder):
+  the command line, working directory, Python, cachelint version, the environment variables
+  that can change the report, whether stdout and stderr are terminals;
+- the signature of every file checked and every folder walked, kept as hashes of runs of them,
+  as the stat index keeps a folder's (CPython's hash of a tuple of integers is the same in
+  every process; loading 20,000 signatures would cost more than stat-ing the files);
 - present or absent, each config file name that could apply (upward from the working
   directory), the `.git` markers that place the repository root for reports, the sources of
   cachelint and its rule pages, and the helper modules that findings depended on (read again,
@@ -51,8 +52,13 @@ MAX_RECORDS = 16  # per cache folder; one per command line and environment, the 
 CONFIG_NAMES = ("cachelint.toml", ".cachelint.toml", "pyproject.toml")
 # Environment variables that can change a run's output: cachelint's own, those of the services it
 # formats reports for (CI_PROJECT_DIR), color, locale and Python's I/O encoding.
-ENV_PREFIXES = ("CACHELINT_", "ANTHROPIC_", "CI_", "PYTHON", "LC_")
-ENV_NAMES = frozenset({"LANG", "LANGUAGE", "NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS"})
+ENV_PREFIXES = ("CACHELINT_", "PYTHON", "LC_")
+ENV_NAMES = frozenset(
+    {"CI_PROJECT_DIR", "LANG", "LANGUAGE", "NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS"}
+)
+# Read only by --count-tokens, whose runs are never recorded (and never kept: secrets).
+COUNT_TOKENS_ENV = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"})
+FILES_PER_HASH = 2048  # a changed file stops the check at the end of its run of files
 
 _FILE = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")  # stat_index.Signature
 _FOLDER = attrgetter("st_mtime_ns", "st_ctime_ns", "st_ino")  # stat_index.Listings
@@ -93,7 +99,7 @@ def key(argv: list[str]) -> tuple:
             (k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIXES) or k in ENV_NAMES
         )
     )
-    ttys = tuple(bool(s is not None and s.isatty()) for s in (sys.stdout, sys.stderr))
+    ttys = tuple(None if s is None else s.isatty() for s in (sys.stdout, sys.stderr))
     return (FORMAT, __version__, sys.version, sys.executable, os.getcwd(), tuple(argv), env, ttys)
 
 
@@ -108,6 +114,8 @@ def record_name(material: tuple) -> str:
 def replay(argv: list[str]) -> int | None:
     """Write the recorded output of this command line and return its exit code, when a record
     of it is found and still holds; None otherwise (nothing is written then)."""
+    if sys.stdout is None:  # closed: the run reports that
+        return None
     try:
         record = _find(argv)
     except Exception:  # a replay is only a shortcut: anything unexpected runs the linter
@@ -123,35 +131,42 @@ def replay(argv: list[str]) -> int | None:
 
 
 def _find(argv: list[str]) -> tuple | None:
-    material = key(argv)
-    name = record_name(material)
+    name = record_name(key(argv))
     for folder in cache_folders(argv):
         try:
             with open(os.path.join(folder, __version__, RUNS, name), "rb") as f:
                 record = marshal.loads(f.read())
         except (OSError, ValueError, EOFError, TypeError):
             continue
-        if _holds(record, material):
+        if _holds(record, name):
             return record
     return None
 
 
-def _holds(record: object, material: tuple) -> bool:
+def _holds(record: object, name: str) -> bool:
+    """Whether the record is of this key and every signature in it still holds: the few
+    (configs, markers, sources, helpers) and the folders first, then the files run by run, so
+    that a changed file stops the check early."""
     if type(record) is not tuple or len(record) != 12 or record[0] != FORMAT:
         return False
     _, recorded, files, file_sigs, folders, folder_sigs, others, other_sigs, marks, flags = record[
         :10
     ]
-    if recorded != material or type(record[-2]) is not str or type(record[-1]) is not int:
+    if recorded != name or type(record[-2]) is not str or type(record[-1]) is not int:
+        return False
+    if list(map(signature, others)) != other_sigs or list(map(os.path.exists, marks)) != flags:
         return False
     try:
-        if hash(tuple(map(_FILE, map(os.stat, files)))) != file_sigs:
-            return False
         if hash(tuple(map(_FOLDER, map(os.stat, folders)))) != folder_sigs:
             return False
+        start = 0
+        for end, sigs in file_sigs:
+            if hash(tuple(map(_FILE, map(os.stat, files[start:end])))) != sigs:
+                return False
+            start = end
     except OSError:
         return False
-    return list(map(signature, others)) == other_sigs and list(map(os.path.exists, marks)) == flags
+    return start == len(files)
 
 
 def signature(path: str) -> tuple | None:
@@ -237,6 +252,7 @@ class Recorder:
 
     def __init__(self, argv: list[str]) -> None:
         self.taken = time.time_ns()
+        self.argv = argv
         self.material = key(argv)
         self.parts: list[str] = []  # what the report on stdout wrote
         cwd = os.getcwd()
@@ -260,14 +276,24 @@ class Recorder:
             self.other_sigs.append(_FILE(st))
         self.flags = list(map(os.path.exists, self.marks))
 
+    def named(self, paths: list[str]) -> None:
+        """The paths named on the command line. Each is shown, excluded and matched to
+        per-file ignores by the path it resolves to; a symlink on the way could later lead
+        elsewhere with every recorded signature the same, so such runs are not recorded."""
+        if any(os.path.realpath(p) != os.path.abspath(p) for p in paths):
+            self.ok = False
+
     def stream(self, stream: TextIO) -> TextIO:
         """The report stream, with what is written to it kept for the record."""
         return _Tee(stream, self.parts)  # type: ignore[return-value]
 
     def finish(self, cache_dir: Path, inputs: Inputs | None, code: int) -> None:
         """Record the run, when it qualifies, in the result cache folder `cache_dir` (a
-        record that cannot be written only costs the next run its shortcut)."""
+        record that cannot be written only costs the next run its shortcut). Not when the
+        replay would not look there (a `cache-dir` set in a config)."""
         if not self.ok or inputs is None or code not in (0, 1):
+            return
+        if os.path.abspath(cache_dir) not in map(os.path.abspath, cache_folders(self.argv)):
             return
         import contextlib
 
@@ -282,11 +308,15 @@ class Recorder:
                 return
             others.append(path)
             other_sigs.append(sig)
+        sigs, step = inputs.signatures, FILES_PER_HASH
         record = (
             FORMAT,
-            self.material,
+            record_name(self.material),
             inputs.files,
-            hash(tuple(inputs.signatures)),
+            [
+                (min(i + step, len(sigs)), hash(tuple(sigs[i : i + step])))
+                for i in range(0, len(sigs), step)
+            ],
             inputs.folders,
             hash(tuple(inputs.folder_sigs)),
             others,

@@ -306,7 +306,7 @@ def run(
         folder = index_path(worker.cache.dir, Path.cwd(), engine.config.root)
         listings = Listings(folder / "listings.summary") if tops else None
     groups: list[tuple[str, int, int]] = []  # (folder, start, end) of the walked files
-    files = engine.files(paths, listings, groups)
+    files = engine.files(paths, listings, groups, cache_dir)
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
         files = [f for f in files if not any(Path(f[0]).resolve().is_relative_to(d) for d in skip)]

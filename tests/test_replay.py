@@ -208,8 +208,8 @@ def test_every_environment_variable_cachelint_reads_is_in_the_key():
     names |= set(re.findall(r"getenv\(\s*\"([A-Z_]+)\"", source))
     names |= set(re.findall(r"envvar=\"([A-Z_]+)\"", source))
     assert {"NO_COLOR", "CACHELINT_CACHE_DIR", "CI_PROJECT_DIR"} <= names  # the scan works
-    missing = {n for n in names if not (n.startswith(replay.ENV_PREFIXES) or n in replay.ENV_NAMES)}
-    assert not missing
+    keyed = {n for n in names if n.startswith(replay.ENV_PREFIXES) or n in replay.ENV_NAMES}
+    assert names - keyed == replay.COUNT_TOKENS_ENV  # read only by runs never recorded
 
 
 def test_a_cold_run_in_workers_records_the_helpers_its_files_used(project, tmp_path):
@@ -229,3 +229,96 @@ def test_a_cold_run_in_workers_records_the_helpers_its_files_used(project, tmp_p
     (project / "app" / "prompts.py").write_text(STABLE)
     after, replayed = run(project, "check", *args)
     assert not replayed and "CL301" not in out(after)
+
+
+def config_only(tmp_path: Path, table: str = "") -> Path:
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "pyproject.toml").write_text(f'[project]\nname = "p"\n[tool.cachelint]\n{table}')
+    return proj
+
+
+def test_force_excluded_named_symlink_that_now_points_inside_is_checked(tmp_path):
+    """pre-commit style `--force-exclude FILE`: the named file was excluded because its link
+    led into build/ (a default exclude); once the link leads elsewhere it must be checked. The
+    excluded path had no signature in the record, so the old, empty report is replayed."""
+    proj = config_only(tmp_path)
+    (proj / "build").mkdir()
+    (proj / "src").mkdir()
+    (proj / "build" / "gen.json").write_text(TIMESTAMP_PAYLOAD)
+    (proj / "src" / "real.json").write_text(TIMESTAMP_PAYLOAD)
+    (proj / "link.json").symlink_to("build/gen.json")
+    settle()
+    args = ("--force-exclude", "link.json", "--format", "concise")
+    first = warm(proj, *args)
+    assert first.returncode == 0 and out(first) == ""
+    (proj / "link.json").unlink()
+    (proj / "link.json").symlink_to("src/real.json")
+    settle()
+    expected, _ = run(proj, "check", *args, "--no-cache")
+    assert expected.returncode == 1 and "src/real.json" in out(expected)
+    r, replayed = run(proj, "check", *args)
+    assert (r.returncode, r.stdout) == (expected.returncode, expected.stdout), replayed
+
+
+def test_named_file_reached_through_a_retargeted_symlinked_folder(tmp_path):
+    """`current -> releases/v1`, then v1 renamed to v2 and `current` pointed at it: the file
+    `current/req.json` is the same inode with the same stat, but it is reported under its
+    resolved path, which changed."""
+    proj = config_only(tmp_path)
+    (proj / "releases" / "v1").mkdir(parents=True)
+    (proj / "releases" / "v1" / "req.json").write_text(TIMESTAMP_PAYLOAD)
+    (proj / "current").symlink_to("releases/v1")
+    settle()
+    args = ("current/req.json", "--format", "concise")
+    first = warm(proj, *args)
+    assert "releases/v1/req.json" in out(first)
+    (proj / "releases" / "v1").rename(proj / "releases" / "v2")
+    (proj / "current").unlink()
+    (proj / "current").symlink_to("releases/v2")
+    settle()
+    expected, _ = run(proj, "check", *args, "--no-cache")
+    assert "releases/v2/req.json" in out(expected)
+    r, replayed = run(proj, "check", *args)
+    assert r.stdout == expected.stdout, replayed
+
+
+def test_a_record_does_not_store_secret_environment_values(project):
+    """The cache folder is often uploaded as a CI cache: a record keeps its key as a digest,
+    and environment variables no report depends on are not part of it."""
+    env = {"ANTHROPIC_API_KEY": "sk-ant-review-fake-key", "CI_JOB_TOKEN": "review-fake-token"}
+    warm(project, env=env)
+    records = list((project / ".cachelint_cache").rglob("runs/*"))
+    assert records
+    for record in records:
+        data = record.read_bytes()
+        assert b"review-fake" not in data
+
+
+def test_a_cache_folder_inside_the_walk_does_not_prevent_replay(tmp_path):
+    """`exclude = [...]` replaces the default excludes: the cache folder, which each run
+    writes to, is still left out of the walk."""
+    proj = config_only(tmp_path, 'exclude = ["build"]\n')
+    (proj / "payloads").mkdir()
+    (proj / "payloads" / "req.json").write_text(TIMESTAMP_PAYLOAD)
+    settle()
+    warm(proj)
+    settle()
+    _, replayed = run(proj, "check")
+    assert replayed
+
+
+def test_a_closed_stdout_gives_no_traceback(project):
+    """`cachelint check >&-`: the outcome is the exit code alone, replayed or not."""
+    warm(project)
+    r = subprocess.run(
+        [sys.executable, "-m", "cachelint", "check"],
+        cwd=project,
+        capture_output=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+    )
+    assert r.returncode == 1 and "Traceback" not in r.stderr.decode(), r.stderr.decode()

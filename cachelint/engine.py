@@ -105,8 +105,8 @@ class Engine:
             self.config.volatile_names,
             self.config.python_timeout,
         )
-        own = self._project.real(path) if path is not None else None
-        self.last_dependencies = sorted(str(p) for p in self._project.touched if p != own)
+        own = {path, self._project.real(path)} if path is not None else set()
+        self.last_dependencies = sorted(str(p) for p in self._project.touched - own)
         self.last_cacheable = self._project.stopped is None
         return found
 

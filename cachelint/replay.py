@@ -16,8 +16,9 @@ depended on:
   every process; loading 20,000 signatures would cost more than stat-ing the files);
 - present or absent, each config file name that could apply (upward from the working
   directory), the `.git` markers that place the repository root for reports, the sources of
-  cachelint and its rule pages, and the helper modules that findings depended on (read again,
-  before recording, to check that they are the content the findings came from).
+  cachelint and its rule pages, the helper modules that findings depended on (read again,
+  before recording, to check that they are the content the findings came from) and the files
+  an import tried before it found one (which must stay absent).
 
 `main` (the console script) looks the record up with only `os`, `sys` and `marshal` loaded: when
 every signature still matches, it writes the recorded output and exits with the recorded code.
@@ -303,8 +304,8 @@ class Recorder:
     def _write(self, cache_dir: Path, inputs: Inputs, code: int) -> None:
         others, other_sigs = list(self.others), list(self.other_sigs)
         for path, used in sorted(inputs.dependencies.items()):
-            sig = _unchanged_content(path, used, self.taken)
-            if sig is None:
+            held, sig = _unchanged_content(path, used)
+            if not held:
                 return
             others.append(path)
             other_sigs.append(sig)
@@ -334,22 +335,23 @@ class Recorder:
         _prune(str(runs), keep=name)
 
 
-def _unchanged_content(path: str, used: str | None, taken: int) -> tuple | None:
-    """The signature of a helper module whose content is still the one a finding used (its
-    digest), settled; None when it is not."""
+def _unchanged_content(path: str, used: str | None) -> tuple[bool, tuple | None]:
+    """Whether a helper module (or a file an import tried) is still as the findings used it:
+    the content of the digest `used`, or absent when `used` is None; with its signature then
+    (settled), or None for an absent file."""
     from cachelint.result_cache import file_digest
 
     if used is None:
-        return None
+        return signature(path) is None, None
     try:
         before = os.stat(path)
         now = file_digest(path)
         after = os.stat(path)
     except OSError:
-        return None
+        return False, None
     if now != used or _FILE(before) != _FILE(after) or not _settled(before, time.time_ns()):
-        return None
-    return _FILE(before)
+        return False, None
+    return True, _FILE(before)
 
 
 def _prune(runs: str, keep: str) -> None:

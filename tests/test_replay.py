@@ -322,3 +322,44 @@ def test_a_closed_stdout_gives_no_traceback(project):
         timeout=120,
     )
     assert r.returncode == 1 and "Traceback" not in r.stderr.decode(), r.stderr.decode()
+
+
+def test_a_helper_module_created_after_the_run_is_followed(tmp_path):
+    """An import that found nothing depends on its candidates staying absent: in the result
+    cache (the first run after the change) and in the record (the run after it)."""
+    proj = config_only(tmp_path)
+    (proj / "app").mkdir()
+    (proj / "app" / "client.py").write_text(APP_USING_HELPER)  # `from prompts import ...`
+    settle()
+    first = warm(proj, "--format", "concise")
+    assert first.returncode == 0
+    (proj / "app" / "prompts.py").write_text(PROMPTS_HELPER)  # the import now resolves
+    settle()
+    expected, _ = run(proj, "check", "--format", "concise", "--no-cache")
+    assert "CL301" in out(expected)
+    for _ in range(2):  # the first run records, the second replays
+        r, replayed = run(proj, "check", "--format", "concise")
+        assert r.stdout == expected.stdout, replayed
+        settle()
+
+
+def test_a_symlinked_helper_module_retargeted(tmp_path):
+    """A helper is a dependency by the path the import tried, so a link led elsewhere shows."""
+    proj = config_only(tmp_path)
+    (proj / "app").mkdir()
+    (proj / "shared").mkdir()
+    (proj / "app" / "client.py").write_text(APP_USING_HELPER)
+    (proj / "shared" / "volatile.py").write_text(PROMPTS_HELPER)
+    (proj / "shared" / "stable.py").write_text(STABLE)
+    (proj / "app" / "prompts.py").symlink_to("../shared/volatile.py")
+    settle()
+    args = ("app/client.py", "--format", "concise")
+    first = warm(proj, *args)
+    assert "CL301" in out(first)
+    (proj / "app" / "prompts.py").unlink()
+    (proj / "app" / "prompts.py").symlink_to("../shared/stable.py")
+    settle()
+    expected, _ = run(proj, "check", *args, "--no-cache")
+    assert "CL301" not in out(expected)
+    r, replayed = run(proj, "check", *args)
+    assert r.stdout == expected.stdout, replayed

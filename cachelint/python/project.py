@@ -197,6 +197,7 @@ class _DirCache:
 
     def __init__(self) -> None:
         self._seen: dict[Path, tuple[tuple[str, ...], Path, Path]] = {}
+        self._markers: dict[Path, tuple[Path, ...]] = {}
         self._real: dict[Path, Path] = {}
 
     def real(self, path: Path) -> Path:
@@ -219,10 +220,22 @@ class _DirCache:
                 if (d / "pyproject.toml").is_file():
                     root = d  # nearer than any found above
                 hit = ((*parts, d.name), base, root)
+                above = self._markers[d.parent]
+                self._markers[d] = (d / "__init__.py", d / "pyproject.toml", *above)
             else:
                 hit = ((), d, d)
+                self._markers[d] = (d / "__init__.py",)
             self._seen[d] = hit
         return hit
+
+    def markers(self, d: Path) -> tuple[Path, ...]:
+        """The files whose presence `package(d)` depended on (`__init__.py`, pyproject.toml)."""
+        self.package(d)
+        return self._markers[d]
+
+
+# (the module found and the attribute left over, or None; the files whose presence decided it)
+_Resolution = tuple["tuple[ModuleInfo, str] | None", tuple[Path, ...]]
 
 
 class Project:
@@ -231,13 +244,16 @@ class Project:
     def __init__(self, config_root: Path | None = None) -> None:
         self.config_root = config_root.resolve() if config_root else None
         self._cache: dict[Path, ModuleInfo | None] = {}
-        self._resolved: dict[tuple[str, Path], tuple[ModuleInfo, str] | None] = {}
-        self._roots: dict[Path, tuple[Path, Path]] = {}
+        self._resolved: dict[tuple[str, Path], _Resolution] = {}
+        self._roots: dict[Path, tuple[Path, Path, tuple[Path, ...]]] = {}
         self._dirs = _DirCache()
-        self._found: dict[tuple[str, Path, Path], tuple[ModuleInfo, str] | None] = {}
+        self._found: dict[tuple[str, Path, Path], _Resolution] = {}
         self._allowance = HELPER_BYTES_PER_FILE
         self._over_allowance = False
-        # project modules resolved while checking the current file (result cache dependencies)
+        # the files the result for the current file depends on (result cache dependencies): the
+        # project modules it resolved, and every other file whose presence decided where an
+        # import led (the candidates tried before it, the package markers around the importer);
+        # a candidate is kept as the path tried, so that a symlink led elsewhere shows
         self.touched: set[Path] = set()
         # why the analysis of the current file stopped early, if it did (the result is partial)
         self.stopped: str | None = None
@@ -271,49 +287,57 @@ class Project:
         if origin.path is None:
             return None
         key = (dotted_name, origin.path)
-        if key in self._resolved:
-            found = self._resolved[key]
-            if found is not None and found[0].path is not None:
-                self.touched.add(found[0].path)
-            return found
-        if origin.path not in self._roots:
-            self._roots[origin.path] = (
-                find_root(origin.path, self.config_root, self._dirs),
-                module_name(origin.path, self._dirs)[1],
-            )
-        root, base = self._roots[origin.path]
-        found = self._find(dotted_name, root, base)
-        self._resolved[key] = found
+        resolution = self._resolved.get(key)
+        if resolution is None:
+            if origin.path not in self._roots:
+                real = self._dirs.real(origin.path)
+                self._roots[origin.path] = (
+                    find_root(origin.path, self.config_root, self._dirs),
+                    module_name(origin.path, self._dirs)[1],
+                    self._dirs.markers(real.parent),
+                )
+            root, base, markers = self._roots[origin.path]
+            found, tried = self._find(dotted_name, root, base)
+            resolution = self._resolved[key] = (found, (*tried, *markers))
+        found, tried = resolution
+        self.touched.update(tried)
         if found is not None and found[0].path is not None:
             self.touched.add(found[0].path)
         return found
 
-    def _find(self, dotted_name: str, root: Path, base: Path) -> tuple[ModuleInfo, str] | None:
+    def _find(self, dotted_name: str, root: Path, base: Path) -> _Resolution:
         key = (dotted_name, root, base)  # files of one package share their import bases
         if key in self._found:
             return self._found[key]
         self._over_allowance = False
-        found = self._search(dotted_name, root, base)
+        tried: list[Path] = []
+        found = self._search(dotted_name, root, base, tried)
+        resolution = (found, tuple(tried))
         if found is not None or not self._over_allowance:  # a skipped helper may load later
-            self._found[key] = found
-        return found
+            self._found[key] = resolution
+        return resolution
 
-    def _search(self, dotted_name: str, root: Path, base: Path) -> tuple[ModuleInfo, str] | None:
+    def _search(
+        self, dotted_name: str, root: Path, base: Path, tried: list[Path]
+    ) -> tuple[ModuleInfo, str] | None:
         parts = dotted_name.split(".")
         for n in range(len(parts), 0, -1):
             mod_parts, rest = parts[:n], ".".join(parts[n:])
             for b in dict.fromkeys((base, root, root / "src")):
-                info = self._load(b, mod_parts, root)
+                info = self._load(b, mod_parts, root, tried)
                 if info is not None:
                     return info, rest
         return None
 
-    def _load(self, base: Path, parts: list[str], root: Path) -> ModuleInfo | None:
+    def _load(
+        self, base: Path, parts: list[str], root: Path, tried: list[Path]
+    ) -> ModuleInfo | None:
         rel = Path(*parts)
         for cand, is_pkg in (
             (base / rel.with_suffix(".py"), False),
             (base / rel / "__init__.py", True),
         ):
+            tried.append(cand)
             try:
                 real = self._dirs.real(cand)
                 real.relative_to(root)

@@ -247,7 +247,8 @@ def _run(
     engine: Engine, paths: list[Path], stdin_filename: str | None, settings: RunSettings
 ) -> tuple[list[Finding], int, list[str], replay.Inputs | None]:
     """(findings, files checked, internal errors as "path: Type: message", and what the run
-    depended on when the stat index settled all of it and nothing was said on stderr)."""
+    depended on when every file and folder had a trusted signature and nothing was said on
+    stderr)."""
     findings: list[Finding] = []
     errors: list[str] = []
     checked = 0

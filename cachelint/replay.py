@@ -209,7 +209,7 @@ def cache_folders(argv: list[str]) -> list[str]:
             with open(pyproject, "rb") as f:
                 if b"cachelint" in f.read():
                     roots.append(d)
-        except OSError:
+        except OSError:  # none here (contextlib.suppress would cost the replay its import)
             pass
     roots.append(os.getcwd())
     return [os.path.join(r, DEFAULT_DIR) for r in roots]

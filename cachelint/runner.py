@@ -271,13 +271,16 @@ def _check_chunk(
 
 
 def _merged(dependencies: list[dict[str, str | None]]) -> dict[str, str | None]:
-    """Helper modules and their digests, from several processes (None where they differ: a
-    helper changed during the run)."""
+    """Helper modules and their digests (None: absent), from several processes; where they
+    differ (a helper changed during the run), a digest that no content has."""
     out: dict[str, str | None] = {}
     for deps in dependencies:
         for path, d in deps.items():
-            out[path] = d if out.get(path, d) == d else None
+            out[path] = d if out.get(path, d) == d else _CHANGED
     return out
+
+
+_CHANGED = "changed during the run"
 
 
 def _signature(e: Entry | None) -> Signature | None:

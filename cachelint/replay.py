@@ -254,7 +254,7 @@ class Recorder:
     def __init__(self, argv: list[str]) -> None:
         self.taken = time.time_ns()
         self.argv = argv
-        self.material = key(argv)
+        self.name = record_name(key(argv))  # taken now: the run may change the environment
         self.parts: list[str] = []  # what the report on stdout wrote
         cwd = os.getcwd()
         ancestors = _upward(cwd)
@@ -312,7 +312,7 @@ class Recorder:
         sigs, step = inputs.signatures, FILES_PER_HASH
         record = (
             FORMAT,
-            record_name(self.material),
+            self.name,
             inputs.files,
             [
                 (min(i + step, len(sigs)), hash(tuple(sigs[i : i + step])))
@@ -330,7 +330,7 @@ class Recorder:
         from cachelint.result_cache import atomic_write
 
         runs = cache_dir / __version__ / RUNS
-        name = record_name(self.material)
+        name = self.name
         atomic_write(runs / name, marshal.dumps(record), cache_dir)
         _prune(str(runs), keep=name)
 

@@ -9,10 +9,8 @@ Generates three inputs under a temporary directory:
   (c) log:    a JSONL request log (default 100,000 requests);
 then runs `cachelint check` on each:
   cold:    with an empty result cache;
-  warm:    re-runs of the unchanged tree, as users run them (replayed when the run before could
-           record itself: `cachelint/replay.py`);
-  index:   the same re-run through the command line module, without the replay: what the stat
-           index and result cache alone cost;
+  warm:    re-runs of the unchanged tree, as users run them (the stat index and the result
+           cache settle every file);
   edit1:   a re-run after one LLM file was edited (it is linted again, the rest is settled);
 and the peers `pcdlint` and `cachedrift` on the Python trees when they are installed (on PATH,
 or in the folder given by --peers-bin). A shared machine runs faster and slower in phases of
@@ -125,7 +123,6 @@ def main() -> None:
     script = Path(sys.executable).parent / "cachelint"
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "cachelint"]
     cachelint_cmd = [*launcher, "check", ".", "--format", "concise", "-q"]
-    direct = [sys.executable, "-c", "import sys; from cachelint.cli import main; main()"]
     if a.jobs:
         cachelint_cmd += ["-j", str(a.jobs)]
     results = []
@@ -142,8 +139,7 @@ def main() -> None:
             count = make(root, size)
             cache = Path(tmp) / f"cache-{name}"
             cmd = cachelint_cmd + ["--cache-dir", str(cache)]
-            no_replay = [*direct, *cmd[len(launcher) :]]
-            labels = ["cachelint cold", "cachelint warm", "cachelint index", "cachelint edit1"]
+            labels = ["cachelint cold", "cachelint warm", "cachelint edit1"]
             if unit != "files":
                 labels.pop()  # the log is one file: an edit re-reads all of it
             runs = dict.fromkeys(labels, cmd)
@@ -161,7 +157,6 @@ def main() -> None:
                 time.sleep(0.2)  # changes newer than this are not trusted by signature
                 for _ in range(max(1, a.warm_runs)):
                     timed["cachelint warm"].append(measure(cmd, root)[:2])
-                timed["cachelint index"].append(measure(no_replay, root)[:2])
                 if edited is not None:
                     with edited.open("a") as f:
                         f.write("\n# edited\n")
@@ -185,7 +180,7 @@ def main() -> None:
         cold = runs["cachelint cold"][0]
         parts = [
             f"{kind} is {cold / runs['cachelint ' + kind][0]:.1f}x faster than cold"
-            for kind in ("warm", "index", "edit1")
+            for kind in ("warm", "edit1")
             if "cachelint " + kind in runs
         ]
         for p in ("pcdlint", "cachedrift"):

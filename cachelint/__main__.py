@@ -1,3 +1,3 @@
-from cachelint.replay import main
+from cachelint.cli import main
 
 main()

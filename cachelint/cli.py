@@ -11,15 +11,16 @@ from pathlib import Path
 import click
 import orjson
 
-from cachelint import __version__, replay, runner
+from cachelint import __version__, runner
+from cachelint.cache_folder import DEFAULT_DIR as DEFAULT_CACHE_DIR
+from cachelint.cache_folder import CacheFolder, NotOurs, clean
+from cachelint.cache_key import user_secret
 from cachelint.config import ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
 from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
-from cachelint.formatters import BUILTIN, Formatter, Summary, UnknownFormat, available
+from cachelint.formatters import Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
-from cachelint.replay import DEFAULT_DIR as DEFAULT_CACHE_DIR
-from cachelint.result_cache import clean
 from cachelint.runner import default_jobs
 
 CODE_PATTERN = r"^(ALL|CL[0-9]{0,3})$"
@@ -141,16 +142,29 @@ def check(
     """Check request payloads (.json, .jsonl, .ndjson) and Python source (.py, .pyi) under
     PATHS (default: ".")."""
 
-    def cache_folder(root: Path, configured: object) -> Path | None:
-        if no_cache or not isinstance(configured, str | None):
+    checked = [p for p in paths if str(p) != "-"] or ([] if log_dirs else [Path(".")])
+    opened: dict[Path, CacheFolder | None] = {}
+
+    def cache_folder(root: Path, configured: str | None) -> CacheFolder | None:
+        if no_cache:
             return None
-        return _cache_dir(cache_dir, root, configured)
+        path = _cache_dir(cache_dir, root, configured)
+        if path not in opened:
+            opened[path] = _open_cache(path, [*checked, *log_dirs, Path.cwd(), root], cache_dir)
+        return opened[path]
 
     try:
         config = load(config_path, Path.cwd(), cache_folder)
     except ConfigError as e:
         click.echo(f"cachelint: {e}", err=True)
         sys.exit(2)
+    if config.count_tokens and not _users_own(config_path, [*checked, *log_dirs]):
+        click.echo(
+            f"cachelint: warning: count-tokens in {config.source} is ignored: a checked "
+            "project's config cannot turn on network use (pass --count-tokens)",
+            err=True,
+        )
+        config.count_tokens = False
     options = Options(
         select=_codes(select) or None,
         extend_select=_codes(extend_select),
@@ -159,19 +173,12 @@ def check(
         force_exclude=force_exclude,
         count_tokens=count_tokens,
     )
-    recorder = replay.recorder()
-    if outputs or count_tokens or log_dirs or fmt not in BUILTIN:
-        recorder = None  # files written, a network service, or a plugin's code: not replayed
-    if recorder is not None:
-        recorder.named([str(p) for p in paths] or ["."])
     with ExitStack() as stack:
         stdout = sys.stdout  # None when closed (`>&-`): the exit code is the whole outcome
         if stdout is None:
             stdout = stack.enter_context(open(os.devnull, "w", encoding="utf-8"))
-            recorder = None
         color = fmt == "text" and stdout.isatty() and "NO_COLOR" not in os.environ
-        report = recorder.stream(stdout) if recorder is not None else stdout
-        formatters = [_formatter_class(fmt)(report, quiet=quiet, color=color)]
+        formatters = [_formatter_class(fmt)(stdout, quiet=quiet, color=color)]
         files = []
         for spec in outputs:
             name, sep, target = spec.partition(":")
@@ -193,11 +200,11 @@ def check(
         try:
             settings = RunSettings(
                 jobs=jobs or default_jobs(),
-                cache_dir=cache_folder(config.root, config.cache_dir),
+                store=cache_folder(config.root, config.cache_dir),
                 log_dirs=tuple(log_dirs),
             )
             default = [] if log_dirs else [Path(".")]
-            findings, checked, errors, settled = _run(
+            findings, files_checked, errors = _run(
                 engine, list(paths) or default, stdin_filename, settings
             )
         except Exception as e:  # an internal error must not look like "no findings"
@@ -208,7 +215,7 @@ def check(
             click.echo(f"cachelint: warning: {err}; token estimates used instead", err=True)
         summary = Summary(
             version=__version__,
-            files_checked=checked,
+            files_checked=files_checked,
             errors=sum(f.severity is Severity.ERROR for f in findings),
             warnings=sum(f.severity is Severity.WARNING for f in findings),
             infos=sum(f.severity is Severity.INFO for f in findings),
@@ -222,39 +229,59 @@ def check(
         click.echo(f"cachelint: internal error in {err}", err=True)
     if errors:
         sys.exit(2)
-    code = 0 if exit_zero or not findings else 1
-    if recorder is not None and settings.cache_dir is not None:
-        recorder.finish(settings.cache_dir, settled, code)
-    sys.exit(code)
+    sys.exit(0 if exit_zero or not findings else 1)
 
 
 @dataclass(frozen=True)
 class RunSettings:
     jobs: int
-    cache_dir: Path | None
+    store: CacheFolder | None
     log_dirs: tuple[Path, ...] = ()  # folders read as request logs, left out of the file walk
 
 
 def _cache_dir(option: Path | None, root: Path, configured: str | None) -> Path:
-    """--cache-dir (or CACHELINT_CACHE_DIR), else `cache-dir` of the config, else the default;
-    relative to the config root."""
+    """--cache-dir (or CACHELINT_CACHE_DIR), else `cache-dir` of the config (confined to the
+    project when the config was loaded), else the default; relative to the config root."""
     if option is not None:
         return option
     return root / (configured or DEFAULT_CACHE_DIR)
 
 
+def _open_cache(path: Path, checked: list[Path], option: Path | None) -> CacheFolder | None:
+    """The cache folder at `path`, or None (a warning says why) when it is not one that
+    cachelint made for this user, or this user has no safe place for the secret that seals it."""
+    secret = user_secret(checked)
+    if secret is None:
+        return None
+    try:
+        return CacheFolder.open(path, secret, named=option is not None)
+    except NotOurs as e:
+        click.echo(
+            f"cachelint: warning: not using the cache: {e} (remove it, or pass --no-cache)",
+            err=True,
+        )
+        return None
+
+
+def _users_own(config_path: Path | None, checked: list[Path]) -> bool:
+    """Whether the config is the user's own: named on the command line, and outside the
+    working directory and every path being checked."""
+    if config_path is None:
+        return False
+    real = os.path.realpath(config_path)
+    return not any(
+        real.startswith(os.path.realpath(p).rstrip(os.sep) + os.sep) for p in [*checked, Path.cwd()]
+    )
+
+
 def _run(
     engine: Engine, paths: list[Path], stdin_filename: str | None, settings: RunSettings
-) -> tuple[list[Finding], int, list[str], replay.Inputs | None]:
-    """(findings, files checked, internal errors as "path: Type: message", and what the run
-    depended on when every file and folder had a trusted signature and nothing was said on
-    stderr)."""
+) -> tuple[list[Finding], int, list[str]]:
+    """(findings, files checked, internal errors as "path: Type: message")."""
     findings: list[Finding] = []
     errors: list[str] = []
     checked = 0
     files = []
-    settled = None
-    noted = False
     for p in paths:
         if str(p) == "-":
             name = stdin_filename or "-"
@@ -270,7 +297,6 @@ def _run(
             findings.extend(engine.lint_bytes(data, name if name != "-.jsonl" else "-.jsonl"))
             checked += 1
         elif p.is_file() and not p.name.endswith(SUFFIXES):
-            noted = True
             click.echo(
                 f"cachelint: skipping {p}: not a payload or Python file ({', '.join(SUFFIXES)})",
                 err=True,
@@ -282,19 +308,18 @@ def _run(
             engine,
             files,
             jobs=settings.jobs,
-            cache_dir=settings.cache_dir,
+            store=settings.store,
             skip_dirs=settings.log_dirs,
         )
         findings.extend(result.findings)
         checked += result.files_checked
         errors.extend(result.internal_errors)
-        settled = None if noted or len(files) != len(paths) else result.settled
     for d in settings.log_dirs:  # read as logs: never cached per file, never in workers
         found, count = engine.run_log_dir(d)
         findings.extend(found)
         checked += count
     findings.sort(key=Finding.sort_key)
-    return findings, checked, errors, settled
+    return findings, checked, errors
 
 
 def _looks_like_jsonl(data: bytes) -> bool:
@@ -319,10 +344,8 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
         click.echo(f"cachelint: {e}", err=True)
         sys.exit(2)
     directory = _cache_dir(cache_dir, config.root, config.cache_dir)
-    if clean(directory):
-        click.echo(f"Removed {directory}")
-    else:
-        click.echo(f"No cachelint cache at {directory}")
+    _, message = clean(directory, user_secret([Path.cwd(), config.root]))
+    click.echo(message)
 
 
 @main.command("rule")

@@ -16,6 +16,8 @@ from cachelint import __version__
 if TYPE_CHECKING:
     import jsonschema
 
+    from cachelint.cache_folder import CacheFolder
+
 DEFAULT_EXCLUDE = (
     ".git",
     ".hg",
@@ -71,9 +73,9 @@ class Config:
         return json.dumps(d, sort_keys=True, default=str)
 
 
-# Given the config root and the raw `cache-dir` setting, the result cache folder that may remember
-# which configurations passed validation (None: validate every time, remember nothing).
-CacheFolder = Callable[[Path, Any], "Path | None"]
+# Given the config root and the `cache-dir` setting (confined to the project), the cache folder
+# that may remember which configurations passed validation (None: validate every time).
+CacheFolderOf = Callable[[Path, "str | None"], "CacheFolder | None"]
 
 
 @cache
@@ -103,20 +105,36 @@ def validate(data: dict[str, Any], where: str) -> None:
         raise ConfigError("\n".join(_format_error(e, where) for e in errors))
 
 
-def _validate_once(data: dict[str, Any], root: Path, where: str, cache: CacheFolder | None) -> None:
-    """Validate, unless the result cache remembers that these very settings passed this schema
-    (importing jsonschema costs a warm run more than its checking)."""
-    folder = cache(root, data.get("cache-dir")) if cache is not None else None
+def _validate_once(
+    data: dict[str, Any], root: Path, where: str, cache: CacheFolderOf | None
+) -> None:
+    """Validate, unless the cache folder holds this user's sealed note that these very settings
+    passed this schema (importing jsonschema costs a warm run more than its checking)."""
+    setting = data.get("cache-dir")
+    folder = cache(root, setting) if cache is not None and isinstance(setting, str | None) else None
     if folder is None:
         validate(data, where)
         return
-    from cachelint.result_cache import atomic_write, digest
+    from cachelint.result_cache import digest
 
     key = digest(f"{__version__}\0{_schema_text()}\0{data!r}".encode())
-    passed = folder / __version__ / f"config-{key}"
-    if not os.path.exists(passed):
+    passed = folder.root / __version__ / f"config-{key}"
+    if folder.read(passed) is None:
         validate(data, where)
-        atomic_write(passed, b"", folder)
+        folder.write(passed, b"")
+
+
+def confined_cache_dir(root: Path, setting: str, where: str) -> Path:
+    """The folder a config's `cache-dir` names: a folder inside the project (the config's
+    folder), never the project itself, an ancestor, or a place a symlink leads out to."""
+    path = root / setting
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    if not real.startswith(top.rstrip(os.sep) + os.sep):
+        raise ConfigError(
+            f"{where}: cache-dir: {setting!r} must be a folder inside {root} (not the project "
+            "folder, a folder above it, or a link out of it); use --cache-dir for another place"
+        )
+    return path
 
 
 def from_mapping(
@@ -124,8 +142,10 @@ def from_mapping(
     root: Path,
     source: Path | None,
     where: str,
-    cache: CacheFolder | None = None,
+    cache: CacheFolderOf | None = None,
 ) -> Config:
+    if isinstance(data.get("cache-dir"), str):
+        confined_cache_dir(root, data["cache-dir"], where)
     _validate_once(data, root, where, cache)
     cfg = Config(root=root, source=source)
     for key, value in data.items():
@@ -139,7 +159,7 @@ def from_mapping(
     return cfg
 
 
-def load_file(path: Path, cache: CacheFolder | None = None) -> Config:
+def load_file(path: Path, cache: CacheFolderOf | None = None) -> Config:
     try:
         with open(path, "rb") as f:
             doc = tomllib.load(f)
@@ -182,7 +202,7 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load(explicit: Path | None, start: Path, cache: CacheFolder | None = None) -> Config:
+def load(explicit: Path | None, start: Path, cache: CacheFolderOf | None = None) -> Config:
     """The config named, or the nearest one upward from `start`, or the defaults. With `cache`,
     a configuration that passed validation before is not validated again."""
     if explicit is not None:

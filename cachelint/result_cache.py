@@ -1,15 +1,15 @@
 """Result cache: findings per file, keyed by content, resolved config and cachelint version.
 
-Keys never use mtimes (git checkouts rewrite them). Each entry is one small file written
-atomically (temp file + rename), because pre-commit runs several cachelint processes at once; an
-unreadable or corrupt entry is a miss, never an error. An entry also records the files whose
-content the result depended on besides the file itself (Python helpers in other modules), and is
-only used while those are unchanged.
+Keys never use mtimes (git checkouts rewrite them). Each entry is one small sealed file of the
+cache folder (`cache_folder.py`: written atomically, since pre-commit runs several cachelint
+processes at once, and believed only when this user's build of cachelint wrote it); an unreadable,
+corrupt or foreign entry is a miss, never an error. An entry also records the files whose content
+the result depended on besides the file itself (Python helpers in other modules), and is only used
+while those are unchanged.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -21,9 +21,8 @@ except ImportError:  # pragma: no cover (other interpreters)
     from hashlib import blake2b
 
 from cachelint import __version__
+from cachelint.cache_folder import CacheFolder, open_regular
 from cachelint.findings import Finding
-
-_TAG = "CACHEDIR.TAG"
 
 
 def storable(text: str) -> bool:
@@ -43,10 +42,10 @@ def digest(data: bytes) -> str:
 
 
 class ResultCache:
-    def __init__(self, directory: Path, config_fingerprint: str) -> None:
-        self.root = directory
+    def __init__(self, folder: CacheFolder, config_fingerprint: str) -> None:
+        self.folder = folder
         space = digest(os.fsencode(f"{__version__}\0{config_fingerprint}"))[:16]
-        self.dir = directory / __version__ / space
+        self.dir = folder.root / __version__ / space
         self.hits = 0
         self.misses = 0
         self._deps: dict[str, str | None] = {}  # digest of each helper module, read once per run
@@ -58,9 +57,11 @@ class ResultCache:
 
     def get(self, display: str, content: str) -> list[Finding] | None:
         """Cached findings for a file shown as `display` whose content digest is `content`."""
-        path = self._entry(display, content)
+        data = self.folder.read(self._entry(display, content))
         try:
-            record = orjson.loads(path.read_bytes())
+            if data is None:
+                raise LookupError(display)
+            record = orjson.loads(data)
             for dep, dep_digest in record["deps"]:
                 if self._dep_digest(dep) != dep_digest:
                     raise LookupError(dep)
@@ -82,7 +83,7 @@ class ResultCache:
             "deps": [[d, self._dep_digest(d)] for d in deps],
             "findings": [f.to_record() for f in findings],
         }
-        atomic_write(path, orjson.dumps(record), self.root)
+        self.folder.write(path, orjson.dumps(record))
 
     @property
     def dependencies(self) -> dict[str, str | None]:
@@ -95,54 +96,17 @@ class ResultCache:
         return self._deps[dep]
 
 
-def atomic_write(path: Path, data: bytes, root: Path) -> None:
-    """Write a file of the cache folder `root` whole or not at all (concurrent runs read it)."""
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _tag(root)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError:
-        pass  # a read-only or full disk only costs speed
-
-
-def _tag(root: Path) -> None:
-    """Mark the folder: a cache-directory tag for backup tools, a .gitignore for git."""
-    tag = root / _TAG
-    if not tag.exists():
-        (root / ".gitignore").write_text("# written by cachelint\n*\n")
-        tag.write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# cachelint result cache; safe to delete (cachelint clean).\n"
-        )
-
-
 def file_digest(path: str | Path) -> str | None:
-    """Digest of a file's content, read in chunks (logs can be large); None if unreadable."""
+    """Digest of a regular file's content, read in chunks (logs can be large); None if it is
+    unreadable or not a regular file (a FIFO is never waited on)."""
+    fd = open_regular(path)
+    if fd is None:
+        return None
     h = blake2b(digest_size=20)
     try:
-        with open(path, "rb") as f:
+        with os.fdopen(fd, "rb") as f:
             while chunk := f.read(1 << 20):
                 h.update(chunk)
     except OSError:
         return None
     return h.hexdigest()
-
-
-def clean(directory: Path) -> bool:
-    """Remove the cache directory; True when something was removed."""
-    if not (directory / _TAG).exists() and not (directory / __version__).exists():
-        return False  # never delete a folder cachelint did not create
-    import shutil
-
-    shutil.rmtree(directory, ignore_errors=True)
-    return True

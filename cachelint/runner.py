@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+from cachelint.cache_folder import CacheFolder
 from cachelint.config import Config
 from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path
 from cachelint.engine import Engine, Options, uninteresting
 from cachelint.findings import Finding
-from cachelint.replay import Inputs
 from cachelint.result_cache import ResultCache, digest, file_digest
 from cachelint.stat_index import (
     CACHED,
@@ -23,7 +23,6 @@ from cachelint.stat_index import (
     SKIPPED,
     Entry,
     Listings,
-    Signature,
     StatIndex,
     entry,
     folder_digest,
@@ -43,8 +42,6 @@ class RunResult:
     files_skipped: int = 0
     cache_hits: int = 0
     internal_errors: list[str] = field(default_factory=list)  # "path: Type: message"
-    # what the report depended on, when every file and folder walked has a settled signature
-    settled: Inputs | None = None
 
 
 def default_jobs() -> int:
@@ -64,9 +61,9 @@ _BY_KIND = {SKIPPED: _SKIP, CLEAN: _CLEAN}
 class _Worker:
     """One engine (and cache handle) per process, checking targets one by one."""
 
-    def __init__(self, engine: Engine, cache_dir: Path | None) -> None:
+    def __init__(self, engine: Engine, store: CacheFolder | None) -> None:
         self.engine = engine
-        self.cache = ResultCache(cache_dir, engine.fingerprint()) if cache_dir else None
+        self.cache = ResultCache(store, engine.fingerprint()) if store else None
         self.summarised: set[str] = set()  # folders settled by their summary
 
     def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:
@@ -118,7 +115,6 @@ class _Worker:
         files: list[Found],
         index: StatIndex,
         groups: list[tuple[str, int, int]],
-        signatures: list[Signature | None],
     ) -> list[_Outcome | None]:
         """The outcome of each file that the stat index settles without linting (None for the
         others): first the walked folders (`groups`, from `discovery.find`) by their summary,
@@ -126,18 +122,15 @@ class _Worker:
         over a large tree, this is most of the work, so it builds no target for such files. A
         file whose signature changed is read and its content looked up in the result cache.
         (A forked child stat-ing half of the files was measured on two CPUs: its copy-on-write
-        faults cost what it saved.) `signatures` receives the signature of each file settled
-        unread."""
+        faults cost what it saved.)"""
         outcomes: list[_Outcome | None] = [None] * len(files)
         if index.folders:
-            self._settle_folders(files, index, groups, outcomes, signatures)
+            self._settle_folders(files, index, groups, outcomes)
         rest = [i for i, o in enumerate(outcomes) if o is None]
         if rest:
-            sigs: list[Signature | None] = []
-            settled = self._settle([files[i] for i in rest], index, sigs)
-            for i, outcome, sig in zip(rest, settled, sigs, strict=True):
+            settled = self._settle([files[i] for i in rest], index)
+            for i, outcome in zip(rest, settled, strict=True):
                 outcomes[i] = outcome
-                signatures[i] = sig
         return outcomes
 
     def _settle_folders(
@@ -146,24 +139,19 @@ class _Worker:
         index: StatIndex,
         groups: list[tuple[str, int, int]],
         outcomes: list[_Outcome | None],
-        signatures: list[Signature | None],
     ) -> None:
-        """Fill in the outcomes (and signatures) of the walked folders whose files still match
-        their summary."""
+        """Fill in the outcomes of the walked folders whose files still match their summary."""
         folders = index.folders
         matched = _matching_folders(files, groups, folders)
-        for (folder, start, end), sigs in zip(groups, matched, strict=True):
-            if sigs is not None:
+        for (folder, start, end), ok in zip(groups, matched, strict=True):
+            if ok:
                 outcomes[start:end] = map(_BY_KIND.__getitem__, folders[folder][1])
-                signatures[start:end] = sigs
                 self.summarised.add(folder)
 
-    def _settle(
-        self, files: list[Found], index: StatIndex, signatures: list[Signature | None]
-    ) -> list[_Outcome | None]:
+    def _settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
         outcomes: list[_Outcome | None] = []
         entries = index.load([f[2] for f in files])  # the shards holding them
-        append, get, stat, sign = outcomes.append, entries.get, os.stat, signatures.append
+        append, get, stat = outcomes.append, entries.get, os.stat
         for found in files:
             path, explicit, display, _ = found
             e = get(display)
@@ -184,10 +172,7 @@ class _Worker:
                 elif self.cache is not None:
                     cached = self.cache.get(display, e[5])
                     outcome = None if cached is None else (cached, True, None)
-            else:
-                st = None
             append(outcome)
-            sign(None if st is None or outcome is None else _signature(e))
         return outcomes
 
     def _verify(self, target: Target, index: StatIndex) -> tuple[_Outcome | None, Entry | None]:
@@ -222,15 +207,20 @@ class _Worker:
 
 def _matching_folders(
     files: list[Found], groups: list[tuple[str, int, int]], folders: dict[str, list]
-) -> list[list[Signature] | None]:
-    """For each folder, the signatures of its files when they give the digest of its summary,
-    else None."""
+) -> list[bool]:
+    """For each folder, whether its files still give the digest of its summary."""
     out = []
     stat, path, shown = os.stat, itemgetter(0), itemgetter(2)
     for folder, start, end in groups:
         summary = folders.get(folder)
         ok = False
-        if summary is not None and len(summary[1]) == end - start:
+        if (
+            type(summary) is list
+            and len(summary) == 2
+            and type(summary[1]) is str
+            and len(summary[1]) == end - start
+            and set(summary[1]) <= _BY_KIND.keys()
+        ):
             group = files[start:end]
             try:  # the Signature of each file (this loop is most of a warm run)
                 stats = map(stat, map(path, group))
@@ -241,7 +231,7 @@ def _matching_folders(
                 bool(signatures)
                 and folder_digest(list(map(shown, group)), signatures) == summary[0]
             )
-        out.append(signatures if ok else None)
+        out.append(ok)
     return out
 
 
@@ -255,37 +245,16 @@ def _tune_gc() -> None:
     gc.set_threshold(20_000, 10, 10)
 
 
-def _init_worker(config: Config, options: Options, cache_dir: Path | None) -> None:
+def _init_worker(config: Config, options: Options, store: CacheFolder | None) -> None:
     global _WORKER
-    _WORKER = _Worker(Engine(config, options), cache_dir)
+    _WORKER = _Worker(Engine(config, options), store)
     _tune_gc()
 
 
-def _check_chunk(
-    targets: list[Target],
-) -> tuple[list[tuple[_Outcome, Entry | None]], dict[str, str | None]]:
-    """The outcomes and entries of `targets`, and the helper modules they depended on."""
+def _check_chunk(targets: list[Target]) -> list[tuple[_Outcome, Entry | None]]:
+    """The outcomes and entries of `targets`."""
     assert _WORKER is not None
-    checked = [_WORKER.check(t) for t in targets]
-    return checked, _WORKER.cache.dependencies if _WORKER.cache is not None else {}
-
-
-def _merged(dependencies: list[dict[str, str | None]]) -> dict[str, str | None]:
-    """Helper modules and their digests (None: absent), from several processes; where they
-    differ (a helper changed during the run), a digest that no content has."""
-    out: dict[str, str | None] = {}
-    for deps in dependencies:
-        for path, d in deps.items():
-            out[path] = d if out.get(path, d) == d else _CHANGED
-    return out
-
-
-_CHANGED = "changed during the run"
-
-
-def _signature(e: Entry | None) -> Signature | None:
-    """The signature of a stat index entry, when it can be trusted later (settled)."""
-    return None if e is None or e[1] is None else tuple(e[:4])
+    return [_WORKER.check(t) for t in targets]
 
 
 def run(
@@ -293,40 +262,35 @@ def run(
     paths: list[Path],
     *,
     jobs: int = 1,
-    cache_dir: Path | None = None,
+    store: CacheFolder | None = None,
     skip_dirs: tuple[Path, ...] = (),
 ) -> RunResult:
     """Check paths; files inside `skip_dirs` (folders read as request logs) are left out."""
     _tune_gc()  # the walk, the index and the checks allocate many objects, few of them cyclic
     if engine.counts_tokens:
         # exact counts come from a service: not cached, and errors stay in this process
-        jobs, cache_dir = 1, None
-    worker = _Worker(engine, cache_dir)
+        jobs, store = 1, None
+    worker = _Worker(engine, store)
     index = listings = None
     tops = [display_path(p) for p in paths if p.is_dir()]
     folder = None
-    if worker.cache is not None:
+    if store is not None and worker.cache is not None:
         folder = index_path(worker.cache.dir, Path.cwd(), engine.config.root)
-        listings = Listings(folder / "listings.summary") if tops else None
+        listings = Listings(store, folder / "listings.summary") if tops else None
     groups: list[tuple[str, int, int]] = []  # (folder, start, end) of the walked files
-    files = engine.files(paths, listings, groups, cache_dir)
+    files = engine.files(paths, listings, groups, store.root if store else None)
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
         files = [f for f in files if not any(Path(f[0]).resolve().is_relative_to(d) for d in skip)]
         groups = []  # positions moved: no folder summaries in such a run
-    if folder is not None and cache_dir is not None:
+    if folder is not None and store is not None:
         # a walk reads the folder summaries, then the shards of the folders that changed (and
         # forgets what it no longer finds there); named files (as pre-commit passes them) only
         # the shards that hold them
-        index = StatIndex(folder, cache_dir, None if tops else [f[2] for f in files])
-    signatures: list[Signature | None] = [None] * len(files)
-    if index is not None:
-        outcomes = worker.settle(files, index, groups, signatures)
-    else:
-        outcomes = [None] * len(files)
+        index = StatIndex(store, folder, None if tops else [f[2] for f in files])
+    outcomes = worker.settle(files, index, groups) if index is not None else [None] * len(files)
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
-    helpers: list[dict[str, str | None]] = []  # helper modules the workers' files depended on
     if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -337,17 +301,15 @@ def run(
             jobs,
             mp_context=ctx,
             initializer=_init_worker,
-            initargs=(engine.config, engine.options, cache_dir),
+            initargs=(engine.config, engine.options, store),
         ) as pool:
             checked = []
-            for chunk, deps in pool.map(_check_chunk, chunks):
+            for chunk in pool.map(_check_chunk, chunks):
                 checked += chunk
-                helpers.append(deps)
     else:
         checked = [worker.check(t) for t in targets]
     for i, t, (outcome, e) in zip(rest, targets, checked, strict=True):
         outcomes[i] = outcome
-        signatures[i] = _signature(e)
         if index is not None and e is not None:
             index.record(t.display, e)
     if index is not None:
@@ -357,23 +319,8 @@ def run(
                     index.summarise(folder, [f[2] for f in files[start:end]])
         index.save({f[2] for f in files} if index.shards_read else set(), tops)
         if listings is not None:
-            listings.save(cache_dir)
+            listings.save()
     result = RunResult()
-    if (
-        index is not None
-        and worker.cache is not None
-        and not skip_dirs
-        and (listings is None or listings.whole)
-        and None not in signatures
-    ):
-        trusted = listings.trusted if listings is not None else []
-        result.settled = Inputs(
-            [str(f[0]) for f in files],
-            signatures,
-            [d for d, _ in trusted],
-            [sig for _, sig in trusted],
-            _merged([worker.cache.dependencies, *helpers]),
-        )
     # most outcomes of a warm run are one of these two (counted at C speed, by value)
     result.files_skipped = outcomes.count(_SKIP)
     result.files_checked = result.cache_hits = outcomes.count(_CLEAN)

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import orjson
 
-from cachelint.result_cache import atomic_write, digest, storable
+from cachelint.cache_folder import CacheFolder
+from cachelint.result_cache import digest, storable
 
 FORMAT = 1
 # A timestamp with sub-second digits comes from a filesystem that keeps them: its tick is the
@@ -109,9 +110,9 @@ class StatIndex:
     """The shards holding `displays` (all of them when None), read when first needed and
     merged in `entries`, and, for a walk (`displays` None), the folder summaries."""
 
-    def __init__(self, folder: Path, cache_root: Path, displays: list[str] | None = None) -> None:
+    def __init__(self, store: CacheFolder, folder: Path, displays: list[str] | None = None) -> None:
+        self.store = store
         self.folder = folder
-        self.cache_root = cache_root
         self._wanted = (
             range(SHARDS) if displays is None else sorted({shard_of(d) for d in displays})
         )
@@ -119,7 +120,7 @@ class StatIndex:
         self._entries: dict[str, Entry] = {}
         self._changes: dict[str, Entry] = {}
         self._folders = (
-            _Records(folder / "folders.summary", "folders") if displays is None else None
+            _Records(store, folder / "folders.summary", "folders") if displays is None else None
         )
         self.folders: dict[str, list] = self._folders.entries if self._folders else {}
 
@@ -142,7 +143,7 @@ class StatIndex:
     def _read_shards(self, numbers) -> None:
         for n in numbers:
             if n not in self._shards:
-                shard = self._shards[n] = _Shard(self._shard_path(n))
+                shard = self._shards[n] = _Shard(self.store, self._shard_path(n))
                 for d, e in shard.entries.items():
                     self._entries.setdefault(d, e)
 
@@ -172,7 +173,7 @@ class StatIndex:
         did not find (deleted, renamed or now excluded); beyond MAX_ENTRIES, the oldest entries
         of files this run did not see go. Nothing is written when nothing changed."""
         if self._folders is not None:
-            self._folders.save(self.cache_root)
+            self._folders.save()
         # (shards not read hold only folders settled by their summary: nothing to forget there)
         dirty: dict[int, dict[str, Entry | None]] = {}
         for d, e in self._changes.items():
@@ -183,20 +184,20 @@ class StatIndex:
                     dirty.setdefault(shard_of(d), {})[d] = None
         for n, changes in dirty.items():
             if n in self._shards:
-                self._shards[n].save(changes, seen, self.cache_root)
+                self._shards[n].save(changes, seen)
 
     def _shard_path(self, n: int) -> Path:
         return self.folder / f"{n:02x}.index"
 
 
 class _Shard:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, store: CacheFolder, path: Path) -> None:
+        self.store, self.path = store, path
         self._stamp = _stamp(path)
-        self.entries = _read(path)
+        self.entries = _read(store, path)
 
-    def save(self, changes: dict[str, Entry | None], seen: Set[str], cache_root: Path) -> None:
-        merged = self.entries if _stamp(self.path) == self._stamp else _read(self.path)
+    def save(self, changes: dict[str, Entry | None], seen: Set[str]) -> None:
+        merged = self.entries if _stamp(self.path) == self._stamp else _read(self.store, self.path)
         merged = dict(merged)
         for d, e in changes.items():
             if e is None:
@@ -209,7 +210,7 @@ class _Shard:
             for d in unseen[: len(merged) - limit]:
                 del merged[d]
         doc = {"format": FORMAT, "entries": merged}
-        atomic_write(self.path, orjson.dumps(doc), cache_root)
+        self.store.write(self.path, orjson.dumps(doc))
 
 
 class _Records:
@@ -217,10 +218,10 @@ class _Records:
     over what is on disk (another run may have written it since); beyond MAX_FOLDERS, the
     records this run did not write go first."""
 
-    def __init__(self, path: Path, key: str) -> None:
-        self.path, self._key = path, key
+    def __init__(self, store: CacheFolder, path: Path, key: str) -> None:
+        self.cache, self.path, self._key = store, path, key
         self._stamp = _stamp(path)
-        self.entries: dict[str, list] = _read(path, key)
+        self.entries: dict[str, list] = _read(store, path, key)
         self._changes: dict[str, list | None] = {}
 
     def change(self, folder: str, record: list | None) -> None:
@@ -230,10 +231,14 @@ class _Records:
         if storable(folder) and self.entries.get(folder) != record:
             self._changes[folder] = record
 
-    def save(self, cache_root: Path) -> None:
+    def save(self) -> None:
         if not self._changes:
             return
-        on_disk = self.entries if _stamp(self.path) == self._stamp else _read(self.path, self._key)
+        on_disk = (
+            self.entries
+            if _stamp(self.path) == self._stamp
+            else _read(self.cache, self.path, self._key)
+        )
         merged = dict(on_disk)
         for folder, record in self._changes.items():
             if record is None:
@@ -243,7 +248,7 @@ class _Records:
         if len(merged) > MAX_FOLDERS:
             for d in [d for d in merged if d not in self._changes][: len(merged) - MAX_FOLDERS]:
                 del merged[d]
-        atomic_write(self.path, orjson.dumps({"format": FORMAT, self._key: merged}), cache_root)
+        self.cache.write(self.path, orjson.dumps({"format": FORMAT, self._key: merged}))
 
 
 class Listings(_Records):
@@ -253,8 +258,8 @@ class Listings(_Records):
     mtime), so the walk need not list it again; as for files, a signature is only trusted when
     the folder's last change is settled."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, "listings")
+    def __init__(self, store: CacheFolder, path: Path) -> None:
+        super().__init__(store, path, "listings")
         self._signatures: dict[str, list[int]] = {}  # folders to store after listing them
         self.trusted: list[tuple[str, tuple[int, int, int]]] = []  # folders walked, signed
         self._unsigned = False  # a folder walked had no settled signature, or none at all
@@ -309,16 +314,19 @@ def _under(display: str, top: str) -> bool:
 
 def _stamp(path: Path) -> tuple | None:
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _read(path: Path, key: str = "entries") -> dict:
+def _read(store: CacheFolder, path: Path, key: str = "entries") -> dict:
+    data = store.read(path)
+    if data is None:
+        return {}
     try:
-        doc = orjson.loads(path.read_bytes())
-    except (OSError, ValueError):
+        doc = orjson.loads(data)
+    except ValueError:
         return {}
     if type(doc) is not dict or doc.get("format") != FORMAT or type(doc.get(key)) is not dict:
         return {}

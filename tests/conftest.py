@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from cachelint.cache_folder import CacheFolder
+from cachelint.cache_key import user_secret
 from cachelint.config import Config
 from cachelint.engine import Engine, Options
 
@@ -41,6 +43,21 @@ def run_cli(
     )
 
 
+def sealed(cache: Path) -> CacheFolder:
+    """The cache folder at `cache` (made if absent), as cachelint run by this user sees it: its
+    `read` and `write` open and seal files as a run does."""
+    secret = user_secret([])
+    assert secret is not None
+    return CacheFolder.open(cache, secret, named=True)
+
+
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache_home(tmp_path_factory):
+    """The secret that seals cache files (cache_key.py) lives in a temporary home of the test
+    run, never in the home of the user running the tests; CLI subprocesses inherit it."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))

@@ -16,7 +16,7 @@ from cachelint.config import Config
 from cachelint.engine import Engine, Options
 from cachelint.runner import run
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, sealed
 from payloads import HELPER_TIMESTAMP_SOURCE
 
 BAD = (ROOT / "examples" / "support_bot_request.json").read_bytes()
@@ -60,11 +60,13 @@ def test_warm_run_reads_the_cache_and_content_changes_invalidate(tree, tmp_path)
     target = tree / "pkg1" / "req001.json"
     _json(str(target), "--cache-dir", str(cache), cwd=tree)
     (entry,) = _entries(cache)
-    record = json.loads(entry.read_bytes())
+    record = json.loads(sealed(cache).read(entry))
     record["findings"][0][5] = "served from the cache"
     entry.write_text(json.dumps(record))
-    # another command line (-q) than the first run: its report is not replayed (replay.py)
-    got = _json(str(target), "--cache-dir", str(cache), "-q", cwd=tree)
+    got = _json(str(target), "--cache-dir", str(cache), cwd=tree)
+    assert got[0]["message"] != "served from the cache", "an entry that is not sealed is a miss"
+    sealed(cache).write(entry, json.dumps(record).encode())
+    got = _json(str(target), "--cache-dir", str(cache), cwd=tree)
     assert got[0]["message"] == "served from the cache"
     # a changed file is a different key: checked again, never the stale result
     target.write_bytes(BAD.replace(b"10:42:07", b"10:42:08"))
@@ -100,8 +102,10 @@ def test_no_cache_writes_nothing_and_clean_removes_the_cache(tree):
     r = run_cli("clean", cwd=tree)
     assert b"No cachelint cache" in r.stdout
     (tree / "mine").mkdir()
+    (tree / "mine" / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
     r = run_cli("clean", "--cache-dir", "mine", cwd=tree)
-    assert (tree / "mine").exists(), "clean must not delete a folder cachelint did not create"
+    assert (tree / "mine" / "CACHEDIR.TAG").exists(), "a folder cachelint did not make is kept"
+    assert b"Not removing" in r.stdout
 
 
 def test_concurrent_runs_share_one_cache(tree, tmp_path):
@@ -179,7 +183,7 @@ def _index_folder(cache: Path) -> Path:
 def _index(cache: Path) -> dict:
     entries = {}
     for shard in _index_folder(cache).glob("*.index"):
-        entries.update(json.loads(shard.read_bytes())["entries"])
+        entries.update(json.loads(sealed(cache).read(shard))["entries"])
     return entries
 
 
@@ -190,15 +194,16 @@ def _shard(cache: Path, display: str) -> Path:
 def _pretend_clean(cache: Path, root: Path, display: str) -> None:
     """Make the index claim, with the file's true signature, that it has no findings."""
     path = _shard(cache, display)
-    doc = json.loads(path.read_bytes())
+    doc = json.loads(sealed(cache).read(path))
     st = (root / display).stat()
     doc["entries"][display] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, "c", "x"]
-    path.write_text(json.dumps(doc))
+    sealed(cache).write(path, json.dumps(doc).encode())
 
 
 def _check(root: Path, cache: Path | None, *paths: str, jobs: int = 1, select=None):
     engine = Engine(Config(root=root), Options(select=select))
-    return run(engine, [Path(p) for p in paths or ["."]], jobs=jobs, cache_dir=cache)
+    store = sealed(cache) if cache is not None else None
+    return run(engine, [Path(p) for p in paths or ["."]], jobs=jobs, store=store)
 
 
 def _codes(result) -> list[tuple[str, str]]:
@@ -308,16 +313,18 @@ def test_a_corrupt_or_foreign_index_is_ignored(tree, tmp_path, monkeypatch, sett
     base = _codes(_check(tree, cache))
     _pretend_clean(cache, tree, "pkg1/req001.json")
     index = _shard(cache, "pkg1/req001.json")
-    doctored = json.loads(index.read_bytes())
+    doctored = json.loads(sealed(cache).read(index))
     foreign = {**doctored, "format": stat_index.FORMAT + 1}
     odd = {
         "format": stat_index.FORMAT,
         "entries": {"pkg1/req001.json": "x", "pkg1/req003.json": [1]},
     }
     for content in (b"\x00not json", b"[]", json.dumps(foreign).encode(), json.dumps(odd).encode()):
-        index.write_bytes(content)
+        sealed(cache).write(index, content)
         assert _codes(_check(tree, cache)) == base
         assert len(_index(cache)) == 80, "rewritten whole"
+    index.write_bytes(json.dumps(doctored).encode())  # the doctored index, not sealed
+    assert _codes(_check(tree, cache)) == base
 
 
 def test_no_cache_ignores_the_index_and_clean_removes_it(tree, monkeypatch):
@@ -488,9 +495,9 @@ def _shards_read(monkeypatch) -> list[str]:
     read: list[str] = []
     real = stat_index._Shard.__init__
 
-    def spy(self, path):
+    def spy(self, store, path):
         read.append(path.name)
-        real(self, path)
+        real(self, store, path)
 
     monkeypatch.setattr(stat_index._Shard, "__init__", spy)
     return read
@@ -501,7 +508,8 @@ def test_unchanged_folders_are_settled_by_their_summary(tmp_path, monkeypatch, s
     _summary_tree(tmp_path)
     cache = tmp_path / "cache"
     cold = _check(tmp_path, cache)
-    summaries = json.loads((_index_folder(cache) / "folders.summary").read_bytes())["folders"]
+    summary = sealed(cache).read(_index_folder(cache) / "folders.summary")
+    summaries = json.loads(summary)["folders"]
     assert set(summaries) == {"plain", "clean"}, "a folder with findings has no summary"
     assert summaries["plain"][1] == "ssssss" and summaries["clean"][1] == "c"
     read = _shards_read(monkeypatch)
@@ -541,7 +549,7 @@ def test_a_folder_changed_just_now_gets_no_summary(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     _check(tmp_path, cache)
     path = _index_folder(cache) / "folders.summary"
-    assert not path.exists() or not json.loads(path.read_bytes())["folders"]
+    assert not path.exists() or not json.loads(sealed(cache).read(path))["folders"]
 
 
 # Folder listings: a folder whose entries have not changed is not listed again.
@@ -549,7 +557,7 @@ def test_a_folder_changed_just_now_gets_no_summary(tmp_path, monkeypatch):
 
 def _listed(cache: Path) -> dict:
     path = _index_folder(cache) / "listings.summary"
-    return json.loads(path.read_bytes())["listings"] if path.exists() else {}
+    return json.loads(sealed(cache).read(path))["listings"] if path.exists() else {}
 
 
 def test_unchanged_folders_are_not_listed_again(tmp_path, monkeypatch, settled):

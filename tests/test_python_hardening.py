@@ -11,7 +11,7 @@ from cachelint.config import Config
 from cachelint.engine import Engine, Options
 from cachelint.runner import run
 
-from conftest import ROOT, lint, run_cli
+from conftest import ROOT, lint, run_cli, sealed
 from payloads import HELPER_TIMESTAMP_SOURCE
 
 GOOD = HELPER_TIMESTAMP_SOURCE
@@ -120,7 +120,7 @@ def test_a_stopped_analysis_is_not_cached(tmp_path):
     (tmp_path / "slow.py").write_text(SLOW)
     engine = Engine(Config(root=tmp_path, python_timeout=0.05), Options())
     for _ in range(2):
-        result = run(engine, [tmp_path], cache_dir=tmp_path / "cache")
+        result = run(engine, [tmp_path], store=sealed(tmp_path / "cache"))
         assert result.cache_hits == 0 and _cl000(result.findings)
 
 

@@ -1,0 +1,280 @@
+"""The cache folder: every read and write of cachelint's cache goes through here, and nothing that
+a checked repository puts there is believed.
+
+The folder usually sits inside the tree being checked (`.cachelint_cache` next to the config),
+where a pull request can commit anything: forged entries, symlinks, FIFOs, a folder of its own.
+
+- Every file cachelint keeps there is sealed: it starts with a keyed BLAKE2b digest of its place in
+  the folder and its content, under a key of this user and this build of cachelint
+  (`cache_key.py`). A file that does not verify is a miss, as if it were absent.
+- Files are opened without following symlinks, only regular files are read, and no more than
+  `MAX_READ` bytes; every folder on the way must be a real folder, not a link to one.
+- cachelint uses a folder only when it made it for this user: it makes it whole (tag and
+  `.gitignore` written into a fresh folder, then renamed into place), and the tag carries a mark
+  that only this user's secret gives. A folder without it (committed, or another user's) is left
+  alone, with a warning.
+- `clean` removes only a folder with that mark, and only what cachelint keeps in one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+from pathlib import Path
+
+try:  # CPython's blake2 module alone: hashlib also loads OpenSSL, a few ms of every run
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover (other interpreters)
+    from hashlib import blake2b
+
+from cachelint.cache_key import owner_mark, sealing_key
+
+try:  # hmac.compare_digest without importing hmac (which loads OpenSSL)
+    from _operator import _compare_digest as _equal
+except ImportError:  # pragma: no cover (other interpreters)
+    from hmac import compare_digest as _equal
+
+DEFAULT_DIR = ".cachelint_cache"  # next to the config
+TAG = "CACHEDIR.TAG"
+TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"  # https://bford.info/cachedir/
+OWNER = "# cachelint-owner: "
+MAX_READ = 256 * 1024 * 1024  # the largest file read back (an index of a very large tree)
+_SEAL = b"CLS1"
+_MAC_SIZE = 32
+_VERSION_NAME = re.compile(r"[0-9][0-9A-Za-z.+-]*\Z")  # the folders cachelint keeps entries in
+
+_READ = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+class NotOurs(Exception):
+    """A folder that cachelint did not make for this user (the message says which and why)."""
+
+
+class CacheFolder:
+    """A cache folder in use: sealed reads and writes of the files below `root`."""
+
+    def __init__(self, root: Path, key: bytes) -> None:
+        self.root = root
+        self._key = key
+        self._real: set[Path] = {root}  # folders known to be real folders this run
+
+    @classmethod
+    def open(cls, root: Path, secret: bytes, *, named: bool = False) -> CacheFolder:
+        """The cache folder at `root`, made when absent (or empty). `named`: given on the command
+        line or in the environment, where a symlink is the user's own choice. Raises NotOurs."""
+        try:
+            st = os.stat(root) if named else os.lstat(root)
+        except FileNotFoundError:
+            _make(root, secret)
+        except OSError as e:
+            raise NotOurs(f"{root}: {e.strerror}") from None
+        else:
+            if not stat.S_ISDIR(st.st_mode):
+                kind = "a symlink" if stat.S_ISLNK(st.st_mode) else "not a folder"
+                raise NotOurs(f"{root} is {kind}")
+            if not marked(root, secret):
+                if _empty(root):
+                    _make(root, secret)
+                else:
+                    raise NotOurs(f"{root} was not made by cachelint for this user")
+        return cls(root, sealing_key(secret))
+
+    def read(self, path: Path) -> bytes | None:
+        """The content of a sealed file, or None when it is absent, not a regular file of
+        real folders, too large, or not sealed by this user and build."""
+        rel = self._relative(path)
+        if rel is None or not self._real_parents(path, make=False):
+            return None
+        data = read_regular(path, MAX_READ + len(_SEAL) + _MAC_SIZE)
+        if data is None or not data.startswith(_SEAL):
+            return None
+        mac, body = data[len(_SEAL) : len(_SEAL) + _MAC_SIZE], data[len(_SEAL) + _MAC_SIZE :]
+        return body if _equal(mac, self._mac(rel, body)) else None
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Write a sealed file whole or not at all (concurrent runs read it); a read-only or
+        full disk, or a folder on the way that is not a real folder, only costs speed."""
+        rel = self._relative(path)
+        if rel is None or not self._real_parents(path, make=True):
+            return
+        import tempfile
+
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(_SEAL + self._mac(rel, data) + data)
+                os.replace(tmp, path)  # replaces a link in its place, never follows it
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            pass
+
+    def _mac(self, rel: bytes, data: bytes) -> bytes:
+        h = blake2b(key=self._key, digest_size=_MAC_SIZE)
+        h.update(b"%d:%s\0" % (len(rel), rel))
+        h.update(data)
+        return h.digest()
+
+    def _relative(self, path: Path) -> bytes | None:
+        try:
+            rel = path.relative_to(self.root)
+        except ValueError:
+            return None
+        if ".." in rel.parts or not rel.parts:
+            return None
+        return os.fsencode(rel.as_posix())
+
+    def _real_parents(self, path: Path, make: bool) -> bool:
+        """Whether every folder from the root down to `path`'s is a real folder (made when
+        `make`); checked once per folder and run."""
+        todo = []
+        folder = path.parent
+        while folder not in self._real:
+            todo.append(folder)
+            folder = folder.parent
+        for folder in reversed(todo):
+            try:
+                st = os.lstat(folder)
+            except FileNotFoundError:
+                if not make:
+                    return False
+                try:
+                    os.mkdir(folder)
+                    st = os.lstat(folder)
+                except OSError:
+                    return False
+            except OSError:
+                return False
+            if not stat.S_ISDIR(st.st_mode):
+                return False
+            self._real.add(folder)
+        return True
+
+
+def open_regular(path: str | Path, follow: bool = True) -> int | None:
+    """A descriptor of a regular file, opened without blocking on a FIFO (and, unless
+    `follow`, without following a final symlink); None when it is anything else."""
+    try:
+        fd = os.open(path, _READ if follow else _READ | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def read_regular(path: str | Path, limit: int) -> bytes | None:
+    """The content of a regular file, opened without following a final symlink and without
+    blocking on a FIFO; None when it is anything else, unreadable, or longer than `limit`."""
+    fd = open_regular(path, follow=False)
+    if fd is None:
+        return None
+    try:
+        if os.fstat(fd).st_size > limit:
+            return None
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size) or 1):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def marked(root: Path, secret: bytes) -> bool:
+    """Whether the folder's tag carries this user's mark."""
+    tag = read_regular(root / TAG, 4096)
+    if tag is None:
+        return False
+    mark = (OWNER + owner_mark(secret)).encode()
+    return mark in tag.splitlines()
+
+
+def _tag_text(secret: bytes) -> str:
+    return (
+        f"{TAG_SIGNATURE}\n"
+        "# cachelint result cache; safe to delete (cachelint clean).\n"
+        f"{OWNER}{owner_mark(secret)}\n"
+    )
+
+
+def _empty(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as it:
+            return next(it, None) is None
+    except OSError:
+        return False
+
+
+def _make(root: Path, secret: bytes) -> None:
+    """Make the folder whole: its tag and `.gitignore` written into a fresh folder beside it,
+    which then takes its place (an empty folder is replaced; one another run made first
+    stands, and is checked like any other)."""
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        fresh = root.with_name(f"{root.name}.tmp-{os.getpid()}")
+        os.mkdir(fresh)
+    except OSError as e:
+        raise NotOurs(f"{root}: cannot make it: {e.strerror}") from None
+    try:
+        for name, text in ((TAG, _tag_text(secret)), (".gitignore", "# written by cachelint\n*\n")):
+            fd = os.open(fresh / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+        os.rename(fresh, root)
+    except OSError:
+        import shutil
+
+        shutil.rmtree(fresh, ignore_errors=True)
+        if not marked(root, secret):
+            raise NotOurs(f"{root} was not made by cachelint for this user") from None
+
+
+def clean(root: Path, secret: bytes | None) -> tuple[bool, str]:
+    """Remove the cache folder at `root` when this user's cachelint made it: the folders of
+    entries, the tag and `.gitignore`, then the folder if nothing else is left. (whether
+    something was removed, what to tell the user)."""
+    try:
+        st = os.lstat(root)
+    except OSError:
+        return False, f"No cachelint cache at {root}"
+    if not stat.S_ISDIR(st.st_mode) or secret is None or not marked(root, secret):
+        return False, (
+            f"Not removing {root}: it is not a cache folder that cachelint made for this user"
+        )
+    import shutil
+
+    kept = []
+    with os.scandir(root) as it:
+        entries = list(it)
+    for e in entries:
+        if e.name in (TAG, ".gitignore"):
+            continue
+        if _VERSION_NAME.match(e.name) and e.is_dir(follow_symlinks=False):
+            shutil.rmtree(e.path, ignore_errors=True)  # never follows links
+        elif e.name.startswith(".tmp-") and e.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(e.path)
+        else:
+            kept.append(e.name)
+    if kept:
+        return True, f"Removed the cache in {root}; kept {len(kept)} entries cachelint did not make"
+    for name in (".gitignore", TAG):
+        with contextlib.suppress(OSError):
+            os.unlink(root / name)
+    with contextlib.suppress(OSError):
+        os.rmdir(root)
+    return True, f"Removed {root}"

@@ -9,6 +9,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,39 @@ def test_an_empty_folder_is_taken_and_concurrent_makers_agree(tmp_path):
 
 if sys.platform != "linux":  # pragma: no cover
     pytestmark = pytest.mark.skip("FIFOs and /dev/zero as on Linux")
+
+
+def test_a_forged_config_verdict_does_not_skip_validation(tmp_path):
+    from cachelint import __version__
+    from cachelint.config import _schema_text
+    from cachelint.result_cache import digest
+
+    proj = _project(tmp_path / "proj")
+    _findings(".", cwd=proj)
+    data = {"bogus": 1}
+    (proj / "cachelint.toml").write_text("bogus = 1\n")
+    key = digest(f"{__version__}\0{_schema_text()}\0{data!r}".encode())
+    forged = proj / ".cachelint_cache" / __version__ / f"config-{key}"
+    forged.write_bytes(b"")
+    r = run_cli("check", ".", cwd=proj)
+    assert r.returncode == 2 and b"bogus" in r.stderr
+
+
+def test_an_unknown_record_in_a_sealed_summary_is_a_miss(tmp_path):
+    """Repro 15 (b): a well-formed summary with a kind it does not know settles nothing."""
+    proj = _project(tmp_path / "proj")
+    (proj / "plain").mkdir()
+    (proj / "plain" / "ok.json").write_bytes(SHORT_PREFIX.replace(b"cache_control", b"metadata"))
+    _, base, _ = _findings(".", "--no-cache", cwd=proj)
+    time.sleep(0.2)  # signatures of files changed within 0.1 s are not trusted
+    _findings(".", cwd=proj)
+    _findings(".", cwd=proj)
+    cache = proj / ".cachelint_cache"
+    (summary,) = cache.rglob("folders.summary")
+    store = sealed(cache)
+    doc = json.loads(store.read(summary))
+    assert doc["folders"], "the folder of skipped files has a summary"
+    for record in doc["folders"].values():
+        record[1] = "x" * len(record[1])
+    store.write(summary, json.dumps(doc).encode())
+    assert _findings(".", cwd=proj)[:2] == (1, base)

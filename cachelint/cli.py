@@ -22,22 +22,19 @@ from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
 from cachelint.runner import default_jobs
+from cachelint.selection import UnknownCode, resolve
 
-CODE_PATTERN = r"^(ALL|CL[0-9]{0,3})$"
-
-
-def _codes(values: tuple[str, ...]) -> list[str]:
-    import re
-
+def _codes(values: tuple[str, ...], option: str) -> list[str]:
+    """Codes, prefixes or rule names, comma-separated or repeated; an unknown one is a usage
+    error (exit 2)."""
     out = []
     for v in values:
-        for code in v.split(","):
-            code = code.strip().upper()
-            if not code:
-                continue
-            if not re.match(CODE_PATTERN, code):
-                raise click.BadParameter(f"'{code}' is not a rule code or prefix (e.g. CL3, CL301)")
-            out.append(code)
+        for token in v.split(","):
+            if token.strip():
+                try:
+                    out.append(resolve(token))
+                except UnknownCode as e:
+                    raise click.BadParameter(str(e), param_hint=option) from None
     return out
 
 
@@ -166,9 +163,9 @@ def check(
         )
         config.count_tokens = False
     options = Options(
-        select=_codes(select) or None,
-        extend_select=_codes(extend_select),
-        ignore=_codes(ignore),
+        select=_codes(select, "--select") or None,
+        extend_select=_codes(extend_select, "--extend-select"),
+        ignore=_codes(ignore, "--ignore"),
         model=model,
         force_exclude=force_exclude,
         count_tokens=count_tokens,

@@ -87,14 +87,44 @@ def _schema() -> dict:
     return json.loads(_schema_text())
 
 
-def _format_error(err: jsonschema.ValidationError, where: str) -> str:
-    loc = ".".join(str(p) for p in err.absolute_path)
-    if err.validator == "additionalProperties":
-        return f"{where}: {err.message}" + (f" (in {loc})" if loc else "")
-    return f"{where}: {loc or 'top level'}: {err.message}"
+def _format_error(err: jsonschema.ValidationError, where: str, text: str | None) -> str:
+    path = [str(p) for p in err.absolute_path]
+    loc = ".".join(path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        import difflib
+
+        known = list(err.schema.get("properties", {}))
+        out = []
+        for key in sorted(set(err.instance) - set(known)):
+            near = difflib.get_close_matches(key.replace("_", "-").lower(), known, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            inside = f" in {loc}" if loc else ""
+            out.append(f"{where}{_line(text, key)}: unknown key '{key}'{inside}{hint}")
+        return "\n".join(out)
+    return f"{where}{_line(text, *path[:1])}: {loc or 'top level'}: {err.message}"
 
 
-def validate(data: dict[str, Any], where: str) -> None:
+def _line(text: str | None, key: str | None = None, value: str | None = None) -> str:
+    """': line N' of the first line that sets `key` (and holds `value`), when the config's
+    text is known; '' otherwise."""
+    if text is None or not key:
+        return ""
+    import re
+
+    setting = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+    lines = text.splitlines()
+    for i, line in enumerate(lines, 1):
+        if setting.match(line):
+            for j in range(i, len(lines) + 1):  # a value may be on a later line of an array
+                if value is None or value in lines[j - 1]:
+                    return f": line {j}"
+                if j > i and "=" in lines[j - 1]:
+                    break
+            return f": line {i}"
+    return ""
+
+
+def validate(data: dict[str, Any], where: str, text: str | None = None) -> None:
     import jsonschema
 
     errors = sorted(
@@ -102,25 +132,47 @@ def validate(data: dict[str, Any], where: str) -> None:
         key=lambda e: list(map(str, e.absolute_path)),
     )
     if errors:
-        raise ConfigError("\n".join(_format_error(e, where) for e in errors))
+        raise ConfigError("\n".join(_format_error(e, where, text) for e in errors))
+
+
+def _resolve_codes(data: dict[str, Any], where: str, text: str | None) -> None:
+    """Rule names as codes, and every code or prefix checked against the rules (in place)."""
+    from cachelint.selection import UnknownCode, resolve
+
+    def resolved(key: str, values: list[str]) -> list[str]:
+        out = []
+        for v in values:
+            try:
+                out.append(resolve(v))
+            except UnknownCode as e:
+                raise ConfigError(f"{where}{_line(text, key, v)}: {key}: {e}") from None
+        return out
+
+    for key in ("select", "extend-select", "ignore"):
+        if key in data:
+            data[key] = resolved(key, data[key])
+    if "per-file-ignores" in data:
+        data["per-file-ignores"] = {
+            glob: resolved(glob, codes) for glob, codes in data["per-file-ignores"].items()
+        }
 
 
 def _validate_once(
-    data: dict[str, Any], root: Path, where: str, cache: CacheFolderOf | None
+    data: dict[str, Any], root: Path, where: str, cache: CacheFolderOf | None, text: str | None
 ) -> None:
     """Validate, unless the cache folder holds this user's sealed note that these very settings
     passed this schema (importing jsonschema costs a warm run more than its checking)."""
     setting = data.get("cache-dir")
     folder = cache(root, setting) if cache is not None and isinstance(setting, str | None) else None
     if folder is None:
-        validate(data, where)
+        validate(data, where, text)
         return
     from cachelint.result_cache import digest
 
     key = digest(f"{__version__}\0{_schema_text()}\0{data!r}".encode())
     passed = folder.root / __version__ / f"config-{key}"
     if folder.read(passed) is None:
-        validate(data, where)
+        validate(data, where, text)
         folder.write(passed, b"")
 
 
@@ -143,10 +195,14 @@ def from_mapping(
     source: Path | None,
     where: str,
     cache: CacheFolderOf | None = None,
+    text: str | None = None,
 ) -> Config:
+    """The config of a table of settings (`text`: the file's, to name lines in errors)."""
     if isinstance(data.get("cache-dir"), str):
         confined_cache_dir(root, data["cache-dir"], where)
-    _validate_once(data, root, where, cache)
+    _validate_once(data, root, where, cache, text)
+    data = dict(data)
+    _resolve_codes(data, where, text)
     cfg = Config(root=root, source=source)
     for key, value in data.items():
         attr = key.replace("-", "_")
@@ -162,9 +218,14 @@ def from_mapping(
 def load_file(path: Path, cache: CacheFolderOf | None = None) -> Config:
     try:
         with open(path, "rb") as f:
-            doc = tomllib.load(f)
+            text = f.read(1 << 20 + 1).decode("utf-8")
+        if len(text) > 1 << 20:
+            raise ConfigError(f"{path}: a config file over 1 MiB is not read")
+        doc = tomllib.loads(text)
     except OSError as e:
         raise ConfigError(f"cannot read config {path}: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8: {e.reason} at byte {e.start}") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from e
     if path.name == "pyproject.toml":
@@ -174,7 +235,7 @@ def load_file(path: Path, cache: CacheFolderOf | None = None) -> Config:
         data, where = doc, str(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a table")
-    return from_mapping(data, path.parent.resolve(), path, where, cache)
+    return from_mapping(data, path.parent.resolve(), path, where, cache, text)
 
 
 def find_config(start: Path) -> Path | None:

@@ -18,3 +18,13 @@ def rules_dir() -> Path:
 def codes() -> tuple[str, ...]:
     """The rule codes, from the page names (`CL101-too-many-breakpoints.md`)."""
     return tuple(sorted(p.name.partition("-")[0] for p in rules_dir().glob("CL*.md")))
+
+
+@cache
+def names() -> dict[str, str]:
+    """Rule names and their codes, from the page names (`volatile-before-breakpoint`: CL301)."""
+    out = {}
+    for p in rules_dir().glob("CL*.md"):
+        code, _, name = p.stem.partition("-")
+        out[name] = code
+    return out

@@ -9,6 +9,32 @@ from pathlib import PurePosixPath
 from cachelint import rule_pages
 
 
+class UnknownCode(ValueError):
+    """A rule code, prefix or name that matches no rule (the message suggests the nearest)."""
+
+
+def resolve(token: str) -> str:
+    """The code or prefix that `token` stands for: `ALL`, a code (`CL301`), a prefix of at least
+    one code (`CL3`), or a rule name (`volatile-before-breakpoint`). Fails closed: anything
+    else is UnknownCode, so a typo never selects or ignores nothing in silence."""
+    token = token.strip()
+    upper = token.upper()
+    codes = rule_pages.codes()
+    if upper == "ALL":
+        return upper
+    if upper.startswith("CL") and upper[2:].isdigit() and any(c.startswith(upper) for c in codes):
+        return upper
+    names = rule_pages.names()
+    if token.lower() in names:
+        return names[token.lower()]
+    import difflib
+
+    near = difflib.get_close_matches(token.lower(), list(names), n=1, cutoff=0.6)
+    near = near or difflib.get_close_matches(upper, list(codes), n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]}?)" if near else " (see `cachelint rules`)"
+    raise UnknownCode(f"unknown rule code or name '{token}'{hint}")
+
+
 def _matches(code: str, prefix: str) -> bool:
     return prefix == "ALL" or code.startswith(prefix)
 

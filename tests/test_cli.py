@@ -44,7 +44,7 @@ def test_bad_flags_and_values_exit_2():
     r = run_cli("check", str(CLEAN), "--format", "nope")
     assert r.returncode == 2 and b"unknown format 'nope'" in r.stderr
     r = run_cli("check", str(CLEAN), "--select", "E501")
-    assert r.returncode == 2 and b"not a rule code" in r.stderr
+    assert r.returncode == 2 and b"unknown rule code or name 'E501'" in r.stderr
     r = run_cli("check", str(CLEAN), "--output", "json")
     assert r.returncode == 2
     assert run_cli("rule", "CL999").returncode == 2

@@ -24,6 +24,7 @@ from cachelint.formatters import load as load_formatter
 from cachelint.runner import default_jobs
 from cachelint.selection import UnknownCode, resolve
 
+
 def _codes(values: tuple[str, ...], option: str) -> list[str]:
     """Codes, prefixes or rule names, comma-separated or repeated; an unknown one is a usage
     error (exit 2)."""

@@ -12,9 +12,14 @@ import click
 import orjson
 
 from cachelint import __version__, runner
+from cachelint.baseline import BaselineError
+from cachelint.baseline import load as load_baseline
+from cachelint.baseline import new as new_findings
+from cachelint.baseline import write as write_baseline_file
 from cachelint.cache_folder import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from cachelint.cache_folder import CacheFolder, NotOurs, clean
 from cachelint.cache_key import user_secret
+from cachelint.cli_help import GroupedCommand
 from cachelint.config import ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
 from cachelint.engine import CounterUnavailable, Engine, Options
@@ -61,7 +66,33 @@ def main() -> None:
     """cachelint: find what breaks or wastes the LLM prompt cache, before it ships."""
 
 
-@main.command()
+CHECK_OPTION_GROUPS = {
+    "Rule selection": [
+        "select",
+        "extend_select",
+        "ignore",
+        "extend_ignore",
+        "fail_on",
+        "baseline",
+        "write_baseline",
+        "model",
+    ],
+    "File selection": [
+        "exclude",
+        "extend_exclude",
+        "force_exclude",
+        "stdin_filename",
+        "log_dirs",
+        "show_files",
+    ],
+    "Output": ["fmt", "outputs", "quiet", "statistics", "color", "exit_zero"],
+    "Cache": ["no_cache", "cache_dir"],
+    "Miscellaneous": ["config_path", "show_settings", "jobs", "count_tokens"],
+}
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@main.command(cls=GroupedCommand, groups=CHECK_OPTION_GROUPS)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "--format",
@@ -78,10 +109,34 @@ def main() -> None:
     metavar="FORMAT:FILE",
     help="Also write a report in FORMAT to FILE (repeatable).",
 )
-@click.option("--select", multiple=True, help="Codes or prefixes to report (CL3, CL301, ALL).")
+@click.option(
+    "--select", multiple=True, help="Codes, prefixes or rule names to report (CL3, CL301, ALL)."
+)
 @click.option("--extend-select", multiple=True, help="Codes added to the selection.")
-@click.option("--ignore", multiple=True, help="Codes or prefixes not to report.")
+@click.option("--ignore", multiple=True, help="Codes, prefixes or rule names not to report.")
+@click.option("--extend-ignore", multiple=True, help="Codes added to the ignored ones.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="The lowest severity that makes the run fail (exit 1) [default: warning].",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings that this baseline file does not hold.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record today's findings in FILE (then exit 0): adopt cachelint, fail on new ones.",
+)
 @click.option("--model", help="Model for payloads and calls that name none.")
+@click.option("--exclude", multiple=True, help="Globs to exclude, replacing the configured ones.")
+@click.option("--extend-exclude", multiple=True, help="Globs to exclude, added to the others.")
+@click.option("--show-files", is_flag=True, help="List the files that would be checked, and exit.")
+@click.option(
+    "--show-settings", is_flag=True, help="Print the settings in force for this run, and exit."
+)
 @click.option(
     "--config",
     "config_path",
@@ -118,6 +173,14 @@ def main() -> None:
     "(conversation rules across files). Repeatable.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only findings: no summary line.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings of each rule.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Color the text format (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it).",
+)
 def check(
     paths,
     fmt,
@@ -125,7 +188,15 @@ def check(
     select,
     extend_select,
     ignore,
+    extend_ignore,
+    fail_on,
+    baseline,
+    write_baseline,
     model,
+    exclude,
+    extend_exclude,
+    show_files,
+    show_settings,
     config_path,
     exit_zero,
     force_exclude,
@@ -136,6 +207,8 @@ def check(
     jobs,
     log_dirs,
     quiet,
+    statistics,
+    color,
 ) -> None:
     """Check request payloads (.json, .jsonl, .ndjson) and Python source (.py, .pyi) under
     PATHS (default: ".")."""
@@ -163,20 +236,46 @@ def check(
             err=True,
         )
         config.count_tokens = False
+    if exclude:
+        config.exclude = list(exclude)
+    config.exclude = config.exclude + list(extend_exclude)
+    fail_on = Severity(fail_on or config.fail_on)
+    ignored = _codes(ignore, "--ignore") + _codes(extend_ignore, "--extend-ignore")
     options = Options(
         select=_codes(select, "--select") or None,
         extend_select=_codes(extend_select, "--extend-select"),
-        ignore=_codes(ignore, "--ignore"),
+        ignore=ignored,
         model=model,
         force_exclude=force_exclude,
         count_tokens=count_tokens,
     )
+    known = None
+    baseline = baseline or (config.root / config.baseline if config.baseline else None)
+    if baseline is not None and write_baseline is None:
+        try:
+            known = load_baseline(baseline)
+        except BaselineError as e:
+            click.echo(f"cachelint: {e}", err=True)
+            sys.exit(2)
+    try:
+        engine = Engine(config, options)
+    except CounterUnavailable as e:
+        raise click.UsageError(str(e)) from None
+    if show_settings:
+        _print_settings(engine, cache_folder(config.root, config.cache_dir), fail_on, baseline)
+        return
+    if show_files:
+        for display in sorted(f[2] for f in engine.files(checked)):
+            click.echo(display)
+        return
     with ExitStack() as stack:
         stdout = sys.stdout  # None when closed (`>&-`): the exit code is the whole outcome
         if stdout is None:
             stdout = stack.enter_context(open(os.devnull, "w", encoding="utf-8"))
-        color = fmt == "text" and stdout.isatty() and "NO_COLOR" not in os.environ
-        formatters = [_formatter_class(fmt)(stdout, quiet=quiet, color=color)]
+        colored = fmt == "text" and not statistics and _colored(color, stdout)
+        formatters = []
+        if not statistics and write_baseline is None:
+            formatters.append(_formatter_class(fmt)(stdout, quiet=quiet, color=colored))
         files = []
         for spec in outputs:
             name, sep, target = spec.partition(":")
@@ -191,10 +290,6 @@ def check(
                     f"cannot write {target}: {e.strerror}", param_hint="--output"
                 ) from None
             formatters.append(cls(stream, quiet=quiet, color=False))
-        try:
-            engine = Engine(config, options)
-        except CounterUnavailable as e:
-            raise click.UsageError(str(e)) from None
         try:
             settings = RunSettings(
                 jobs=jobs or default_jobs(),
@@ -211,6 +306,15 @@ def check(
         counter = engine.context.counter if engine.counts_tokens else None
         for err in dict.fromkeys(counter.errors if counter else ()):
             click.echo(f"cachelint: warning: {err}; token estimates used instead", err=True)
+        if write_baseline is not None:
+            try:
+                write_baseline_file(write_baseline, findings)
+            except BaselineError as e:
+                click.echo(f"cachelint: {e}", err=True)
+                sys.exit(2)
+            click.echo(f"Wrote {len(findings)} findings to the baseline {write_baseline}")
+        if known is not None:
+            findings = new_findings(findings, known)
         summary = Summary(
             version=__version__,
             files_checked=files_checked,
@@ -218,6 +322,8 @@ def check(
             warnings=sum(f.severity is Severity.WARNING for f in findings),
             infos=sum(f.severity is Severity.INFO for f in findings),
         )
+        if statistics:
+            _print_statistics(findings, stdout)
         for fm in formatters:
             fm.start()
             for f in findings:
@@ -227,7 +333,52 @@ def check(
         click.echo(f"cachelint: internal error in {err}", err=True)
     if errors:
         sys.exit(2)
-    sys.exit(0 if exit_zero or not findings else 1)
+    failing = any(_RANK[f.severity] >= _RANK[fail_on] for f in findings)
+    sys.exit(0 if exit_zero or write_baseline is not None or not failing else 1)
+
+
+def _colored(choice: str, stream) -> bool:
+    """--color: always, never, or (auto) on a terminal unless NO_COLOR; FORCE_COLOR forces it
+    (https://no-color.org, https://force-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _print_statistics(findings: list[Finding], stream) -> None:
+    """The number of findings of each rule, most first (ruff's --statistics)."""
+    from collections import Counter
+
+    counts = Counter((f.code, f.name) for f in findings)
+    for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        stream.write(f"{n:>5}  {code}  {name}\n")
+
+
+def _print_settings(
+    engine: Engine, store: CacheFolder | None, fail_on: Severity, baseline: Path | None
+) -> None:
+    c = engine.config
+    rows = {
+        "config": str(c.source) if c.source else "(none: defaults)",
+        "root": str(c.root),
+        "rules": " ".join(sorted(engine.selection.codes)),
+        "per-file-ignores": c.per_file_ignores,
+        "exclude": c.exclude,
+        "default-model": engine.options.model or c.default_model,
+        "platform": c.platform,
+        "max-file-size": c.max_file_size,
+        "python-timeout": c.python_timeout,
+        "volatile-names": c.volatile_names,
+        "conversation-key": c.conversation_key,
+        "count-tokens": engine.counts_tokens,
+        "fail-on": fail_on.value,
+        "baseline": str(baseline) if baseline else None,
+        "cache": str(store.root) if store else "(off)",
+    }
+    for key, value in rows.items():
+        click.echo(f"{key} = {orjson.dumps(value, default=str).decode()}")
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,8 @@ class Config:
     count_tokens: bool = False
     cache_dir: str | None = None
     conversation_key: str | None = None  # JSON pointer grouping log requests by conversation
+    fail_on: str = "warning"  # the lowest severity that fails the run
+    baseline: str | None = None  # file of known findings, relative to the config root
 
     def fingerprint(self) -> str:
         """Everything that changes findings, for result caches."""

@@ -73,7 +73,8 @@ def test_fail_on_sets_the_lowest_severity_that_fails(proj):
     (proj / "cachelint.toml").write_text('select = ["CL202"]\n')
     (proj / "warn.json").write_bytes(
         b'{"model": "claude-unknown-9", "max_tokens": 1, "system": [{"type": "text", "text": "x",'
-        b' "cache_control": {"type": "ephemeral"}}], "messages": [{"role": "user", "content": "hi"}]}'
+        b' "cache_control": {"type": "ephemeral"}}],'
+        b' "messages": [{"role": "user", "content": "hi"}]}'
     )
     found = _findings(proj)
     assert [f["severity"] for f in found] == ["warning"]

@@ -20,7 +20,7 @@ from cachelint.cache_folder import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from cachelint.cache_folder import CacheFolder, NotOurs, clean
 from cachelint.cache_key import user_secret
 from cachelint.cli_help import GroupedCommand
-from cachelint.config import ConfigError, load
+from cachelint.config import Config, ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded
 from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
@@ -257,6 +257,7 @@ def check(
         except BaselineError as e:
             click.echo(f"cachelint: {e}", err=True)
             sys.exit(2)
+    _check_model(model, config)
     try:
         engine = Engine(config, options)
     except CounterUnavailable as e:
@@ -335,6 +336,32 @@ def check(
         sys.exit(2)
     failing = any(_RANK[f.severity] >= _RANK[fail_on] for f in findings)
     sys.exit(0 if exit_zero or write_baseline is not None or not failing else 1)
+
+
+def _check_model(model: str | None, config: Config) -> None:
+    """A default model (--model, `default-model`) must be one the model table knows: limits for
+    a model it does not know would be guessed, so every finding that needs them would be lost."""
+    name = model or config.default_model
+    if not name:
+        return
+    from cachelint.models import ModelTable
+
+    table = ModelTable(config.models)
+    if table.lookup(name) is not None:
+        return
+    import difflib
+
+    near = difflib.get_close_matches(name.lower(), [r.id for r in table.rows], n=1)
+    hint = f" (did you mean {near[0]}?)" if near else ""
+    where = "--model" if model else f"default-model in {config.source}"
+    message = (
+        f"{where}: unknown model '{name}'{hint}: `cachelint models` lists the models cachelint "
+        "knows; add one under [tool.cachelint.models]"
+    )
+    if model:
+        raise click.BadParameter(message.partition(": ")[2], param_hint="--model")
+    click.echo(f"cachelint: {message}", err=True)
+    sys.exit(2)
 
 
 def _colored(choice: str, stream) -> bool:
@@ -441,9 +468,8 @@ def _run(
             ):
                 continue
             data = sys.stdin.buffer.read()
-            if name == "-" and _looks_like_jsonl(data):
-                name = "-.jsonl"
-            findings.extend(engine.lint_bytes(data, name if name != "-.jsonl" else "-.jsonl"))
+            kind = "-.jsonl" if name == "-" and _looks_like_jsonl(data) else name
+            findings.extend(engine.lint_bytes(data, name, kind))
             checked += 1
         elif p.is_file() and not p.name.endswith(SUFFIXES):
             click.echo(

@@ -118,13 +118,16 @@ class Engine:
             return self.selection
         return lambda code: self.selection(code) and not is_ignored(code, ignored)
 
-    def lint_bytes(self, data: bytes, display: str) -> list[Finding]:
+    def lint_bytes(self, data: bytes, display: str, kind: str | None = None) -> list[Finding]:
+        """Findings for bytes shown as `display`, read as the file name `kind` says (default:
+        `display`; stdin is shown as "-" whatever it holds)."""
         from cachelint.payload.source import lint_json, lint_jsonl
 
         selected = self._selector(display)
-        if display.endswith(JSONL_SUFFIXES):
+        kind = kind or display
+        if kind.endswith(JSONL_SUFFIXES):
             return lint_jsonl(io.BytesIO(data), display, self.context, selected)
-        if display.endswith(PYTHON_SUFFIXES):
+        if kind.endswith(PYTHON_SUFFIXES):
             path = Path(display)
             return self._lint_python(data, display, path if path.is_file() else None, selected)
         return lint_json(data, display, self.context, selected)

@@ -95,3 +95,20 @@ def test_a_config_that_is_not_utf8_is_a_config_error(tmp_path):
     (tmp_path / "cachelint.toml").write_bytes(b'select = ["\xff"]\n')
     r = run_cli("check", ".", cwd=tmp_path)
     assert r.returncode == 2 and b"not UTF-8" in r.stderr and b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("model", "hint"), [("gpt-4o", b""), ("claude-sonet-4-5", b"claude-sonnet-4-5")]
+)
+def test_an_unknown_default_model_is_an_error(tmp_path, model, hint):
+    r = run_cli("check", str(BAD), "--no-cache", "--model", model)
+    assert r.returncode == 2 and b"--model" in r.stderr and b"unknown model" in r.stderr
+    assert hint in r.stderr
+    (tmp_path / "cachelint.toml").write_text(f'default-model = "{model}"\n')
+    r = run_cli("check", str(BAD), "--no-cache", cwd=tmp_path)
+    assert r.returncode == 2 and b"default-model" in r.stderr and b"unknown model" in r.stderr
+    (tmp_path / "cachelint.toml").write_text(
+        f'default-model = "{model}"\n[models."{model}"]\nmin-tokens = 1024\n'
+    )
+    assert run_cli("check", str(BAD), "--no-cache", cwd=tmp_path).returncode == 1, "added: known"
+    assert run_cli("check", str(BAD), "--no-cache", "--model", "claude-sonnet-4-5").returncode == 1

@@ -622,6 +622,7 @@ def models_cmd(config_path: Path | None, fmt: str) -> None:
             "tokenizer": r.tokenizer,
             "aliases": list(r.aliases),
             "source": r.source,
+            "source_tags": {t: table.sources[t] for t in _source_tags(r.source, table.sources)},
             "date": r.date,
         }
         for r in table.rows
@@ -645,3 +646,16 @@ def models_cmd(config_path: Path | None, fmt: str) -> None:
             f"{r['id']:<24} {n(r['min_tokens']):>8} {n(r['min_tokens_bedrock']):>8}  "
             f"{ttl:<8} {r['tokenizer']:<11} {r['date']:<10}  {r['source']}"
         )
+    used = {t for r in rows for t in r["source_tags"]}
+    if used:
+        click.echo("\nsources:")
+        for tag in sorted(used, key=list(table.sources).index):
+            click.echo(f"  {tag:<4} {table.sources[tag]}")
+
+
+def _source_tags(source: str, tags: dict[str, str]) -> list[str]:
+    """The tags of the model table's [sources] that a row's source names (`A''; AWS`)."""
+    import re
+
+    words = re.findall(r"[\w']+", source)
+    return [t for t in tags if t in words]

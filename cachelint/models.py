@@ -116,6 +116,7 @@ class ModelTable:
             for a in data.get("automatic", [])
         ]
         self.estimator: dict[str, Any] = data.get("estimator", {})
+        self.sources: dict[str, str] = data.get("sources", {})  # tag -> what it stands for
         self._index: dict[str, ModelLimits] = {}
         for r in self.rows:
             self._add(r)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cachelint.models import ModelTable, normalize
@@ -88,3 +90,17 @@ def test_automatic_providers():
     assert t.automatic_provider("openai/gpt-4.1-mini").provider == "OpenAI"
     assert t.automatic_provider("deepseek-chat").provider == "DeepSeek"
     assert t.automatic_provider("claude-opus-4-8") is None
+
+
+def test_models_explains_every_source_tag_it_shows():
+    from conftest import run_cli
+
+    out = run_cli("models").stdout.decode()
+    table, _, legend = out.partition("\nsources:\n")
+    explained = {ln.split()[0] for ln in legend.splitlines() if ln.strip()}
+    assert {"A", "AWS"} <= explained
+    for tag in explained:
+        assert any(tag in ln.split("  ")[-1] for ln in table.splitlines()[1:])
+    rows = json.loads(run_cli("models", "--format", "json").stdout)
+    tagged = [r for r in rows if r["source_tags"]]
+    assert tagged and all(set(r["source_tags"]) <= explained for r in rows)

@@ -525,23 +525,42 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
 
 @main.command("rule")
 @click.argument("code")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def rule_cmd(code: str, fmt: str) -> None:
-    """Explain one rule: what, why, how to fix, bad and good examples."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    help="text for a terminal, markdown for the page as written, json.",
+)
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto")
+def rule_cmd(code: str, fmt: str, color: str) -> None:
+    """Explain one rule (a code or a name): what, why, how to fix, bad and good examples."""
     from cachelint.catalog import catalog
 
-    info = catalog().get(code.upper())
+    try:
+        info = catalog().get(resolve(code))
+    except UnknownCode as e:
+        info, hint = None, str(e)
+    else:
+        several = [c for c in catalog() if c.startswith(resolve(code))]
+        hint = f"'{code}' names several rules: {', '.join(several)}; explain one at a time"
     if info is None:
-        click.echo(f"cachelint: unknown rule '{code}' (see `cachelint rules`)", err=True)
+        click.echo(f"cachelint: {hint}", err=True)
         sys.exit(2)
     if fmt == "json":
         click.echo(orjson.dumps(_rule_dict(info), option=orjson.OPT_INDENT_2).decode())
         return
-    click.echo(
+    head = (
         f"# {info.name} ({info.code})\n\nSeverity: {info.severity.value}. "
-        f"Applies to: {', '.join(info.applies_to)}.\n\n{info.summary}\n"
+        f"Applies to: {', '.join(info.applies_to)}.\n\n{info.summary}\n\n{info.page}"
     )
-    click.echo(info.page)
+    if fmt == "markdown":
+        click.echo(head)
+        return
+    from cachelint.terminal_markdown import render
+
+    colored = _colored(color, sys.stdout)
+    click.echo(render(head, color=colored), nl=False, color=colored)
 
 
 def _rule_dict(info) -> dict:

@@ -141,9 +141,17 @@ def test_config_file_is_applied(tmp_path):
 
 
 def test_rule_rules_and_models_commands(tmp_path):
-    r = run_cli("rule", "CL201")
+    r = run_cli("rule", "CL201", "--format", "markdown")
     assert r.returncode == 0 and b"# prefix-below-minimum (CL201)" in r.stdout
-    assert b"## How to fix" in r.stdout
+    assert b"## How to fix" in r.stdout and b"```json bad" in r.stdout
+    r = run_cli("rule", "prefix-below-minimum")  # rendered for a terminal
+    text = r.stdout.decode()
+    assert r.returncode == 0 and text.startswith("prefix-below-minimum (CL201)\n---")
+    assert "\nHow to fix\n----------\n" in text and "##" not in text and "```" not in text
+    assert "    [json bad]" in text and "expect:" not in text and "\x1b" not in text
+    assert "\x1b[1m" in run_cli("rule", "CL201", "--color", "always").stdout.decode()
+    r = run_cli("rule", "CL2")
+    assert r.returncode == 2 and b"CL201, CL202" in r.stderr
     r = run_cli("rules")
     assert r.returncode == 0 and b"CL101  error    too-many-breakpoints" in r.stdout
     (tmp_path / "cachelint.toml").write_text('[models."claude-haiku-5-5"]\nmin-tokens = 2048\n')

@@ -54,7 +54,10 @@ def test_json_format(tmp_path):
     assert r.returncode == 1
     doc = orjson.loads(r.stdout)
     assert doc["hit"] is False
-    assert [e["status"] for e in doc["entries"]] == ["changed", "changed"]
+    assert [e["status"] for e in doc["entries"]] == ["miss", "miss"]
+    assert [e["reason"] for e in doc["entries"]] == ["changed", "changed"]
+    text = run_cli("diff", *pair(tmp_path, old, new), cwd=tmp_path).stdout.decode()
+    assert text.count("  miss ") == 2, "the text says what the JSON says"
     assert doc["first_difference"]["code"] == "CL303"
     assert doc["first_difference"]["invalidates"] == ["tools", "system", "messages"]
     assert doc["first_difference"]["line"] > 1
@@ -68,7 +71,8 @@ def test_cache_key_field_change(tmp_path):
     r = run_cli("diff", *pair(tmp_path, old, new), "--format", "json", cwd=tmp_path)
     doc = orjson.loads(r.stdout)
     assert r.returncode == 1
-    assert [e["status"] for e in doc["entries"]] == ["hit", "changed"]
+    assert [e["status"] for e in doc["entries"]] == ["hit", "miss"]
+    assert "reason" not in doc["entries"][0] and doc["entries"][1]["reason"] == "changed"
     assert doc["first_difference"]["code"] == "CL403"
     assert doc["first_difference"]["invalidates"] == ["messages"]
 
@@ -164,3 +168,21 @@ def test_edited_history_in_new(tmp_path):
     assert r.returncode == 1
     assert b"CL404" in r.stdout
     assert b"messages[0] (user) changed" in r.stdout
+
+
+def test_two_lines_of_a_log(tmp_path):
+    chat = Chat()
+    first = chat.turn("Q1")
+    second = chat.turn("Q2", tool_choice={"type": "any"})
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(orjson.dumps(first) + b"\n" + orjson.dumps(second) + b"\n")
+    r = run_cli("diff", "log.jsonl:1", "log.jsonl:2", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    doc = orjson.loads(r.stdout)
+    assert doc["first_difference"]["code"] == "CL403"
+    assert doc["first_difference"]["line"] == 2, "positions are those of the log"
+    text = run_cli("diff", "log.jsonl:1", "log.jsonl:2", cwd=tmp_path).stdout.decode()
+    assert text.startswith("log.jsonl:2 misses") and "(log.jsonl:2:" in text
+    assert run_cli("diff", "log.jsonl:1", "log.jsonl:1", cwd=tmp_path).returncode == 0
+    r = run_cli("diff", "log.jsonl:1", "log.jsonl:9", cwd=tmp_path)
+    assert r.returncode == 2 and b"has no line 9" in r.stderr

@@ -33,6 +33,7 @@ class Side:
     print: RequestPrint
     doc: JsonDoc
     estimate: PrefixEstimate
+    label: str  # as named on the command line (`log.jsonl:4` for a line of a log)
 
     def span(self, anchor: Any) -> Span:
         return self.doc.resolve(anchor)[0]
@@ -73,11 +74,30 @@ def _error(f: Finding) -> DiffError:
     return DiffError(f"{where}: {f.message} [CL000]")
 
 
-def load(path: str, ctx: Context, printer: Fingerprinter) -> Side:
+def _read(path: str) -> tuple[bytes, str]:
+    """The bytes of a request file, or of one line of a log named `log.jsonl:N` (the other
+    lines blanked, so positions stay those of the log); and the name to show."""
+    from cachelint.discovery import JSONL_SUFFIXES
+
+    name, sep, number = path.rpartition(":")
+    if sep and number.isdigit() and name.endswith(JSONL_SUFFIXES) and not Path(path).exists():
+        wanted = int(number)
+        try:
+            with open(name, "rb") as f:
+                for n, line in enumerate(f, 1):
+                    if n == wanted:
+                        return b"\n" * (n - 1) + line, name
+        except OSError as e:
+            raise DiffError(f"{name}: cannot read file: {e.strerror or e} [CL000]") from None
+        raise DiffError(f"{name}: has no line {wanted} [CL000]")
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes(), path
     except OSError as e:
         raise DiffError(f"{path}: cannot read file: {e.strerror or e} [CL000]") from None
+
+
+def load(label: str, ctx: Context, printer: Fingerprinter) -> Side:
+    data, path = _read(label)
     parsed = parse_document(data, path)
     if isinstance(parsed, Finding):
         raise _error(parsed)
@@ -95,7 +115,7 @@ def load(path: str, ctx: Context, printer: Fingerprinter) -> Side:
         )
     _, req, prompt = found[0]
     p = printer.build(draft(req, prompt, path=path, line=1))
-    return Side(path, prompt, p, doc, PrefixEstimate(prompt, p, ctx))
+    return Side(path, prompt, p, doc, PrefixEstimate(prompt, p, ctx), label)
 
 
 def _marker_anchor(side: Side, index: int) -> Any:
@@ -142,7 +162,7 @@ def _tokens(est: Estimate) -> str:
 
 
 def render_text(r: DiffReport) -> str:
-    old, new = r.old.path, r.new.path
+    old, new = r.old.label, r.new.label
     if not r.entries:
         return (
             f"{old} has no breakpoint, so it writes no cache entry: there is nothing for {new} "
@@ -159,8 +179,8 @@ def render_text(r: DiffReport) -> str:
     lines = [head, ""]
     width = max(len(e.label) for e in r.entries)
     for e in r.entries:
-        where = f"{old}:{e.span.line}:{e.span.column}"
-        status = {"lookback": "miss", "changed": "miss"}.get(e.status, e.status)
+        where = f"{r.old.path}:{e.span.line}:{e.span.column}"
+        status = _STATUS.get(e.status, e.status)
         note = f"prefix about {e.tokens.mid:,} tokens"
         if e.status == "lookback":
             note += f"; {new}'s nearest breakpoint is {e.distance} positions after it"
@@ -171,7 +191,7 @@ def render_text(r: DiffReport) -> str:
     if r.first is not None:
         span = r.new.span(r.first.anchor)
         lines.append(
-            f"First difference ({new}:{span.line}:{span.column}, {r.first.code}): {r.first.what}."
+            f"First difference ({r.new.path}:{span.line}:{span.column}, {r.first.code}): {r.first.what}."
         )
         lines.append(
             f"It invalidates {r.first.layers}: {_tokens(r.lost)} are written again instead of read."
@@ -185,6 +205,10 @@ def render_text(r: DiffReport) -> str:
     else:
         lines.append("The prefix up to each breakpoint is unchanged.")
     return "\n".join(lines) + "\n"
+
+
+# what a reader sees, in text and JSON alike: hit, miss (the reason apart) or unwritten
+_STATUS = {"lookback": "miss", "changed": "miss"}
 
 
 def _est(e: Estimate | None) -> dict | None:
@@ -212,7 +236,8 @@ def render_json(r: DiffReport, version: str) -> dict:
                 "breakpoint": e.label,
                 "line": e.span.line,
                 "column": e.span.column,
-                "status": e.status,
+                "status": _STATUS.get(e.status, e.status),
+                **({"reason": e.status} if e.status in _STATUS else {}),
                 "prefix_tokens": _est(e.tokens),
                 **({"distance": e.distance} if e.status == "lookback" else {}),
             }

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import click
 import orjson
@@ -18,6 +19,7 @@ from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import BUILTIN, Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
+from cachelint.formatters.neutral import shown
 from cachelint.replay import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from cachelint.result_cache import clean
 from cachelint.runner import default_jobs
@@ -149,7 +151,7 @@ def check(
     try:
         config = load(config_path, Path.cwd(), cache_folder)
     except ConfigError as e:
-        click.echo(f"cachelint: {e}", err=True)
+        click.echo(f"cachelint: {shown(str(e))}", err=True)
         sys.exit(2)
     options = Options(
         select=_codes(select) or None,
@@ -180,11 +182,12 @@ def check(
             files.append((_formatter_class(name), target))  # every name checked before any write
         for cls, target in files:
             try:
-                stream = stack.enter_context(open(target, "w", encoding="utf-8", newline="\n"))
+                stream = open(target, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
             except OSError as e:
                 raise click.BadParameter(
                     f"cannot write {target}: {e.strerror}", param_hint="--output"
                 ) from None
+            stack.callback(_close_report, stream)  # no traceback from a failed write at exit
             formatters.append(cls(stream, quiet=quiet, color=False))
         try:
             engine = Engine(config, options)
@@ -201,7 +204,7 @@ def check(
                 engine, list(paths) or default, stdin_filename, settings
             )
         except Exception as e:  # an internal error must not look like "no findings"
-            click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
+            click.echo(f"cachelint: internal error: {type(e).__name__}: {shown(str(e))}", err=True)
             sys.exit(2)
         counter = engine.context.counter if engine.counts_tokens else None
         for err in dict.fromkeys(counter.errors if counter else ()):
@@ -214,18 +217,30 @@ def check(
             infos=sum(f.severity is Severity.INFO for f in findings),
         )
         for fm in formatters:
-            fm.start()
-            for f in findings:
-                fm.handle(f)
-            fm.finish(summary)
+            try:
+                fm.start()
+                for f in findings:
+                    fm.handle(f)
+                fm.finish(summary)
+                fm.stream.flush()  # a write error surfaces here, not when the file is closed
+            except Exception as e:  # a failed report is no verdict, even with --exit-zero
+                what = f"{fm.name or type(fm).__name__} report: {type(e).__name__}: {e}"
+                click.echo(f"cachelint: internal error in the {shown(what)}", err=True)
+                sys.exit(2)
     for err in errors:  # the other files were checked, but the run cannot pass as clean
-        click.echo(f"cachelint: internal error in {err}", err=True)
+        click.echo(f"cachelint: internal error in {shown(err)}", err=True)
     if errors:
         sys.exit(2)
     code = 0 if exit_zero or not findings else 1
     if recorder is not None and settings.cache_dir is not None:
         recorder.finish(settings.cache_dir, settled, code)
     sys.exit(code)
+
+
+def _close_report(stream: TextIO) -> None:
+    """Close a report file: a write error was reported when it was flushed (exit 2)."""
+    with suppress(OSError):
+        stream.close()
 
 
 @dataclass(frozen=True)
@@ -272,7 +287,8 @@ def _run(
         elif p.is_file() and not p.name.endswith(SUFFIXES):
             noted = True
             click.echo(
-                f"cachelint: skipping {p}: not a payload or Python file ({', '.join(SUFFIXES)})",
+                f"cachelint: skipping {shown(str(p))}: "
+                f"not a payload or Python file ({', '.join(SUFFIXES)})",
                 err=True,
             )
         else:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import click
 import orjson
@@ -26,6 +27,7 @@ from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
+from cachelint.formatters.neutral import shown
 from cachelint.runner import default_jobs
 from cachelint.selection import UnknownCode, resolve
 
@@ -227,11 +229,11 @@ def check(
     try:
         config = load(config_path, Path.cwd(), cache_folder)
     except ConfigError as e:
-        click.echo(f"cachelint: {e}", err=True)
+        click.echo(f"cachelint: {shown(str(e))}", err=True)
         sys.exit(2)
     if config.count_tokens and not _users_own(config_path, [*checked, *log_dirs]):
         click.echo(
-            f"cachelint: warning: count-tokens in {config.source} is ignored: a checked "
+            f"cachelint: warning: count-tokens in {shown(str(config.source))} is ignored: a checked "
             "project's config cannot turn on network use (pass --count-tokens)",
             err=True,
         )
@@ -285,11 +287,12 @@ def check(
             files.append((_formatter_class(name), target))  # every name checked before any write
         for cls, target in files:
             try:
-                stream = stack.enter_context(open(target, "w", encoding="utf-8", newline="\n"))
+                stream = open(target, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
             except OSError as e:
                 raise click.BadParameter(
                     f"cannot write {target}: {e.strerror}", param_hint="--output"
                 ) from None
+            stack.callback(_close_report, stream)  # no traceback from a failed write at exit
             formatters.append(cls(stream, quiet=quiet, color=False))
         try:
             settings = RunSettings(
@@ -302,7 +305,7 @@ def check(
                 engine, list(paths) or default, stdin_filename, settings
             )
         except Exception as e:  # an internal error must not look like "no findings"
-            click.echo(f"cachelint: internal error: {type(e).__name__}: {e}", err=True)
+            click.echo(f"cachelint: internal error: {type(e).__name__}: {shown(str(e))}", err=True)
             sys.exit(2)
         counter = engine.context.counter if engine.counts_tokens else None
         for err in dict.fromkeys(counter.errors if counter else ()):
@@ -326,12 +329,18 @@ def check(
         if statistics:
             _print_statistics(findings, stdout)
         for fm in formatters:
-            fm.start()
-            for f in findings:
-                fm.handle(f)
-            fm.finish(summary)
+            try:
+                fm.start()
+                for f in findings:
+                    fm.handle(f)
+                fm.finish(summary)
+                fm.stream.flush()  # a write error surfaces here, not when the file is closed
+            except Exception as e:  # a failed report is no verdict, even with --exit-zero
+                what = f"{fm.name or type(fm).__name__} report: {type(e).__name__}: {e}"
+                click.echo(f"cachelint: internal error in the {shown(what)}", err=True)
+                sys.exit(2)
     for err in errors:  # the other files were checked, but the run cannot pass as clean
-        click.echo(f"cachelint: internal error in {err}", err=True)
+        click.echo(f"cachelint: internal error in {shown(err)}", err=True)
     if errors:
         sys.exit(2)
     failing = any(_RANK[f.severity] >= _RANK[fail_on] for f in findings)
@@ -360,7 +369,7 @@ def _check_model(model: str | None, config: Config) -> None:
     )
     if model:
         raise click.BadParameter(message.partition(": ")[2], param_hint="--model")
-    click.echo(f"cachelint: {message}", err=True)
+    click.echo(f"cachelint: {shown(message)}", err=True)
     sys.exit(2)
 
 
@@ -408,6 +417,12 @@ def _print_settings(
         click.echo(f"{key} = {orjson.dumps(value, default=str).decode()}")
 
 
+def _close_report(stream: TextIO) -> None:
+    """Close a report file: a write error was reported when it was flushed (exit 2)."""
+    with suppress(OSError):
+        stream.close()
+
+
 @dataclass(frozen=True)
 class RunSettings:
     jobs: int
@@ -433,7 +448,8 @@ def _open_cache(path: Path, checked: list[Path], option: Path | None) -> CacheFo
         return CacheFolder.open(path, secret, named=option is not None)
     except NotOurs as e:
         click.echo(
-            f"cachelint: warning: not using the cache: {e} (remove it, or pass --no-cache)",
+            f"cachelint: warning: not using the cache: {shown(str(e))} "
+            "(remove it, or pass --no-cache)",
             err=True,
         )
         return None
@@ -473,7 +489,8 @@ def _run(
             checked += 1
         elif p.is_file() and not p.name.endswith(SUFFIXES):
             click.echo(
-                f"cachelint: skipping {p}: not a payload or Python file ({', '.join(SUFFIXES)})",
+                f"cachelint: skipping {shown(str(p))}: "
+                f"not a payload or Python file ({', '.join(SUFFIXES)})",
                 err=True,
             )
         else:

@@ -4,21 +4,26 @@ the rule pages' examples written out as payload files for runs of the real CLI.
 The findings are built directly so that they hold what real ones rarely do all at once: commas,
 colons, percent signs, CR and LF, XML specials and control characters in messages; commas, colons
 and spaces in paths; multi-line spans; a file outside the project; a code no rule page describes;
-two findings on lines with the same content.
+two findings on lines with the same content. Also the readers the format tests share: a workflow
+command read as the Actions runner reads it, and a SARIF document checked against the official
+schema and what GitHub code scanning needs.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import jsonschema
 
 from cachelint.catalog import catalog
 from cachelint.findings import Finding, Severity, Span
 from cachelint.formatters import Summary, load
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 # One request line each: BAD has an invalid ttl (CL103, also CL201); GOOD has no marker at all.
 BAD = (
@@ -160,3 +165,71 @@ def reported(fmt: str, out: str) -> list:
         return doc["runs"][0]["results"]
     assert fmt == "gitlab", fmt
     return doc
+
+
+def unescape_data(text: str) -> str:
+    return text.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+
+
+def unescape_property(text: str) -> str:
+    text = text.replace("%0D", "\r").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",")
+    return text.replace("%25", "%")
+
+
+def parse_command(line: str) -> tuple[str, dict[str, str], str]:
+    """One workflow command read as the Actions runner reads it: (command, properties, data)."""
+    assert line.startswith("::"), line
+    end = line.index("::", 2)
+    command, _, props = line[2:end].partition(" ")
+    properties = {}
+    for pair in filter(None, props.split(",")):
+        key, sep, value = pair.partition("=")
+        assert sep, f"property without '=': {pair!r}"
+        properties[key] = unescape_property(value)
+    return command, properties, unescape_data(line[end + 2 :])
+
+
+SCHEMA_PATH = ROOT.parent / "shared/data/sarif-schema-2.1.0.json"
+# RFC 3986 characters; anything else in a URI must be percent-encoded
+URI_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
+
+
+def load_validator() -> jsonschema.protocols.Validator | None:
+    """A validator for the official SARIF schema, or None when the schema is not here."""
+    if not SCHEMA_PATH.is_file():
+        return None
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def check_document(doc: dict, validator) -> dict:
+    """What GitHub code scanning needs beyond the schema; returns the run."""
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+    assert doc["version"] == "2.1.0"
+    (run,) = doc["runs"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    rules = run["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    assert len(ids) == len(set(ids))
+    for r in rules:
+        for key in ("shortDescription", "fullDescription", "help"):
+            assert r[key]["text"].strip(), f"{r['id']}: empty {key}"
+        assert r["defaultConfiguration"]["level"] in ("note", "warning", "error")
+    base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base.startswith("file:///") and base.endswith("/")
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"], "ruleIndex points elsewhere"
+        assert result["message"]["text"].strip()
+        assert re.fullmatch(
+            r"[0-9a-f]{16}:[1-9][0-9]*", result["partialFingerprints"]["primaryLocationLineHash"]
+        )
+        loc = result["locations"][0]["physicalLocation"]
+        assert URI_CHARS.match(loc["artifactLocation"]["uri"]), loc["artifactLocation"]["uri"]
+        region = loc["region"]
+        assert {"startLine", "startColumn", "endLine", "endColumn"} <= region.keys()
+        if region["endLine"] == region["startLine"]:
+            assert region["endColumn"] >= region["startColumn"]
+    return run

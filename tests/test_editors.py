@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from cachelint.formatters.concise import one_line
+from cachelint.formatters.neutral import shown
 
 from conftest import ROOT, run_cli
 from format_fixtures import BAD, FINDINGS, render, run_on_rule_examples
@@ -46,7 +46,7 @@ def _expected(path, line, column, severity, message, code) -> dict:
         "line": str(line),
         "column": str(column),
         "severity": "error" if severity == "error" else "warning",  # gcc-style: no info
-        "message": one_line(message),
+        "message": shown(message),
         "code": code,
     }
 

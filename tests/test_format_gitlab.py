@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from cachelint.formatters.neutral import shown
+
 from format_fixtures import FINDINGS, OUTSIDE, enter_project, render, run_on_rule_examples
 
 SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
@@ -35,7 +37,7 @@ def test_fixture_findings(tmp_path, monkeypatch):
     assert len(issues) == len(FINDINGS)
     severity = {"error": "major", "warning": "minor", "info": "info"}
     for f, issue in zip(FINDINGS, issues, strict=True):
-        assert issue["description"] == f"{f.code}: {f.message}"
+        assert issue["description"] == f"{f.code}: {shown(f.message)}"
         assert issue["check_name"] == f.code
         assert issue["severity"] == severity[f.severity.value]
         assert issue["location"]["path"] == f.path  # relative already, or outside the project

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from cachelint.findings import Finding, Severity, Span
 from cachelint.formatters import Summary
-from cachelint.formatters.junit import xml_text
+from cachelint.formatters.neutral import shown
 
 from format_fixtures import FINDINGS, SUMMARY, render, run_on_rule_examples
 
@@ -44,21 +44,20 @@ def test_fixture_findings():
             continue  # two of them, checked above
         assert (case.get("line"), case.get("column")) == (str(f.span.line), str(f.span.column))
         failure = case.find("failure")
-        assert failure.get("message") == xml_text(f.message)
+        assert failure.get("message") == shown(f.message)
         assert failure.get("type") == f.severity.value
-        body = f"line {f.span.line}, col {f.span.column}, {f.message}"
-        assert failure.text == xml_text(body.replace("\r\n", "\n"))
+        assert failure.text == f"line {f.span.line}, col {f.span.column}, {shown(f.message)}"
 
 
-def test_attributes_keep_newlines_quotes_and_markup():
+def test_attributes_keep_quotes_and_markup_and_show_line_breaks_escaped():
     message = "a \"quoted\" <tag> & 'apostrophe', 100%: done\r\nnext\tline"
     f = Finding("CL101", "n", Severity.ERROR, "a&b<c>.json", Span(1, 1, 1, 2), message, "h")
     root = parse(render("junit", [f], SUMMARY))
     (suite,) = root.findall("testsuite")
     assert suite.get("name") == "a&b<c>.json"
     failure = suite.find("testcase/failure")
-    assert failure.get("message") == message  # attribute values keep CR, LF and tab exactly
-    assert failure.text.endswith("done\nnext\tline")
+    assert failure.get("message") == message.replace("\r\n", "\\r\\n").replace("\t", "\\t")
+    assert failure.text.endswith("done\\r\\nnext\\tline")
 
 
 def test_characters_xml_cannot_carry_are_shown_not_dropped():

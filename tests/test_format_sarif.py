@@ -4,66 +4,37 @@ relative to the repository root, fingerprints stable when lines move."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
-import jsonschema
 import pytest
 
 from cachelint.catalog import catalog
 from cachelint.findings import Finding
+from cachelint.formatters.neutral import shown
 from cachelint.formatters.sarif import help_markdown
 
-from conftest import ROOT, lint, run_cli
-from format_fixtures import FINDINGS, OUTSIDE, enter_project, render, run_on_rule_examples
+from conftest import lint, run_cli
+from format_fixtures import (
+    FINDINGS,
+    OUTSIDE,
+    SCHEMA_PATH,
+    check_document,
+    enter_project,
+    load_validator,
+    render,
+    run_on_rule_examples,
+)
 from payloads import anthropic_request, long_line
-
-SCHEMA_PATH = ROOT.parent / "shared/data/sarif-schema-2.1.0.json"
-# RFC 3986 characters; anything else in a URI must be percent-encoded
-URI_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*$")
 
 
 @pytest.fixture(scope="module")
 def validator():
-    if not SCHEMA_PATH.is_file():
+    found = load_validator()
+    if found is None:
         pytest.skip(f"the official SARIF schema is not at {SCHEMA_PATH}")
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
-
-
-def check_document(doc: dict, validator) -> dict:
-    """What GitHub code scanning needs beyond the schema; returns the run."""
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
-    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
-    assert doc["version"] == "2.1.0"
-    (run,) = doc["runs"]
-    assert run["columnKind"] == "unicodeCodePoints"
-    rules = run["tool"]["driver"]["rules"]
-    ids = [r["id"] for r in rules]
-    assert len(ids) == len(set(ids))
-    for r in rules:
-        for key in ("shortDescription", "fullDescription", "help"):
-            assert r[key]["text"].strip(), f"{r['id']}: empty {key}"
-        assert r["defaultConfiguration"]["level"] in ("note", "warning", "error")
-    base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
-    assert base.startswith("file:///") and base.endswith("/")
-    for result in run["results"]:
-        assert rules[result["ruleIndex"]]["id"] == result["ruleId"], "ruleIndex points elsewhere"
-        assert result["message"]["text"].strip()
-        assert re.fullmatch(
-            r"[0-9a-f]{16}:[1-9][0-9]*", result["partialFingerprints"]["primaryLocationLineHash"]
-        )
-        loc = result["locations"][0]["physicalLocation"]
-        assert URI_CHARS.match(loc["artifactLocation"]["uri"]), loc["artifactLocation"]["uri"]
-        region = loc["region"]
-        assert {"startLine", "startColumn", "endLine", "endColumn"} <= region.keys()
-        if region["endLine"] == region["startLine"]:
-            assert region["endColumn"] >= region["startColumn"]
-    return run
+    return found
 
 
 def test_fixture_findings_validate(validator, tmp_path, monkeypatch):
@@ -71,7 +42,7 @@ def test_fixture_findings_validate(validator, tmp_path, monkeypatch):
     run = check_document(json.loads(render("sarif")), validator)
     results = run["results"]
     assert [r["ruleId"] for r in results] == [f.code for f in FINDINGS]
-    assert [r["message"]["text"] for r in results] == [f.message for f in FINDINGS]
+    assert [r["message"]["text"] for r in results] == [shown(f.message) for f in FINDINGS]
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
     for f, uri in zip(FINDINGS, uris, strict=True):
         if f.path == OUTSIDE:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary
-
-
-def one_line(text: str) -> str:
-    """Whitespace runs become one space; other control characters are shown escaped."""
-    flat = " ".join(text.split())
-    if flat.isprintable():
-        return flat
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in flat)
+from cachelint.formatters.neutral import shown_finding
 
 
 def concise_line(f: Finding) -> str:
+    f = shown_finding(f)
     # gcc-style matchers know only "error" and "warning": info is shown as a warning here
     sev = "error" if f.severity is Severity.ERROR else "warning"
-    return f"{f.path}:{f.span.line}:{f.span.column}: {sev}: {one_line(f.message)} [{f.code}]"
+    return f"{f.path}:{f.span.line}:{f.span.column}: {sev}: {f.message} [{f.code}]"
 
 
 class ConciseFormatter(Formatter):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter
 from cachelint.formatters.locations import absolute, last_line
+from cachelint.formatters.neutral import shown, shown_finding
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -25,7 +26,9 @@ def escape_property(text: str) -> str:
 
 def workflow_command(f: Finding) -> str:
     span = f.span
-    props = {"file": str(absolute(f.path)), "line": str(span.line), "endLine": str(last_line(span))}
+    file = shown(str(absolute(f.path)))
+    f = shown_finding(f)
+    props = {"file": file, "line": str(span.line), "endLine": str(last_line(span))}
     if span.end_line == span.line:
         props["col"] = str(span.column)
         props["endColumn"] = str(max(span.column, span.end_column))

@@ -16,6 +16,7 @@ from cachelint.findings import Severity
 from cachelint.formatters import CollectingFormatter, Summary
 from cachelint.formatters.fingerprints import content_hash, located_text
 from cachelint.formatters.locations import last_line, relative_to, repo_root
+from cachelint.formatters.neutral import shown_finding, shown_path
 
 SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -40,14 +41,15 @@ class GitlabFormatter(CollectingFormatter):
                 salt += 1
                 fingerprint = content_hash(*identity, str(salt))
             seen.add(fingerprint)
+            shown = shown_finding(f)
             issues.append(
                 {
-                    "description": f"{f.code}: {f.message}",
-                    "check_name": f.code,
+                    "description": f"{shown.code}: {shown.message}",
+                    "check_name": shown.code,
                     "fingerprint": fingerprint,
                     "severity": SEVERITY[f.severity],
                     "location": {
-                        "path": path,
+                        "path": shown_path(path),
                         "lines": {"begin": f.span.line, "end": last_line(f.span)},
                     },
                 }

@@ -6,6 +6,7 @@ import orjson
 
 from cachelint.findings import Finding
 from cachelint.formatters import Formatter, Summary
+from cachelint.formatters.neutral import shown_finding
 
 
 class JsonFormatter(Formatter):
@@ -15,7 +16,7 @@ class JsonFormatter(Formatter):
         self.findings: list[dict] = []
 
     def handle(self, finding: Finding) -> None:
-        self.findings.append(finding.to_dict())
+        self.findings.append(shown_finding(finding).to_dict())
 
     def finish(self, summary: Summary) -> None:
         doc = {

@@ -42,10 +42,11 @@ def relative_to(path: str, root: Path) -> str | None:
 
 def artifact_uri(path: str, root: Path) -> tuple[str, bool]:
     """A URI for `path`: percent-encoded and relative to `root` when inside it (True), else an
-    absolute `file:` URI (False)."""
+    absolute `file:` URI (False). The bytes of the name are encoded, as `Path.as_uri` does, so a
+    name that is not UTF-8 has a URI too."""
     rel = relative_to(path, root)
     if rel is not None:
-        return quote(rel, safe="/"), True
+        return quote(os.fsencode(rel), safe="/"), True
     return absolute(path).as_uri(), False
 
 

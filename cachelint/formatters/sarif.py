@@ -18,6 +18,7 @@ from cachelint.findings import Finding, Severity, Span
 from cachelint.formatters import CollectingFormatter, Summary
 from cachelint.formatters.fingerprints import content_hash, located_text
 from cachelint.formatters.locations import artifact_uri, directory_uri, repo_root
+from cachelint.formatters.neutral import shown_finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -88,7 +89,7 @@ class SarifFormatter(CollectingFormatter):
         for f in self.findings:
             if f.code not in index:
                 index[f.code] = len(rules)
-                rules.append(_unknown_rule(f))
+                rules.append(_unknown_rule(shown_finding(f)))
         seen: Counter[str] = Counter()
         results = []
         for f in self.findings:
@@ -97,18 +98,19 @@ class SarifFormatter(CollectingFormatter):
             line_hash = content_hash(f.code, uri, located_text(f))
             seen[line_hash] += 1
             fingerprint = f"{line_hash}:{seen[line_hash]}"
+            shown = shown_finding(f)  # the location's URI is from the path as it is
             result = {
-                "ruleId": f.code,
+                "ruleId": shown.code,
                 "ruleIndex": index[f.code],
                 "level": LEVEL[f.severity],
-                "message": {"text": f.message or f.name or f.code},
+                "message": {"text": shown.message or shown.name or shown.code},
                 "locations": [location],
                 "partialFingerprints": {"primaryLocationLineHash": fingerprint},
             }
             if f.notes:
                 result["relatedLocations"] = [
                     {"id": i, **self._location(f.path, span, root), "message": {"text": msg}}
-                    for i, (msg, span) in enumerate(f.notes, 1)
+                    for i, (msg, span) in enumerate(shown.notes, 1)
                 ]
             results.append(result)
         run = {

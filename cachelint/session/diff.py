@@ -14,6 +14,7 @@ from typing import Any
 
 from cachelint.checks import Context
 from cachelint.findings import Finding, Span
+from cachelint.formatters.neutral import shown, shown_path
 from cachelint.payload.source import JsonDoc, parse_document, requests_of
 from cachelint.prompt import Prompt
 from cachelint.session.compare import LOOKBACK, Change, compare
@@ -162,7 +163,8 @@ def _tokens(est: Estimate) -> str:
 
 
 def render_text(r: DiffReport) -> str:
-    old, new = r.old.label, r.new.label
+    """The report for people; text from the requests and their names `shown`."""
+    old, new = shown_path(r.old.label), shown_path(r.new.label)
     if not r.entries:
         return (
             f"{old} has no breakpoint, so it writes no cache entry: there is nothing for {new} "
@@ -191,7 +193,8 @@ def render_text(r: DiffReport) -> str:
     if r.first is not None:
         span = r.new.span(r.first.anchor)
         lines.append(
-            f"First difference ({r.new.path}:{span.line}:{span.column}, {r.first.code}): {r.first.what}."
+            f"First difference ({r.new.path}:{span.line}:{span.column}, {r.first.code}): "
+            f"{r.first.what}."
         )
         lines.append(
             f"It invalidates {r.first.layers}: {_tokens(r.lost)} are written again instead of read."
@@ -204,7 +207,7 @@ def render_text(r: DiffReport) -> str:
         )
     else:
         lines.append("The prefix up to each breakpoint is unchanged.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(shown, lines)) + "\n"
 
 
 # what a reader sees, in text and JSON alike: hit, miss (the reason apart) or unwritten
@@ -221,19 +224,19 @@ def render_json(r: DiffReport, version: str) -> dict:
         span = r.new.span(r.first.anchor)
         first = {
             "code": r.first.code,
-            "message": r.first.what,
+            "message": shown(r.first.what),
             "invalidates": r.first.layers.replace(" and ", ", ").split(", "),
             "line": span.line,
             "column": span.column,
         }
     return {
         "version": version,
-        "old": r.old.path,
-        "new": r.new.path,
+        "old": shown_path(r.old.path),
+        "new": shown_path(r.new.path),
         "hit": r.hit,
         "entries": [
             {
-                "breakpoint": e.label,
+                "breakpoint": shown(e.label),
                 "line": e.span.line,
                 "column": e.span.column,
                 "status": _STATUS.get(e.status, e.status),

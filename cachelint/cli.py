@@ -233,8 +233,8 @@ def check(
         sys.exit(2)
     if config.count_tokens and not _users_own(config_path, [*checked, *log_dirs]):
         click.echo(
-            f"cachelint: warning: count-tokens in {shown(str(config.source))} is ignored: a checked "
-            "project's config cannot turn on network use (pass --count-tokens)",
+            f"cachelint: warning: count-tokens in {shown(str(config.source))} is ignored: a "
+            "checked project's config cannot turn on network use (pass --count-tokens)",
             err=True,
         )
         config.count_tokens = False

@@ -19,7 +19,7 @@ def test_examples_folder_reports_findings_and_exits_1():
     assert "examples/clean_request.json" not in out and "examples/clean_bot.py" not in out
     assert "examples/support_bot.py:21:74: error: the current time (datetime.now())" in out
     assert "examples/support_bot.py:15:21: warning:" in out and "[CL303]" in out
-    assert out.rstrip().endswith(")."), "summary line expected"
+    assert out.rstrip().endswith("in 6 files checked."), "summary line expected"
 
 
 def test_clean_payload_exits_0():
@@ -169,3 +169,11 @@ def test_check_never_writes_to_checked_files(tmp_path):
     run_cli("check", str(target))
     assert (target.read_bytes(), target.stat().st_mtime_ns) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["req.json"]
+
+
+def test_concise_says_when_everything_passed(tmp_path):
+    (tmp_path / "req.json").write_bytes((ROOT / "examples" / "clean_request.json").read_bytes())
+    r = run_cli("check", ".", "--no-cache", "--format", "concise", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, b"All checks passed (1 file checked).\n")
+    r = run_cli("check", ".", "--no-cache", "--format", "concise", "-q", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, b"")

@@ -69,7 +69,9 @@ def test_characters_xml_cannot_carry_are_shown_not_dropped():
 
 def test_no_findings_is_one_passing_case():
     root = parse(render("junit", [], Summary("0", 4, 0, 0, 0)))
-    assert (root.get("tests"), root.get("failures")) == ("0", "0")
+    assert (root.get("tests"), root.get("failures")) == ("1", "0")
+    inner = sum(int(s.get("tests")) for s in root.findall("testsuite"))
+    assert int(root.get("tests")) == inner, "the totals agree with the suites"
     ((case,),) = [list(s) for s in root.findall("testsuite")]
     assert case.get("name") == "No errors found" and case.find("failure") is None
 

@@ -62,8 +62,10 @@ def test_rules_come_from_the_catalog(tmp_path, monkeypatch):
         r = rules[code]
         assert r["name"] == info.name
         assert r["shortDescription"]["text"] == info.summary
-        assert r["fullDescription"]["text"] == info.explanation
+        what = " ".join(info.sections["What it does"].split())
+        assert what.startswith(r["fullDescription"]["text"]) and r["fullDescription"]["text"]
         assert r["help"]["markdown"] == help_markdown(info)
+        assert r["help"]["text"] == info.fix, "the page once, in markdown; the fix as text"
         assert "How to fix" in r["help"]["markdown"]
         assert "expect:" not in r["help"]["markdown"], "test markers leak into the help"
         level = {"error": "error", "warning": "warning", "info": "note"}[info.severity.value]
@@ -158,3 +160,12 @@ def test_real_cli_on_the_rule_examples(validator, tmp_path):
         uri = unquote(loc["artifactLocation"]["uri"])
         got.append((r["ruleId"], uri, *start, r["message"]["text"]))
     assert got == expected
+
+
+def test_each_rule_page_is_in_the_report_once(tmp_path, monkeypatch):
+    """Rules are described once, in tool.driver.rules; results only point at them."""
+    enter_project(tmp_path, monkeypatch)
+    text = render("sarif")
+    for info in catalog().values():
+        why = " ".join(info.sections["Why is this bad?"].split()[:12])
+        assert text.count(why) <= 1

@@ -22,8 +22,14 @@ class ConciseFormatter(Formatter):
         self.stream.write(concise_line(finding) + "\n")
 
     def finish(self, summary: Summary) -> None:
-        if not self.quiet and summary.total:
-            self.stream.write(f"Found {_count(summary)}.\n")
+        if not self.quiet:
+            self.stream.write(summary_line(summary) + "\n")
+
+
+def summary_line(s: Summary) -> str:
+    """The last line of a report for people: what was found, in how many files."""
+    files = f"{s.files_checked} file{'s' if s.files_checked != 1 else ''} checked"
+    return f"Found {_count(s)} in {files}." if s.total else f"All checks passed ({files})."
 
 
 def _count(s: Summary) -> str:

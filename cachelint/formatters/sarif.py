@@ -40,13 +40,15 @@ def help_markdown(info: RuleInfo) -> str:
 
 
 def rule_descriptor(info: RuleInfo) -> dict:
-    page = help_markdown(info)
+    """The rule once per report: its page in `help.markdown` only; plain text keeps to the first
+    paragraph of what it does (fullDescription) and the fix (help.text)."""
+    what = info.sections.get("What it does", "").strip().split("\n\n")[0]
     return {
         "id": info.code,
         "name": info.name,
         "shortDescription": {"text": info.summary},
-        "fullDescription": {"text": info.explanation or info.summary},
-        "help": {"text": page, "markdown": page},
+        "fullDescription": {"text": " ".join(what.split()) or info.summary},
+        "help": {"text": info.fix or info.summary, "markdown": help_markdown(info)},
         "defaultConfiguration": {"level": LEVEL[info.severity]},
         "properties": {
             "tags": ["prompt-caching", *info.applies_to],

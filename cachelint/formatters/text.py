@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary
-from cachelint.formatters.concise import _count
+from cachelint.formatters.concise import summary_line
 from cachelint.formatters.neutral import shown_columns, shown_finding
 from cachelint.snippet import excerpt
 
@@ -47,15 +47,5 @@ class TextFormatter(Formatter):
         return f"  {pad} |\n  {number} | {line}\n  {pad} | {' ' * (col - 1)}{carets}\n"
 
     def finish(self, summary: Summary) -> None:
-        if self.quiet:
-            return
-        if summary.total:
-            self.stream.write(
-                f"Found {_count(summary)} in {summary.files_checked} "
-                f"file{'s' if summary.files_checked != 1 else ''} checked.\n"
-            )
-        else:
-            self.stream.write(
-                f"All checks passed ({summary.files_checked} "
-                f"file{'s' if summary.files_checked != 1 else ''} checked).\n"
-            )
+        if not self.quiet:
+            self.stream.write(summary_line(summary) + "\n")

@@ -43,6 +43,7 @@ OWNER = "# cachelint-owner: "
 MAX_READ = 256 * 1024 * 1024  # the largest file read back (an index of a very large tree)
 _SEAL = b"CLS1"
 _MAC_SIZE = 32
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
 _VERSION_NAME = re.compile(r"[0-9][0-9A-Za-z.+-]*\Z")  # the folders cachelint keeps entries in
 
 _READ = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
@@ -61,9 +62,12 @@ class CacheFolder:
         self._real: set[Path] = {root}  # folders known to be real folders this run
 
     @classmethod
-    def open(cls, root: Path, secret: bytes, *, named: bool = False) -> CacheFolder:
-        """The cache folder at `root`, made when absent (or empty). `named`: given on the command
-        line or in the environment, where a symlink is the user's own choice. Raises NotOurs."""
+    def open(
+        cls, root: Path, secret: bytes, *, named: bool = False, adopt_empty: bool = True
+    ) -> CacheFolder:
+        """The cache folder at `root`, made when absent (or, with `adopt_empty`, empty).
+        `named`: given by the user for a place outside the checked tree, where a symlink is
+        their own choice. Raises NotOurs."""
         try:
             st = os.stat(root) if named else os.lstat(root)
         except FileNotFoundError:
@@ -75,7 +79,7 @@ class CacheFolder:
                 kind = "a symlink" if stat.S_ISLNK(st.st_mode) else "not a folder"
                 raise NotOurs(f"{root} is {kind}")
             if not marked(root, secret):
-                if _empty(root):
+                if adopt_empty and _empty(root):
                     _make(root, secret)
                 else:
                     raise NotOurs(f"{root} was not made by cachelint for this user")
@@ -172,6 +176,23 @@ def open_regular(path: str | Path, follow: bool = True) -> int | None:
     return None
 
 
+def confinement_error(path: Path, top: Path) -> str | None:
+    """Why `path` cannot hold a cache inside the tree `top` (None when it can): it must lie
+    strictly inside, reached without symlinks, and outside version-control folders."""
+    try:
+        real, real_top = os.path.realpath(path), os.path.realpath(top)
+    except ValueError as e:  # an embedded NUL
+        return str(e)
+    if not real.startswith(real_top.rstrip(os.sep) + os.sep):
+        return "it must be a folder inside the project, not the project, above it or outside it"
+    inside = Path(real).relative_to(real_top).parts
+    if any(part in VCS_FOLDERS for part in inside):
+        return "it must not be inside a version-control folder (.git, .hg, .svn)"
+    if os.path.normpath(os.path.abspath(path)) != real:
+        return "it must not be reached through a symlink"
+    return None
+
+
 def read_regular(path: str | Path, limit: int) -> bytes | None:
     """The content of a regular file, opened without following a final symlink and without
     blocking on a FIFO; None when it is anything else, unreadable, or longer than `limit`."""
@@ -199,15 +220,15 @@ def marked(root: Path, secret: bytes) -> bool:
     tag = read_regular(root / TAG, 4096)
     if tag is None:
         return False
-    mark = (OWNER + owner_mark(secret)).encode()
+    mark = (OWNER + owner_mark(secret, root)).encode()
     return mark in tag.splitlines()
 
 
-def _tag_text(secret: bytes) -> str:
+def _tag_text(secret: bytes, root: Path) -> str:
     return (
         f"{TAG_SIGNATURE}\n"
         "# cachelint result cache; safe to delete (cachelint clean).\n"
-        f"{OWNER}{owner_mark(secret)}\n"
+        f"{OWNER}{owner_mark(secret, root)}\n"
     )
 
 
@@ -230,8 +251,9 @@ def _make(root: Path, secret: bytes) -> None:
     except OSError as e:
         raise NotOurs(f"{root}: cannot make it: {e.strerror}") from None
     try:
-        for name, text in ((TAG, _tag_text(secret)), (".gitignore", "# written by cachelint\n*\n")):
-            fd = os.open(fresh / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        tag = _tag_text(secret, root)
+        for name, text in ((TAG, tag), (".gitignore", "# written by cachelint\n*\n")):
+            fd = os.open(fresh / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
         os.rename(fresh, root)
@@ -244,9 +266,11 @@ def _make(root: Path, secret: bytes) -> None:
 
 
 def clean(root: Path, secret: bytes | None) -> tuple[bool, str]:
-    """Remove the cache folder at `root` when this user's cachelint made it: the folders of
-    entries, the tag and `.gitignore`, then the folder if nothing else is left. (whether
-    something was removed, what to tell the user)."""
+    """Remove the cache folder at `root` when this user's cachelint made it, and in it only what
+    cachelint keeps there: sealed files and leftover temporary files in its entry folders, the
+    folders that leaves empty, the tag and `.gitignore`, then the folder if nothing else is left.
+    Links are never followed, and deep trees are walked without recursion. (Whether something
+    was removed, what to tell the user.)"""
     try:
         st = os.lstat(root)
     except OSError:
@@ -255,26 +279,66 @@ def clean(root: Path, secret: bytes | None) -> tuple[bool, str]:
         return False, (
             f"Not removing {root}: it is not a cache folder that cachelint made for this user"
         )
-    import shutil
-
-    kept = []
-    with os.scandir(root) as it:
-        entries = list(it)
+    kept = 0
+    try:
+        with os.scandir(root) as it:
+            entries = list(it)
+    except OSError:
+        entries = []
     for e in entries:
         if e.name in (TAG, ".gitignore"):
             continue
         if _VERSION_NAME.match(e.name) and e.is_dir(follow_symlinks=False):
-            shutil.rmtree(e.path, ignore_errors=True)  # never follows links
-        elif e.name.startswith(".tmp-") and e.is_file(follow_symlinks=False):
-            with contextlib.suppress(OSError):
-                os.unlink(e.path)
+            kept += _remove_entries(Path(e.path))
         else:
-            kept.append(e.name)
+            kept += 1
     if kept:
-        return True, f"Removed the cache in {root}; kept {len(kept)} entries cachelint did not make"
+        return True, f"Removed the cache in {root}; kept {kept} entries cachelint did not make"
     for name in (".gitignore", TAG):
         with contextlib.suppress(OSError):
             os.unlink(root / name)
     with contextlib.suppress(OSError):
         os.rmdir(root)
     return True, f"Removed {root}"
+
+
+def _remove_entries(top: Path) -> int:
+    """Remove cachelint's files under `top` and the folders left empty; the number of other
+    entries kept."""
+    kept = 0
+    folders, stack = [], [top]
+    while stack:
+        folder = stack.pop()
+        folders.append(folder)
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                stack.append(Path(e.path))
+            elif e.is_file(follow_symlinks=False) and (
+                e.name.startswith(".tmp-") or _sealed(e.path)
+            ):
+                with contextlib.suppress(OSError):
+                    os.unlink(e.path)
+            else:
+                kept += 1
+    for folder in reversed(folders):  # deepest first
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+    return kept
+
+
+def _sealed(path: str) -> bool:
+    """Whether a file starts as every file cachelint keeps in the cache does."""
+    fd = open_regular(path, follow=False)
+    if fd is None:
+        return False
+    try:
+        return os.read(fd, len(_SEAL)) == _SEAL
+    except OSError:
+        return False
+    finally:
+        os.close(fd)

@@ -1,7 +1,8 @@
 """The key that seals cache files: a secret of this user, bound to the linter's own code.
 
 The secret is 32 random bytes in `$XDG_CACHE_HOME/cachelint/secret` (default
-`~/.cache/cachelint/secret`), created with mode 0600 in a folder of mode 0700 and accepted only as a
+`~/.cache/cachelint/secret`; or `CACHELINT_SECRET`, 64 hex digits, for CI jobs that share a
+cache), created with mode 0600 in a folder of mode 0700 and accepted only as a
 regular file of this user that nobody else can read or write, outside every checked tree: a
 repository cannot ship a secret it knows (git checks files out 0644 under the usual umask, and a
 secret inside a checked path is refused outright). Without a usable secret the cache is off.
@@ -25,6 +26,7 @@ except ImportError:  # pragma: no cover (other interpreters)
 
 SECRET_NAME = "secret"
 SECRET_SIZE = 32
+SECRET_ENV = "CACHELINT_SECRET"
 
 
 def secret_path() -> Path | None:
@@ -40,7 +42,15 @@ def secret_path() -> Path | None:
 
 def user_secret(checked: list[Path]) -> bytes | None:
     """This user's secret (made on first use), or None when it cannot be kept safely: no home,
-    a read-only one, a file that is not this user's alone, or one inside a path being checked."""
+    a read-only one, a file that is not this user's alone, or one inside a path being checked.
+    CACHELINT_SECRET (64 hex digits, a CI secret) takes the place of the file."""
+    given = os.environ.get(SECRET_ENV)
+    if given is not None:
+        try:
+            secret = bytes.fromhex(given.strip())
+        except ValueError:
+            return None
+        return secret if len(secret) >= SECRET_SIZE else None
     path = secret_path()
     if path is None:
         return None
@@ -105,9 +115,13 @@ def _create(path: Path) -> bool:
 @cache
 def code_digest() -> bytes:
     """Digest of every file of the cachelint package and of its rule pages, by content."""
+    import sys
+
     from cachelint.rule_pages import rules_dir
 
     h = blake2b(digest_size=32, person=b"cl-code")
+    # findings depend on the Python too: its grammar parses the checked sources
+    h.update(f"{sys.implementation.cache_tag}\0{sys.version}\0".encode())
     package = os.path.dirname(os.path.abspath(__file__))
     for top in (package, str(rules_dir())):
         for folder, subdirs, files in os.walk(top):
@@ -129,6 +143,8 @@ def sealing_key(secret: bytes) -> bytes:
     return blake2b(code_digest(), key=secret, digest_size=32, person=b"cl-seal").digest()
 
 
-def owner_mark(secret: bytes) -> str:
-    """What this user's cachelint writes in a cache folder's tag: proof that it made the folder."""
-    return blake2b(b"cache folder", key=secret, digest_size=20, person=b"cl-owner").hexdigest()
+def owner_mark(secret: bytes, folder: str | os.PathLike[str]) -> str:
+    """What this user's cachelint writes in the tag of a cache folder it made: proof of that, for
+    this folder only (where it really is)."""
+    where = os.fsencode(os.path.realpath(folder))
+    return blake2b(where, key=secret, digest_size=20, person=b"cl-owner").hexdigest()

@@ -18,7 +18,7 @@ from cachelint.baseline import load as load_baseline
 from cachelint.baseline import new as new_findings
 from cachelint.baseline import write as write_baseline_file
 from cachelint.cache_folder import DEFAULT_DIR as DEFAULT_CACHE_DIR
-from cachelint.cache_folder import CacheFolder, NotOurs, clean
+from cachelint.cache_folder import CacheFolder, NotOurs, clean, confinement_error
 from cachelint.cache_key import user_secret
 from cachelint.cli_help import GroupedCommand
 from cachelint.config import Config, ConfigError, load
@@ -223,7 +223,8 @@ def check(
             return None
         path = _cache_dir(cache_dir, root, configured)
         if path not in opened:
-            opened[path] = _open_cache(path, [*checked, *log_dirs, Path.cwd(), root], cache_dir)
+            trees = [*checked, *log_dirs, Path.cwd(), root]
+            opened[path] = _open_cache(path, trees, cache_dir, configured)
         return opened[path]
 
     try:
@@ -231,13 +232,7 @@ def check(
     except ConfigError as e:
         click.echo(f"cachelint: {shown(str(e))}", err=True)
         sys.exit(2)
-    if config.count_tokens and not _users_own(config_path, [*checked, *log_dirs]):
-        click.echo(
-            f"cachelint: warning: count-tokens in {shown(str(config.source))} is ignored: a "
-            "checked project's config cannot turn on network use (pass --count-tokens)",
-            err=True,
-        )
-        config.count_tokens = False
+    _no_network_from_the_project(config, config_path, [*checked, *log_dirs])
     if exclude:
         config.exclude = list(exclude)
     config.exclude = config.exclude + list(extend_exclude)
@@ -285,7 +280,14 @@ def check(
             if not sep or not target:
                 raise click.BadParameter(f"'{spec}' is not FORMAT:FILE", param_hint="--output")
             files.append((_formatter_class(name), target))  # every name checked before any write
+        trees = [*checked, *log_dirs, Path.cwd()]
         for cls, target in files:
+            if _through_link(Path(target), trees):
+                raise click.BadParameter(
+                    f"cannot write {shown(target)}: it is reached through a symlink inside the "
+                    "checked tree (a repository can point it anywhere)",
+                    param_hint="--output",
+                )
             try:
                 stream = open(target, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
             except OSError as e:
@@ -438,14 +440,25 @@ def _cache_dir(option: Path | None, root: Path, configured: str | None) -> Path:
     return root / (configured or DEFAULT_CACHE_DIR)
 
 
-def _open_cache(path: Path, checked: list[Path], option: Path | None) -> CacheFolder | None:
+def _open_cache(
+    path: Path, trees: list[Path], option: Path | None, configured: str | None
+) -> CacheFolder | None:
     """The cache folder at `path`, or None (a warning says why) when it is not one that
-    cachelint made for this user, or this user has no safe place for the secret that seals it."""
-    secret = user_secret(checked)
+    cachelint made for this user, or this user has no safe place for the secret that seals it.
+    A folder the user named outside the checked trees is theirs to choose; inside one, every
+    part of the path is the repository's, so it is confined as a config's `cache-dir` is."""
+    secret = user_secret(trees)
     if secret is None:
         return None
+    inside = next((t for t in trees if _within(path, t)), None)
     try:
-        return CacheFolder.open(path, secret, named=option is not None)
+        if option is not None and inside is not None:
+            why = confinement_error(path, inside)
+            if why is not None:
+                raise NotOurs(f"{path}: {why}")
+        named = option is not None and inside is None
+        adopt_empty = option is not None or not configured  # not a folder a config names
+        return CacheFolder.open(path, secret, named=named, adopt_empty=adopt_empty)
     except NotOurs as e:
         click.echo(
             f"cachelint: warning: not using the cache: {shown(str(e))} "
@@ -455,15 +468,43 @@ def _open_cache(path: Path, checked: list[Path], option: Path | None) -> CacheFo
         return None
 
 
+def _through_link(path: Path, trees: list[Path]) -> bool:
+    """Whether a file to write lies inside a checked tree and a symlink there leads to it: the
+    repository's link, which could point at any file of the user's."""
+    where = os.path.normpath(os.path.abspath(path))
+    inside = any(_within(Path(where), t) for t in trees)
+    return inside and os.path.realpath(path) != where
+
+
+def _within(path: Path, tree: Path) -> bool:
+    """Whether `path` lies inside the folder `tree` (or is it), as named or where it leads."""
+    top = os.path.abspath(tree)
+    return any(
+        p == top or p.startswith(top.rstrip(os.sep) + os.sep)
+        for p in (os.path.abspath(path), os.path.realpath(path))
+    )
+
+
+def _no_network_from_the_project(
+    config: Config, config_path: Path | None, checked: list[Path]
+) -> None:
+    """`count-tokens` sends prompts over the network: a config in the checked tree cannot turn
+    it on (a warning says it is ignored); only the command line or the user's own config can."""
+    if config.count_tokens and not _users_own(config_path, checked):
+        click.echo(
+            f"cachelint: warning: count-tokens in {shown(str(config.source))} is ignored: a "
+            "checked project's config cannot turn on network use (pass --count-tokens)",
+            err=True,
+        )
+        config.count_tokens = False
+
+
 def _users_own(config_path: Path | None, checked: list[Path]) -> bool:
     """Whether the config is the user's own: named on the command line, and outside the
     working directory and every path being checked."""
     if config_path is None:
         return False
-    real = os.path.realpath(config_path)
-    return not any(
-        real.startswith(os.path.realpath(p).rstrip(os.sep) + os.sep) for p in [*checked, Path.cwd()]
-    )
+    return not any(_within(config_path, p) for p in [*checked, Path.cwd()])
 
 
 def _run(
@@ -621,6 +662,7 @@ def diff_cmd(old: str, new: str, fmt: str, model: str | None, config_path: Path 
 
     try:
         config = load(config_path, Path.cwd())
+        _no_network_from_the_project(config, config_path, [Path(old), Path(new)])
         report = diff(old, new, Engine(config, Options(model=model)).context)
     except (ConfigError, DiffError) as e:
         click.echo(f"cachelint: {e}", err=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -180,13 +179,16 @@ def _validate_once(
 
 def confined_cache_dir(root: Path, setting: str, where: str) -> Path:
     """The folder a config's `cache-dir` names: a folder inside the project (the config's
-    folder), never the project itself, an ancestor, or a place a symlink leads out to."""
+    folder), never the project itself, an ancestor, a place reached through a symlink, or a
+    version-control folder."""
+    from cachelint.cache_folder import confinement_error
+
     path = root / setting
-    real, top = os.path.realpath(path), os.path.realpath(root)
-    if not real.startswith(top.rstrip(os.sep) + os.sep):
+    why = confinement_error(path, root)
+    if why is not None:
         raise ConfigError(
-            f"{where}: cache-dir: {setting!r} must be a folder inside {root} (not the project "
-            "folder, a folder above it, or a link out of it); use --cache-dir for another place"
+            f"{where}: cache-dir: {setting!r} must be a folder inside {root}: {why}; "
+            "use --cache-dir for another place"
         )
     return path
 

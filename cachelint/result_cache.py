@@ -21,8 +21,10 @@ except ImportError:  # pragma: no cover (other interpreters)
     from hashlib import blake2b
 
 from cachelint import __version__
-from cachelint.cache_folder import CacheFolder, open_regular
+from cachelint.cache_folder import CacheFolder, open_regular, read_regular
 from cachelint.findings import Finding
+
+MAX_DEPENDENCY = 4 * 1024 * 1024  # more than any helper module the analysis reads (2 MiB)
 
 
 def storable(text: str) -> bool:
@@ -52,7 +54,9 @@ class ResultCache:
         self.last_had_deps = False  # whether the last entry found depended on other files
 
     def _entry(self, display: str, content: str) -> Path:
-        key = digest(os.fsencode(f"{display}\0{content}"))
+        # where the path leads is part of the key: helpers are looked up from there, and a link
+        # on the way can lead elsewhere with the same name and content
+        key = digest(os.fsencode(f"{display}\0{os.path.realpath(display)}\0{content}"))
         return self.dir / key[:2] / key
 
     def get(self, display: str, content: str) -> list[Finding] | None:
@@ -83,7 +87,11 @@ class ResultCache:
             "deps": [[d, self._dep_digest(d)] for d in deps],
             "findings": [f.to_record() for f in findings],
         }
-        self.folder.write(path, orjson.dumps(record))
+        try:
+            data = orjson.dumps(record)
+        except TypeError:  # text that is not UTF-8 (a lone surrogate in a message): not cached
+            return
+        self.folder.write(path, data)
 
     @property
     def dependencies(self) -> dict[str, str | None]:
@@ -92,8 +100,19 @@ class ResultCache:
 
     def _dep_digest(self, dep: str) -> str | None:
         if dep not in self._deps:
-            self._deps[dep] = file_digest(dep)
+            self._deps[dep] = dependency_state(dep)
         return self._deps[dep]
+
+
+def dependency_state(path: str) -> str | None:
+    """What a result depends on in a helper module: where the path leads (the analysis reads
+    only modules inside the project, so a link that now leads elsewhere is another input) and
+    the content there, read no further than a helper can be long; None when nothing is there."""
+    if not os.path.lexists(path):
+        return None
+    real = os.path.realpath(path)
+    data = read_regular(real, MAX_DEPENDENCY)
+    return f"{real}\0{digest(data) if data is not None else '-'}"
 
 
 def file_digest(path: str | Path) -> str | None:

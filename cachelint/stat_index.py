@@ -261,38 +261,25 @@ class Listings(_Records):
     def __init__(self, store: CacheFolder, path: Path) -> None:
         super().__init__(store, path, "listings")
         self._signatures: dict[str, list[int]] = {}  # folders to store after listing them
-        self.trusted: list[tuple[str, tuple[int, int, int]]] = []  # folders walked, signed
-        self._unsigned = False  # a folder walked had no settled signature, or none at all
 
     def lookup(self, directory: str) -> tuple[list[str], list[str]] | None:
         taken = time.time_ns()
         try:
             st = os.stat(directory)
         except OSError:
-            self._unsigned = True
             return None
         sig = [st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         hit = self.entries.get(directory)
-        if hit is not None and hit[0] == sig:
-            self.trusted.append((directory, tuple(sig)))
+        if type(hit) is list and len(hit) == 3 and hit[0] == sig:
             return hit[1], hit[2]
         if settled(st.st_mtime_ns, taken) and settled(st.st_ctime_ns, taken):
             self._signatures[directory] = sig
-        else:
-            self._unsigned = True
         return None
 
     def store(self, directory: str, files: list[str], subdirs: list[str]) -> None:
         sig = self._signatures.pop(directory, None)
         if sig is not None:
-            self.trusted.append((directory, tuple(sig)))
             self.change(directory, [sig, files, subdirs])
-
-    @property
-    def whole(self) -> bool:
-        """Whether every folder walked so far is in `trusted`: its listing is the one its
-        signature stands for (none changed too recently, none failed to be listed)."""
-        return not self._unsigned and not self._signatures
 
 
 def _strings(record: list) -> list[str]:

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -340,3 +341,156 @@ def test_an_unknown_record_in_a_sealed_summary_is_a_miss(tmp_path):
         record[1] = "x" * len(record[1])
     store.write(summary, json.dumps(doc).encode())
     assert _findings(".", cwd=proj)[:2] == (1, base)
+
+
+MAIN_PY = (
+    "import anthropic\nfrom helper import sp\nc = anthropic.Anthropic()\ndef f():\n"
+    '    return c.messages.create(model="claude-sonnet-4-5", max_tokens=1, system=[{"type": '
+    '"text", "text": sp(), "cache_control": {"type": "ephemeral"}}], messages=[])\n'
+)
+VOLATILE_HELPER = 'import datetime\ndef sp():\n    return f"now {datetime.datetime.now()}"\n'
+
+
+def _exit(*args: str, cwd: Path, env: dict | None = None) -> int:
+    return run_cli("check", "-q", *args, cwd=cwd, env=env).returncode
+
+
+def test_a_report_is_never_written_through_a_link_of_the_tree(tmp_path):
+    proj = _project(tmp_path / "proj")
+    victim = tmp_path / "bashrc"
+    victim.write_text("# mine\n")
+    os.symlink(victim, proj / "report.txt")
+    r = run_cli("check", ".", "--no-cache", "--output", "concise:report.txt", cwd=proj)
+    assert r.returncode == 2 and b"symlink" in r.stderr
+    (proj / "out").mkdir()
+    os.symlink(tmp_path, proj / "out" / "up")
+    r = run_cli("check", ".", "--no-cache", "--output", "json:out/up/x.json", cwd=proj)
+    assert r.returncode == 2 and not (tmp_path / "x.json").exists()
+    assert victim.read_text() == "# mine\n"
+    r = run_cli("check", ".", "--no-cache", "--output", f"json:{tmp_path / 'r.json'}", cwd=proj)
+    assert r.returncode == 1 and (tmp_path / "r.json").stat().st_size > 0, "outside: as named"
+
+
+def test_a_helper_that_moves_into_the_project_is_read_again(tmp_path):
+    """A result depends on where a helper's path leads, not only on its bytes: a link out of the
+    project (not followed) replaced by the same bytes inside it is another input."""
+    app, shared = tmp_path / "app", tmp_path / "shared"
+    app.mkdir()
+    shared.mkdir()
+    (app / "main.py").write_text(MAIN_PY)
+    (shared / "prompts.py").write_text(VOLATILE_HELPER)
+    os.symlink("../shared/prompts.py", app / "helper.py")
+    assert _exit(".", cwd=app) == _exit(".", "--no-cache", cwd=app) == 0
+    (app / "helper.py").unlink()
+    (app / "helper.py").write_text(VOLATILE_HELPER)
+    assert _exit(".", "--no-cache", cwd=app) == 1
+    assert _exit(".", cwd=app) == 1
+
+
+def test_a_link_on_the_way_to_a_checked_file_is_part_of_its_key(tmp_path):
+    repo = tmp_path / "repo"
+    for lib, helper in (
+        ("libA", "def sp():\n    return 'static text'\n"),
+        ("libB", VOLATILE_HELPER),
+    ):
+        (repo / lib).mkdir(parents=True)
+        (repo / lib / "x.py").write_text(MAIN_PY)
+        (repo / lib / "helper.py").write_text(helper)
+    (repo / "app").mkdir()
+    os.symlink("libA", repo / "lib")
+    assert _exit("../lib", "--select", "CL3", cwd=repo / "app") == 0
+    (repo / "lib").unlink()
+    os.symlink("libB", repo / "lib")
+    assert _exit("../lib", "--select", "CL3", "--no-cache", cwd=repo / "app") == 1
+    assert _exit("../lib", "--select", "CL3", cwd=repo / "app") == 1
+
+
+def test_reading_a_dependency_is_bounded(tmp_path):
+    (tmp_path / "main.py").write_text(MAIN_PY)
+    os.symlink("/proc/self/pagemap", tmp_path / "helper.py")
+    r = run_cli("check", "-q", ".", cwd=tmp_path)
+    assert r.returncode in (0, 1) and b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    "setting", [".git/index.lock", ".git/refs/tags", "g/refs", "sub/.hg/cache", "a\\u0000b"]
+)
+def test_a_config_cache_dir_stays_out_of_version_control_folders(tmp_path, setting):
+    proj = _project(tmp_path / "proj")
+    (proj / ".git" / "refs" / "tags").mkdir(parents=True)
+    os.symlink(".git", proj / "g")
+    (proj / "cachelint.toml").write_text(f'cache-dir = "{setting}"\n')
+    r = run_cli("check", ".", cwd=proj)
+    assert r.returncode == 2 and b"cache-dir" in r.stderr and b"Traceback" not in r.stderr
+    assert sorted(p.name for p in (proj / ".git").rglob("*")) == ["refs", "tags"]
+
+
+def test_an_empty_folder_a_config_names_is_not_taken(tmp_path):
+    proj = _project(tmp_path / "proj")
+    (proj / "payloads" / "empty").mkdir()
+    (proj / "cachelint.toml").write_text('cache-dir = "payloads/empty"\n')
+    r = run_cli("check", ".", cwd=proj)
+    assert r.returncode == 1 and b"not using the cache" in r.stderr
+    assert list((proj / "payloads" / "empty").iterdir()) == []
+
+
+def test_a_relative_cache_dir_through_a_link_of_the_tree_is_not_used(tmp_path):
+    proj = _project(tmp_path / "proj")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    os.symlink(victim, proj / ".cache")
+    for env in ({"CACHELINT_CACHE_DIR": ".cache/cachelint"}, {}):
+        args = ["--cache-dir", ".cache/x"] if not env else []
+        r = run_cli("check", ".", *args, cwd=proj, env=env)
+        assert r.returncode == 1 and b"not using the cache" in r.stderr
+    assert list(victim.iterdir()) == []
+    own = tmp_path / "own-cache"
+    assert run_cli("check", ".", "--cache-dir", str(own), cwd=proj).returncode == 1
+    assert (own / "CACHEDIR.TAG").is_file(), "a folder outside the tree is the user's choice"
+
+
+def test_the_python_running_cachelint_is_part_of_the_key(monkeypatch):
+    before = cache_key.code_digest()
+    cache_key.code_digest.cache_clear()
+    monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    try:
+        assert cache_key.code_digest() != before
+    finally:
+        cache_key.code_digest.cache_clear()
+
+
+def test_a_finding_that_cannot_be_stored_is_not_cached(tmp_path):
+    (tmp_path / "m.py").write_text(
+        "import anthropic\nc = anthropic.Anthropic()\ndef f(q):\n    return c.messages.create("
+        'model="claude-\\ud800", max_tokens=1, system=[{"type": "text", "text": "x", '
+        '"cache_control": {"type": "ephemeral"}}], messages=[])\n'
+    )
+    base = _exit(".", "--no-cache", cwd=tmp_path)
+    assert _exit(".", cwd=tmp_path) == base == _exit(".", cwd=tmp_path)
+
+
+def test_clean_keeps_files_it_did_not_write_and_survives_deep_trees(tmp_path):
+    proj = _project(tmp_path / "proj")
+    _findings(".", cwd=proj)
+    cache = proj / ".cachelint_cache"
+    (version,) = [p for p in cache.iterdir() if p.is_dir()]
+    deep = str(version)
+    for _ in range(1200):
+        deep += "/d"
+        os.mkdir(deep)
+    deep = Path(deep)
+    (deep / "tracked.txt").write_text("a file git put here")
+    os.mkfifo(version / "fifo")
+    r = run_cli("clean", cwd=proj)
+    assert r.returncode == 0 and b"Traceback" not in r.stderr and b"kept 2 entries" in r.stdout
+    assert (deep / "tracked.txt").exists()
+    left = subprocess.run(["find", str(version), "-type", "f"], capture_output=True, text=True)
+    assert left.stdout.split() == [str(deep / "tracked.txt")]
+    subprocess.run(["rm", "-rf", str(version)], check=True)  # pytest's own cleanup recurses
+
+
+def test_diff_does_not_take_network_use_from_the_project(tmp_path):
+    (tmp_path / "a.json").write_bytes(TTL_ORDER)
+    (tmp_path / "cachelint.toml").write_text("count-tokens = true\n")
+    r = run_cli("diff", "a.json", "a.json", cwd=tmp_path, env={"ANTHROPIC_API_KEY": ""})
+    assert r.returncode == 0 and b"is ignored" in r.stderr

@@ -13,7 +13,7 @@ import orjson
 
 from cachelint import __version__, replay, runner
 from cachelint.config import ConfigError, load
-from cachelint.discovery import SUFFIXES, _path_excluded
+from cachelint.discovery import SUFFIXES, _path_excluded, is_file
 from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import BUILTIN, Formatter, Summary, UnknownFormat, available
@@ -264,12 +264,12 @@ def _run(
                 and _path_excluded(Path(stdin_filename), engine.config.root, engine.config.exclude)
             ):
                 continue
-            data = sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(engine.config.max_file_size + 1)
             if name == "-" and _looks_like_jsonl(data):
                 name = "-.jsonl"
             findings.extend(engine.lint_bytes(data, name if name != "-.jsonl" else "-.jsonl"))
             checked += 1
-        elif p.is_file() and not p.name.endswith(SUFFIXES):
+        elif not p.name.endswith(SUFFIXES) and is_file(p):
             noted = True
             click.echo(
                 f"cachelint: skipping {p}: not a payload or Python file ({', '.join(SUFFIXES)})",
@@ -387,7 +387,8 @@ def diff_cmd(old: str, new: str, fmt: str, model: str | None, config_path: Path 
 
     try:
         config = load(config_path, Path.cwd())
-        report = diff(old, new, Engine(config, Options(model=model)).context)
+        engine = Engine(config, Options(model=model))
+        report = diff(old, new, engine.context, config.max_file_size)
     except (ConfigError, DiffError) as e:
         click.echo(f"cachelint: {e}", err=True)
         sys.exit(2)

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover (other interpreters)
 
 from cachelint import __version__
 from cachelint.findings import Finding
+from cachelint.reading import open_regular
 
 _TAG = "CACHEDIR.TAG"
 
@@ -130,7 +131,7 @@ def file_digest(path: str | Path) -> str | None:
     """Digest of a file's content, read in chunks (logs can be large); None if unreadable."""
     h = blake2b(digest_size=20)
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             while chunk := f.read(1 << 20):
                 h.update(chunk)
     except OSError:

@@ -9,13 +9,14 @@ invalidates and the tokens written again instead of read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cachelint.checks import Context
+from cachelint.config import DEFAULT_MAX_FILE_SIZE
 from cachelint.findings import Finding, Span
 from cachelint.payload.source import JsonDoc, parse_document, requests_of
 from cachelint.prompt import Prompt
+from cachelint.reading import read_error, read_regular
 from cachelint.session.compare import LOOKBACK, Change, compare
 from cachelint.session.estimate import PrefixEstimate
 from cachelint.session.fingerprint import Fingerprinter, RequestPrint, draft
@@ -73,11 +74,13 @@ def _error(f: Finding) -> DiffError:
     return DiffError(f"{where}: {f.message} [CL000]")
 
 
-def load(path: str, ctx: Context, printer: Fingerprinter) -> Side:
+def load(
+    path: str, ctx: Context, printer: Fingerprinter, max_file_size: int = DEFAULT_MAX_FILE_SIZE
+) -> Side:
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path, max_file_size)
     except OSError as e:
-        raise DiffError(f"{path}: cannot read file: {e.strerror or e} [CL000]") from None
+        raise DiffError(f"{path}: {read_error(e)} [CL000]") from None
     parsed = parse_document(data, path)
     if isinstance(parsed, Finding):
         raise _error(parsed)
@@ -106,10 +109,12 @@ def _marker_anchor(side: Side, index: int) -> Any:
     return side.prompt.anchor
 
 
-def diff(old_path: str, new_path: str, ctx: Context) -> DiffReport:
+def diff(
+    old_path: str, new_path: str, ctx: Context, max_file_size: int = DEFAULT_MAX_FILE_SIZE
+) -> DiffReport:
     printer = Fingerprinter()
-    old = load(old_path, ctx, printer)
-    new = load(new_path, ctx, printer)
+    old = load(old_path, ctx, printer, max_file_size)
+    new = load(new_path, ctx, printer, max_file_size)
     comparison = compare(old.print, new.print, new.prompt)
     entries = []
     for e in comparison.entries():

@@ -37,8 +37,11 @@ if TYPE_CHECKING:
     from cachelint.checks import Context
     from cachelint.count_tokens import TokenCounter
 
-# A walked file that never mentions caching cannot hold a cache defect: skip it unparsed.
+# A walked file that never mentions caching cannot hold a cache defect: skip it unparsed. JSON
+# may spell any letter as an escape (`"\u0063ache_control"`): those of ASCII characters are
+# decoded before looking again, so that a walk and a named file agree.
 _CANDIDATE = re.compile(rb"[cC][aA][cC][hH][eE]")
+_ASCII_ESCAPE = re.compile(rb"\\u00([0-7][0-9a-fA-F])")
 
 
 @dataclass
@@ -274,13 +277,23 @@ def uninteresting(name: str, data: bytes) -> bool:
     """Bytes that cannot concern caching: a walked file like this is skipped unparsed."""
     if name.endswith(PYTHON_SUFFIXES):
         return not worth_parsing(data)
-    return not _CANDIDATE.search(data)
+    return not _json_candidate(data)
+
+
+def _json_candidate(data: bytes) -> bool:
+    if _CANDIDATE.search(data):
+        return True
+    return b"\\u" in data and _CANDIDATE.search(_ASCII_ESCAPE.sub(_unescaped, data)) is not None
+
+
+def _unescaped(m: re.Match[bytes]) -> bytes:
+    return bytes([int(m[1], 16)])
 
 
 def _candidate_stream(f, chunk: int = 1 << 20) -> bool:
     tail = b""
     while block := f.read(chunk):
-        if _CANDIDATE.search(tail + block):
+        if _json_candidate(tail + block):
             return True
-        tail = block[-4:]
+        tail = block[-32:]  # "cache" with every letter escaped is 30 bytes
     return False

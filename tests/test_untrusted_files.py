@@ -1,6 +1,6 @@
 """The checked tree is untrusted input: only regular files are read, never more than the size
 limit; a folder that cannot be listed is reported; a file reached by several paths is checked
-once."""
+once; and a walk finds what naming the file finds."""
 
 from __future__ import annotations
 
@@ -289,3 +289,59 @@ def test_overlapping_paths_with_the_cache_give_the_same_findings(tmp_path):
     for _ in range(3):  # cold, then warm (stat index, folder summaries)
         r = run_cli("check", *cache, "--format", "concise", "x", "x/y", "x/a.json", cwd=tmp_path)
         assert _lines(r) == expected
+
+
+# --- a walk finds what naming the file finds ---
+
+
+def _escaped(text: str, letters: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" if c in letters else c for c in text)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("req.json", BAD.replace('"cache_control"', '"\\u0063ache_control"')),
+        ("req.json", BAD.replace('"cache_control"', '"' + _escaped("cache_control", "cahe") + '"')),
+        ("req.json", BAD.replace('"cache_control"', '"\\u0043\\u0041che_control"')),
+        ("log.jsonl", BAD.replace('"cache_control"', '"c\\u0061\\u0063he_control"') + "\n"),
+    ],
+)
+def test_an_escaped_marker_is_found_by_a_walk(tmp_path, name, content):
+    (tmp_path / "payloads").mkdir()
+    (tmp_path / "payloads" / name).write_text(content)
+    assert "cach" not in content.lower()
+    named = _lines(_check(tmp_path, f"payloads/{name}"))
+    assert len(named) == 2
+    assert _lines(_check(tmp_path, ".")) == named
+
+
+def test_an_escaped_cache_point_is_found_by_a_walk(tmp_path):
+    converse = {
+        "modelId": "anthropic.claude-sonnet-4-5",
+        "system": [{"text": "hi"}, {"cachePoint": {"type": "bogus"}}],
+        "messages": [{"role": "user", "content": [{"text": "x"}]}],
+    }
+    text = json.dumps(converse).replace("cachePoint", _escaped("cachePoint", "h"))
+    assert "cach" not in text.lower()
+    (tmp_path / "c.json").write_text(text)
+    named = _lines(_check(tmp_path, "c.json"))
+    assert named and _lines(_check(tmp_path, ".")) == named
+
+
+def test_an_escape_across_the_blocks_of_a_streamed_log_is_decoded():
+    from io import BytesIO
+
+    from cachelint.engine import _candidate_stream
+
+    escaped = _escaped("cache", "cache").encode()
+    for pad in range(len(escaped) + 1):  # every cut of the escapes by the block boundary
+        data = b" " * (64 - pad) + escaped + b" " * 64
+        assert _candidate_stream(BytesIO(data), chunk=64), pad
+    assert not _candidate_stream(BytesIO(b" " * 300 + b"\\u0063ach"), chunk=64)
+
+
+def test_a_json_file_without_any_marker_is_still_skipped_by_a_walk(tmp_path):
+    (tmp_path / "data.json").write_text('{"name": "caf\\u00e9", "broken": ')
+    r = run_cli("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    assert json.loads(r.stdout)["summary"]["files_checked"] == 0

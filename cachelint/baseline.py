@@ -45,13 +45,14 @@ def write(path: Path, findings: list[Finding]) -> None:
 
 def load(path: Path) -> Counter[str]:
     """The fingerprints of a baseline file, each with how many findings it covers."""
-    from cachelint.cache_folder import read_regular
+    from cachelint.reading import read_error, read_regular
 
     if not os.path.exists(path):
         raise BaselineError(f"baseline {path}: no such file (make one with --write-baseline)")
-    data = read_regular(os.path.realpath(path), MAX_SIZE)
-    if data is None:
-        raise BaselineError(f"baseline {path}: not a readable regular file under 64 MiB")
+    try:
+        data = read_regular(path, MAX_SIZE)
+    except OSError as e:
+        raise BaselineError(f"baseline {path}: {read_error(e)}") from None
     try:
         doc = orjson.loads(data)
         if doc.get("cachelint-baseline") != FORMAT:

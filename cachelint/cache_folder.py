@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover (other interpreters)
     from hashlib import blake2b
 
 from cachelint.cache_key import owner_mark, sealing_key
+from cachelint.reading import open_regular, read_regular
 
 try:  # hmac.compare_digest without importing hmac (which loads OpenSSL)
     from _operator import _compare_digest as _equal
@@ -45,8 +46,6 @@ _SEAL = b"CLS1"
 _MAC_SIZE = 32
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
 _VERSION_NAME = re.compile(r"[0-9][0-9A-Za-z.+-]*\Z")  # the folders cachelint keeps entries in
-
-_READ = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 class NotOurs(Exception):
@@ -91,7 +90,7 @@ class CacheFolder:
         rel = self._relative(path)
         if rel is None or not self._real_parents(path, make=False):
             return None
-        data = read_regular(path, MAX_READ + len(_SEAL) + _MAC_SIZE)
+        data = _read(path, MAX_READ + len(_SEAL) + _MAC_SIZE)
         if data is None or not data.startswith(_SEAL):
             return None
         mac, body = data[len(_SEAL) : len(_SEAL) + _MAC_SIZE], data[len(_SEAL) + _MAC_SIZE :]
@@ -160,22 +159,6 @@ class CacheFolder:
         return True
 
 
-def open_regular(path: str | Path, follow: bool = True) -> int | None:
-    """A descriptor of a regular file, opened without blocking on a FIFO (and, unless
-    `follow`, without following a final symlink); None when it is anything else."""
-    try:
-        fd = os.open(path, _READ if follow else _READ | os.O_NOFOLLOW)
-    except OSError:
-        return None
-    try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            return fd
-    except OSError:
-        pass
-    os.close(fd)
-    return None
-
-
 def confinement_error(path: Path, top: Path) -> str | None:
     """Why `path` cannot hold a cache inside the tree `top` (None when it can): it must lie
     strictly inside, reached without symlinks, and outside version-control folders."""
@@ -193,31 +176,17 @@ def confinement_error(path: Path, top: Path) -> str | None:
     return None
 
 
-def read_regular(path: str | Path, limit: int) -> bytes | None:
-    """The content of a regular file, opened without following a final symlink and without
-    blocking on a FIFO; None when it is anything else, unreadable, or longer than `limit`."""
-    fd = open_regular(path, follow=False)
-    if fd is None:
-        return None
+def _read(path: str | Path, limit: int) -> bytes | None:
+    """A regular file of the cache folder (never through a symlink), or None."""
     try:
-        if os.fstat(fd).st_size > limit:
-            return None
-        chunks, size = [], 0
-        while chunk := os.read(fd, min(1 << 20, limit + 1 - size) or 1):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                return None
+        return read_regular(path, limit, follow=False)
     except OSError:
         return None
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
 
 
 def marked(root: Path, secret: bytes) -> bool:
     """Whether the folder's tag carries this user's mark."""
-    tag = read_regular(root / TAG, 4096)
+    tag = _read(root / TAG, 4096)
     if tag is None:
         return False
     mark = (OWNER + owner_mark(secret, root)).encode()
@@ -333,12 +302,8 @@ def _remove_entries(top: Path) -> int:
 
 def _sealed(path: str) -> bool:
     """Whether a file starts as every file cachelint keeps in the cache does."""
-    fd = open_regular(path, follow=False)
-    if fd is None:
-        return False
     try:
-        return os.read(fd, len(_SEAL)) == _SEAL
+        with open_regular(path, follow=False) as f:
+            return f.read(len(_SEAL)) == _SEAL
     except OSError:
         return False
-    finally:
-        os.close(fd)

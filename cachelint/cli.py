@@ -22,7 +22,7 @@ from cachelint.cache_folder import CacheFolder, NotOurs, clean, confinement_erro
 from cachelint.cache_key import user_secret
 from cachelint.cli_help import GroupedCommand
 from cachelint.config import Config, ConfigError, load
-from cachelint.discovery import SUFFIXES, _path_excluded
+from cachelint.discovery import SUFFIXES, _path_excluded, is_file
 from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary, UnknownFormat, available
@@ -524,11 +524,11 @@ def _run(
                 and _path_excluded(Path(stdin_filename), engine.config.root, engine.config.exclude)
             ):
                 continue
-            data = sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(engine.config.max_file_size + 1)
             kind = "-.jsonl" if name == "-" and _looks_like_jsonl(data) else name
             findings.extend(engine.lint_bytes(data, name, kind))
             checked += 1
-        elif p.is_file() and not p.name.endswith(SUFFIXES):
+        elif not p.name.endswith(SUFFIXES) and is_file(p):
             click.echo(
                 f"cachelint: skipping {shown(str(p))}: "
                 f"not a payload or Python file ({', '.join(SUFFIXES)})",
@@ -663,7 +663,8 @@ def diff_cmd(old: str, new: str, fmt: str, model: str | None, config_path: Path 
     try:
         config = load(config_path, Path.cwd())
         _no_network_from_the_project(config, config_path, [Path(old), Path(new)])
-        report = diff(old, new, Engine(config, Options(model=model)).context)
+        engine = Engine(config, Options(model=model))
+        report = diff(old, new, engine.context, config.max_file_size)
     except (ConfigError, DiffError) as e:
         click.echo(f"cachelint: {e}", err=True)
         sys.exit(2)

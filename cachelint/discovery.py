@@ -5,7 +5,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from operator import attrgetter
 from pathlib import Path
 from typing import Protocol
@@ -106,6 +107,11 @@ def display_path(path: Path) -> str:
 Found = tuple["Path | str", bool, str, str]
 
 
+# A folder or file the walk could not look into: (display path, path relative to the config
+# root, why). The walk goes on; the caller reports it, so that what was not checked shows.
+Problem = tuple[str, str, str]
+
+
 def find(
     paths: list[Path],
     root: Path,
@@ -115,25 +121,81 @@ def find(
     listings: Listings | None = None,
     folders: list[tuple[str, int, int]] | None = None,
     cache_dir: Path | None = None,
+    problems: list[Problem] | None = None,
 ) -> list[Found]:
-    """The files to check in a stable order. Directories are walked; symlinks are not followed.
-    `folders` receives (folder, start, end) for the walked files of each folder: they are
-    listed together, and `found[start:end]` are they. The result cache folder `cache_dir` is
-    never walked, whatever the excludes say (the run writes to it)."""
+    """The files to check in a stable order, each once (by the first path that leads to it).
+    Directories are walked; symlinks are not followed. `folders` receives (folder, start, end)
+    for the walked files of each folder: they are listed together, and `found[start:end]` are
+    they. `problems` receives the folders that could not be listed and the entries that could
+    not be stat-ed. The result cache folder `cache_dir` is never walked, whatever the excludes
+    say (the run writes to it)."""
     excluded = Excluder(exclude)
     found: list[Found] = []
     try:
         cache = os.stat(cache_dir) if cache_dir is not None else None
     except OSError:
         cache = None  # not made yet: no walk before this one listed it
+    tops: list[tuple[int, Path]] = []  # where each given path's files start in `found`
     for given in paths:
         if force_exclude and _path_excluded(given, root, excluded):
             continue
-        if given.is_dir():
-            _walk(given, root, excluded, suffixes, found, listings, folders, cache)
+        tops.append((len(found), given))
+        if is_folder(given):
+            _walk(given, root, excluded, suffixes, found, listings, folders, cache, problems)
         else:
             found.append((given, True, display_path(given), relative(given, root)))
+    if len(tops) > 1 and _drop_repeats(found, tops) and folders is not None:
+        folders.clear()  # positions moved: no folder summaries in such a run
     return found
+
+
+def is_folder(path: Path) -> bool:
+    """Whether `path` is a directory (through symlinks); False when it cannot be stat-ed (reading
+    it as a file then says why)."""
+    return _is_kind(path, stat.S_ISDIR)
+
+
+def is_file(path: Path) -> bool:
+    """Whether `path` is a regular file (through symlinks); False when it cannot be stat-ed."""
+    return _is_kind(path, stat.S_ISREG)
+
+
+def _is_kind(path: Path, test: Callable[[int], bool]) -> bool:
+    try:
+        return test(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _real(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError, RuntimeError):
+        return os.path.abspath(path)
+
+
+def _drop_repeats(found: list[Found], tops: list[tuple[int, Path]]) -> bool:
+    """Keep each file once, where it was first found, whichever given paths (a folder and a file
+    in it, the same file named twice, two symlinks to it) led to it; a copy named on the command
+    line makes the kept one explicit. The walk follows no symlink, so a walked file's real path
+    is its top's, followed by the rest of its path. True when `found` changed."""
+    keys: list[str] = []
+    for i, (start, top) in enumerate(tops):
+        end = tops[i + 1][0] if i + 1 < len(tops) else len(found)
+        real = _real(top)
+        cut = len(str(top))
+        keys += [real + str(f[0])[cut:] if not f[1] else _real(f[0]) for f in found[start:end]]
+    first: dict[str, int] = {}
+    kept: list[Found] = []
+    for key, f in zip(keys, found, strict=True):
+        at = first.setdefault(key, len(kept))
+        if at == len(kept):
+            kept.append(f)
+        elif f[1] and not kept[at][1]:
+            kept[at] = (kept[at][0], True, kept[at][2], kept[at][3])
+    changed = kept != found
+    found[:] = kept
+    return changed
 
 
 def discover(
@@ -142,9 +204,11 @@ def discover(
     exclude: list[str],
     force_exclude: bool,
     suffixes: tuple[str, ...] = SUFFIXES,
+    problems: list[Problem] | None = None,
 ) -> Iterator[Target]:
     """`find`, as targets."""
-    return (Target(*f) for f in find(paths, root, exclude, force_exclude, suffixes))
+    found = find(paths, root, exclude, force_exclude, suffixes, problems=problems)
+    return (Target(*f) for f in found)
 
 
 def _path_excluded(path: Path, root: Path, excluded: Excluder | list[str]) -> bool:
@@ -163,6 +227,7 @@ def _walk(
     listings: Listings | None = None,
     folders: list[tuple[str, int, int]] | None = None,
     cache: os.stat_result | None = None,
+    problems: list[Problem] | None = None,
 ) -> None:
     # Paths are joined as strings from the top, in one loop without calls or generators per
     # entry: on a warm run over a large tree, the walk is a third of the time.
@@ -187,28 +252,45 @@ def _walk(
             try:
                 with os.scandir(directory) as it:
                     entries = sorted(it, key=_NAME)
-            except OSError:
+            except OSError as err:
+                if problems is not None:
+                    problems.append((shown or ".", rel, f"cannot list folder: {_why(err)}"))
                 continue
             subdirs, kept, kept_dirs = [], [], []
+            unseen = False  # an entry not stat-ed: the listing is not kept, so it shows again
             for e in entries:
                 name = e.name
-                if e.is_dir(follow_symlinks=False):
+                try:  # the listing gives the entry types; a stat only where a filesystem does not
+                    if e.is_dir(follow_symlinks=False):
+                        erel = rel_prefix + name
+                        if cache is not None and e.inode() == cache.st_ino and _same(e, cache):
+                            continue
+                        if not ((by_name and by_name(name)) or (by_path and by_path(erel))):
+                            subdirs.append((e.path, shown_prefix + name, erel))
+                            kept_dirs.append(name)
+                    elif name.endswith(suffixes) and not e.is_symlink():
+                        erel = rel_prefix + name
+                        if not (
+                            (by_file_name and by_file_name(name)) or (by_path and by_path(erel))
+                        ):
+                            add((e.path, False, shown_prefix + name, erel))
+                            kept.append(name)
+                except OSError as err:
+                    unseen = True
                     erel = rel_prefix + name
-                    if cache is not None and e.inode() == cache.st_ino and _same(e, cache):
-                        continue
-                    if not ((by_name and by_name(name)) or (by_path and by_path(erel))):
-                        subdirs.append((e.path, shown_prefix + name, erel))
-                        kept_dirs.append(name)
-                elif name.endswith(suffixes) and not e.is_symlink():
-                    erel = rel_prefix + name
-                    if not ((by_file_name and by_file_name(name)) or (by_path and by_path(erel))):
-                        add((e.path, False, shown_prefix + name, erel))
-                        kept.append(name)
-            if listings is not None:
+                    if problems is not None and not (
+                        (by_name and by_name(name)) or (by_path and by_path(erel))
+                    ):
+                        problems.append((shown_prefix + name, erel, f"cannot stat: {_why(err)}"))
+            if listings is not None and not unseen:
                 listings.store(directory, kept, kept_dirs)
         if folders is not None and len(found) > start:
             folders.append((shown_prefix[:-1], start, len(found)))
         stack.extend(reversed(subdirs))
+
+
+def _why(err: OSError) -> str:
+    return err.strerror or str(err)
 
 
 def _same(entry: os.DirEntry, st: os.stat_result) -> bool:

@@ -18,14 +18,17 @@ from cachelint.discovery import (
     SUFFIXES,
     Found,
     Listings,
+    Problem,
     Target,
     discover,
     display_path,
     find,
+    is_file,
     relative,
 )
 from cachelint.findings import Finding
 from cachelint.python.prefilter import worth_parsing
+from cachelint.reading import open_regular, read_error, read_regular
 from cachelint.selection import PerFileIgnores, Selection, is_ignored
 
 # The rules, payload, session and count_tokens modules are imported on first use: a warm run
@@ -34,8 +37,11 @@ if TYPE_CHECKING:
     from cachelint.checks import Context
     from cachelint.count_tokens import TokenCounter
 
-# A walked file that never mentions caching cannot hold a cache defect: skip it unparsed.
+# A walked file that never mentions caching cannot hold a cache defect: skip it unparsed. JSON
+# may spell any letter as an escape (`"\u0063ache_control"`): those of ASCII characters are
+# decoded before looking again, so that a walk and a named file agree.
 _CANDIDATE = re.compile(rb"[cC][aA][cC][hH][eE]")
+_ASCII_ESCAPE = re.compile(rb"\\u00([0-7][0-9a-fA-F])")
 
 
 @dataclass
@@ -69,6 +75,7 @@ class Engine:
         # "Type: message" of an unexpected exception while checking the last file
         self.last_error: str | None = None
         self._project = None  # cachelint.python.project.Project, created on first use
+        self.walk_findings: list[Finding] = []  # of the last `files`
 
     @cached_property
     def context(self) -> Context:
@@ -124,12 +131,15 @@ class Engine:
         from cachelint.payload.source import lint_json, lint_jsonl
 
         selected = self._selector(display)
+        if len(data) > self.config.max_file_size:  # held whole, even a log
+            limit = self.config.max_file_size
+            return _cl000(selected, display, f"input is over the max-file-size limit of {limit:,}")
         kind = kind or display
         if kind.endswith(JSONL_SUFFIXES):
             return lint_jsonl(io.BytesIO(data), display, self.context, selected)
         if kind.endswith(PYTHON_SUFFIXES):
             path = Path(display)
-            return self._lint_python(data, display, path if path.is_file() else None, selected)
+            return self._lint_python(data, display, path if is_file(path) else None, selected)
         return lint_json(data, display, self.context, selected)
 
     def skippable(self, target: Target, data: bytes) -> bool:
@@ -162,37 +172,22 @@ class Engine:
         if data is not None:
             return self._lint_data(target, display, data, selected)
         try:
-            size = target.path.stat().st_size
-            if size > self.config.max_file_size and not display.endswith(JSONL_SUFFIXES):
-                return _cl000(
-                    selected,
-                    display,
-                    f"file is {size:,} bytes, over the "
-                    f"max-file-size limit of {self.config.max_file_size:,}",
-                )
-            if display.endswith(JSONL_SUFFIXES):
+            if display.endswith(JSONL_SUFFIXES):  # streamed: only a line is held at a time
                 from cachelint.payload.source import lint_jsonl
 
-                with open(target.path, "rb") as f:
+                with open_regular(target.os_path) as f:
                     if not target.explicit and not _candidate_stream(f):
                         return None
                     f.seek(0)
                     return lint_jsonl(f, display, self.context, selected, self.config.max_file_size)
-            data = target.path.read_bytes()
+            data = read_regular(target.os_path, self.config.max_file_size)
         except OSError as e:
-            return _cl000(selected, display, f"cannot read file: {e.strerror or e}")
+            return _cl000(selected, display, read_error(e))
         return self._lint_data(target, display, data, selected)
 
     def _lint_data(self, target: Target, display: str, data: bytes, selected) -> list | None:
         if self.skippable(target, data):
             return None
-        if len(data) > self.config.max_file_size:
-            return _cl000(
-                selected,
-                display,
-                f"file is {len(data):,} bytes, over the "
-                f"max-file-size limit of {self.config.max_file_size:,}",
-            )
         if display.endswith(PYTHON_SUFFIXES):
             return self._lint_python(data, display, target.path, selected)
         from cachelint.payload.source import lint_json
@@ -206,9 +201,11 @@ class Engine:
         folders: list[tuple[str, int, int]] | None = None,
         cache_dir: Path | None = None,
     ) -> list[Found]:
-        """The files to check under `paths` (see `discovery.find`)."""
+        """The files to check under `paths` (see `discovery.find`); `walk_findings` the CL000
+        findings of the folders and entries the walk could not look into."""
         config = self.config
-        return find(
+        problems: list[Problem] = []
+        found = find(
             paths,
             config.root,
             config.exclude,
@@ -217,7 +214,17 @@ class Engine:
             listings,
             folders,
             cache_dir,
+            problems,
         )
+        self.walk_findings = self._problem_findings(problems)
+        return found
+
+    def _problem_findings(self, problems: list[Problem]) -> list[Finding]:
+        return [
+            f
+            for shown, rel, msg in problems
+            for f in _cl000(self._selector(shown, rel), shown, msg)
+        ]
 
     def fingerprint(self) -> str:
         """Everything besides file content that changes findings, for the result cache: also
@@ -231,8 +238,9 @@ class Engine:
         (findings, files checked). Never cached per file: findings depend on the other files."""
         from cachelint.session.folder import lint_log_folder, natural_key
 
+        problems: list[Problem] = []
         targets = discover(
-            [directory], self.config.root, self.config.exclude, False, suffixes=(".json",)
+            [directory], self.config.root, self.config.exclude, False, (".json",), problems
         )
         files = sorted(targets, key=lambda t: natural_key(t.path.relative_to(directory).as_posix()))
         found = lint_log_folder(
@@ -241,6 +249,7 @@ class Engine:
             self._selector,
             self.config.max_file_size,
         )
+        found += self._problem_findings(problems)
         return sorted(found, key=Finding.sort_key), len(files)
 
 
@@ -271,13 +280,23 @@ def uninteresting(name: str, data: bytes) -> bool:
     """Bytes that cannot concern caching: a walked file like this is skipped unparsed."""
     if name.endswith(PYTHON_SUFFIXES):
         return not worth_parsing(data)
-    return not _CANDIDATE.search(data)
+    return not _json_candidate(data)
+
+
+def _json_candidate(data: bytes) -> bool:
+    if _CANDIDATE.search(data):
+        return True
+    return b"\\u" in data and _CANDIDATE.search(_ASCII_ESCAPE.sub(_unescaped, data)) is not None
+
+
+def _unescaped(m: re.Match[bytes]) -> bytes:
+    return bytes([int(m[1], 16)])
 
 
 def _candidate_stream(f, chunk: int = 1 << 20) -> bool:
     tail = b""
     while block := f.read(chunk):
-        if _CANDIDATE.search(tail + block):
+        if _json_candidate(tail + block):
             return True
-        tail = block[-4:]
+        tail = block[-32:]  # "cache" with every letter escaped is 30 bytes
     return False

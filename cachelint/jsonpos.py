@@ -1,8 +1,9 @@
 """Map a JSON path (keys and indexes) to a position in the text, on demand.
 
 orjson gives values without positions; positions are only needed for what is reported, so this
-scanner walks the text along one path, skipping everything else. It is iterative (no recursion
-limit) and picks the last of duplicate keys, as the parsers do.
+scanner walks the text along the paths asked for, skipping everything else, and keeps what it
+learnt of each container it scanned for the next path (`JsonIndex`). It is iterative (no
+recursion limit) and picks the last of duplicate keys, as the parsers do.
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ def _key(token: str) -> str:
     return token[1:-1] if "\\" not in token else orjson.loads(token)
 
 
-def _find_member(text: str, pos: int, key: str) -> tuple[int, int]:
-    """In the object starting at pos, return (key start, value start) of the last `key` member."""
-    found = None
+def _members(text: str, pos: int) -> dict[str, tuple[int, int, int]]:
+    """The members of the object starting at pos: key -> (key start, value start, value end),
+    the last of duplicate keys."""
+    out = {}
     pos = _ws(text, pos + 1)
     while pos < len(text) and text[pos] != "}":
         m = _STRING.match(text, pos)
@@ -68,45 +70,119 @@ def _find_member(text: str, pos: int, key: str) -> tuple[int, int]:
         if text[pos : pos + 1] != ":":
             raise PathNotFound("expected colon")
         vstart = _ws(text, pos + 1)
-        if _key(m.group()) == key:
-            found = (kstart, vstart)
-        pos = _ws(text, _value_end(text, vstart))
+        vend = _value_end(text, vstart)
+        out[_key(m.group())] = (kstart, vstart, vend)
+        pos = _ws(text, vend)
         if text[pos : pos + 1] == ",":
             pos = _ws(text, pos + 1)
-    if found is None:
-        raise PathNotFound(key)
-    return found
+    return out
 
 
-def _find_item(text: str, pos: int, index: int) -> int:
+def _items(text: str, pos: int) -> list[tuple[int, int]]:
+    """(start, end) of each item of the array starting at pos."""
+    out = []
     pos = _ws(text, pos + 1)
-    i = 0
     while pos < len(text) and text[pos] != "]":
-        if i == index:
-            return pos
-        pos = _ws(text, _value_end(text, pos))
+        end = _value_end(text, pos)
+        out.append((pos, end))
+        pos = _ws(text, end)
         if text[pos : pos + 1] == ",":
             pos = _ws(text, pos + 1)
-        i += 1
-    raise PathNotFound(str(index))
+    return out
+
+
+# Lines are counted in blocks of this many characters: a look-up counts within one block.
+_BLOCK = 1 << 14
+
+
+class JsonIndex:
+    """Positions in one JSON text for any number of paths, in time linear in the text: each
+    container on a path is scanned once (the offsets of its members or items kept), and line
+    breaks are counted once per block, so that neither an array of many requests nor a long
+    single line is scanned again for every finding."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._objects: dict[int, dict[str, tuple[int, int, int]]] = {}
+        self._arrays: dict[int, list[tuple[int, int]]] = {}
+        pos = _ws(text, 0)
+        if text.startswith("\ufeff", pos):
+            pos = _ws(text, pos + 1)
+        self._root = pos
+        self._root_end: int | None = None
+        # per block of text: the line breaks before it, and the offset of the last one (or -1)
+        self._breaks: list[int] = []
+        self._last: list[int] = []
+
+    def locate(self, path: Sequence[str | int]) -> tuple[int, int, int]:
+        """(start, value start, end) offsets; start is the member's key, or the item's value."""
+        text = self.text
+        start = pos = self._root
+        end = None
+        for step in path:
+            if isinstance(step, int):
+                if text[pos : pos + 1] != "[":
+                    raise PathNotFound(str(step))
+                items = self._arrays.get(pos)
+                if items is None:
+                    items = self._arrays[pos] = _items(text, pos)
+                if not 0 <= step < len(items):
+                    raise PathNotFound(str(step))
+                start, end = items[step]
+                pos = start
+            else:
+                if text[pos : pos + 1] != "{":
+                    raise PathNotFound(step)
+                members = self._objects.get(pos)
+                if members is None:
+                    members = self._objects[pos] = _members(text, pos)
+                if step not in members:
+                    raise PathNotFound(step)
+                start, pos, end = members[step]
+        if end is None:
+            if self._root_end is None:
+                self._root_end = _value_end(text, pos)
+            end = self._root_end
+        return start, pos, end
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (code points) of an offset."""
+        if len(self.text) <= _BLOCK:
+            return line_col(self.text, offset)
+        b = self._block(offset)
+        line = self._breaks[b] + self.text.count("\n", b * _BLOCK, offset) + 1
+        return line, offset - self.line_start(offset) + 1
+
+    def line_start(self, offset: int) -> int:
+        """The offset of the first character of the line holding `offset`."""
+        if len(self.text) <= _BLOCK:
+            return self.text.rfind("\n", 0, offset) + 1
+        b = self._block(offset)
+        at = self.text.rfind("\n", b * _BLOCK, offset)
+        return (at if at >= 0 else self._last[b]) + 1
+
+    def line_end(self, offset: int, limit: int) -> int:
+        """The offset of the line break (or the end of the text) after `offset`, looked for no
+        further than `limit`, which it returns when the line goes on."""
+        at = self.text.find("\n", offset, limit)
+        return at if at >= 0 else min(limit, len(self.text))
+
+    def _block(self, offset: int) -> int:
+        """The block holding `offset`, the blocks counted on first use."""
+        if not self._breaks:
+            text, breaks, last = self.text, [0], [-1]
+            for lo in range(0, len(text), _BLOCK):
+                hi = lo + _BLOCK
+                breaks.append(breaks[-1] + text.count("\n", lo, hi))
+                found = text.rfind("\n", lo, hi)
+                last.append(found if found >= 0 else last[-1])
+            self._breaks, self._last = breaks, last
+        return min(offset, len(self.text)) // _BLOCK
 
 
 def locate(text: str, path: Sequence[str | int]) -> tuple[int, int, int]:
     """(start, value start, end) offsets; start is the member's key, or the item's value."""
-    pos = _ws(text, 0)
-    if text.startswith("\ufeff", pos):
-        pos = _ws(text, pos + 1)
-    start = pos
-    for step in path:
-        if isinstance(step, int):
-            if text[pos : pos + 1] != "[":
-                raise PathNotFound(str(step))
-            pos = start = _find_item(text, pos, step)
-        else:
-            if text[pos : pos + 1] != "{":
-                raise PathNotFound(step)
-            start, pos = _find_member(text, pos, step)
-    return start, pos, _value_end(text, pos)
+    return JsonIndex(text).locate(path)
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

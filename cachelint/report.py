@@ -11,7 +11,9 @@ from cachelint.findings import Finding, Severity, Span
 from cachelint.snippet import excerpt
 
 FILE_START = Span(1, 1, 1, 2)
-Resolver = Callable[[Any], tuple[Span, str | None]]
+# The span of an anchor, the source line there (or an excerpt of it), and the column of the
+# snippet's first character.
+Resolver = Callable[[Any], tuple[Span, str | None, int]]
 
 
 def first_paragraph(text: str) -> str:
@@ -22,10 +24,9 @@ def finding(issue: Issue, path: str, resolve: Resolver) -> Finding:
     """The finding of an issue; `resolve` gives the span of an anchor and the source line there
     (kept whole when short, else cut around the span)."""
     info = catalog()[issue.code]
-    span, snippet = resolve(issue.anchor)
-    start = 1
+    span, snippet, start = resolve(issue.anchor)
     if snippet is not None:
-        snippet, start = excerpt(snippet, span.column)
+        snippet, start = excerpt(snippet, span.column, start)
     return Finding(
         code=issue.code,
         name=info.name,

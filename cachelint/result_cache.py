@@ -21,8 +21,9 @@ except ImportError:  # pragma: no cover (other interpreters)
     from hashlib import blake2b
 
 from cachelint import __version__
-from cachelint.cache_folder import CacheFolder, open_regular, read_regular
+from cachelint.cache_folder import CacheFolder
 from cachelint.findings import Finding
+from cachelint.reading import open_regular, read_regular
 
 MAX_DEPENDENCY = 4 * 1024 * 1024  # more than any helper module the analysis reads (2 MiB)
 
@@ -111,19 +112,19 @@ def dependency_state(path: str) -> str | None:
     if not os.path.lexists(path):
         return None
     real = os.path.realpath(path)
-    data = read_regular(real, MAX_DEPENDENCY)
-    return f"{real}\0{digest(data) if data is not None else '-'}"
+    try:
+        content = digest(read_regular(real, MAX_DEPENDENCY))
+    except OSError:
+        content = "-"
+    return f"{real}\0{content}"
 
 
 def file_digest(path: str | Path) -> str | None:
     """Digest of a regular file's content, read in chunks (logs can be large); None if it is
     unreadable or not a regular file (a FIFO is never waited on)."""
-    fd = open_regular(path)
-    if fd is None:
-        return None
     h = blake2b(digest_size=20)
     try:
-        with os.fdopen(fd, "rb") as f:
+        with open_regular(path) as f:
             while chunk := f.read(1 << 20):
                 h.update(chunk)
     except OSError:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from cachelint.cache_folder import CacheFolder
 from cachelint.config import Config
-from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path
+from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path, is_folder
 from cachelint.engine import Engine, Options, uninteresting
 from cachelint.findings import Finding
+from cachelint.reading import read_regular
 from cachelint.result_cache import ResultCache, digest, file_digest
 from cachelint.stat_index import (
     CACHED,
@@ -82,7 +83,7 @@ class _Worker:
             and st.st_size <= self.engine.config.max_file_size
         ):
             try:
-                data = target.path.read_bytes()
+                data = read_regular(target.os_path, self.engine.config.max_file_size, st)
             except OSError:
                 pass  # lint_target reports it
             else:
@@ -272,7 +273,7 @@ def run(
         jobs, store = 1, None
     worker = _Worker(engine, store)
     index = listings = None
-    tops = [display_path(p) for p in paths if p.is_dir()]
+    tops = [display_path(p) for p in paths if is_folder(p)]
     folder = None
     if store is not None and worker.cache is not None:
         folder = index_path(worker.cache.dir, Path.cwd(), engine.config.root)
@@ -333,5 +334,6 @@ def run(
         result.files_checked += 1
         result.cache_hits += hit
         result.findings.extend(found)
+    result.findings += engine.walk_findings  # folders not listed: the run cannot pass
     result.findings.sort(key=Finding.sort_key)
     return result

@@ -16,14 +16,23 @@ def excerpt(line: str, column: int, start: int = 1) -> tuple[str, int]:
     around `column`, and the column of its first character. An ellipsis marks each cut end, in
     place of the character it hides, so character i of the excerpt is still at column start + i.
     A line no longer than WIDTH is returned whole: cutting an excerpt again changes nothing."""
-    if len(line) <= WIDTH:
-        return line, start
-    at = min(max(0, column - start), len(line) - 1)
-    lo = max(0, min(at - BEFORE, len(line) - WIDTH))
+    text, first = excerpt_in(line, 0, len(line), column - start + 1)
+    return text, start + first - 1
+
+
+def excerpt_in(text: str, line_start: int, line_end: int, column: int) -> tuple[str, int]:
+    """`excerpt(text[line_start:line_end], column)`, without copying the whole of a long line.
+    `line_end` may stop short of a long line's end, WIDTH characters after the column or more:
+    the excerpt is the same."""
+    n = line_end - line_start
+    if n <= WIDTH:
+        return text[line_start:line_end], 1
+    at = min(max(0, column - 1), n - 1)
+    lo = max(0, min(at - BEFORE, n - WIDTH))
     hi = lo + WIDTH
-    text = line[lo:hi]
+    cut = text[line_start + lo : line_start + hi]
     if lo:
-        text = ELLIPSIS + text[1:]
-    if hi < len(line):
-        text = text[:-1] + ELLIPSIS
-    return text, start + lo
+        cut = ELLIPSIS + cut[1:]
+    if hi < n:
+        cut = cut[:-1] + ELLIPSIS
+    return cut, 1 + lo

@@ -163,3 +163,68 @@ def test_prefilter_keeps_request_calls_and_drops_ordinary_code():
         b"self.messages.append(m)",
     ):
         assert not worth_parsing(text), text
+
+
+_TTL = '{"type": "ephemeral", "ttl": "2h"}'
+
+
+def _block(key: str) -> str:
+    return f'def block(t):\n    return {{"type": "text", "text": t, {key}: {_TTL}}}\n'
+
+
+# Spellings of a marker that Python reads as "cache_control" and the bytes do not spell out.
+HIDDEN_MARKERS = {
+    "x_escape.py": _block('"\\x63ache_control"'),
+    "u_escape.py": _block('"\\u0063ache_control"'),
+    "octal.py": _block('"\\143ache_control"'),
+    "by_name.py": _block('"\\N{LATIN SMALL LETTER C}ache_control"'),
+    "joined.py": _block('"ca" "che_control"'),
+    "joined_lines.py": _block('("cach"\n        r"e_control")'),
+    "nfkc.py": f"def block(t):\n    return dict(text=t, ｃache_control={_TTL})\n",
+    "utf7.py": "# -*- coding: utf-7 -*-\n" + _block('"+AGM-ache_control"'),
+}
+
+
+def test_prefilter_sees_through_what_python_reads_differently():
+    from cachelint.python.prefilter import worth_parsing
+
+    for name, text in HIDDEN_MARKERS.items():
+        data = text.encode()
+        assert b"cache_control" not in data, name
+        assert worth_parsing(data), name
+    for data in (
+        b"r = client.messages\n    .create(model=m)",
+        b"r = client.chat.completions \\\n    .create(model=m)",
+        b"r = client.messages.with_raw_response\n    .create(model=m)",
+        b"r = bedrock.converse (modelId=m)",
+    ):
+        assert worth_parsing(data), data
+    for data in (  # ordinary code stays skipped
+        b'x = "\\x00\\x1b" "abc"\nprint("cache", "control")\n',
+        "s = 'café'  # a comment\n".encode(),
+        b"log.info('prompt caching is unrelated')\n",
+    ):
+        assert not worth_parsing(data), data
+
+
+def test_a_walk_finds_what_naming_each_file_finds(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.cachelint]\n")
+    for name, text in HIDDEN_MARKERS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    # a request whose call chain is split over lines, its markers in a helper module
+    (tmp_path / "prompts.py").write_text(
+        f'SYSTEM = [{{"type": "text", "text": "r", "cache_control": {_TTL}}}]\n'
+    )
+    (tmp_path / "app.py").write_text(
+        "import anthropic\nfrom prompts import SYSTEM\nc = anthropic.Anthropic()\n"
+        "def ask(q):\n    return (\n        c.messages\n        .create(model='claude-sonnet-4-5',"
+        " max_tokens=10, system=SYSTEM, messages=[{'role': 'user', 'content': q}])\n    )\n"
+    )
+    named = []
+    for name in [*HIDDEN_MARKERS, "app.py", "prompts.py"]:
+        r = run_cli("check", "--no-cache", "--format", "concise", name, cwd=tmp_path)
+        lines = [ln for ln in r.stdout.decode().splitlines() if "[CL" in ln]
+        assert lines and all(ln.startswith(name) for ln in lines), (name, r.stdout)
+        named += lines
+    r = run_cli("check", "--no-cache", "--format", "concise", ".", cwd=tmp_path)
+    assert sorted(ln for ln in r.stdout.decode().splitlines() if "[CL" in ln) == sorted(named)

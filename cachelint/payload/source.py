@@ -14,11 +14,12 @@ import orjson
 from cachelint.checks import REQUEST_CHECKS, Context, Issue
 from cachelint.checks.volatile import TextRange
 from cachelint.findings import Finding, Span
-from cachelint.jsonpos import PathNotFound, key_end, line_col, locate, string_offset
+from cachelint.jsonpos import JsonIndex, PathNotFound, key_end, line_col, string_offset
 from cachelint.payload.detect import to_prompt, unwrap
 from cachelint.prompt import Prompt
 from cachelint.report import finding, unparsable
 from cachelint.session.analyzer import SESSION_CODES, SessionAnalyzer
+from cachelint.snippet import WIDTH, excerpt_in
 
 Selected = Callable[[str], bool]
 
@@ -29,22 +30,27 @@ class JsonDoc:
     def __init__(self, data: bytes, first_line: int = 1) -> None:
         self.data = data
         self.first_line = first_line
-        self._text: str | None = None
+        self._index: JsonIndex | None = None
 
     @property
     def text(self) -> str:
-        if self._text is None:
-            self._text = self.data.decode("utf-8", errors="replace")
-        return self._text
+        return self.index.text
 
-    def resolve(self, anchor: Any) -> tuple[Span, str | None]:
+    @property
+    def index(self) -> JsonIndex:
+        if self._index is None:
+            self._index = JsonIndex(self.data.decode("utf-8", errors="replace"))
+        return self._index
+
+    def resolve(self, anchor: Any) -> tuple[Span, str | None, int]:
         path, sub = tuple(anchor), None
         if path and isinstance(path[-1], TextRange):
             path, sub = path[:-1], path[-1]
-        text = self.text
+        index = self.index
+        text = index.text
         while True:
             try:
-                start, vstart, end = locate(text, path)
+                start, vstart, end = index.locate(path)
                 break
             except PathNotFound:
                 if not path:
@@ -54,15 +60,18 @@ class JsonDoc:
         if sub is not None and text[vstart : vstart + 1] == '"':
             start = string_offset(text, vstart, sub.start)
             end = string_offset(text, vstart, sub.end)
-        elif "\n" in text[start:end]:
+        elif text.find("\n", start, end) >= 0:
             end = key_end(text, start) if text[start : start + 1] == '"' else start + 1
-        line, col = line_col(text, start)
-        end_line, end_col = line_col(text, end)
-        ls = text.rfind("\n", 0, start) + 1
-        le = text.find("\n", start)
-        snippet = text[ls : le if le >= 0 else len(text)].rstrip("\r")
+        line, col = index.line_col(start)
+        end_line, end_col = index.line_col(end)
+        ls = start - col + 1
+        le = index.line_end(start, start + WIDTH + 1)  # a long line is not copied whole
+        if le == len(text) or text[le] == "\n":  # the line's end (within WIDTH of start)
+            while le > ls and text[le - 1] == "\r":
+                le -= 1
+        snippet, snippet_start = excerpt_in(text, ls, le, col)
         off = self.first_line - 1
-        return Span(line + off, col, end_line + off, end_col), snippet
+        return Span(line + off, col, end_line + off, end_col), snippet, snippet_start
 
 
 def _decode_error(e: orjson.JSONDecodeError, data: bytes) -> tuple[str, int]:

@@ -15,6 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 from cachelint.python.positions import Positions
+from cachelint.reading import read_regular
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
 HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
@@ -354,7 +355,7 @@ class Project:
                     continue  # too big, or this file has read enough helpers: stays unknown
                 self._allowance -= size
                 self._cache[real] = None  # a module that fails to load stays unknown
-                text = decode(real.read_bytes())
+                text = decode(read_regular(real, size))  # a FIFO swapped in, or grown: unknown
                 tree = parse(text)
             except (OSError, SourceError):
                 continue

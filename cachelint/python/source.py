@@ -322,9 +322,9 @@ def _findings(
         issue.notes = [(m, nl) for m, nl in notes if note_spans[id(nl.node)] != span]
         issue.anchor = loc
 
-        def resolve_span(anchor: Any) -> tuple[Span, str | None]:
+        def resolve_span(anchor: Any) -> tuple[Span, str | None, int]:
             s = _span(anchor, module)
-            return s, positions.line_text(s.line)
+            return s, positions.line_text(s.line), 1
 
         out.append(finding(issue, display, resolve_span))
     return out

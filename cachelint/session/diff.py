@@ -8,15 +8,17 @@ invalidates and the tokens written again instead of read.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cachelint.checks import Context
+from cachelint.config import DEFAULT_MAX_FILE_SIZE
 from cachelint.findings import Finding, Span
 from cachelint.formatters.neutral import shown, shown_path
 from cachelint.payload.source import JsonDoc, parse_document, requests_of
 from cachelint.prompt import Prompt
+from cachelint.reading import read_error, read_regular
 from cachelint.session.compare import LOOKBACK, Change, compare
 from cachelint.session.estimate import PrefixEstimate
 from cachelint.session.fingerprint import Fingerprinter, RequestPrint, draft
@@ -75,30 +77,34 @@ def _error(f: Finding) -> DiffError:
     return DiffError(f"{where}: {f.message} [CL000]")
 
 
-def _read(path: str) -> tuple[bytes, str]:
+def _read(path: str, max_file_size: int) -> tuple[bytes, str]:
     """The bytes of a request file, or of one line of a log named `log.jsonl:N` (the other
-    lines blanked, so positions stay those of the log); and the name to show."""
+    lines blanked, so positions stay those of the log); and the name to show. Regular files
+    only, no more than `max_file_size` bytes (a line of a log: no longer than that)."""
     from cachelint.discovery import JSONL_SUFFIXES
+    from cachelint.reading import open_regular
 
     name, sep, number = path.rpartition(":")
-    if sep and number.isdigit() and name.endswith(JSONL_SUFFIXES) and not Path(path).exists():
+    if sep and number.isdigit() and name.endswith(JSONL_SUFFIXES) and not os.path.lexists(path):
         wanted = int(number)
         try:
-            with open(name, "rb") as f:
-                for n, line in enumerate(f, 1):
+            with open_regular(name) as f:
+                for n, line in enumerate(iter(lambda: f.readline(max_file_size + 1), b""), 1):
                     if n == wanted:
                         return b"\n" * (n - 1) + line, name
         except OSError as e:
-            raise DiffError(f"{name}: cannot read file: {e.strerror or e} [CL000]") from None
+            raise DiffError(f"{name}: {read_error(e)} [CL000]") from None
         raise DiffError(f"{name}: has no line {wanted} [CL000]")
     try:
-        return Path(path).read_bytes(), path
+        return read_regular(path, max_file_size), path
     except OSError as e:
-        raise DiffError(f"{path}: cannot read file: {e.strerror or e} [CL000]") from None
+        raise DiffError(f"{path}: {read_error(e)} [CL000]") from None
 
 
-def load(label: str, ctx: Context, printer: Fingerprinter) -> Side:
-    data, path = _read(label)
+def load(
+    label: str, ctx: Context, printer: Fingerprinter, max_file_size: int = DEFAULT_MAX_FILE_SIZE
+) -> Side:
+    data, path = _read(label, max_file_size)
     parsed = parse_document(data, path)
     if isinstance(parsed, Finding):
         raise _error(parsed)
@@ -127,10 +133,12 @@ def _marker_anchor(side: Side, index: int) -> Any:
     return side.prompt.anchor
 
 
-def diff(old_path: str, new_path: str, ctx: Context) -> DiffReport:
+def diff(
+    old_path: str, new_path: str, ctx: Context, max_file_size: int = DEFAULT_MAX_FILE_SIZE
+) -> DiffReport:
     printer = Fingerprinter()
-    old = load(old_path, ctx, printer)
-    new = load(new_path, ctx, printer)
+    old = load(old_path, ctx, printer, max_file_size)
+    new = load(new_path, ctx, printer, max_file_size)
     comparison = compare(old.print, new.print, new.prompt)
     entries = []
     for e in comparison.entries():

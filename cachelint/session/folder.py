@@ -16,6 +16,7 @@ from pathlib import Path
 from cachelint.checks import Context
 from cachelint.findings import Finding
 from cachelint.payload.source import parse_document, request_issues, requests_of
+from cachelint.reading import read_error, read_regular
 from cachelint.report import finding, unparsable
 from cachelint.session.analyzer import SESSION_CODES, SessionAnalyzer
 
@@ -43,16 +44,10 @@ def lint_log_folder(
     for path, display in files:
         selected = selector(display)
         try:
-            size = path.stat().st_size
-            data = path.read_bytes() if size <= max_file_size else None
+            data = read_regular(path, max_file_size)
         except OSError as e:
             if selected("CL000"):
-                out.append(unparsable(display, f"cannot read file: {e.strerror or e}"))
-            continue
-        if data is None:
-            if selected("CL000"):
-                msg = f"file is {size:,} bytes, over the max-file-size limit of {max_file_size:,}"
-                out.append(unparsable(display, msg))
+                out.append(unparsable(display, read_error(e)))
             continue
         parsed = parse_document(data, display)
         if isinstance(parsed, Finding):

@@ -83,6 +83,7 @@ CHECK_OPTION_GROUPS = {
         "exclude",
         "extend_exclude",
         "force_exclude",
+        "respect_gitignore",
         "stdin_filename",
         "log_dirs",
         "show_files",
@@ -135,6 +136,11 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 @click.option("--model", help="Model for payloads and calls that name none.")
 @click.option("--exclude", multiple=True, help="Globs to exclude, replacing the configured ones.")
 @click.option("--extend-exclude", multiple=True, help="Globs to exclude, added to the others.")
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Leave out untracked files that git ignores [default: on].",
+)
 @click.option("--show-files", is_flag=True, help="List the files that would be checked, and exit.")
 @click.option(
     "--show-settings", is_flag=True, help="Print the settings in force for this run, and exit."
@@ -197,6 +203,7 @@ def check(
     model,
     exclude,
     extend_exclude,
+    respect_gitignore,
     show_files,
     show_settings,
     config_path,
@@ -236,6 +243,8 @@ def check(
     if exclude:
         config.exclude = list(exclude)
     config.exclude = config.exclude + list(extend_exclude)
+    if respect_gitignore is not None:
+        config.respect_gitignore = respect_gitignore
     fail_on = Severity(fail_on or config.fail_on)
     ignored = _codes(ignore, "--ignore") + _codes(extend_ignore, "--extend-ignore")
     options = Options(
@@ -404,6 +413,7 @@ def _print_settings(
         "rules": " ".join(sorted(engine.selection.codes)),
         "per-file-ignores": c.per_file_ignores,
         "exclude": c.exclude,
+        "respect-gitignore": c.respect_gitignore,
         "default-model": engine.options.model or c.default_model,
         "platform": c.platform,
         "max-file-size": c.max_file_size,

@@ -67,6 +67,7 @@ class Config:
     conversation_key: str | None = None  # JSON pointer grouping log requests by conversation
     fail_on: str = "warning"  # the lowest severity that fails the run
     baseline: str | None = None  # file of known findings, relative to the config root
+    respect_gitignore: bool = True  # a walk leaves out what git ignores (untracked files only)
 
     def fingerprint(self) -> str:
         """Everything that changes findings, for result caches."""

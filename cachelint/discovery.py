@@ -9,7 +9,10 @@ import stat
 from collections.abc import Callable, Iterator
 from operator import attrgetter
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from cachelint.gitignore import GitIgnore
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 PAYLOAD_SUFFIXES = (".json", *JSONL_SUFFIXES)
@@ -122,8 +125,10 @@ def find(
     folders: list[tuple[str, int, int]] | None = None,
     cache_dir: Path | None = None,
     problems: list[Problem] | None = None,
+    gitignore: bool = False,
 ) -> list[Found]:
     """The files to check in a stable order, each once (by the first path that leads to it).
+    With `gitignore`, a walk leaves out what git ignores (`gitignore.py`).
     Directories are walked; symlinks are not followed. `folders` receives (folder, start, end)
     for the walked files of each folder: they are listed together, and `found[start:end]` are
     they. `problems` receives the folders that could not be listed and the entries that could
@@ -141,12 +146,24 @@ def find(
             continue
         tops.append((len(found), given))
         if is_folder(given):
-            _walk(given, root, excluded, suffixes, found, listings, folders, cache, problems)
+            ignore = _git_ignore(given) if gitignore else None
+            _walk(
+                given, root, excluded, suffixes, found, listings, folders, cache, problems, ignore
+            )
         else:
             found.append((given, True, display_path(given), relative(given, root)))
     if len(tops) > 1 and _drop_repeats(found, tops) and folders is not None:
         folders.clear()  # positions moved: no folder summaries in such a run
     return found
+
+
+def _git_ignore(top: Path) -> GitIgnore | None:
+    """What git ignores in the work tree holding `top`, when there is one and its index reads."""
+    from cachelint.gitignore import GitIgnore, repository
+
+    repo = repository(top)
+    ignore = GitIgnore(repo) if repo is not None else None
+    return ignore if ignore is not None and ignore.usable else None
 
 
 def is_folder(path: Path) -> bool:
@@ -228,6 +245,7 @@ def _walk(
     folders: list[tuple[str, int, int]] | None = None,
     cache: os.stat_result | None = None,
     problems: list[Problem] | None = None,
+    ignore: GitIgnore | None = None,
 ) -> None:
     # Paths are joined as strings from the top, in one loop without calls or generators per
     # entry: on a warm run over a large tree, the walk is a third of the time.
@@ -284,9 +302,25 @@ def _walk(
                         problems.append((shown_prefix + name, erel, f"cannot stat: {_why(err)}"))
             if listings is not None and not unseen:
                 listings.store(directory, kept, kept_dirs)
+        if ignore is not None:  # after the listing is kept: a .gitignore can change alone
+            subdirs = _not_ignored(ignore, directory, found, start, subdirs)
         if folders is not None and len(found) > start:
             folders.append((shown_prefix[:-1], start, len(found)))
         stack.extend(reversed(subdirs))
+
+
+def _not_ignored(
+    ignore: GitIgnore, directory: str, found: list[Found], start: int, subdirs: list
+) -> list:
+    """Drop from `found[start:]` the files of `directory` that git ignores; the subfolders it
+    does not ignore."""
+    names = [os.path.basename(f[0]) for f in found[start:]]
+    kept = set(ignore.keep(directory, names, False))
+    if len(kept) < len(names):
+        found[start:] = [f for f, n in zip(found[start:], names, strict=True) if n in kept]
+    dir_names = [os.path.basename(d[0]) for d in subdirs]
+    kept_dirs = set(ignore.keep(directory, dir_names, True))
+    return [d for d, n in zip(subdirs, dir_names, strict=True) if n in kept_dirs]
 
 
 def _why(err: OSError) -> str:

@@ -215,6 +215,7 @@ class Engine:
             folders,
             cache_dir,
             problems,
+            gitignore=config.respect_gitignore,
         )
         self.walk_findings = self._problem_findings(problems)
         return found

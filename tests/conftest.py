@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,9 @@ from cachelint.config import Config
 from cachelint.engine import Engine, Options
 
 ROOT = Path(__file__).resolve().parent.parent
+# Hypothesis keeps its files in a folder of this run, not in the repository (read when it loads).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="cachelint-hyp-"))
+atexit.register(shutil.rmtree, os.environ["HYPOTHESIS_STORAGE_DIRECTORY"], True)
 # Python source analysis degrades to "unknown" on code it cannot follow; in tests, fail instead.
 os.environ.setdefault("CACHELINT_DEBUG", "1")
 
@@ -33,6 +39,10 @@ def run_cli(
     *args: str, cwd: Path | None = None, stdin: bytes | None = None, env: dict | None = None
 ) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    if cwd is None and "CACHELINT_CACHE_DIR" not in full_env:
+        # a run in the repository itself keeps its cache out of it (tests keep to themselves)
+        home = full_env.get("XDG_CACHE_HOME") or tempfile.gettempdir()
+        full_env["CACHELINT_CACHE_DIR"] = os.path.join(home, "repo-runs")
     return subprocess.run(
         [sys.executable, "-m", "cachelint", *args],
         cwd=cwd or ROOT,
@@ -61,3 +71,13 @@ def _user_cache_home(tmp_path_factory):
     """The secret that seals cache files (cache_key.py) lives in a temporary home of the test
     run, never in the home of the user running the tests; CLI subprocesses inherit it."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
+
+
+def pytest_configure(config):
+    """Hypothesis keeps no example database in the repository (nor anywhere)."""
+    try:
+        from hypothesis import settings
+    except ImportError:  # pragma: no cover
+        return
+    settings.register_profile("cachelint", database=None)
+    settings.load_profile("cachelint")

@@ -1,10 +1,11 @@
 """Cheap byte scans that decide whether a walked Python file is worth parsing.
 
 Parsing and evaluating cost far more than reading. A file is parsed when its bytes mention a cache
-marker (cache_control, cachePoint and their look-alikes), the prompt-caching beta, or a call that
-sends a request (the markers may come from a helper module, which is then read on demand).
-Substring tests (C speed) come first; the regexes only confirm around what they found, since
-ordinary code says "cache" often (lru_cache, Django caches).
+marker (cache_control, cachePoint and their look-alikes), the prompt-caching beta, a call that
+sends a request (the markers may come from a helper module, which is then read on demand), or a
+cachelint suppression comment (which CL001 checks). Substring tests (C speed) come first; the
+regexes only confirm around what they found, since ordinary code says "cache" often (lru_cache,
+Django caches).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ _CALL = re.compile(
 )
 _MARKER_AT = re.compile(rb"cache?[-_ ]?(?:co|po)")  # matched on lowercased bytes
 _BETA = re.compile(rb"prompt[-_]?caching")
+# a cachelint suppression comment, which CL001 checks even where nothing else is left to check
+_SUPPRESSION = re.compile(rb"#\s*noqa:[^\n]*?\bcl\d|#\s*cachelint:\s*ignore\[")
 
 
 def worth_parsing(data: bytes) -> bool:
@@ -38,4 +41,6 @@ def worth_parsing(data: bytes) -> bool:
         if _MARKER_AT.match(lower, i):
             return True
         i = lower.find(b"cach", i + 4)
-    return b"caching" in lower and _BETA.search(lower) is not None
+    if b"caching" in lower and _BETA.search(lower) is not None:
+        return True
+    return (b"noqa" in lower or b"cachelint" in lower) and _SUPPRESSION.search(lower) is not None

@@ -4,11 +4,16 @@ the count of the requests that have it; CL401 does not report the cause again.""
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import orjson
 
+from cachelint.checks import Issue
+from cachelint.checks.volatile import TextRange
+from cachelint.session.recurring import keyed
+
 from conftest import make_engine, run_cli
-from logs import LONG_SYSTEM, Chat, jsonl, text
+from logs import LONG_SYSTEM, Chat, jsonl, text, tool
 
 
 def _stamped(chat: Chat, question: str, time: str, extra: str = "") -> dict:
@@ -162,3 +167,43 @@ def test_cl401_reports_a_drift_the_request_rules_do_not_see(tmp_path):
     found = _check(tmp_path, jsonl(*lines))
     assert _where(found) == [(2, "CL401")]
     assert '"...Open tickets: 12..." -> "...13..."' in found[0]["message"]
+
+
+def test_a_cause_is_its_rule_place_and_kind_never_the_values_in_its_message():
+    prompt = SimpleNamespace(anchor=("request",))
+    req = {"messages": [{"role": "user"}, {"role": "assistant"}, {"role": "user"}]}
+
+    def key(code: str, path: tuple, message: str) -> tuple:
+        issue = Issue(code, ("request", *path), message)
+        return next(keyed([issue], prompt, req))[1]  # type: ignore[arg-type]
+
+    at = ("system", 0, "text", TextRange(15, 35))
+    one = key("CL301", at, 'an ISO date-time "2026-11-22T10:00:01Z" sits before 1,024 tokens')
+    assert one == key(
+        "CL301",
+        ("system", 0, "text", TextRange(16, 36)),
+        'an ISO date-time "2026-11-23T09:59:59Z" sits before 2,048 tokens',
+    )
+    assert one != key("CL301", at, 'a request id "req_0001" sits before 1,024 tokens')
+    assert one != key("CL304", at, 'an ISO date-time "2026-11-22T10:00:01Z" sits before 1 tokens')
+    assert one != key("CL301", ("system", 1, "text"), 'an ISO date-time "x" sits before 1 tokens')
+    # in the conversation: the role and the path inside the message, not its index
+    marker = ("content", 0, "cacheControl")
+    assert key("CL103", ("messages", 0, *marker), "m") == key(
+        "CL103", ("messages", 2, *marker), "m"
+    )
+    assert key("CL103", ("messages", 0, *marker), "m") != key(
+        "CL103", ("messages", 1, *marker), "m"
+    )
+
+
+def test_a_timestamp_in_a_tool_description_is_cl301_once_and_no_cl401(tmp_path):
+    chat = Chat(tools=[tool("search")])
+    lines = []
+    for i, t in enumerate(TIMES[:3]):
+        search = tool("search")
+        search["description"] = f"Search the catalogue. Index refreshed 2026-11-22T{t}Z."
+        lines.append(chat.turn(f"Question {i}", tools=[search]))
+    log = jsonl(*lines)
+    assert _where(_check(tmp_path, log)) == [(1, "CL301")]
+    assert _where(_check(tmp_path, log, "--ignore", "CL301")) == [(2, "CL401")]

@@ -7,8 +7,9 @@ has it, and its message counts the requests of the conversation that have it too
 
 A cause is the rule, the place in the request and the kind of problem, never the exact text:
 
-- the kind is the message with its numbers masked (token counts grow with the conversation, the
-  defect does not), so "an ISO date-time" and "a request id" in one block stay two causes;
+- the kind is the message with its numbers and quoted values masked (token counts grow with the
+  conversation, the defect does not), so "an ISO date-time" and "a request id" in one block
+  stay two causes;
 - in tools and system the place is the block path (`system[1].text`), and the n-th finding of a
   kind there is matched with the n-th of another request, so two timestamps stay two causes;
 - in the conversation a message's index moves on as the history grows, so the place is the
@@ -32,8 +33,9 @@ from cachelint.report import Resolver, finding
 from cachelint.session.excerpt import Sketch
 from cachelint.session.turn import location
 
-# a number standing alone ("1,024 tokens"), not a digit of a name ("claude-sonnet-4-5", "gpt-4o")
-_NUMBER = re.compile(r"(?<![\w.-])\d(?:[\d,.]*\d)?")
+# what varies between requests with the same defect: numbers ("about 1,024 tokens") and quoted
+# values ('10:00:07'); an apostrophe ("the model's") opens no quote
+_VALUES = re.compile(r"(?<!\w)'[^'\n]*'|(?<!\w)\"[^\"\n]*\"|\d+")
 _MAX_VALUES = 8  # reported values a drift may be explained by (bounds the pattern's backtracking)
 
 
@@ -87,7 +89,7 @@ def keyed(issues: Iterable[Issue], prompt: Prompt, req: dict) -> Iterator[tuple[
     nth: Counter[tuple] = Counter()
     for issue in issues:
         place, moving = _place(_relative(issue.anchor, root), req)
-        key = (issue.code, place, _NUMBER.sub("#", issue.message))
+        key = (issue.code, place, _VALUES.sub("#", issue.message))
         if not moving:
             nth[key] += 1
             key += (nth[key],)

@@ -35,8 +35,18 @@ def resolve(token: str) -> str:
     raise UnknownCode(f"unknown rule code or name '{token}'{hint}")
 
 
+# Rules that ALL leaves out, as ruff's RUF100 is not in its defaults: they report on the
+# configuration of the linter itself (suppression comments), which a project opts in to by naming
+# them (`extend-select = ["CL001"]`, or a prefix such as CL0).
+OPT_IN = frozenset({"CL001"})
+
+
 def _matches(code: str, prefix: str) -> bool:
     return prefix == "ALL" or code.startswith(prefix)
+
+
+def _selects(code: str, prefix: str) -> bool:
+    return code.startswith(prefix) if code in OPT_IN else _matches(code, prefix)
 
 
 class Selection:
@@ -46,7 +56,7 @@ class Selection:
 
         # Ruff-style: the more specific of a select and an ignore prefix wins.
         def enabled(code: str) -> bool:
-            best_sel = max((len(p) for p in sel if _matches(code, p)), default=-1)
+            best_sel = max((len(p) for p in sel if _selects(code, p)), default=-1)
             best_ign = max((len(p) for p in ign if _matches(code, p)), default=-1)
             return best_sel >= 0 and best_sel > best_ign
 

@@ -34,15 +34,22 @@ def render(page: str, color: bool = False) -> str:
     return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip() + "\n"
 
 
+_HEADING = re.compile(r"^#{1,6} +(.+?)[ \t]*$\n?", re.M)
+
+
 def _prose(text: str, style) -> str:
+    """Headings first, so that a line starting with a code span (`# noqa`) stays prose."""
+    out, pos = [], 0
+    for m in _HEADING.finditer(text):
+        title = _inline(text[pos : m.start()], style)
+        plain = _inline(m.group(1), lambda t, c: t)
+        out += [title, style(plain, "1") + "\n" + "-" * len(plain) + "\n"]
+        pos = m.end()
+    out.append(_inline(text[pos:], style))
+    return "".join(out)
+
+
+def _inline(text: str, style) -> str:
     text = _LINK.sub(r"\1 (\2)", text)
     text = _STRONG.sub(lambda m: style(m.group(1), "1"), text)
-    text = _CODE.sub(lambda m: style(m.group(1) or m.group(2), "36"), text)
-    lines = []
-    for line in text.splitlines(keepends=True):
-        heading = re.match(r"^(#{1,6}) +(.+?)\s*$", line)
-        if heading:
-            title = heading.group(2)
-            line = style(title, "1") + "\n" + "-" * len(title) + "\n"
-        lines.append(line)
-    return "".join(lines)
+    return _CODE.sub(lambda m: style(m.group(1) or m.group(2), "36"), text)

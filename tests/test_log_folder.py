@@ -12,11 +12,14 @@ from conftest import run_cli
 from logs import LONG_SYSTEM, Chat
 
 
-def _stamped_files(folder, count: int) -> None:
+def _stamped_files(folder, count: int, clock: bool = True) -> None:
+    """A conversation whose system prompt changes on every request: a clock time (CL301), or a
+    figure no request rule sees (CL401 between requests)."""
     folder.mkdir()
     chat = Chat()
     for i in range(1, count + 1):
-        req = chat.turn(f"Question {i}", system=LONG_SYSTEM + f" Current time: 10:00:{i:02}.")
+        drift = f" Current time: 10:00:{i:02}." if clock else f" Agents on shift: {i}."
+        req = chat.turn(f"Question {i}", system=LONG_SYSTEM + drift)
         (folder / f"req-{i}.json").write_text(json.dumps(req, indent=2))
 
 
@@ -36,7 +39,7 @@ def test_natural_name_order():
 
 
 def test_log_dir_runs_session_rules_across_files(tmp_path):
-    _stamped_files(tmp_path / "logs", 10)
+    _stamped_files(tmp_path / "logs", 10, clock=False)
     r = run_cli("check", "--log-dir", "logs", "--format", "json", cwd=tmp_path)
     assert r.returncode == 1, r.stderr
     found = _codes(r)
@@ -50,10 +53,24 @@ def test_log_dir_runs_session_rules_across_files(tmp_path):
     assert orjson.loads(r.stdout)["summary"]["files_checked"] == 10
 
 
+def test_log_dir_reports_a_request_rule_cause_once_per_conversation(tmp_path):
+    _stamped_files(tmp_path / "logs", 10)
+    r = run_cli("check", "--log-dir", "logs", "--format", "json", "--no-cache", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    found = orjson.loads(r.stdout)["findings"]
+    assert [(f["path"], f["code"]) for f in found] == [("logs/req-1.json", "CL301")]
+    assert found[0]["message"].endswith(
+        "(in all 10 requests of this conversation, the last at logs/req-10.json)"
+    )
+
+
 def test_a_plain_folder_is_not_a_log(tmp_path):
     _stamped_files(tmp_path / "logs", 3)
-    r = run_cli("check", "logs", "--format", "json", cwd=tmp_path)
+    r = run_cli("check", "logs", "--format", "json", "--no-cache", cwd=tmp_path)
     assert _codes(r) == []
+    found = orjson.loads(r.stdout)["findings"]
+    assert [f["path"] for f in found] == [f"logs/req-{i}.json" for i in (1, 2, 3)]
+    assert all("requests of this conversation" not in f["message"] for f in found)
 
 
 def test_files_of_the_log_dir_are_checked_once(tmp_path):
@@ -61,7 +78,7 @@ def test_files_of_the_log_dir_are_checked_once(tmp_path):
     r = run_cli("check", ".", "--log-dir", "logs", "--format", "json", cwd=tmp_path)
     doc = orjson.loads(r.stdout)
     cl301 = [f for f in doc["findings"] if f["code"] == "CL301"]
-    assert len(cl301) == 3  # once per file, not twice
+    assert len(cl301) == 1  # once for the conversation, and no file checked again on its own
     assert doc["summary"]["files_checked"] == 3
 
 
@@ -95,5 +112,9 @@ def test_log_findings_are_the_same_from_the_result_cache_and_workers(tmp_path):
     ]
     first, second = (orjson.loads(r.stdout)["findings"] for r in runs)
     assert first == second
-    cl401 = [f for f in first if f["code"] == "CL401"]
-    assert len(cl401) == 71 and all("recurs on the next 2 requests" in f["message"] for f in cl401)
+    cl301 = [f for f in first if f["code"] == "CL301"]
+    assert len(cl301) == 71  # once per file: each is a conversation of its own
+    assert all(
+        "(in all 4 requests of this conversation, the last at line 4)" in f["message"]
+        for f in cl301
+    )

@@ -22,11 +22,13 @@ def _cases():
 
 
 def _run(ex):
+    extend = ex.options.get("extend-select")  # opt-in rules (CL001) are named to run
     return lint(
         ex.source,
         ex.options.get("filename", SUFFIX[ex.language]),
         model=ex.options.get("model"),
         platform=ex.options.get("platform"),
+        extend_select=extend.split(",") if extend else [],
     )
 
 

@@ -86,22 +86,31 @@ def test_clean_logs_with_the_conversation_key(log):
 @settings(
     max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
-@given(clean_logs(), st.integers(0, 10_000))
-def test_a_drift_is_found_however_the_log_is_interleaved(log, seed):
+@given(clean_logs(), st.integers(0, 10_000), st.booleans())
+def test_a_drift_is_found_however_the_log_is_interleaved(log, seed, clock):
+    """A drift request rules cannot see is CL401 at the second request; a clock time is CL301
+    at the first, once, whatever the other conversations around it."""
     lines = [orjson.loads(x) for x in log.splitlines()]
     target = Chat(user="drifter")
     rng = random.Random(seed)
     stamps = []
     for i in range(3):
-        stamps.append(
-            target.turn(f"Drifting question {i}", system=LONG_SYSTEM + f" At 10:00:0{i}.")
-        )
+        drift = f" At 10:00:0{i}." if clock else f" Agents on shift: {i + 3}."
+        stamps.append(target.turn(f"Drifting question {i}", system=LONG_SYSTEM + drift))
     # insert the drifting conversation's requests in order, at random places
     positions = sorted(rng.sample(range(len(lines) + 3), 3))
     for pos, req in zip(positions, stamps, strict=True):
         lines.insert(pos, req)
-    found = session_codes(jsonl(*lines))
-    assert [(line, code) for line, code, _ in found] == [(positions[1] + 1, "CL401")]
+    found = [
+        f
+        for f in make_engine().lint_bytes(jsonl(*lines).encode(), "log.jsonl")
+        if f.code in (*SESSION, "CL301", "CL304")
+    ]
+    if clock:
+        assert [(f.span.line, f.code) for f in found] == [(positions[0] + 1, "CL301")]
+        assert "(in all 3 requests of this conversation" in found[0].message
+    else:
+        assert [(f.span.line, f.code) for f in found] == [(positions[1] + 1, "CL401")]
 
 
 def _analyzer(max_open: int) -> SessionAnalyzer:
@@ -114,9 +123,8 @@ def _analyzer(max_open: int) -> SessionAnalyzer:
 def _feed(analyzer: SessionAnalyzer, requests: list[dict]) -> None:
     for n, req in enumerate(requests, 1):
         for item, r, prompt in requests_of(req, ()):
-            analyzer.add(
-                item, r, prompt, path="x.jsonl", line_no=n, resolve=lambda a: None, selected=bool
-            )
+            kw = {"path": "x.jsonl", "line_no": n, "resolve": lambda a: None, "selected": bool}
+            analyzer.add(item, r, prompt, [], **kw)
 
 
 def test_open_conversations_and_indexes_are_bounded():

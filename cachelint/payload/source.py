@@ -18,7 +18,7 @@ from cachelint.jsonpos import JsonIndex, PathNotFound, key_end, line_col, string
 from cachelint.payload.detect import to_prompt, unwrap
 from cachelint.prompt import Prompt
 from cachelint.report import finding, unparsable
-from cachelint.session.analyzer import SESSION_CODES, SessionAnalyzer
+from cachelint.session.analyzer import SessionAnalyzer
 from cachelint.snippet import WIDTH, excerpt_in
 
 Selected = Callable[[str], bool]
@@ -170,10 +170,11 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
 def lint_jsonl(
     stream: IO[bytes], path: str, ctx: Context, selected: Selected, max_line: int = 64 * 1024 * 1024
 ) -> list[Finding]:
-    """Request rules on each line, and session rules over the lines read as conversations."""
+    """Request rules on each line, and session rules over the lines read as conversations; a
+    request rule's cause is reported once per conversation (`session.recurring`)."""
     out: list[Finding] = []
     seen_any = False
-    sessions = SessionAnalyzer(ctx) if any(selected(c) for c in SESSION_CODES) else None
+    sessions = SessionAnalyzer(ctx)
     for n, line in enumerate(_lines(stream, max_line), 1):
         if line is None:
             seen_any = True
@@ -205,12 +206,20 @@ def lint_jsonl(
         doc = JsonDoc(line, n)
         resolve = doc.resolve
         for item, req, prompt in requests_of(obj, ()):
-            out.extend(finding(i, path, resolve) for i in request_issues(prompt, ctx, selected))
-            if sessions is not None:
-                found = sessions.add(
-                    item, req, prompt, path=path, line_no=n, resolve=resolve, selected=selected
+            issues = list(request_issues(prompt, ctx, selected))
+            out.extend(
+                sessions.add(
+                    item,
+                    req,
+                    prompt,
+                    issues,
+                    path=path,
+                    line_no=n,
+                    resolve=resolve,
+                    selected=selected,
                 )
-                out.extend(found)
+            )
+    sessions.finish()
     if not seen_any and selected("CL000"):
         out.append(unparsable(path, "empty file: expected JSON lines, one request per line"))
     return out

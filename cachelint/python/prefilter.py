@@ -1,10 +1,11 @@
 """Cheap byte scans that decide whether a walked Python file is worth parsing.
 
 Parsing and evaluating cost far more than reading. A file is parsed when its bytes mention a cache
-marker (cache_control, cachePoint and their look-alikes), the prompt-caching beta, or a call that
-sends a request (the markers may come from a helper module, which is then read on demand).
-Substring tests (C speed) come first; the regexes only confirm around what they found, since
-ordinary code says "cache" often (lru_cache, Django caches).
+marker (cache_control, cachePoint and their look-alikes), the prompt-caching beta, a call that
+sends a request (the markers may come from a helper module, which is then read on demand), or a
+cachelint suppression comment (which CL001 checks). Substring tests (C speed) come first; the
+regexes only confirm around what they found, since ordinary code says "cache" often (lru_cache,
+Django caches).
 
 A file that fails them is looked at once more for what Python reads differently from what its
 bytes spell, so that a walk does not skip a file that gives findings when named: escapes decoded
@@ -35,6 +36,8 @@ _CALL = re.compile(
 )
 _MARKER_AT = re.compile(rb"cache?[-_ ]?(?:co|po)")  # matched on lowercased bytes
 _BETA = re.compile(rb"prompt[-_]?caching")
+# a cachelint suppression comment, which CL001 checks even where nothing else is left to check
+_SUPPRESSION = re.compile(rb"#\s*noqa:[^\n]*?\bcl\d|#\s*cachelint:\s*ignore\[")
 
 # Escapes that may spell an ASCII character in a string literal.
 _ESCAPE = re.compile(
@@ -81,7 +84,9 @@ def _mentions(data: bytes) -> bool:
         if _MARKER_AT.match(lower, i):
             return True
         i = lower.find(b"cach", i + 4)
-    return b"caching" in lower and _BETA.search(lower) is not None
+    if b"caching" in lower and _BETA.search(lower) is not None:
+        return True
+    return (b"noqa" in lower or b"cachelint" in lower) and _SUPPRESSION.search(lower) is not None
 
 
 def _decoded(data: bytes) -> bytes:

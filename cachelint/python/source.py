@@ -51,12 +51,15 @@ def lint_python(
         snippet = lines[e.line - 1] if 0 < e.line <= len(lines) else None
         return [unparsable(display, e.message, span, snippet)]
     module = project.module_for(text, tree, path, display)
+    sup = suppression.parse(module.text)
     try:
         issues = list(_issues(module, ctx, selected, project, volatile_names or [], timeout))
-        found = _findings(issues, module, display) if issues else []
+        found = _findings(issues, module, display, sup) if issues else []
     except RecursionError:
         project.stopped = "the code is nested too deeply for Python's recursion limit"
         found = []
+    if selected(suppression.UNUSED) and not project.stopped:  # a stop leaves findings unknown
+        found += _unused(sup, selected, module, display)
     if project.stopped and selected("CL000"):
         found.append(
             unparsable(
@@ -295,7 +298,10 @@ def _lost_marker(loc: Loc) -> Issue:
 
 
 def _findings(
-    issues: list[tuple[Issue, Callable[[Any], Loc]]], module: ModuleInfo, display: str
+    issues: list[tuple[Issue, Callable[[Any], Loc]]],
+    module: ModuleInfo,
+    display: str,
+    sup: suppression.Suppressions,
 ) -> list[Finding]:
     resolved: list[tuple[Issue, Loc, list[tuple[str, Loc]]]] = []
     for issue, resolve in issues:
@@ -307,12 +313,11 @@ def _findings(
         notes = [(msg, _in_module(resolve(a), module)) for msg, a in issue.notes]
         resolved.append((issue, loc, notes))
     positions = module.positions
-    sup = suppression.parse(module.text)
     out: list[Finding] = []
     seen: set[tuple] = set()
     for issue, loc, notes in resolved:
         span = _span(loc, module)
-        if sup.suppressed(issue.code, span.line):
+        if sup.suppressed(issue.code, [span.line, *(_span(nl, module).line for _, nl in notes)]):
             continue
         key = (issue.code, span, issue.message)
         if key in seen:
@@ -327,6 +332,21 @@ def _findings(
             return s, positions.line_text(s.line), 1
 
         out.append(finding(issue, display, resolve_span))
+    return out
+
+
+def _unused(
+    sup: suppression.Suppressions, selected: Selected, module: ModuleInfo, display: str
+) -> list[Finding]:
+    """CL001 for the suppression comments that suppressed nothing."""
+
+    def resolve(span: Span) -> tuple[Span, str | None, int]:
+        return span, module.positions.line_text(span.line), 1
+
+    out = []
+    for u in sup.unused(selected):
+        span = Span(u.line, u.column, u.line, u.end_column)
+        out.append(finding(Issue(suppression.UNUSED, span, u.message), display, resolve))
     return out
 
 

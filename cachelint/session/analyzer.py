@@ -4,7 +4,8 @@
 log), finds its conversation, compares it with the previous request of that conversation, and
 returns findings at once. A cause that recurs on the next requests of the same conversation (a
 timestamp that changes on every call) is reported once, at the first request, and its message
-counts the repeats.
+counts the repeats. The request rules' findings of each request go through it too, to be
+reported once per conversation (`session.recurring`); `finish` completes their counts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from cachelint.checks import SESSION_CHECKS, Context
+from cachelint.checks import SESSION_CHECKS, Context, Issue
 from cachelint.findings import Finding
 from cachelint.prompt import Prompt
 from cachelint.report import Resolver, finding
@@ -24,6 +25,7 @@ from cachelint.session import pointer
 from cachelint.session.compare import compare
 from cachelint.session.conversations import Continuation, Conversations
 from cachelint.session.fingerprint import Digests, Fingerprinter, RequestPrint, draft
+from cachelint.session.recurring import Causes, Recurring, drift_explained
 from cachelint.session.turn import UNEXPLAINED, Cause, Turn, location
 from cachelint.session.usage import usage_of
 
@@ -62,20 +64,24 @@ class SessionAnalyzer:
         self._contexts: OrderedDict[int, RequestPrint] = OrderedDict()
         self._context_runs: dict[int, Run] = {}
         self._seen = 0
+        self.recurring = Recurring()
 
     def add(
         self,
         line: Any,
         req: dict,
         prompt: Prompt,
+        issues: list[Issue],
         *,
         path: str,
         line_no: int,
         resolve: Resolver,
         selected: Callable[[str], bool],
     ) -> list[Finding]:
-        """Findings for one request of the log (`line` is the log entry that holds it)."""
+        """Findings for one request of the log (`line` is the log entry that holds it), with
+        `issues`, the request rules' selected issues on it."""
         self._seen += 1
+        session = any(selected(c) for c in SESSION_CODES)
         dr = draft(
             req,
             prompt,
@@ -89,18 +95,32 @@ class SessionAnalyzer:
         out: list[Finding] = []
         if found is None:
             p = self.printer.build(dr)
+            conv = None
             if p.messages:  # a request without messages cannot be continued
-                self.conversations.start(p, dr.context, self._seen)
-            out = self._across(p, prompt, resolve, selected)
+                conv = self.conversations.start(p, dr.context, self._seen)
+            if session:
+                out = self._across(p, prompt, resolve, selected)
         else:
             conv, cont = found
             p = self.printer.build(dr, conv.last)
-            turn = Turn(conv.last, p, prompt, cont, compare(conv.last, p, prompt), self.ctx)
-            cause = self._cause(turn, _run_checks(turn))
-            out = self._report(conv, cause, p, resolve, selected)
+            if session:
+                turn = Turn(conv.last, p, prompt, cont, compare(conv.last, p, prompt), self.ctx)
+                cause = self._cause(turn, _run_checks(turn))
+                shown = cause is None or not _reported(turn, cause, issues)
+                if not shown:  # a drift of other text in the block later is another cause
+                    cause.key += " reported"
+                out = self._report(conv, cause, p, resolve, selected, shown)
             self.conversations.advance(conv, p, cont.common, dr.context, self._seen)
         self._remember_context(p)
-        return out
+        if conv is not None and conv.causes is None:
+            conv.causes = Causes()
+        causes = conv.causes if conv is not None else None
+        kw = {"path": path, "line": line_no, "resolve": resolve}
+        return self.recurring.add(causes, issues, prompt, req, **kw) + out
+
+    def finish(self) -> None:
+        """Complete the findings once the whole log is read (the counts of recurring causes)."""
+        self.recurring.finish()
 
     def _key(self, line: Any, req: dict) -> Hashable | None:
         if self.key is None:
@@ -137,7 +157,10 @@ class SessionAnalyzer:
         p: RequestPrint,
         resolve: Resolver,
         selected: Callable[[str], bool],
+        shown: bool = True,
     ) -> list[Finding]:
+        """The finding of a new cause; a cause not `shown` (what a request rule reported) is
+        followed as any other, so that it is not replaced by a later one."""
         run: Run | None = conv.run
         if cause is None:
             conv.run = None
@@ -145,7 +168,7 @@ class SessionAnalyzer:
         if run is not None and run.key == cause.key:
             run.recur(p.line, p.path, run.finding.path if run.finding else p.path)
             return []
-        if not selected(cause.code):
+        if not shown or not selected(cause.code):
             conv.run = Run(cause.key, None)
             return []
         f = finding(cause.issue, p.path, resolve)
@@ -217,6 +240,18 @@ class SessionAnalyzer:
 @dataclass(slots=True)
 class _Holder:
     run: Run | None
+
+
+def _reported(turn: Turn, cause: Cause, issues: list[Issue]) -> bool:
+    """Is the cause a drift of a tools or system block that only changed inside values the
+    request rules report on this request (CL301's timestamp), so that it is already reported?"""
+    d = cause.point
+    if cause.code != "CL401" or d >= min(len(turn.cur.blocks), len(turn.prev.blocks)):
+        return False
+    new, old = turn.cur.blocks[d], turn.prev.blocks[d]
+    if new.section not in ("tools", "system") or new.label != old.label:
+        return False
+    return drift_explained(turn.prompt.blocks[turn.cur.index[d]], old.text, issues)
 
 
 def _run_checks(turn: Turn) -> list[Cause]:

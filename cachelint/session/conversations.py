@@ -52,6 +52,7 @@ class Conversation:
     key: Hashable | None
     last: RequestPrint
     run: Any = None  # the analyzer's record of the last reported cause
+    causes: Any = None  # the per-request causes found in it (`session.recurring.Causes`)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,11 +1,12 @@
 """A compact print of one request: what the cache key depends on, without the request itself.
 
-For each block: a digest of what it renders (markers left out, string content and a single text
-block alike), a digest with sorted keys (to tell a key-order change from a content change), its
-kind, a label such as `system[0]` and a text `Sketch`. For the request: message digests, the
-breakpoint positions, the cache-key fields (model, tool_choice, thinking, speed, ...) and the
-usage the response reported. Blocks that did not change are shared with the previous print of
-the conversation, so a conversation costs about one request's text, not the whole log.
+For each block: a digest of what it renders (markers and their look-alikes left out, string
+content and a single text block alike), a digest with sorted keys (to tell a key-order change
+from a content change), its kind, a label such as `system[0]` and a text `Sketch`. For the
+request: message digests, the breakpoint positions, the cache-key fields (model, tool_choice,
+thinking, speed, ...) and the usage the response reported. Blocks that did not change are shared
+with the previous print of the conversation, so a conversation costs about one request's text,
+not the whole log.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import orjson
 
 from cachelint.models import normalize
+from cachelint.payload.markers import looks_like_marker
 from cachelint.prompt import Block, Prompt, Section
 from cachelint.session.excerpt import Sketch, sketch
 from cachelint.session.usage import Usage
@@ -119,12 +121,22 @@ def _dumps(value: Any, sort: bool = False) -> bytes:
         return repr(value).encode()
 
 
+def _unrendered(key: str) -> bool:
+    """A marker, or a look-alike of one (`cacheControl`), which a gateway drops too: a turn
+    resent without it is the same turn."""
+    return key in _UNRENDERED or looks_like_marker(key)
+
+
 def _body(b: Block) -> Any:
     raw = b.raw
     if isinstance(raw, dict):
-        skip = _UNRENDERED | ({"citations"} if b.kind == "document" else set())
-        if skip & raw.keys():
-            return {k: v for k, v in raw.items() if k not in skip}
+        document = b.kind == "document"
+        if any(_unrendered(k) or (document and k == "citations") for k in raw):
+            return {
+                k: v
+                for k, v in raw.items()
+                if not (_unrendered(k) or (document and k == "citations"))
+            }
     return raw
 
 
@@ -139,7 +151,9 @@ def _digest(b: Block) -> int:
     kind = b.kind
     if kind == "text":
         text = raw.get("text")
-        if isinstance(text, str) and (len(raw) == 2 or raw.keys() <= _PLAIN_TEXT_KEYS):
+        if isinstance(text, str) and (
+            len(raw) == 2 or all(k in _PLAIN_TEXT_KEYS or _unrendered(k) for k in raw)
+        ):
             return hash(("text", text))
     elif b.section == "tools" and len(b.content) == 1 and isinstance(b.content[0], str):
         return hash(("tool", b.content[0]))  # the tool without its marker, as rendered

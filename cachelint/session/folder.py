@@ -4,7 +4,7 @@ Opt-in: files in an ordinary folder are independent payloads (fixtures, examples
 compared with each other. In a log folder the files are taken in natural name order (`req-2`
 before `req-10`, subfolders by their path), each one a request or a list of requests, and the
 session rules run across them exactly as across the lines of a `.jsonl` log; request rules run on
-each file as usual.
+each file, and a cause they find is reported once per conversation, as in a log.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from cachelint.checks import Context
 from cachelint.findings import Finding
 from cachelint.payload.source import parse_document, request_issues, requests_of
 from cachelint.reading import read_error, read_regular
-from cachelint.report import finding, unparsable
-from cachelint.session.analyzer import SESSION_CODES, SessionAnalyzer
+from cachelint.report import unparsable
+from cachelint.session.analyzer import SessionAnalyzer
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -55,19 +55,8 @@ def lint_log_folder(
             continue
         obj, doc = parsed
         for item, req, prompt in requests_of(obj, ()):
-            out.extend(
-                finding(i, display, doc.resolve) for i in request_issues(prompt, ctx, selected)
-            )
-            if any(selected(c) for c in SESSION_CODES):
-                out.extend(
-                    sessions.add(
-                        item,
-                        req,
-                        prompt,
-                        path=display,
-                        line_no=1,
-                        resolve=doc.resolve,
-                        selected=selected,
-                    )
-                )
+            issues = list(request_issues(prompt, ctx, selected))
+            kw = {"path": display, "line_no": 1, "resolve": doc.resolve, "selected": selected}
+            out.extend(sessions.add(item, req, prompt, issues, **kw))
+    sessions.finish()
     return out

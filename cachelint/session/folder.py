@@ -18,6 +18,7 @@ from cachelint.findings import Finding
 from cachelint.payload.source import parse_document, request_issues, requests_of
 from cachelint.report import finding, unparsable
 from cachelint.session.analyzer import SESSION_CODES, SessionAnalyzer
+from cachelint.session.clock import SeenValues
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -39,6 +40,7 @@ def lint_log_folder(
 ) -> list[Finding]:
     """Findings for (path, display name) files, taken in the order given."""
     sessions = SessionAnalyzer(ctx)
+    seen = SeenValues()
     out: list[Finding] = []
     for path, display in files:
         selected = selector(display)
@@ -59,7 +61,7 @@ def lint_log_folder(
             out.extend([parsed] if selected("CL000") else [])
             continue
         obj, doc = parsed
-        for item, req, prompt in requests_of(obj, ()):
+        for item, req, prompt in requests_of(obj, (), seen, display):
             out.extend(
                 finding(i, display, doc.resolve) for i in request_issues(prompt, ctx, selected)
             )

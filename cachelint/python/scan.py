@@ -12,11 +12,11 @@ import ast
 from dataclasses import dataclass, field
 
 from cachelint.payload.markers import is_http_header, looks_like_marker
+from cachelint.python.betas import OLD_BETA, names_beta, sent_betas
 from cachelint.python.calls import chain, classify
 from cachelint.python.tree import children
 from cachelint.python.values import MARKER_KEYS
 
-OLD_BETA = "prompt-caching-2024-07-31"
 _BETA_MODULE = ".beta.prompt_caching."
 
 
@@ -64,6 +64,7 @@ def scan(module: ast.Module) -> Scan:
     # (node, enclosing class, enclosing top-level function, innermost function)
     stack: list[tuple[ast.AST, ast.ClassDef | None, Function | None, ast.AST | None]]
     stack = [(n, None, None, None) for n in reversed(module.body)]
+    names_old_beta = False
     while stack:
         node, cls, fn, inner = stack.pop()
         t = type(node)
@@ -107,9 +108,11 @@ def scan(module: ast.Module) -> Scan:
         elif t is ast.ImportFrom:
             if _BETA_MODULE in f".{node.module}.":  # type: ignore[attr-defined]
                 out.deprecated.append((node, "the beta.prompt_caching API"))
-        elif t is ast.Constant and type(node.value) is str and OLD_BETA in node.value:  # type: ignore[attr-defined]
-            out.deprecated.append((node, f"the {OLD_BETA} beta"))
+        elif t is ast.Constant and not names_old_beta and names_beta(node):
+            names_old_beta = True
         stack.extend([(c, cls, fn, inner) for c in children(node)[::-1]])
+    if names_old_beta:  # reported where it is sent, not where it is only named
+        out.deprecated.extend((n, f"the {OLD_BETA} beta") for n in sent_betas(module))
     return out
 
 

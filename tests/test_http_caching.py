@@ -120,3 +120,12 @@ def test_an_http_value_on_a_block_of_a_request_is_still_reported():
         """
     )
     assert found == [(9, "CL103")]
+
+
+def test_a_marker_dict_whose_type_is_not_known_is_left_alone():
+    assert not codes(
+        """
+        def block(kind, text):
+            return {"type": kind, "text": text, "cache_control": {"type": "ephemeral"}}
+        """
+    )

@@ -289,7 +289,7 @@ def _mini_prompt(d: LDict) -> tuple[Prompt | None, LDict]:
         or (isinstance(kind, str) and _TOOL_TYPE.match(kind))
     ):
         root = LDict([("tools", LList([d]), None)])
-    elif kind in _BLOCK_TYPES:
+    elif isinstance(kind, str) and kind in _BLOCK_TYPES:
         msg = LDict([("role", "user", None), ("content", LList([d]), None)])
         root = LDict([("messages", LList([msg]), None)])
     else:

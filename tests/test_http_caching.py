@@ -129,3 +129,25 @@ def test_a_marker_dict_whose_type_is_not_known_is_left_alone():
             return {"type": kind, "text": text, "cache_control": {"type": "ephemeral"}}
         """
     )
+
+
+def test_http_values_written_in_place_do_not_make_a_module_worth_evaluating():
+    import ast
+
+    from cachelint.python.scan import scan
+
+    found = scan(
+        ast.parse(
+            textwrap.dedent(
+                """
+                SETTINGS = {"cache_control": "no-store", "timeout": 30}
+
+                def upload(storage, data):
+                    storage.put(data, cache_control="public, max-age=3600")
+                    return {"name": "x", "cache_control": "private, no-cache"}
+                """
+            )
+        )
+    )
+    assert not found.has_markers
+    assert not any(f.relevant for f in found.functions)

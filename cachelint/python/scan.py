@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from cachelint.payload.markers import is_http_header, looks_like_marker
+from cachelint.payload.markers import is_http_cache_value, is_http_header, looks_like_marker
 from cachelint.python.betas import OLD_BETA, names_beta, sent_betas
 from cachelint.python.calls import chain, classify
 from cachelint.python.tree import children
@@ -85,9 +85,11 @@ def scan(module: ast.Module) -> Scan:
             ):
                 out.nested[node] = inner  # type: ignore[index]
         elif t is ast.Dict:
-            for k in node.keys:  # type: ignore[attr-defined]
+            for k, v in zip(node.keys, node.values, strict=True):  # type: ignore[attr-defined]
                 key = _key(k)
-                if key is not None and (not is_http_header(key) or _has_type_key(node)):
+                if key is None or _http_value(v):  # {"cache_control": "no-store"}
+                    continue
+                if not is_http_header(key) or _has_type_key(node):  # type: ignore[arg-type]
                     _marker(key, fn, out)
         elif t is ast.Subscript:
             key = _key(node.slice)  # type: ignore[attr-defined]
@@ -125,7 +127,7 @@ def _call(node: ast.Call, fn: Function | None, out: Scan) -> None:
         if fn is not None:
             fn.relevant = True
     for kw in node.keywords:
-        if kw.arg is not None and kw.arg in MARKER_KEYS:
+        if kw.arg is not None and kw.arg in MARKER_KEYS and not _http_value(kw.value):
             _marker(kw.arg, fn, out)
 
 
@@ -140,6 +142,11 @@ def _key(node: ast.expr | None) -> str | None:
     if type(node) is ast.Constant and type(node.value) is str and "ach" in node.value:
         return node.value
     return None
+
+
+def _http_value(node: ast.expr) -> bool:
+    """An HTTP Cache-Control value written in place ("no-store", "public, max-age=60")."""
+    return type(node) is ast.Constant and is_http_cache_value(node.value)  # type: ignore[attr-defined]
 
 
 def _has_type_key(node: ast.Dict) -> bool:

@@ -3,9 +3,10 @@ only names it (a list of removed betas, a comparison, a docstring, a table that 
 
 from __future__ import annotations
 
+import json
 import textwrap
 
-from conftest import lint
+from conftest import lint, run_cli
 
 
 def cl501(src: str) -> list[int]:
@@ -107,3 +108,56 @@ def ask(q):
 """
     )
     assert sorted(set(found)) == [7, 10]
+
+
+def test_appended_to_a_list_that_is_sent():
+    assert cl501(
+        _CLIENT
+        + """
+CACHING = "prompt-caching-2024-07-31"
+
+def betas_for(model):
+    betas = ["computer-use-2025-01-24"]
+    if model.startswith("claude-3"):
+        betas.append(CACHING)
+    return betas
+
+def ask(q, model):
+    return client.beta.messages.create(
+        model=model, max_tokens=1, messages=[], betas=betas_for(model)
+    )
+"""
+    ) == [7]
+
+
+def test_imported_from_another_module_of_the_project(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "config.py").write_text(
+        'CACHING_BETA = "prompt-caching-2024-07-31"\nREMOVED = ["prompt-caching-2024-07-31"]\n'
+    )
+    (tmp_path / "app" / "client.py").write_text(
+        textwrap.dedent(
+            """
+            import anthropic
+
+            from app import config
+            from app.config import CACHING_BETA, REMOVED
+
+            client = anthropic.Anthropic()
+
+            def ask(q, configured):
+                betas = [b for b in configured if b not in REMOVED]
+                betas.append(CACHING_BETA)
+                return client.beta.messages.create(
+                    model="m", max_tokens=1, messages=[], betas=betas,
+                    extra_headers={"anthropic-beta": config.CACHING_BETA},
+                )
+            """
+        )
+    )
+    r = run_cli("check", ".", "--no-cache", "--format", "json", "--select", "CL501", cwd=tmp_path)
+    found = json.loads(r.stdout)["findings"]
+    assert [(f["path"], f["line"]) for f in found] == [("app/client.py", 11), ("app/client.py", 14)]
+    assert "(CACHING_BETA, set in app/config.py:1)" in found[0]["message"]
+    assert "(config.CACHING_BETA, set in app/config.py:1)" in found[1]["message"]

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from cachelint.payload.markers import is_http_cache_value, is_http_header, looks_like_marker
-from cachelint.python.betas import OLD_BETA, names_beta, sent_betas
+from cachelint.python.betas import OLD_BETA, names_beta, sends_betas, sent_betas
 from cachelint.python.calls import chain, classify
 from cachelint.python.tree import children
 from cachelint.python.values import MARKER_KEYS
@@ -35,6 +35,7 @@ class Scan:
     nested: dict[ast.Call, ast.AST] = field(default_factory=dict)  # call -> inner def
     has_markers: bool = False
     deprecated: list[tuple[ast.AST, str]] = field(default_factory=list)
+    beta_outside: list[tuple[ast.expr, str]] = field(default_factory=list)  # see betas.py
 
     def entries(self) -> list[Function]:
         """Relevant functions, and functions calling them, that nothing relevant calls."""
@@ -64,7 +65,7 @@ def scan(module: ast.Module) -> Scan:
     # (node, enclosing class, enclosing top-level function, innermost function)
     stack: list[tuple[ast.AST, ast.ClassDef | None, Function | None, ast.AST | None]]
     stack = [(n, None, None, None) for n in reversed(module.body)]
-    names_old_beta = False
+    names_old_beta = sends = False  # a string naming the old beta; a beta or header argument
     while stack:
         node, cls, fn, inner = stack.pop()
         t = type(node)
@@ -77,6 +78,7 @@ def scan(module: ast.Module) -> Scan:
             cls = node  # type: ignore[assignment]
         elif t is ast.Call:
             _call(node, fn, out)  # type: ignore[arg-type]
+            sends = sends or sends_betas(node)
             if (
                 out.calls
                 and out.calls[-1][0] is node
@@ -85,6 +87,7 @@ def scan(module: ast.Module) -> Scan:
             ):
                 out.nested[node] = inner  # type: ignore[index]
         elif t is ast.Dict:
+            sends = sends or sends_betas(node)
             for k, v in zip(node.keys, node.values, strict=True):  # type: ignore[attr-defined]
                 key = _key(k)
                 if key is None or _http_value(v):  # {"cache_control": "no-store"}
@@ -113,8 +116,10 @@ def scan(module: ast.Module) -> Scan:
         elif t is ast.Constant and not names_old_beta and names_beta(node):
             names_old_beta = True
         stack.extend([(c, cls, fn, inner) for c in children(node)[::-1]])
-    if names_old_beta:  # reported where it is sent, not where it is only named
-        out.deprecated.extend((n, f"the {OLD_BETA} beta") for n in sent_betas(module))
+    if names_old_beta or sends:  # reported where it is sent, not where it is only named
+        sent = sent_betas(module)
+        out.deprecated.extend((n, f"the {OLD_BETA} beta") for n in sent.constants)
+        out.beta_outside = sent.outside
     return out
 
 

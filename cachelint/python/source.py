@@ -16,6 +16,7 @@ from cachelint.payload import anthropic, converse
 from cachelint.payload.markers import is_http_cache_value, looks_like_marker
 from cachelint.prompt import Prompt
 from cachelint.python import suppression
+from cachelint.python.betas import imported_betas
 from cachelint.python.evaluate import Evaluator
 from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
@@ -108,6 +109,11 @@ def _issues(
     for node, what in found.deprecated:
         if selected("CL501"):
             yield _deprecated(node, what), lambda a: a
+    if found.beta_outside and selected("CL501"):
+        for node, where in imported_betas(found.beta_outside, module, project):
+            issue = _deprecated(node, f"the {OLD_BETA} beta")
+            issue.message += f" ({where})"
+            yield issue, lambda a: a
     if not found.calls and not found.has_markers:
         return
     ev = evaluate(module, found, project, volatile_names, timeout)

@@ -111,6 +111,7 @@ class Prompt:
     complete: bool = True  # False when some blocks may be missing (Python holes)
     raw: Any = None  # the request body (payloads), for exact token counting
     rendered: bool = True  # False when text is source code, not a rendered request (Python)
+    clock: Any = None  # what a log says about the request's time (session.clock.RequestClock)
 
     def breakpoints(self) -> list[Marker]:
         """Markers the API counts toward the limit of 4, in cache order."""

@@ -83,8 +83,8 @@ def test_two_values_in_one_block_and_the_same_in_two_blocks_stay_apart():
     for i, t in enumerate(TIMES):
         req = chat.turn(f"Question {i}")
         req["system"] = [
-            text(f"Started 2026-11-22T09:00:0{i}Z, now 2026-11-22T{t}Z."),
-            text(f"Session opened 2026-11-22T08:00:0{i}Z."),
+            text(f"Current time: 2026-11-22T09:00:0{i}Z, now 2026-11-22T{t}Z."),
+            text(f"Generated at 2026-11-22T08:00:0{i}Z."),
             text(LONG_SYSTEM, True),
         ]
         lines.append(req)
@@ -205,5 +205,7 @@ def test_a_timestamp_in_a_tool_description_is_cl301_once_and_no_cl401(tmp_path):
         search["description"] = f"Search the catalogue. Index refreshed 2026-11-22T{t}Z."
         lines.append(chat.turn(f"Question {i}", tools=[search]))
     log = jsonl(*lines)
-    assert _where(_check(tmp_path, log)) == [(1, "CL301")]
+    # unlabelled, the value is the request's time by the evidence of the log: it changes
+    # between requests, from the second on (tests/precision: a lone one is quiet)
+    assert _where(_check(tmp_path, log)) == [(2, "CL301")]
     assert _where(_check(tmp_path, log, "--ignore", "CL301")) == [(2, "CL401")]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from cachelint.checks import Context, Issue, request_check
 from cachelint.prompt import Block, Marker, Prompt
-from cachelint.volatility import find_volatile
+from cachelint.volatility import Match, find_volatile
 
 # In payloads only the shared sections are checked: a timestamp inside earlier conversation turns
 # was written once and is replayed unchanged, so it does not break the cache.
 _PAYLOAD_SECTIONS = ("tools", "system")
 _MAX_DEPTH = 64
+# Words beside a date-time (not a zone or an AM/PM) that make it more than a bare value.
+_WORDS = re.compile(r"(?i)\b(?!(?:utc|gmt|z|am|pm)\b)[a-z]{2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +47,37 @@ def _strings(value: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
             stack.extend((x, p + (i,), depth + 1) for i, x in reversed(list(enumerate(v))))
 
 
-def volatile_parts(b: Block, rendered: bool = True) -> list[Volatile]:
+def volatile_parts(b: Block, prompt: Prompt) -> list[Volatile]:
     """Values in a block that change on every request: volatile holes (Python source), and
-    volatile-looking text when the text is a rendered request (payloads)."""
+    volatile-looking text when the text is a rendered request (payloads), with evidence that it
+    is per request (see `_per_request`)."""
     found = [Volatile(h.description, h.anchor) for h in b.holes() if h.origin == "volatile"]
-    if rendered and b.raw is not None and b.section in _PAYLOAD_SECTIONS:
+    if prompt.rendered and b.raw is not None and b.section in _PAYLOAD_SECTIONS:
         for text, path in _strings(b.raw, b.anchor):
-            found.extend(
-                Volatile(m.what, path + (TextRange(m.start, m.end),)) for m in find_volatile(text)
-            )
+            for m in find_volatile(text):
+                what = _per_request(m, text, path, b, prompt.clock)
+                if what is not None:
+                    found.append(Volatile(what, path + (TextRange(m.start, m.end),)))
     return found
+
+
+def _per_request(m: Match, text: str, path: tuple, b: Block, clock: Any) -> str | None:
+    """What `m` is, when something shows that it is the time (or id) of the request: a label in
+    the text, a system block holding nothing else, or what the log says (`RequestClock`); None
+    for a date-time that may be an example or a fixed fact."""
+    if m.evident:
+        return m.what
+    if m.is_time and b.section == "system" and _alone(m, text, path, b):
+        return f"{m.what} alone in a system block"
+    why = clock.evidence(path, text, m) if clock is not None else None
+    return f"{m.what} {why}" if why else None
+
+
+def _alone(m: Match, text: str, path: tuple, b: Block) -> bool:
+    """The block's text is the value and nothing else (a zone aside)."""
+    if path != b.anchor and path[-1:] != ("text",):
+        return False
+    return not _WORDS.search(text[: m.start]) and not _WORDS.search(text[m.end :])
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +114,7 @@ def covering(p: PrefixBlock) -> Marker:
 def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
     for p in prefix_blocks(prompt):
         b, later, own = p.block, p.later, p.own
-        parts = volatile_parts(b, prompt.rendered)
+        parts = volatile_parts(b, prompt)
         if not parts:
             continue
         if later is not None:

@@ -40,6 +40,46 @@ def is_http_header(key: str) -> bool:
     return key.lower() == "cache-control"
 
 
+# HTTP Cache-Control directives (RFC 9111, RFC 8246, RFC 5861), as header text or as the keyword
+# names web frameworks take (max_age=..., no_store=True).
+_HTTP_DIRECTIVES = frozenset(
+    {
+        "max-age",
+        "s-maxage",
+        "no-cache",
+        "no-store",
+        "no-transform",
+        "public",
+        "private",
+        "must-revalidate",
+        "proxy-revalidate",
+        "must-understand",
+        "immutable",
+        "stale-while-revalidate",
+        "stale-if-error",
+        "only-if-cached",
+        "max-stale",
+        "min-fresh",
+    }
+)
+
+
+def _directive(word: str) -> bool:
+    name = word.split("=", 1)[0].strip().lower().replace("_", "-")
+    return name in _HTTP_DIRECTIVES
+
+
+def is_http_cache_value(value: Any) -> bool:
+    """HTTP caching written under a cache_control-like key ("no-store", "public, max-age=60",
+    {"max_age": 3600, "public": True}), which no prompt-cache marker looks like."""
+    if isinstance(value, str):
+        words = [w for w in value.split(",") if w.strip()]
+        return bool(words) and all(_directive(w) for w in words)
+    if isinstance(value, dict) and value and "type" not in value and "ttl" not in value:
+        return all(isinstance(k, str) and _directive(k) for k in value)
+    return False
+
+
 class MarkerCollector:
     """Collects markers and look-alikes in cache order while a dialect walks a request."""
 

@@ -19,6 +19,7 @@ from cachelint.payload.detect import to_prompt, unwrap
 from cachelint.prompt import Prompt
 from cachelint.report import finding, unparsable
 from cachelint.session.analyzer import SessionAnalyzer
+from cachelint.session.clock import RequestClock, SeenValues, sent_at
 from cachelint.snippet import WIDTH, excerpt_in
 
 Selected = Callable[[str], bool]
@@ -105,8 +106,12 @@ def _problem(data: bytes) -> str | None:
     return None
 
 
-def requests_of(obj: Any, root: tuple) -> Iterator[tuple[Any, dict, Prompt]]:
-    """(log entry, request, prompt) for each request in a document: one, or a list of them."""
+def requests_of(
+    obj: Any, root: tuple, log: SeenValues | None = None, where: str = ""
+) -> Iterator[tuple[Any, dict, Prompt]]:
+    """(log entry, request, prompt) for each request in a document: one, or a list of them.
+    `log` remembers the values of earlier requests when the document is part of a log, at
+    `where` ("line 3")."""
     items: Iterable[Any] = [(obj, root)]
     if isinstance(obj, list):
         items = [(item, root + (i,)) for i, item in enumerate(obj)]
@@ -115,7 +120,9 @@ def requests_of(obj: Any, root: tuple) -> Iterator[tuple[Any, dict, Prompt]]:
         if found is None:
             continue
         req, inner, headers = found
-        yield item, req, to_prompt(req, path + inner, headers)
+        prompt = to_prompt(req, path + inner, headers)
+        prompt.clock = RequestClock(sent_at(item) or sent_at(req), log, where)
+        yield item, req, prompt
 
 
 def request_issues(prompt: Prompt, ctx: Context, selected: Selected) -> Iterator[Issue]:
@@ -175,6 +182,7 @@ def lint_jsonl(
     out: list[Finding] = []
     seen_any = False
     sessions = SessionAnalyzer(ctx)
+    seen = SeenValues()
     for n, line in enumerate(_lines(stream, max_line), 1):
         if line is None:
             seen_any = True
@@ -205,7 +213,7 @@ def lint_jsonl(
             continue
         doc = JsonDoc(line, n)
         resolve = doc.resolve
-        for item, req, prompt in requests_of(obj, ()):
+        for item, req, prompt in requests_of(obj, (), seen, f"line {n}"):
             issues = list(request_issues(prompt, ctx, selected))
             out.extend(
                 sessions.add(

@@ -11,12 +11,12 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from cachelint.payload.markers import is_http_header, looks_like_marker
+from cachelint.payload.markers import is_http_cache_value, is_http_header, looks_like_marker
+from cachelint.python.betas import OLD_BETA, names_beta, sends_betas, sent_betas
 from cachelint.python.calls import chain, classify
 from cachelint.python.tree import children
 from cachelint.python.values import MARKER_KEYS
 
-OLD_BETA = "prompt-caching-2024-07-31"
 _BETA_MODULE = ".beta.prompt_caching."
 
 
@@ -35,6 +35,7 @@ class Scan:
     nested: dict[ast.Call, ast.AST] = field(default_factory=dict)  # call -> inner def
     has_markers: bool = False
     deprecated: list[tuple[ast.AST, str]] = field(default_factory=list)
+    beta_outside: list[tuple[ast.expr, str]] = field(default_factory=list)  # see betas.py
 
     def entries(self) -> list[Function]:
         """Relevant functions, and functions calling them, that nothing relevant calls."""
@@ -64,6 +65,7 @@ def scan(module: ast.Module) -> Scan:
     # (node, enclosing class, enclosing top-level function, innermost function)
     stack: list[tuple[ast.AST, ast.ClassDef | None, Function | None, ast.AST | None]]
     stack = [(n, None, None, None) for n in reversed(module.body)]
+    names_old_beta = sends = False  # a string naming the old beta; a beta or header argument
     while stack:
         node, cls, fn, inner = stack.pop()
         t = type(node)
@@ -76,6 +78,7 @@ def scan(module: ast.Module) -> Scan:
             cls = node  # type: ignore[assignment]
         elif t is ast.Call:
             _call(node, fn, out)  # type: ignore[arg-type]
+            sends = sends or sends_betas(node)
             if (
                 out.calls
                 and out.calls[-1][0] is node
@@ -84,9 +87,12 @@ def scan(module: ast.Module) -> Scan:
             ):
                 out.nested[node] = inner  # type: ignore[index]
         elif t is ast.Dict:
-            for k in node.keys:  # type: ignore[attr-defined]
+            sends = sends or sends_betas(node)
+            for k, v in zip(node.keys, node.values, strict=True):  # type: ignore[attr-defined]
                 key = _key(k)
-                if key is not None and (not is_http_header(key) or _has_type_key(node)):
+                if key is None or _http_value(v):  # {"cache_control": "no-store"}
+                    continue
+                if not is_http_header(key) or _has_type_key(node):  # type: ignore[arg-type]
                     _marker(key, fn, out)
         elif t is ast.Subscript:
             key = _key(node.slice)  # type: ignore[attr-defined]
@@ -107,9 +113,13 @@ def scan(module: ast.Module) -> Scan:
         elif t is ast.ImportFrom:
             if _BETA_MODULE in f".{node.module}.":  # type: ignore[attr-defined]
                 out.deprecated.append((node, "the beta.prompt_caching API"))
-        elif t is ast.Constant and type(node.value) is str and OLD_BETA in node.value:  # type: ignore[attr-defined]
-            out.deprecated.append((node, f"the {OLD_BETA} beta"))
+        elif t is ast.Constant and not names_old_beta and names_beta(node):
+            names_old_beta = True
         stack.extend([(c, cls, fn, inner) for c in children(node)[::-1]])
+    if names_old_beta or sends:  # reported where it is sent, not where it is only named
+        sent = sent_betas(module)
+        out.deprecated.extend((n, f"the {OLD_BETA} beta") for n in sent.constants)
+        out.beta_outside = sent.outside
     return out
 
 
@@ -122,7 +132,7 @@ def _call(node: ast.Call, fn: Function | None, out: Scan) -> None:
         if fn is not None:
             fn.relevant = True
     for kw in node.keywords:
-        if kw.arg is not None and kw.arg in MARKER_KEYS:
+        if kw.arg is not None and kw.arg in MARKER_KEYS and not _http_value(kw.value):
             _marker(kw.arg, fn, out)
 
 
@@ -137,6 +147,11 @@ def _key(node: ast.expr | None) -> str | None:
     if type(node) is ast.Constant and type(node.value) is str and "ach" in node.value:
         return node.value
     return None
+
+
+def _http_value(node: ast.expr) -> bool:
+    """An HTTP Cache-Control value written in place ("no-store", "public, max-age=60")."""
+    return type(node) is ast.Constant and is_http_cache_value(node.value)  # type: ignore[attr-defined]
 
 
 def _has_type_key(node: ast.Dict) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,10 @@ from typing import Any
 from cachelint.checks import REQUEST_CHECKS, Context, Issue
 from cachelint.findings import Finding, Span
 from cachelint.payload import anthropic, converse
-from cachelint.payload.markers import looks_like_marker
+from cachelint.payload.markers import is_http_cache_value, looks_like_marker
 from cachelint.prompt import Prompt
 from cachelint.python import suppression
+from cachelint.python.betas import imported_betas
 from cachelint.python.evaluate import Evaluator
 from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
@@ -24,6 +26,34 @@ from cachelint.report import finding, unparsable
 
 Selected = Callable[[str], bool]
 _BLOCK_RULES = frozenset({"CL103", "CL104"})
+# What a marker-carrying dict must be to get the block rules out of sight of its request: a
+# content block of a known type, or a tool (an input schema, or a server tool's versioned type).
+# Other dicts with a cache_control key (routes, CDN rules, storage metadata) are not prompts.
+_BLOCK_TYPES = frozenset(
+    {
+        "text",
+        "image",
+        "document",
+        "search_result",
+        "tool_use",
+        "tool_result",
+        "thinking",
+        "redacted_thinking",
+        "server_tool_use",
+        "web_search_tool_result",
+        "web_fetch_tool_result",
+        "code_execution_tool_result",
+        "bash_code_execution_tool_result",
+        "text_editor_code_execution_tool_result",
+        "mcp_tool_use",
+        "mcp_tool_result",
+        "container_upload",
+        "image_url",
+        "input_audio",
+        "file",
+    }
+)
+_TOOL_TYPE = re.compile(r"[a-z_]+_\d{8}$|mcp_toolset$")
 
 
 def lint_python(
@@ -82,6 +112,11 @@ def _issues(
     for node, what in found.deprecated:
         if selected("CL501"):
             yield _deprecated(node, what), lambda a: a
+    if found.beta_outside and selected("CL501"):
+        for node, where in imported_betas(found.beta_outside, module, project):
+            issue = _deprecated(node, f"the {OLD_BETA} beta")
+            issue.message += f" ({where})"
+            yield issue, lambda a: a
     if not found.calls and not found.has_markers:
         return
     ev = evaluate(module, found, project, volatile_names, timeout)
@@ -203,7 +238,7 @@ def _standalone(
             "cachePoint" if "cachePoint" in d else "cache_control" if "cache_control" in d else key
         )
         mloc = d.locs.get(key)
-        if mloc is None or id(mloc.node) in seen_nodes:
+        if mloc is None or id(mloc.node) in seen_nodes or is_http_cache_value(d.get(key)):
             continue
         seen_nodes.add(id(mloc.node))
         prompt, root = _mini_prompt(d)
@@ -229,6 +264,8 @@ def _marker_values(
     for v in ev.marker_values:
         if id(v) in consumed or v.loc is None or not _here(v.loc, module) or id(v.loc.node) in seen:
             continue
+        if v.get("type") != "ephemeral" and not isinstance(v.get("ttl"), str):
+            continue  # {"ttl": 3600}: a cache setting of some other kind, not a marker value
         seen.add(id(v.loc.node))
         block = LDict([("type", "text", None), ("text", "x", None), ("cache_control", v, v.loc)])
         prompt, root = _mini_prompt(block)
@@ -254,9 +291,14 @@ def _mini_prompt(d: LDict) -> tuple[Prompt | None, LDict]:
         return converse.to_prompt(root, (), None), root
     if "role" in d or "messages" in d or "model" in d:
         return None, d  # a message or a request: its dialect and route are unknown
-    if "input_schema" in d or ("name" in d and "type" not in d):
+    kind = d.get("type")
+    if (
+        "input_schema" in d
+        or kind == "custom"
+        or (isinstance(kind, str) and _TOOL_TYPE.match(kind))
+    ):
         root = LDict([("tools", LList([d]), None)])
-    elif isinstance(d.get("type"), str) and d.get("type") != "function":
+    elif isinstance(kind, str) and kind in _BLOCK_TYPES:
         msg = LDict([("role", "user", None), ("content", LList([d]), None)])
         root = LDict([("messages", LList([msg]), None)])
     else:

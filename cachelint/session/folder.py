@@ -19,6 +19,7 @@ from cachelint.payload.source import parse_document, request_issues, requests_of
 from cachelint.reading import read_error, read_regular
 from cachelint.report import unparsable
 from cachelint.session.analyzer import SessionAnalyzer
+from cachelint.session.clock import SeenValues
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -40,6 +41,7 @@ def lint_log_folder(
 ) -> list[Finding]:
     """Findings for (path, display name) files, taken in the order given."""
     sessions = SessionAnalyzer(ctx)
+    seen = SeenValues()
     out: list[Finding] = []
     for path, display in files:
         selected = selector(display)
@@ -54,7 +56,7 @@ def lint_log_folder(
             out.extend([parsed] if selected("CL000") else [])
             continue
         obj, doc = parsed
-        for item, req, prompt in requests_of(obj, ()):
+        for item, req, prompt in requests_of(obj, (), seen, display):
             issues = list(request_issues(prompt, ctx, selected))
             kw = {"path": display, "line_no": 1, "resolve": doc.resolve, "selected": selected}
             out.extend(sessions.add(item, req, prompt, issues, **kw))

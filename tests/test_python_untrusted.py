@@ -454,3 +454,28 @@ def test_a_character_code_out_of_range_is_an_unknown_character():
         "app.py",
     )
     assert _codes(found) == ["CL302"]  # the parameter after the unknown characters
+
+
+def test_parsing_helpers_is_not_part_of_the_python_timeout(tmp_path, monkeypatch):
+    """Only the first file of a run that uses a helper parses it: if that counted towards its
+    python-timeout, the same file could stop early or not depending on what was checked first."""
+    real_parse = project_module.parse
+
+    def slow_parse(text):
+        end = time.thread_time() + 0.3
+        while time.thread_time() < end:
+            pass
+        return real_parse(text)
+
+    monkeypatch.setattr(project_module, "parse", slow_parse)
+    (tmp_path / "h3.py").write_text(
+        "import datetime\ndef sp():\n    return f'{datetime.datetime.now()}'\n"
+    )
+    busy = "def busy():\n    out = []\n    for i in range(16):\n        for j in range(16):\n"
+    busy += "            out.append(i)\n    return out\n"  # some 2,000 steps after the import
+    (tmp_path / "app.py").write_text(
+        ONE_HELPER.replace("sp()", "sp() + str(busy() + busy())") + busy
+    )
+    engine = Engine(Config(root=tmp_path, python_timeout=0.2), Options())
+    found = engine.lint_target(Target(tmp_path / "app.py", True, "app.py"))
+    assert _codes(found) == ["CL304"] and engine.last_cacheable

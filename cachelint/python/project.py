@@ -12,6 +12,7 @@ import ast
 import errno
 import os
 import stat
+import time
 import tokenize
 import warnings
 from dataclasses import dataclass, field
@@ -318,6 +319,9 @@ class Project:
         self.stopped: str | None = None
         # an unexpected failure while evaluating the current file ("Type: message"): a bug
         self.error: str | None = None
+        # seconds spent parsing helpers for the current file: not part of its python-timeout,
+        # as a file checked after another one that used the same helpers does not spend them
+        self.parse_time = 0.0
 
     def real(self, path: Path) -> Path:
         """`path.resolve()`, each directory resolved once per run (the path itself when it
@@ -349,6 +353,7 @@ class Project:
         self._charged = set()
         self.touched = set()
         self.error = None
+        self.parse_time = 0.0
         return info
 
     def resolve(self, dotted_name: str, origin: ModuleInfo) -> tuple[ModuleInfo, str] | None:
@@ -454,7 +459,9 @@ class Project:
                 return _OVER  # this file has read enough helpers: stays unknown
             read.append(real)
             if data is not None:
+                start = time.thread_time()
                 self._cache[real] = _parse_helper(data, real, ".".join(parts), _shown(cand), is_pkg)
+                self.parse_time += time.thread_time() - start
             if self._cache[real] is not None:
                 return self._cache[real]
         return None

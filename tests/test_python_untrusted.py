@@ -321,19 +321,30 @@ def test_an_import_that_leads_nowhere_is_a_module_not_available(tmp_path, make):
 def test_packages_nested_deeper_than_the_stack(tmp_path):
     """1,200 nested packages: the import is resolved as in a shallow package."""
     module = HEADER + "from .h import s\n" + SYSTEM
+    folders = []
     for name, depth in (("shallow", 1), ("deep", 1200)):
         folder = tmp_path / name
-        folder.mkdir()
+        folders.append(folder)
         for _ in range(depth):
             folder = folder / "p"
+            folders.append(folder)
+        for folder in folders[-depth - 1 :]:
             folder.mkdir()
-            (folder / "__init__.py").write_text("")
+            if folder.name == "p":
+                (folder / "__init__.py").write_text("")
         (folder / "m.py").write_text(module)
         (folder / "h.py").write_text("s = 'hello'\n")
-    for name in ("shallow", "deep"):
-        r = run_cli("check", name, "--no-cache", "--format", "concise", cwd=tmp_path)
-        assert r.returncode == 1 and r.stderr == b"", r.stderr[-300:]
-        assert r.stdout.decode().count("[CL201]") == 1, r.stdout[-300:]  # 'hello': a tiny prompt
+    try:
+        for name in ("shallow", "deep"):
+            r = run_cli("check", name, "--no-cache", "--format", "concise", cwd=tmp_path)
+            assert r.returncode == 1 and r.stderr == b"", r.stderr[-300:]
+            assert r.stdout.decode().count("[CL201]") == 1, r.stdout[-300:]  # 'hello'
+    finally:  # deeper than shutil.rmtree (pytest's clean-up) can go
+        for folder in reversed(folders):
+            for child in folder.iterdir():
+                if not child.is_dir():
+                    child.unlink()
+            folder.rmdir()
 
 
 # ---- the helper allowance of a checked file -----------------------------------------------------

@@ -298,7 +298,15 @@ def size_of(v: Any) -> int:
 def slot(v: Any) -> int:
     """What a value counts as an item of a container: at least NODE (a list of a million
     one-letter strings is no small value)."""
-    n = size_of(v)
+    t = type(v)
+    if t is str:
+        n = len(v)
+    elif t is LList or t is LDict or t is Text:
+        n = v.size
+    elif t is Hole or t is int or t is bool or t is float or v is None:
+        return NODE
+    else:
+        n = size_of(v)
     return n if n > NODE else NODE
 
 

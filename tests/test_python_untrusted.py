@@ -74,6 +74,10 @@ ONE_STEP = {
     "splitlines": "s = ('\\n' * 3000000).splitlines()",
     "characters": "s = list('x' * 3000000)",
     "power": "s = 10 ** 60\ns = s ** 63\ns = s ** 63\ns = s ** 63",
+    "string repetition": "s = 'x' * 10 ** 9",
+    "list repetition": "s = ['x'] * 10 ** 9",
+    "tuple repetition": "s = ('x',) * 10 ** 9",
+    "tuple of a big list": "s = tuple([' ' * 1000] * 10 ** 9)",
     "wide JSON": "import json\nx = '\\x00' * 1000000\ns = json.dumps([x, x, x])",
 }
 

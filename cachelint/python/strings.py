@@ -39,6 +39,8 @@ def fully_known(v: Any, depth: int = 0, seen: set[int] | None = None) -> bool:
         return False
     if is_known(v):
         return True
+    if not isinstance(v, list | tuple | dict):
+        return False
     if seen is None:
         seen = set()
     elif id(v) in seen:

@@ -188,9 +188,10 @@ class LDict(dict):
 
     def put(self, key: Any, value: Any, loc: Loc | None, in_loop: bool = False) -> None:
         """Set an entry; one that would take the dict over MAX_SIZE is left unknown."""
-        n = slot(value) + (slot(key) if key not in self else -slot(self[key]))
+        new = key not in self
+        n = slot(value) + (slot(key) if new else -slot(self[key]))
         if self.size + n > MAX_SIZE:
-            if key not in self:
+            if new:
                 self.open = self.open or Hole("unknown", TOO_LARGE)
                 return
             value = Hole("unknown", TOO_LARGE)
@@ -358,7 +359,11 @@ def _tree_size(v: Any, seen: dict[int, int], limit: int) -> int:
         return seen[key]  # limit + 1 while its own items are being counted: a cycle
     seen[key] = limit + 1
     for x in items:
-        n += _tree_size(x, seen, limit)
+        t = type(x)
+        if t is str or t is Text or t is Hole or t is int or t is bool or t is float:
+            n += slot(x)  # a leaf
+        else:
+            n += _tree_size(x, seen, limit)
         if n > limit:
             break
     seen[key] = n

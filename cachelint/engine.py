@@ -114,7 +114,8 @@ class Engine:
         )
         own = {path, self._project.real(path)} if path is not None else set()
         self.last_dependencies = sorted(str(p) for p in self._project.touched - own)
-        self.last_cacheable = self._project.stopped is None
+        self.last_cacheable = self._project.stopped is None and self._project.error is None
+        self.last_error = self._project.error
         return found
 
     def _selector(self, display: str, rel: str = "") -> Callable[[str], bool]:

@@ -15,6 +15,7 @@ SOURCES = {
     "match": (
         "match x:\n case {'a': 1, **rest}: pass\n case C(1, k=2): pass\n"
         " case [a, *b] if b: pass\n case str() as s: pass\n case 1 | 2: pass\n"
+        " case True: pass\n case None | False: pass\n"
     ),
     "imports and scopes": (
         "global a, b\nfrom . import (x as y)\nimport a.b as c\nfrom m import *\n"

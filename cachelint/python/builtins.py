@@ -13,6 +13,9 @@ from cachelint.python import names, strings
 from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
 from cachelint.python.operations import Enumerated, at_use, open_history
 from cachelint.python.values import (
+    MAX_SIZE,
+    NODE,
+    TOO_LARGE,
     Client,
     Json,
     LDict,
@@ -20,6 +23,7 @@ from cachelint.python.values import (
     SetVal,
     Text,
     as_hole,
+    capped,
     copy_value,
     derived,
     hole,
@@ -131,6 +135,8 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
         return strings.apply(fn, args[0])
     if name == "textwrap.indent" and len(args) >= 2 and isinstance(args[0], str):
         prefix = args[1] if isinstance(args[1], str) and not isinstance(args[1], Text) else "  "
+        if len(args[0]) + (args[0].count("\n") + 1) * len(prefix) > MAX_SIZE:
+            return strings.too_large()
         return strings.apply(lambda s: textwrap.indent(s, prefix), args[0])
     if name in ("pathlib.Path", "pathlib.PurePath", "os.path.join", "os.path.dirname"):
         return hole("stable", "a file path", loc)
@@ -173,7 +179,7 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
             return ""
         return strings.to_str(first)
     if name == "repr":
-        return repr(first) if is_known(first) else strings.to_str(first)
+        return strings.fmt_value(first, "", "r") if is_known(first) else strings.to_str(first)
     if name in ("list", "tuple"):
         out = LList(loc=loc)
         out.depth = len(frame.loops)
@@ -193,7 +199,7 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
             out.put(k, v, loc)
         return out
     if name in ("set", "frozenset"):
-        return SetVal(list(_iterable(first)) if args else [], loc)
+        return SetVal(capped(_iterable(first)) if args else [], loc)
     if name == "sorted":
         out = LList(loc=loc)
         out.depth = len(frame.loops)
@@ -257,7 +263,7 @@ def _iterable(v: Any) -> list:
     if isinstance(v, list | tuple):
         return list(v)
     if isinstance(v, str) and not isinstance(v, Text):
-        return list(v)
+        return list(v) if len(v) * NODE <= MAX_SIZE else [hole("unknown", TOO_LARGE)]
     return [as_hole(v, "items only known at run time") if not isinstance(v, Hole) else v]
 
 
@@ -280,11 +286,11 @@ def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Fram
             recv.items.append(args[0])
             return True, None
         if method in ("update",) and args:
-            recv.items.extend(_iterable(args[0]))
+            recv.items[:] = capped(recv.items + _iterable(args[0]))
             return True, None
         if method in ("union", "intersection", "difference", "symmetric_difference", "copy"):
             items = list(recv.items) + [x for a in args for x in _iterable(a)]
-            return True, SetVal(items, recv.loc)
+            return True, SetVal(capped(items), recv.loc)
         return False, None
     if isinstance(recv, Hole) and method in ("append", "extend", "insert"):
         # a list passed in (or otherwise unknown): record what is added, and that it persists
@@ -320,16 +326,62 @@ def _str_method(s: str, method: str, args, kwargs, loc) -> Any:
     if fn is not None:
         if not all(is_known(a) for a in args):
             return Text([as_hole(s) if isinstance(s, Text) else s, *_holes(args)])
+        if _grown(s, method, args) > MAX_SIZE:  # 'x'.center(10**9): measured first
+            return strings.too_large()
         return strings.apply(lambda x: fn(x, *args), s)
     if method in ("encode", "decode"):
         return s
     if method in ("split", "splitlines", "rsplit"):
         if not isinstance(s, Text) and all(is_known(a) for a in args):
-            return LList(getattr(s, method)(*args))
+            return _split(s, method, args)
         return LList([as_hole(s)])
     if isinstance(s, Text):
         return as_hole(s)
     return hole("unknown", f"str.{method}()", loc)
+
+
+def _grown(s: str, method: str, args) -> int:
+    """An upper bound of len(s.method(*args)) for the str methods of STR_METHODS."""
+    width = args[0] if args and type(args[0]) is int else 0
+    if method in ("center", "ljust", "rjust", "zfill"):
+        return max(len(s), width)
+    if method == "expandtabs":
+        return len(s) + s.count("\t") * (width if args else 8)
+    if method == "replace" and len(args) >= 2 and isinstance(args[0], str):
+        old, new = args[0], args[1]
+        count = s.count(old) if old else len(s) + 1
+        if len(args) > 2 and type(args[2]) is int and args[2] >= 0:
+            count = min(count, args[2])
+        return len(s) + count * max(0, len(str(new)) - len(old))
+    if method in ("strip", "lstrip", "rstrip", "removeprefix", "removesuffix") or s.isascii():
+        return len(s)
+    return 3 * len(s)  # a case change can make one character three ('ΐ'.upper())
+
+
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _split(s: str, method: str, args) -> LList:
+    """s.split(*args), s.rsplit(*args), s.splitlines(*args), with as many pieces as fit in
+    MAX_SIZE (counted before splitting), then an unknown one for the rest."""
+    most = MAX_SIZE // NODE
+    if method == "splitlines":
+        if sum(map(s.count, _LINE_BREAKS)) >= most:
+            return LList([hole("unknown", TOO_LARGE)])
+        try:
+            return LList(s.splitlines(*args))
+        except TypeError:
+            return LList([hole("unknown", "split lines")])
+    sep = args[0] if args else None
+    limit = args[1] if len(args) > 1 and type(args[1]) is int else -1
+    cap = most if limit < 0 else min(limit, most)
+    try:
+        pieces = getattr(s, method)(sep, cap)
+    except (TypeError, ValueError):  # an empty or non-string separator
+        return LList([hole("unknown", "split items")])
+    if len(pieces) > cap and (limit < 0 or cap < limit):  # more pieces than were split off
+        return LList([hole("unknown", TOO_LARGE)])
+    return LList(pieces)
 
 
 def _holes(args) -> list[Hole]:
@@ -361,9 +413,7 @@ def _list_method(ev: Evaluator, lst: LList, method: str, args, frame: Frame, nod
         return True, copy_value(lst, False)
     if method == "pop":
         if lst and not isinstance(lst[-1], Hole) and not args:
-            lst.locs.pop()
-            lst.repeated.discard(len(lst) - 1)
-            return True, lst.pop()
+            return True, lst.pop_last()
         return True, hole("unknown", "a popped item")
     if method == "sort":
         lst.unordered = None
@@ -373,9 +423,7 @@ def _list_method(ev: Evaluator, lst: LList, method: str, args, frame: Frame, nod
         lst.locs.reverse()
         return True, None
     if method == "clear":
-        lst.clear()
-        lst.locs.clear()
-        lst.repeated.clear()
+        lst.clear_all()
         return True, None
     return False, None
 

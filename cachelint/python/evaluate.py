@@ -10,9 +10,11 @@ step budget, a call depth and a wall-clock deadline, and never imports or runs t
 from __future__ import annotations
 
 import ast
+import os
 import time
 from typing import Any
 
+from cachelint.prompt import Hole
 from cachelint.python import builtins as bi
 from cachelint.python import names
 from cachelint.python.calls import RequestSite
@@ -22,7 +24,7 @@ from cachelint.python.functions import Functions
 from cachelint.python.project import ModuleInfo, Project
 from cachelint.python.statements import Statements
 from cachelint.python.syntax import is_static
-from cachelint.python.values import LDict, Loc, Ref, hole
+from cachelint.python.values import LDict, Loc, Ref, forget_sizes, hole
 
 
 class Evaluator(Statements, Expressions, Functions):
@@ -55,12 +57,27 @@ class Evaluator(Statements, Expressions, Functions):
         self._module_envs: dict[int, dict[str, Any]] = {}
         self._in_progress: set[int] = set()
         self._depth = 0
+        self.errors: list[str] = []  # unexpected failures ("Type: message"): bugs in cachelint
+        self.out_of_memory = False
+        forget_sizes()
+
+    def recover(self, e: Exception) -> Hole:
+        """A failure while evaluating one expression or scope: its value stays unknown and the
+        rest is evaluated. Running out of memory leaves the result partial; any other failure
+        is a bug, kept to be reported (raised with CACHELINT_DEBUG=1)."""
+        if isinstance(e, MemoryError):
+            self.out_of_memory = True
+        elif os.environ.get("CACHELINT_DEBUG"):
+            raise e
+        else:
+            self.errors.append(f"{type(e).__name__}: {e}")
+        return hole("unknown", "a value cachelint could not evaluate")
 
     def tick(self) -> bool:
         """Spend one step; False once the budget is spent or the deadline has passed."""
         self.budget -= 1
         checkpoint = self.deadline is not None and not self.budget & 1023 and self.budget > 0
-        if checkpoint and time.thread_time() > self.deadline:
+        if checkpoint and time.thread_time() - self.project.parse_time > self.deadline:
             self.timed_out = True
             self.budget = 0
         return self.budget > 0

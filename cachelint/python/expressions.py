@@ -9,8 +9,7 @@ from typing import Any
 from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.prompt import Hole
 from cachelint.python import names, strings
-from cachelint.python.frames import Frame, Loop
-from cachelint.python.operations import arith as arithmetic
+from cachelint.python.frames import Flow, Frame, Loop
 from cachelint.python.operations import (
     as_hole_keep,
     at_use,
@@ -18,12 +17,15 @@ from cachelint.python.operations import (
     external_hole,
     hole_of,
     mark_repeated,
+    number,
     open_history,
     set_items,
     truth,
 )
 from cachelint.python.syntax import index_names, small_iterable
 from cachelint.python.values import (
+    MAX_SIZE,
+    TOO_LARGE,
     Client,
     Instance,
     LDict,
@@ -32,10 +34,12 @@ from cachelint.python.values import (
     SetVal,
     Text,
     as_hole,
+    capped,
     copy_value,
     hole,
     is_known,
     is_marker_key,
+    size_of,
 )
 
 MAX_EXPR_DEPTH = 150
@@ -57,8 +61,12 @@ class Expressions:
         self._expr_depth += 1
         try:
             return self._eval(node, frame)
+        except Flow:
+            raise
         except RecursionError:
             return hole("unknown", "a value too complex to evaluate")
+        except Exception as e:  # only this expression is lost, not the request around it
+            return self.recover(e)
         finally:
             self._expr_depth -= 1
             self._frame = outer
@@ -79,19 +87,19 @@ class Expressions:
             return method(self, node, frame)
         return hole("unknown", "an expression", frame.loc(node))
 
-    def _tuple(self, node: ast.Tuple, frame: Frame) -> tuple:
+    def _tuple(self, node: ast.Tuple, frame: Frame) -> Any:
         out: list[Any] = []
         for el in node.elts:
             if type(el) is ast.Starred:
                 v = self.eval(el.value, frame)
-                out.extend(v if isinstance(v, list | tuple) else [v])
+                out.extend(capped(v) if isinstance(v, list | tuple) else [v])
             else:
                 out.append(self.eval(el, frame))
-        return tuple(out)
+        return tuple(capped(out))
 
     def _set(self, node: ast.Set, frame: Frame) -> SetVal:
         items = [self.eval(el.value if type(el) is ast.Starred else el, frame) for el in node.elts]
-        return SetVal(items, frame.loc(node))
+        return SetVal(capped(items), frame.loc(node))
 
     def _binop(self, node: ast.BinOp, frame: Frame) -> Any:
         left = self.eval(node.left, frame)
@@ -168,8 +176,8 @@ class Expressions:
                     ]
                     spec = "" if None in spec_parts else "".join(spec_parts)  # type: ignore[arg-type]
                 conversion = chr(p.conversion) if p.conversion > 0 else None
-                parts.append(strings.fmt_value(value, spec, conversion))
-        return Text(parts)
+                parts.append((value, spec, conversion))
+        return strings.formatted(parts)
 
     def eval_list(self, node: ast.List, frame: Frame) -> LList:
         out = LList(loc=frame.loc(node))
@@ -235,9 +243,14 @@ class Expressions:
 
     def extend(self, target: LList, value: Any, frame: Frame, node) -> None:
         self._loop_order(target)
+        if target.size + size_of(value) > MAX_SIZE:  # `s.extend(s)` 50 times: stop at once
+            target.add(hole("unknown", TOO_LARGE), frame.loc(node))
+            return
         rep = self.repeats(target)
         if rep:
             mark_repeated(value, id(target))
+        if value is target:  # `s.extend(s)` adds the items it had
+            value = copy_value(value, False)
         if isinstance(value, LList):
             for i, x in enumerate(value):
                 target.add(x, value.loc_at(i) or frame.loc(node), rep or i in value.repeated)
@@ -274,19 +287,19 @@ class Expressions:
         if target.persistent and not frame.once:  # once: set up before the first turn
             self._keep(value)
 
-    def _keep(self, value: Any, depth: int = 0) -> None:
+    def _keep(self, value: Any, depth: int = 0, seen: set[int] | None = None) -> None:
         """value is appended to a history kept across calls: its markers stay there."""
-        if depth > 16:
+        if depth > 16 or not isinstance(value, LDict | LList):
             return
+        seen = set() if seen is None else seen
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        value.kept = True
         if isinstance(value, LDict):
-            value.kept = True
             value.turn_keys |= {k for k in value if is_marker_key(k)}
-            for v in value.values():
-                self._keep(v, depth + 1)
-        elif isinstance(value, LList):
-            value.kept = True
-            for v in value:
-                self._keep(v, depth + 1)
+        for v in value.values() if isinstance(value, LDict) else value:
+            self._keep(v, depth + 1, seen)
 
     def eval_comprehension(self, node, frame: Frame) -> Any:
         if type(node) is ast.DictComp:
@@ -372,6 +385,8 @@ class Expressions:
                     right = at_use(right, frame.loc(node.right))
                 return strings.concat(left, right)
             if isinstance(left, LList | list | tuple) and isinstance(right, LList | list | tuple):
+                if size_of(left) + size_of(right) > MAX_SIZE:  # before anything is copied
+                    return hole("unknown", TOO_LARGE, frame.loc(node))
                 if isinstance(left, tuple) and isinstance(right, tuple):
                     return left + right
                 out = LList(loc=frame.loc(node))
@@ -388,7 +403,7 @@ class Expressions:
                 self.extend(out, right, frame, node)
                 return out
             if isinstance(left, int | float) and isinstance(right, int | float):
-                return left + right
+                return number(op, left, right)
             if isinstance(left, str) or isinstance(right, str):
                 return Text([strings.to_str(left), strings.to_str(right)])
             return hole_of(left, right)
@@ -398,7 +413,7 @@ class Expressions:
             if isinstance(right, str):
                 return strings.repeat(right, left)
             if isinstance(left, int | float) and isinstance(right, int | float):
-                return left * right if abs(left * right) < 1e18 else hole("unknown", "a number")
+                return number(op, left, right)
             return hole_of(left, right)
         if type(op) is ast.Mod and isinstance(left, str):
             return strings.percent(left, right)
@@ -408,16 +423,13 @@ class Expressions:
                 self.merge_into(out, right, frame, node)
                 return out
             if isinstance(left, SetVal) or isinstance(right, SetVal):
-                return SetVal(set_items(left) + set_items(right), frame.loc(node))
+                return SetVal(capped(set_items(left) + set_items(right)), frame.loc(node))
         if type(op) in (ast.Sub, ast.BitAnd) and (
             isinstance(left, SetVal) or isinstance(right, SetVal)
         ):
             return SetVal(set_items(left), frame.loc(node))
         if isinstance(left, int | float) and isinstance(right, int | float):
-            try:
-                return arithmetic(op, left, right)
-            except (ZeroDivisionError, OverflowError, TypeError, ValueError):
-                pass
+            return number(op, left, right)
         return hole_of(left, right)
 
     def eval_attribute(self, node: ast.Attribute, frame: Frame) -> Any:

@@ -149,7 +149,27 @@ def set_items(v: Any) -> list:
     return [v]
 
 
+_MAX_BITS = 4096  # bigger integers are unknown: `x = x ** 63` three times is gigabytes
+
+
+def number(op, a: int | float, b: int | float) -> Any:
+    """a op b for two known numbers, unknown when it fails or gets too big."""
+    try:
+        return arith(op, a, b)
+    except (ZeroDivisionError, OverflowError, TypeError, ValueError):
+        return hole("unknown", "a number")
+
+
 def arith(op, a, b):
+    if isinstance(op, ast.Add):
+        return a + b
+    if isinstance(op, ast.Mult):
+        if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > 64:
+            raise OverflowError
+        product = a * b
+        if abs(product) >= 1e18:
+            raise OverflowError
+        return product
     if isinstance(op, ast.Sub):
         return a - b
     if isinstance(op, ast.Div):
@@ -159,24 +179,27 @@ def arith(op, a, b):
     if isinstance(op, ast.Mod):
         return a % b
     if isinstance(op, ast.Pow) and abs(b) < 64:
+        if isinstance(a, int) and isinstance(b, int) and a.bit_length() * abs(b) > _MAX_BITS:
+            raise OverflowError
         return a**b
     raise TypeError
 
 
-def mark_repeated(value: Any, into: int, depth: int = 0) -> None:
+def mark_repeated(value: Any, into: int, depth: int = 0, seen: set[int] | None = None) -> None:
     """value is added to list `into` on every pass of a loop: the markers it carries repeat
     with it, unless they were set under a guard that bounds the loop."""
-    if depth > 16:
+    if depth > 16 or not isinstance(value, LDict | list | tuple):
         return
+    seen = set() if seen is None else seen
+    if id(value) in seen:  # shared by several containers: marked once
+        return
+    seen.add(id(value))
     if isinstance(value, LDict):
         for k in value:
             if is_marker_key(k) and k not in value.bounded_keys:
                 value.loop_keys.setdefault(k, into)
-        for v in value.values():
-            mark_repeated(v, into, depth + 1)
-    elif isinstance(value, LList | list | tuple):
-        for v in value:
-            mark_repeated(v, into, depth + 1)
+    for v in value.values() if isinstance(value, LDict) else value:
+        mark_repeated(v, into, depth + 1, seen)
 
 
 def open_history(lst: LList) -> None:

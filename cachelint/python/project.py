@@ -1,24 +1,31 @@
 """Modules of the checked project: parsing on demand, import tables, resolving project imports.
 
 Helper modules are read only when a checked file imports them, parsed once per run, and never
-imported or executed. Imports are followed only to files inside the project root, and never
-through a symlink that leads out of it.
+imported or executed. Imports are followed only to regular files inside the project root, and
+never through a symlink that leads out of it; a symlink loop, a dangling link, a FIFO or a device
+where a module would be is a module that is not available.
 """
 
 from __future__ import annotations
 
 import ast
+import errno
+import time
 import tokenize
 import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from cachelint.python.positions import Positions
 from cachelint.reading import read_regular
 
 MAX_HELPER_SIZE = 2 * 1024 * 1024
-HELPER_BYTES_PER_FILE = 4 * 1024 * 1024  # helper source parsed on behalf of one checked file
+# helper source parsed on behalf of one checked file (by `parse_weight`), whether or not another
+# file of the run had it parsed already: the findings of a file never depend on what else was
+# checked before it
+HELPER_BYTES_PER_FILE = 4 * 1024 * 1024
 
 
 class SourceError(Exception):
@@ -165,7 +172,7 @@ def _shown(path: Path) -> str:
     """A path as users see it: relative to the working directory when inside it."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return path.as_posix()
 
 
@@ -203,30 +210,39 @@ class _DirCache:
 
     def real(self, path: Path) -> Path:
         """`path.resolve()`, with each directory resolved once (a file of its own is only
-        looked at to see whether it is a symlink)."""
-        folder = self._real.get(path.parent)
-        if folder is None:
-            folder = self._real[path.parent] = path.parent.resolve()
-        if path.is_symlink():
-            return path.resolve()
+        looked at to see whether it is a symlink). OSError for a symlink loop."""
+        try:
+            folder = self._real.get(path.parent)
+            if folder is None:
+                folder = self._real[path.parent] = path.parent.resolve()
+            if path.is_symlink():
+                return path.resolve()
+        except RuntimeError as e:  # Python < 3.13: "Symlink loop from ..."
+            raise OSError(errno.ELOOP, str(e)) from None
         return folder / path.name
 
     def package(self, d: Path) -> tuple[tuple[str, ...], Path, Path]:
         """For a resolved directory: (package names down to it, the import base above the
         packages, the nearest package directory upward with a pyproject.toml, else the base)."""
         hit = self._seen.get(d)
-        if hit is None:
-            if (d / "__init__.py").is_file() and d.parent != d:
-                parts, base, root = self.package(d.parent)
-                if (d / "pyproject.toml").is_file():
-                    root = d  # nearer than any found above
-                hit = ((*parts, d.name), base, root)
-                above = self._markers[d.parent]
-                self._markers[d] = (d / "__init__.py", d / "pyproject.toml", *above)
+        if hit is not None:
+            return hit
+        below: list[Path] = []  # packages from d upwards, not looked at before
+        while hit is None:
+            if _is_file(d / "__init__.py") and d.parent != d:
+                below.append(d)
+                d = d.parent
+                hit = self._seen.get(d)
             else:
-                hit = ((), d, d)
+                hit = self._seen[d] = ((), d, d)
                 self._markers[d] = (d / "__init__.py",)
-            self._seen[d] = hit
+        for pkg in reversed(below):  # iterative: packages can nest deeper than the stack
+            parts, base, root = hit
+            if _is_file(pkg / "pyproject.toml"):
+                root = pkg  # nearer than any found above
+            hit = self._seen[pkg] = ((*parts, pkg.name), base, root)
+            above = self._markers[pkg.parent]
+            self._markers[pkg] = (pkg / "__init__.py", pkg / "pyproject.toml", *above)
         return hit
 
     def markers(self, d: Path) -> tuple[Path, ...]:
@@ -235,8 +251,37 @@ class _DirCache:
         return self._markers[d]
 
 
-# (the module found and the attribute left over, or None; the files whose presence decided it)
-_Resolution = tuple["tuple[ModuleInfo, str] | None", tuple[Path, ...]]
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long, a folder that cannot be read
+        return False
+
+
+def read_helper(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most MAX_HELPER_SIZE, else None. Never opens a symlink
+    (the path is resolved), and never waits on a FIFO."""
+    try:
+        return read_regular(path, MAX_HELPER_SIZE, follow=False)
+    except OSError:
+        return None
+
+
+def parse_weight(data: bytes) -> int:
+    """What a helper's source costs to parse, in bytes of code: comment and blank lines count a
+    sixteenth (CPython parses a 1.9 MB module of comments in 12 ms, one of code in 2.4 s)."""
+    code = 0
+    for line in data.splitlines(keepends=True):
+        text = line.lstrip()
+        if text and not text.startswith(b"#"):
+            code += len(line)
+    return code + (len(data) - code) // 16
+
+
+# Where an import led: (the module found and the attribute left over, or None; the files whose
+# presence decided it; the helper files read on the way, each charged to the checked file)
+_Resolution = tuple["tuple[ModuleInfo, str] | None", tuple[Path, ...], tuple[Path, ...]]
+_OVER = object()  # a search stopped by the checked file's helper allowance
 
 
 class Project:
@@ -244,13 +289,14 @@ class Project:
 
     def __init__(self, config_root: Path | None = None) -> None:
         self.config_root = config_root.resolve() if config_root else None
-        self._cache: dict[Path, ModuleInfo | None] = {}
+        self._cache: dict[Path, ModuleInfo | None] = {}  # helpers read (None: cannot be parsed)
+        self._weights: dict[Path, int] = {}  # their parse_weight
         self._resolved: dict[tuple[str, Path], _Resolution] = {}
-        self._roots: dict[Path, tuple[Path, Path, tuple[Path, ...]]] = {}
+        self._roots: dict[Path, tuple[Path, Path, tuple[Path, ...]] | None] = {}
         self._dirs = _DirCache()
         self._found: dict[tuple[str, Path, Path], _Resolution] = {}
         self._allowance = HELPER_BYTES_PER_FILE
-        self._over_allowance = False
+        self._charged: set[Path] = set()  # helpers the current file has paid for
         # the files the result for the current file depends on (result cache dependencies): the
         # project modules it resolved, and every other file whose presence decided where an
         # import led (the candidates tried before it, the package markers around the importer);
@@ -258,10 +304,19 @@ class Project:
         self.touched: set[Path] = set()
         # why the analysis of the current file stopped early, if it did (the result is partial)
         self.stopped: str | None = None
+        # an unexpected failure while evaluating the current file ("Type: message"): a bug
+        self.error: str | None = None
+        # seconds spent parsing helpers for the current file: not part of its python-timeout,
+        # as a file checked after another one that used the same helpers does not spend them
+        self.parse_time = 0.0
 
     def real(self, path: Path) -> Path:
-        """`path.resolve()`, each directory resolved once per run."""
-        return self._dirs.real(path)
+        """`path.resolve()`, each directory resolved once per run (the path itself when it
+        cannot be resolved, as in a symlink loop)."""
+        try:
+            return self._dirs.real(path)
+        except OSError:
+            return path
 
     def module_for(
         self,
@@ -273,66 +328,103 @@ class Project:
         """The ModuleInfo of the file being checked (already parsed by the caller)."""
         name, is_pkg = "", False
         if path is not None:
-            name, _ = module_name(path, self._dirs)
-            is_pkg = path.name == "__init__.py"
+            try:
+                name, _ = module_name(path, self._dirs)
+            except OSError:
+                path = None  # its imports cannot be followed
+            is_pkg = path is not None and path.name == "__init__.py"
         # Not kept in the helper cache: holding every checked tree for the whole run costs memory
         # and garbage-collector time; a checked file that another one imports is parsed again.
         info = ModuleInfo(name, path, display, data_text, tree, is_pkg)
         self._allowance = HELPER_BYTES_PER_FILE
+        self._charged = set()
         self.touched = set()
+        self.error = None
+        self.parse_time = 0.0
         return info
 
     def resolve(self, dotted_name: str, origin: ModuleInfo) -> tuple[ModuleInfo, str] | None:
         """The project module that defines dotted_name, and the attribute left over ("" for
-        the module itself). None when it is outside the project (stdlib, third party)."""
+        the module itself). None when it is outside the project (stdlib, third party), or not
+        available: unreadable, or over the checked file's helper allowance."""
         if origin.path is None:
             return None
         key = (dotted_name, origin.path)
         resolution = self._resolved.get(key)
         if resolution is None:
-            if origin.path not in self._roots:
-                real = self._dirs.real(origin.path)
-                self._roots[origin.path] = (
-                    find_root(origin.path, self.config_root, self._dirs),
-                    module_name(origin.path, self._dirs)[1],
-                    self._dirs.markers(real.parent),
-                )
-            root, base, markers = self._roots[origin.path]
-            found, tried = self._find(dotted_name, root, base)
-            resolution = self._resolved[key] = (found, (*tried, *markers))
-        found, tried = resolution
+            roots = self._roots_of(origin.path)
+            if roots is None:
+                return None
+            root, base, markers = roots
+            found, tried, read = self._find(dotted_name, root, base)
+            self.touched.update(tried, markers)
+            if found is _OVER:
+                return None
+            resolution = self._resolved[key] = (found, (*tried, *markers), read)  # type: ignore[assignment]
+        found, tried, read = resolution
         self.touched.update(tried)
+        if not all(self._charge(p) for p in read):  # what finding it cost the first time
+            return None
         if found is not None and found[0].path is not None:
             self.touched.add(found[0].path)
         return found
 
-    def _find(self, dotted_name: str, root: Path, base: Path) -> _Resolution:
+    def _roots_of(self, path: Path) -> tuple[Path, Path, tuple[Path, ...]] | None:
+        """(project root, import base, package markers) for an importing file."""
+        if path not in self._roots:
+            try:
+                real = self._dirs.real(path)
+                self._roots[path] = (
+                    find_root(path, self.config_root, self._dirs),
+                    module_name(path, self._dirs)[1],
+                    self._dirs.markers(real.parent),
+                )
+            except OSError:
+                self._roots[path] = None
+        return self._roots[path]
+
+    def _charge(self, path: Path) -> bool:
+        """Charge a helper to the checked file once; False when over its allowance."""
+        if path in self._charged:
+            return True
+        weight = self._weights[path]
+        if weight > self._allowance:
+            return False
+        self._allowance -= weight
+        self._charged.add(path)
+        return True
+
+    def _find(self, dotted_name: str, root: Path, base: Path) -> tuple[Any, tuple, tuple]:
         key = (dotted_name, root, base)  # files of one package share their import bases
         if key in self._found:
             return self._found[key]
-        self._over_allowance = False
         tried: list[Path] = []
-        found = self._search(dotted_name, root, base, tried)
-        resolution = (found, tuple(tried))
-        if found is not None or not self._over_allowance:  # a skipped helper may load later
-            self._found[key] = resolution
+        read: list[Path] = []
+        found = self._search(dotted_name, root, base, tried, read)
+        resolution = (found, tuple(tried), tuple(read))
+        if found is not _OVER:  # the allowance stopped it: another file may find more
+            self._found[key] = resolution  # type: ignore[assignment]
         return resolution
 
     def _search(
-        self, dotted_name: str, root: Path, base: Path, tried: list[Path]
-    ) -> tuple[ModuleInfo, str] | None:
+        self, dotted_name: str, root: Path, base: Path, tried: list[Path], read: list[Path]
+    ) -> Any:
         parts = dotted_name.split(".")
         for n in range(len(parts), 0, -1):
             mod_parts, rest = parts[:n], ".".join(parts[n:])
             for b in dict.fromkeys((base, root, root / "src")):
-                info = self._load(b, mod_parts, root, tried)
+                info = self._load(b, mod_parts, root, tried, read)
+                if info is _OVER:
+                    return _OVER
                 if info is not None:
                     return info, rest
         return None
 
     def _load(
-        self, base: Path, parts: list[str], root: Path, tried: list[Path]
-    ) -> ModuleInfo | None:
+        self, base: Path, parts: list[str], root: Path, tried: list[Path], read: list[Path]
+    ) -> Any:
+        """The module at base/parts (a file or a package), None when there is none that can
+        be parsed, or _OVER when reading it would exceed the checked file's allowance."""
         rel = Path(*parts)
         for cand, is_pkg in (
             (base / rel.with_suffix(".py"), False),
@@ -344,22 +436,28 @@ class Project:
                 real.relative_to(root)
             except (ValueError, OSError):
                 continue
-            if real in self._cache:
+            data = None
+            if real not in self._cache:
+                data = read_helper(real)
+                if data is None:
+                    continue  # absent, not a regular file, too big or unreadable
+                self._weights[real] = parse_weight(data)
+            if not self._charge(real):
+                return _OVER  # this file has read enough helpers: stays unknown
+            read.append(real)
+            if data is not None:
+                start = time.thread_time()
+                self._cache[real] = _parse_helper(data, real, ".".join(parts), _shown(cand), is_pkg)
+                self.parse_time += time.thread_time() - start
+            if self._cache[real] is not None:
                 return self._cache[real]
-            if not real.is_file():
-                continue
-            try:
-                size = real.stat().st_size
-                if size > MAX_HELPER_SIZE or size > self._allowance:
-                    self._over_allowance = size <= MAX_HELPER_SIZE
-                    continue  # too big, or this file has read enough helpers: stays unknown
-                self._allowance -= size
-                self._cache[real] = None  # a module that fails to load stays unknown
-                text = decode(read_regular(real, size))  # a FIFO swapped in, or grown: unknown
-                tree = parse(text)
-            except (OSError, SourceError):
-                continue
-            info = ModuleInfo(".".join(parts), real, _shown(cand), text, tree, is_pkg)
-            self._cache[real] = info
-            return info
         return None
+
+
+def _parse_helper(data: bytes, path: Path, name: str, display: str, is_pkg: bool):
+    try:
+        text = decode(data)
+        tree = parse(text)
+    except SourceError:
+        return None  # a module that cannot be parsed stays unknown
+    return ModuleInfo(name, path, display, text, tree, is_pkg)

@@ -66,10 +66,14 @@ def _headers(value: Any) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def normalise(v: Any, depth: int = 0) -> None:
+def normalise(v: Any, depth: int = 0, seen: set[int] | None = None) -> None:
     """Unknown values in string positions become Text, so adapters keep them as content."""
-    if depth > _MAX_DEPTH:
+    if depth > _MAX_DEPTH or not isinstance(v, LDict | LList):
         return
+    seen = set() if seen is None else seen
+    if id(v) in seen:  # shared by several containers: done once
+        return
+    seen.add(id(v))
     if isinstance(v, LDict):
         for k, x in list(v.items()):
             if k in _STRING_KEYS and isinstance(x, Hole):
@@ -79,10 +83,10 @@ def normalise(v: Any, depth: int = 0) -> None:
                 lst.unordered = unordered_hole(x)
                 v[k] = lst
             else:
-                normalise(x, depth + 1)
-    elif isinstance(v, LList):
+                normalise(x, depth + 1, seen)
+    else:
         for x in v:
-            normalise(x, depth + 1)
+            normalise(x, depth + 1, seen)
 
 
 def _complete(req: LDict) -> bool:
@@ -161,7 +165,7 @@ def _fill(b: Block, req: LDict) -> None:
     elif isinstance(raw, LDict) and isinstance(raw.get("text"), Text) and b.kind == "text":
         content = [p for p in raw["text"].parts if p]
     else:
-        holes = list(_holes(raw, 0))
+        holes = list(_holes(raw, 0, set()))
         # with holes, the adapter's rendering of the block is not its text: keep only them
         content = holes or [c for c in b.content if isinstance(c, str) and c]
     for c, _ in steps:
@@ -178,9 +182,12 @@ def _recorded(h: Hole) -> Hole:
     return hole("stable", f"{h.description}, recorded once in the history", h.anchor, h.unordered)
 
 
-def _holes(v: Any, depth: int) -> Iterator[Hole]:
-    if depth > _MAX_DEPTH:
+def _holes(v: Any, depth: int, seen: set[int]) -> Iterator[Hole]:
+    """The holes in a value, from each object it holds once."""
+    if depth > _MAX_DEPTH or id(v) in seen:
         return
+    if isinstance(v, Json | SetVal | dict | list | tuple):
+        seen.add(id(v))
     if isinstance(v, Hole):
         yield v
     elif isinstance(v, Text):
@@ -189,13 +196,13 @@ def _holes(v: Any, depth: int) -> Iterator[Hole]:
         u = unordered_hole(v)
         if u is not None:
             yield u
-        yield from _holes(v.value, depth + 1)
+        yield from _holes(v.value, depth + 1, seen)
     elif isinstance(v, SetVal):
         u = unordered_hole(v)
         if u is not None:
             yield u
         for x in v.items:
-            yield from _holes(x, depth + 1)
+            yield from _holes(x, depth + 1, seen)
     elif isinstance(v, LDict | LList):
         if v.unordered is not None:
             yield v.unordered
@@ -203,7 +210,7 @@ def _holes(v: Any, depth: int) -> Iterator[Hole]:
             yield v.open
         items = (x for k, x in v.items() if k not in _MARKERS) if isinstance(v, LDict) else v
         for x in items:
-            yield from _holes(x, depth + 1)
+            yield from _holes(x, depth + 1, seen)
     elif isinstance(v, dict | list | tuple):
         for x in v.values() if isinstance(v, dict) else v:
-            yield from _holes(x, depth + 1)
+            yield from _holes(x, depth + 1, seen)

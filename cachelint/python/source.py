@@ -4,7 +4,6 @@ add the source-level rules, resolve locations and apply suppression comments."""
 from __future__ import annotations
 
 import ast
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,11 +16,12 @@ from cachelint.payload.markers import is_http_cache_value, looks_like_marker
 from cachelint.prompt import Prompt
 from cachelint.python import suppression
 from cachelint.python.betas import imported_betas
+from cachelint.python.calls import RequestSite
 from cachelint.python.evaluate import Evaluator
 from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
 from cachelint.python.scan import OLD_BETA, Scan, scan
-from cachelint.python.values import LDict, LList, Loc
+from cachelint.python.values import MAX_SIZE, TOO_LARGE, LDict, LList, Loc, hole, tree_size
 from cachelint.report import finding, unparsable
 
 Selected = Callable[[str], bool]
@@ -68,8 +68,9 @@ def lint_python(
 ) -> list[Finding]:
     """Findings for one Python file. Code too deep for Python's recursion limit, or whose
     evaluation outlasts `timeout` seconds, gets a CL000 saying the analysis stopped (and
-    `project.stopped` says why: such a result is not worth caching)."""
-    project.stopped = None
+    `project.stopped` says why: such a result is not worth caching). A bug met while
+    evaluating it gets a CL000 too, and `project.error` says what it was."""
+    project.stopped = project.error = None
     try:
         text = decode(data)
         tree = parse(text)
@@ -86,7 +87,7 @@ def lint_python(
         issues = list(_issues(module, ctx, selected, project, volatile_names or [], timeout))
         found = _findings(issues, module, display, sup) if issues else []
     except RecursionError:
-        project.stopped = "the code is nested too deeply for Python's recursion limit"
+        project.stopped = _TOO_DEEP
         found = []
     if selected(suppression.UNUSED) and not project.stopped:  # a stop leaves findings unknown
         found += _unused(sup, selected, module, display)
@@ -97,7 +98,18 @@ def lint_python(
                 f"analysis stopped: {project.stopped}; findings for this file may be incomplete",
             )
         )
+    if project.error and selected("CL000"):
+        found.append(
+            unparsable(
+                display,
+                f"internal error while evaluating this file ({project.error}); findings for "
+                f"this file may be incomplete; please report it",
+            )
+        )
     return found
+
+
+_TOO_DEEP = "the code is nested too deeply for Python's recursion limit"
 
 
 def _issues(
@@ -126,28 +138,59 @@ def _issues(
     for site in ev.requests:
         if not _here(site.call, module):
             continue
-        prompt = to_prompt(site, ev.removes_markers)
-        consumed.update(id(m.value) for m in prompt.markers)
-        if prompt.automatic is not None:
-            consumed.add(id(prompt.automatic.value))
-        for m in prompt.markers:
-            steps = list(walk(site.request, m.anchor))
-            if steps:
-                consumed.add(id(steps[-1][0]))
-        root, call = site.request, site.call
-
-        def resolve(anchor: Any, root=root, call=call) -> Loc:
-            return locate(root, anchor, call)
-
-        for issue in _run_checks(prompt, ctx, selected):
-            if _about_known_values(issue, root):
-                yield issue, resolve
+        _shrink(site.request)
+        try:  # a failure on one request loses only that request's findings
+            yield from _site_issues(site, ev.removes_markers, consumed, ctx, selected)
+        except RecursionError:
+            project.stopped = _TOO_DEEP
+        except Exception as e:
+            ev.recover(e)
     yield from _standalone(ev.marker_dicts, consumed, module, ctx, selected)
     yield from _marker_values(ev, consumed, module, ctx, selected)
     if selected("CL105"):
         for loc in _unique(ev.lost_markers):
             if _here(loc, module):
                 yield _lost_marker(loc), lambda a: a
+    if ev.out_of_memory:
+        project.stopped = "cachelint ran out of memory evaluating it"
+    if ev.errors:
+        project.error = ev.errors[0]
+
+
+def _shrink(req: LDict) -> None:
+    """A request bigger than MAX_SIZE (its parts grew after they were put into it, so they
+    were not measured as they grew) has its biggest parameters made unknown until it fits."""
+    if tree_size(req) <= MAX_SIZE:
+        return
+    by_size = sorted(req, key=lambda k: tree_size(req[k]), reverse=True)
+    for key in by_size:
+        req[key] = hole("unknown", TOO_LARGE)
+        if tree_size(req) <= MAX_SIZE:
+            return
+
+
+def _site_issues(
+    site: RequestSite, removes_markers: bool, consumed: set[int], ctx: Context, selected: Selected
+) -> list[tuple[Issue, Callable[[Any], Loc]]]:
+    """The request rules' issues for one evaluated request; `consumed` gets its markers."""
+    prompt = to_prompt(site, removes_markers)
+    consumed.update(id(m.value) for m in prompt.markers)
+    if prompt.automatic is not None:
+        consumed.add(id(prompt.automatic.value))
+    for m in prompt.markers:
+        steps = list(walk(site.request, m.anchor))
+        if steps:
+            consumed.add(id(steps[-1][0]))
+    root, call = site.request, site.call
+
+    def resolve(anchor: Any) -> Loc:
+        return locate(root, anchor, call)
+
+    return [
+        (issue, resolve)
+        for issue in _run_checks(prompt, ctx, selected)
+        if _about_known_values(issue, root)
+    ]
 
 
 _VALUE_RULES = frozenset({"CL102", "CL103", "CL106"})
@@ -170,29 +213,27 @@ def evaluate(
     """Run the module, then its entry points, then whatever builds requests and was not
     reached: functions only called from elsewhere, nested callbacks and thread targets."""
     ev = Evaluator(project, volatile_names, timeout=timeout)
-    _safely(ev.run_module, module)
+    _safely(ev, ev.run_module, module)
     for fn in found.entries():
-        _safely(ev.run_function, module, fn.node, fn.cls)
+        _safely(ev, ev.run_function, module, fn.node, fn.cls)
     for fn in found.functions:
         if fn.relevant and fn.node not in ev.ran:
-            _safely(ev.run_function, module, fn.node, fn.cls)
+            _safely(ev, ev.run_function, module, fn.node, fn.cls)
     for call, inner in found.nested.items():
         if call not in ev.seen_calls:
-            _safely(ev.run_nested, inner)
+            _safely(ev, ev.run_nested, inner)
     return ev
 
 
-def _safely(run: Callable[..., None], *args: Any) -> None:
-    """Evaluate one scope; code the evaluator cannot follow leaves its values unknown.
-
-    Set CACHELINT_DEBUG=1 to see such failures instead."""
+def _safely(ev: Evaluator, run: Callable[..., None], *args: Any) -> None:
+    """Evaluate one scope. A failure outside any expression loses what the scope had still to
+    build; the requests it built are kept (see Evaluator.recover)."""
     try:
         run(*args)
-    except (RecursionError, MemoryError):
+    except RecursionError:
         pass
-    except Exception:
-        if os.environ.get("CACHELINT_DEBUG"):
-            raise
+    except Exception as e:
+        ev.recover(e)
 
 
 def _here(loc: Loc, module: ModuleInfo) -> bool:
@@ -282,6 +323,8 @@ def _marker_values(
 
 def _mini_prompt(d: LDict) -> tuple[Prompt | None, LDict]:
     """A one-block request around a marker-carrying dict, by what the dict looks like."""
+    if tree_size(d) > MAX_SIZE:
+        return None, d
     normalise(d)
     if "cachePoint" in d:
         if len(d) != 1:

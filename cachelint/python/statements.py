@@ -202,8 +202,7 @@ class Statements:
             if is_marker_key(key):
                 self.marker_dicts.append(obj)
         elif isinstance(obj, LList) and isinstance(key, int) and -len(obj) <= key < len(obj):
-            obj[key] = value
-            obj.locs[key] = loc
+            obj.set(key, value, loc)
         elif is_marker_key(key) and target is not None and self._marks_each_item(target, frame):
             self.lost_markers.append(loc)
 

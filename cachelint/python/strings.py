@@ -12,7 +12,9 @@ import orjson
 from cachelint.prompt import Hole
 from cachelint.python import names
 from cachelint.python.values import (
+    MAX_SIZE,
     PLACEHOLDER,
+    TOO_LARGE,
     Json,
     LDict,
     LList,
@@ -21,25 +23,46 @@ from cachelint.python.values import (
     as_hole,
     hole,
     is_known,
+    size_of,
+    tree_size,
 )
 
-MAX_LEN = 4 * 1024 * 1024  # longer strings are treated as unknown
+
+def too_large() -> str:
+    return Text([hole("unknown", TOO_LARGE)])
 
 
-def fully_known(v: Any, depth: int = 0) -> bool:
+def fully_known(v: Any, depth: int = 0, seen: set[int] | None = None) -> bool:
+    """Whether a value is known all through (a value shared by several containers is looked
+    at once)."""
     if depth > 32:
         return False
     if is_known(v):
         return True
+    if not isinstance(v, list | tuple | dict):
+        return False
+    if seen is None:
+        seen = set()
+    elif id(v) in seen:
+        return True
     if isinstance(v, LList | list | tuple):
         if isinstance(v, LList) and (v.repeated or v.unordered):
             return False
-        return all(fully_known(x, depth + 1) for x in v)
-    if isinstance(v, LDict | dict):
+        known = all(fully_known(x, depth + 1, seen) for x in v)
+    elif isinstance(v, LDict | dict):
         if isinstance(v, LDict) and (v.open or v.unordered):
             return False
-        return all(isinstance(k, str) and fully_known(x, depth + 1) for k, x in v.items())
-    return False
+        known = all(isinstance(k, str) and fully_known(x, depth + 1, seen) for k, x in v.items())
+    else:
+        return False
+    if known:
+        seen.add(id(v))
+    return known
+
+
+def _materialised(v: Any) -> bool:
+    """Whether a fully known value can be written out as text within MAX_SIZE."""
+    return tree_size(v) <= MAX_SIZE
 
 
 def plain(v: Any) -> Any:
@@ -72,58 +95,68 @@ def to_str(v: Any, what: str = "a value only known at run time") -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, bool | int | float) or v is None:
-        return str(v)
+        try:
+            return str(v)
+        except ValueError:  # an int of more digits than Python converts
+            return Text([hole("unknown", "a number")])
     if isinstance(v, Hole):
         return Text([v])
     if isinstance(v, Json):
         u = unordered_hole(v)
         if fully_known(v.value) and u is None:
+            if not _materialised(v.value):
+                return too_large()
             try:
-                return orjson.dumps(
+                out = orjson.dumps(
                     plain(v.value), option=orjson.OPT_SORT_KEYS if v.sort_keys else 0
                 ).decode()
             except TypeError:
                 pass
+            else:
+                return _fits(out)
         return Text(
             [u or _first_hole(v.value) or hole("unknown", "JSON of a value only known at run time")]
         )
     if fully_known(v):
-        return str(plain(v))
+        return _fits(str(plain(v))) if _materialised(v) else too_large()
     u = unordered_hole(v)
     return Text([u or _first_hole(v) or hole("unknown", what)])
 
 
-def _first_hole(v: Any, depth: int = 0) -> Hole | None:
+def _fits(s: str) -> str:
+    """s, or unknown when it is longer than MAX_SIZE (for a result at most a few times as
+    long as what it was made of: repr, JSON, case changes)."""
+    return s if len(s) <= MAX_SIZE else too_large()
+
+
+def _first_hole(v: Any, depth: int = 0, seen: set[int] | None = None) -> Hole | None:
     if depth > 16:
         return None
     if isinstance(v, Hole):
         return v
     if isinstance(v, Text):
         return as_hole(v)
-    if isinstance(v, LList | list | tuple):
-        for x in v:
-            h = _first_hole(x, depth + 1)
-            if h is not None:
-                return h
-    if isinstance(v, dict):
-        for x in v.values():
-            h = _first_hole(x, depth + 1)
+    if isinstance(v, LList | list | tuple | dict):
+        seen = set() if seen is None else seen
+        if id(v) in seen:
+            return None
+        seen.add(id(v))
+        for x in v.values() if isinstance(v, dict) else v:
+            h = _first_hole(x, depth + 1, seen)
             if h is not None:
                 return h
     return None
 
 
 def concat(a: str, b: str) -> str:
-    if len(a) + len(b) > MAX_LEN:
-        return Text([hole("unknown", "a very long string")])
     return Text([a, b])
 
 
 def repeat(s: str, n: Any) -> str:
     if not isinstance(n, int) or isinstance(n, bool):
         return Text([as_hole(s) if isinstance(s, Text) else hole("unknown", "a repeated string")])
-    if len(s) * max(n, 0) > MAX_LEN:
-        return Text([hole("unknown", "a very long string")])
+    if size_of(s) * max(n, 0) > MAX_SIZE:
+        return too_large()
     if isinstance(s, Text):
         return Text(list(s.parts) * max(n, 0))
     return s * n
@@ -133,13 +166,16 @@ def apply(fn: Callable[[str], Any], s: str) -> Any:
     """Apply a str -> str function to a partly known string, keeping its holes in place."""
     if not isinstance(s, Text):
         try:
-            return fn(s)
+            out = fn(s)
         except Exception:
             return hole("unknown", "a string operation")
+        return _fits(out) if isinstance(out, str) else out
     try:
         out = fn(str(s))
     except Exception:
         return Text([as_hole(s)])
+    if isinstance(out, str) and len(out) > MAX_SIZE:
+        return too_large()
     holes = s.holes()
     if isinstance(out, str) and out.count(PLACEHOLDER) == len(holes):
         pieces = out.split(PLACEHOLDER)
@@ -163,6 +199,8 @@ def join(sep: str, items: Any) -> str:
         return Text(
             [as_hole(items) if isinstance(items, Hole) else hole("unknown", "a joined list")]
         )
+    if len(sep) * len(seq) + sum(map(size_of, seq)) > MAX_SIZE:
+        return too_large()
     parts: list[Any] = []
     for i, x in enumerate(seq):
         if i:
@@ -176,30 +214,61 @@ def join(sep: str, items: Any) -> str:
 
 
 def fmt_value(v: Any, spec: str, conversion: str | None) -> str:
+    """format(v, spec) after the conversion ("r", "a"); with conversion "%", spec is a
+    %-conversion such as "%-8s"."""
     if is_known(v):
+        if conversion == "%":
+            spec = _PERCENT_KEY.sub("", spec, count=1)
+        if widest(spec) > MAX_SIZE:  # '{:>1000000000}': measured before it is padded
+            return too_large()
+        if conversion == "%":
+            return _fits(_pct(spec, v))
         try:
             if conversion == "r":
                 v = repr(v)
             elif conversion == "a":
                 v = ascii(v)
-            return format(v, spec) if spec else str(v)
-        except (ValueError, TypeError):
+            return _fits(format(v, spec) if spec else str(v))
+        except (ValueError, TypeError, OverflowError):  # OverflowError: f"{2**40:c}"
             return to_str(v)
     return to_str(v)
+
+
+def widest(spec: str) -> int:
+    """The largest width or precision in a format spec ('>20', '.3f', '%-8s')."""
+    return max(map(int, re.findall(r"\d+", spec)), default=0)
+
+
+def formatted(pieces: list) -> str:
+    """The text of literal strings and (value, spec, conversion) fields, unknown when it would
+    be longer than MAX_SIZE (a value used by ten fields counts ten times)."""
+    total = 0
+    parts: list[Any] = []
+    for p in pieces:
+        if isinstance(p, str):
+            total += len(p)
+            parts.append(p)
+            continue
+        value, spec, conversion = p
+        total += size_of(value) + widest(spec)
+        if total > MAX_SIZE:
+            return too_large()
+        parts.append(fmt_value(value, spec, conversion))
+    return Text(parts)
 
 
 def str_format(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
     """template.format(*args, **kwargs)."""
     if isinstance(template, Text):
         return Text([as_hole(template)])
-    parts: list[Any] = []
+    pieces: list[Any] = []
     auto = 0
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError:
         return Text([hole("unknown", "a malformed format string")])
     for literal, field, spec, conv in parsed:
-        parts.append(literal)
+        pieces.append(literal)
         if field is None:
             continue
         m = re.match(r"[^.\[]*", field)
@@ -214,8 +283,8 @@ def str_format(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
             value = kwargs.get(head, hole("unknown", f"format argument '{head}'"))
         if len(head) != len(field):  # attribute or index access: only its holes are known
             value = as_hole(value) if not is_known(value) else hole("unknown", "a format field")
-        parts.append(fmt_value(value, spec or "", conv))
-    return Text(parts)
+        pieces.append((value, spec or "", conv))
+    return formatted(pieces)
 
 
 _PERCENT = re.compile(
@@ -228,34 +297,42 @@ def percent(template: str, arg: Any) -> str:
     """template % arg."""
     if isinstance(template, Text):
         return Text([as_hole(template)])
-    if fully_known(arg):
+    specs = list(_PERCENT.finditer(template))
+    if fully_known(arg) and "*" not in "".join(m.group() for m in specs):
+        widths = sum(widest(_PERCENT_KEY.sub("", m.group(), count=1)) for m in specs)
+        bound = len(template) + tree_size(arg) + widths
+        if bound > MAX_SIZE:  # each value at most once, each width at most once
+            return too_large()
         try:
             return template % (tuple(plain(arg)) if isinstance(arg, tuple) else plain(arg))
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, ValueError, KeyError, OverflowError):  # OverflowError: "%c" % 2**40
             return Text([hole("unknown", "a %-formatted string")])
     seq = list(arg) if isinstance(arg, tuple) else [arg]
-    parts: list[Any] = []
+    pieces: list[Any] = []
     pos, i = 0, 0
-    for m in _PERCENT.finditer(template):
-        parts.append(template[pos : m.start()])
+    for m in specs:
+        pieces.append(template[pos : m.start()])
         pos = m.end()
         if m.group("conv") == "%":
-            parts.append("%")
+            pieces.append("%")
             continue
         if m.group("key") is not None and isinstance(arg, dict):
             value = arg.get(m.group("key"), hole("unknown", "a format argument"))
         else:
             value = seq[i] if i < len(seq) else hole("unknown", "a format argument")
             i += 1
-        parts.append(fmt_value(value, "", None) if not is_known(value) else _pct(m.group(), value))
-    parts.append(template[pos:])
-    return Text(parts)
+        pieces.append((value, m.group(), "%") if is_known(value) else (value, "", None))
+    pieces.append(template[pos:])
+    return formatted(pieces)
+
+
+_PERCENT_KEY = re.compile(r"\([^)]*\)")
 
 
 def _pct(spec: str, value: Any) -> str:
     try:
-        return re.sub(r"\([^)]*\)", "", spec, count=1) % (value,)
-    except (TypeError, ValueError):
+        return spec % (value,)
+    except (TypeError, ValueError, OverflowError):
         return str(value)
 
 

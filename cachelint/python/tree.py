@@ -17,7 +17,7 @@ _SCALAR_FIELDS = frozenset(
 
 @cache
 def _fields(cls: type) -> tuple[str, ...]:
-    if cls is ast.Constant:
+    if cls is ast.Constant or cls is ast.MatchSingleton:  # `case True:` holds the bool itself
         return ()
     fields = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)
     if cls in (ast.Import, ast.ImportFrom):

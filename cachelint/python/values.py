@@ -16,6 +16,14 @@ from cachelint.prompt import Hole
 PLACEHOLDER = "\ufffc"  # stands for a hole inside a Text's str value
 MARKER_KEYS = frozenset({"cache_control", "cachePoint"})
 
+# The size budget of a built value, about its length as text: a string, a list or a dict that
+# would be bigger becomes unknown before it is built (a file of a few lines can double a value
+# 50 times). A container counts the total size of its items, so a nested dict used twice per
+# level counts as the tree it stands for, not as the few objects it is made of.
+MAX_SIZE = 4 * 1024 * 1024
+NODE = 64  # what a hole in a string, a number, or the least item of a container counts
+TOO_LARGE = "a value too large to evaluate"
+
 
 def is_marker_key(key: Any) -> bool:
     return isinstance(key, str) and key in MARKER_KEYS
@@ -39,28 +47,39 @@ class Loc:
 
 
 class Text(str):
-    """A string with holes. str(self) is the known text with a placeholder per hole."""
+    """A string with holes. str(self) is the known text with a placeholder per hole. Built
+    from strings and holes; one bigger than MAX_SIZE is a Text of one hole."""
 
     parts: tuple[str | Hole, ...]
+    size: int
 
     def __new__(cls, parts) -> Text | str:
+        parts = list(parts)
+        if sum(map(size_of, parts)) > MAX_SIZE:  # measured before anything is joined
+            parts = [Hole("unknown", TOO_LARGE)]
         merged: list[str | Hole] = []
+        run: list[str] = []  # strings next to each other, joined once
+        holes = 0
         for p in parts:
-            sub = p.parts if isinstance(p, Text) else (p,)
-            for s in sub:
-                if isinstance(s, str):
-                    if not s:
-                        continue
-                    if merged and isinstance(merged[-1], str):
-                        merged[-1] = merged[-1] + s
-                        continue
-                merged.append(s)
-        if all(isinstance(p, str) for p in merged):
+            for x in p.parts if type(p) is Text else (p,):
+                if isinstance(x, str):
+                    if x:
+                        run.append(x)
+                    continue
+                if run:
+                    merged.append("".join(run))
+                    run = []
+                merged.append(x)
+                holes += 1
+        if run:
+            merged.append("".join(run))
+        if not holes:
             return "".join(merged)  # type: ignore[arg-type]
         obj = super().__new__(
             cls, "".join(p if isinstance(p, str) else PLACEHOLDER for p in merged)
         )
         obj.parts = tuple(merged)
+        obj.size = len(obj) + (NODE - 1) * holes
         return obj
 
     def holes(self) -> list[Hole]:
@@ -68,20 +87,41 @@ class Text(str):
 
 
 class LList(list):
-    """A list whose elements remember their source locations and how they were added."""
+    """A list whose elements remember their source locations and how they were added. Items
+    that would take it over MAX_SIZE are left out, and one unknown item stands for them."""
 
     depth = 0  # loops active when it was created: adding to it in a deeper loop repeats
 
     def __init__(self, items=(), locs=None, loc: Loc | None = None) -> None:
+        items, self.size = _fit(items)  # the size as when its items were added
         super().__init__(items)
-        self.locs: list[Loc | None] = list(locs) if locs is not None else [None] * len(self)
+        if locs is None:
+            self.locs: list[Loc | None] = [None] * len(self)
+        else:
+            self.locs = list(locs)[: len(self)]
+            self.locs += [None] * (len(self) - len(self.locs))
         self.loc = loc
         self.repeated: set[int] = set()  # indices added in a loop: any number of copies
         self.unordered: Hole | None = None  # built in an order that varies between runs
         self.persistent: str | None = None  # outlives the call (self.x, global, parameter)
         self.kept = False  # appended to a persistent history: written once, replayed
 
+    def full(self, value: Any) -> bool:
+        """Whether adding value would take it over MAX_SIZE (then an unknown item is added
+        instead, once)."""
+        n = slot(value)
+        if self.size + n <= MAX_SIZE:
+            self.size += n
+            return False
+        if not self or not _is_too_large(self[-1]):
+            super().append(Hole("unknown", TOO_LARGE))
+            self.locs.append(None)
+            self.size += NODE
+        return True
+
     def add(self, value: Any, loc: Loc | None, repeated: bool = False, at: int | None = None):
+        if self.full(value):
+            return
         if at is None:
             self.append(value)
             self.locs.append(loc)
@@ -94,6 +134,28 @@ class LList(list):
             self.repeated = {i + 1 if i >= at else i for i in self.repeated}
             if repeated:
                 self.repeated.add(at)
+
+    def set(self, i: int, value: Any, loc: Loc | None) -> None:
+        """self[i] = value (unknown if it would take the list over MAX_SIZE)."""
+        old = slot(self[i])
+        if self.size - old + slot(value) > MAX_SIZE:
+            value = Hole("unknown", TOO_LARGE)
+        self.size += slot(value) - old
+        self[i] = value
+        self.locs[i] = loc
+
+    def pop_last(self) -> Any:
+        self.locs.pop()
+        self.repeated.discard(len(self) - 1)
+        value = self.pop()
+        self.size -= slot(value)
+        return value
+
+    def clear_all(self) -> None:
+        self.clear()
+        self.locs.clear()
+        self.repeated.clear()
+        self.size = NODE
 
     def loc_at(self, i: int) -> Loc | None:
         return self.locs[i] if 0 <= i < len(self.locs) else None
@@ -120,10 +182,21 @@ class LDict(dict):
         self.unordered: Hole | None = None
         self.repeated = False  # the dict itself is created in an unbounded loop
         self.kept = False
+        self.size = NODE  # as when its entries were set
         for k, v, vloc in items:
             self.put(k, v, vloc)
 
     def put(self, key: Any, value: Any, loc: Loc | None, in_loop: bool = False) -> None:
+        """Set an entry; one that would take the dict over MAX_SIZE is left unknown."""
+        new = key not in self
+        n = slot(value) + (slot(key) if new else -slot(self[key]))
+        if self.size + n > MAX_SIZE:
+            if new:
+                self.open = self.open or Hole("unknown", TOO_LARGE)
+                return
+            value = Hole("unknown", TOO_LARGE)
+            n = NODE - slot(self[key])
+        self.size += n
         self[key] = value
         self.locs[key] = loc
         if in_loop:
@@ -134,6 +207,8 @@ class LDict(dict):
     def drop(self, key: Any) -> Any:
         self.locs.pop(key, None)
         self.loop_keys.pop(key, None)
+        if key in self:
+            self.size -= slot(key) + slot(self[key])
         return self.pop(key, None)
 
 
@@ -184,6 +259,115 @@ class Instance:
 
     cls: Ref
     attrs: dict[str, Any] = field(default_factory=dict)
+
+
+_sizes: dict[int, tuple[Any, int]] = {}  # plain tuples, lists and dicts (never changed)
+
+
+def forget_sizes() -> None:
+    """Let go of the values measured for the last file."""
+    _sizes.clear()
+
+
+def size_of(v: Any) -> int:
+    """A value's size towards MAX_SIZE: the length of a string, the total of a container's
+    items (as carried by LList and LDict, memoised for the others), NODE for anything else."""
+    t = type(v)
+    if t is str:
+        return len(v)
+    if t is LList or t is LDict or t is Text:
+        return v.size
+    if t is tuple or t is list or t is dict:
+        hit = _sizes.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        items = [*v.keys(), *v.values()] if t is dict else v
+        n = NODE + sum(map(slot, items))
+        if len(_sizes) > 100_000:
+            _sizes.clear()
+        _sizes[id(v)] = (v, n)
+        return n
+    if t is SetVal:
+        return NODE + sum(map(slot, v.items))
+    if t is Json:
+        return NODE + size_of(v.value)
+    if isinstance(v, str):  # a str subclass from elsewhere
+        return len(v)
+    return NODE
+
+
+def slot(v: Any) -> int:
+    """What a value counts as an item of a container: at least NODE (a list of a million
+    one-letter strings is no small value)."""
+    t = type(v)
+    if t is str:
+        n = len(v)
+    elif t is LList or t is LDict or t is Text:
+        n = v.size
+    elif t is Hole or t is int or t is bool or t is float or v is None:
+        return NODE
+    else:
+        n = size_of(v)
+    return n if n > NODE else NODE
+
+
+def capped(items: Any) -> list:
+    """Items (of a new list or set), as many as fit in MAX_SIZE, then an unknown one for the
+    rest."""
+    return _fit(items)[0]
+
+
+def _fit(items: Any) -> tuple[list, int]:
+    """capped(items) and the size of a list of them."""
+    items = list(items)
+    total = NODE
+    for i, x in enumerate(items):
+        total += slot(x)
+        if total > MAX_SIZE:
+            return [*items[:i], Hole("unknown", TOO_LARGE)], total - slot(x) + NODE
+    return items, total
+
+
+def _is_too_large(v: Any) -> bool:
+    return type(v) is Hole and v.description == TOO_LARGE
+
+
+def tree_size(v: Any, limit: int = MAX_SIZE) -> int:
+    """The size a value's items add up to now, counted afresh (a list changed after it was put
+    into another one leaves the outer one's carried size behind). Each object is looked at
+    once; past `limit` the count stops, and a cycle or a nesting too deep for the stack counts
+    as past it."""
+    try:
+        return _tree_size(v, {}, limit)
+    except RecursionError:
+        return limit + 1
+
+
+def _tree_size(v: Any, seen: dict[int, int], limit: int) -> int:
+    if isinstance(v, dict):
+        n, items = NODE + sum(map(slot, v)), v.values()
+    elif isinstance(v, list | tuple):
+        n, items = NODE, v
+    elif isinstance(v, SetVal):
+        n, items = NODE, v.items
+    elif isinstance(v, Json):
+        n, items = NODE, (v.value,)
+    else:
+        return slot(v)
+    key = id(v)
+    if key in seen:
+        return seen[key]  # limit + 1 while its own items are being counted: a cycle
+    seen[key] = limit + 1
+    for x in items:
+        t = type(x)
+        if t is str or t is Text or t is Hole or t is int or t is bool or t is float:
+            n += slot(x)  # a leaf
+        else:
+            n += _tree_size(x, seen, limit)
+        if n > limit:
+            break
+    seen[key] = n
+    return n
 
 
 def hole(origin: str, description: str, anchor: Any = None, unordered: bool = False) -> Hole:

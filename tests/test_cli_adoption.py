@@ -156,3 +156,10 @@ def test_help_groups_the_options():
     assert headings == ["Rule selection", "File selection", "Output", "Cache", "Miscellaneous"]
     for option in ("--select", "--baseline", "--exclude", "--statistics", "--no-cache", "--config"):
         assert option in out
+
+
+@pytest.mark.parametrize("command", ["check", "diff", "rule", "rules", "clean", "models"])
+def test_the_readme_documents_every_option(command):
+    readme = (ROOT / "README.md").read_text()
+    options = set(re.findall(r"--[a-z][a-z-]+", run_cli(command, "--help").stdout.decode()))
+    assert options and not {o for o in options if o not in readme}, command

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cachelint import __version__
+from cachelint.reading import read_error
 
 if TYPE_CHECKING:
     import jsonschema
@@ -40,6 +41,7 @@ DEFAULT_EXCLUDE = (
     ".ipynb_checkpoints",
 )
 DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024
+MAX_CONFIG_SIZE = 1024 * 1024
 DEFAULT_PYTHON_TIMEOUT = 5.0  # seconds of evaluation per Python file
 
 
@@ -222,13 +224,10 @@ def from_mapping(
 
 def load_file(path: Path, cache: CacheFolderOf | None = None) -> Config:
     try:
-        with open(path, "rb") as f:
-            text = f.read(1 << 20 + 1).decode("utf-8")
-        if len(text) > 1 << 20:
-            raise ConfigError(f"{path}: a config file over 1 MiB is not read")
+        text = _read_config(path)
         doc = tomllib.loads(text)
     except OSError as e:
-        raise ConfigError(f"cannot read config {path}: {e.strerror or e}") from e
+        raise ConfigError(f"cannot read config {path}: {read_error(e)}") from e
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8: {e.reason} at byte {e.start}") from e
     except tomllib.TOMLDecodeError as e:
@@ -243,6 +242,13 @@ def load_file(path: Path, cache: CacheFolderOf | None = None) -> Config:
     return from_mapping(data, path.parent.resolve(), path, where, cache, text)
 
 
+def _read_config(path: Path) -> str:
+    """A config file's text: a regular file (never a FIFO) of at most MAX_CONFIG_SIZE bytes."""
+    from cachelint.reading import read_regular
+
+    return read_regular(path, MAX_CONFIG_SIZE).decode("utf-8")
+
+
 def find_config(start: Path) -> Path | None:
     """Nearest cachelint.toml, or pyproject.toml with [tool.cachelint], upward from start."""
     d = start.resolve()
@@ -255,7 +261,7 @@ def find_config(start: Path) -> Path | None:
         pp = directory / "pyproject.toml"
         if pp.is_file():
             try:
-                text = pp.read_text(encoding="utf-8")
+                text = _read_config(pp)
             except (OSError, UnicodeDecodeError):
                 continue
             if "cachelint" not in text:

@@ -112,3 +112,14 @@ def test_an_unknown_default_model_is_an_error(tmp_path, model, hint):
     )
     assert run_cli("check", str(BAD), "--no-cache", cwd=tmp_path).returncode == 1, "added: known"
     assert run_cli("check", str(BAD), "--no-cache", "--model", "claude-sonnet-4-5").returncode == 1
+
+
+def test_a_config_that_is_a_fifo_or_huge_is_a_config_error(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "named.toml")
+    r = run_cli("check", ".", "--config", "named.toml", cwd=tmp_path)
+    assert r.returncode == 2 and b"not a regular file" in r.stderr
+    (tmp_path / "cachelint.toml").write_text("#" * (2 << 20))
+    r = run_cli("check", ".", cwd=tmp_path)
+    assert r.returncode == 2 and b"over the" in r.stderr and b"Traceback" not in r.stderr

@@ -366,21 +366,12 @@ def _check_model(model: str | None, config: Config) -> None:
         return
     from cachelint.models import ModelTable
 
-    table = ModelTable(config.models)
-    if table.lookup(name) is not None:
+    message = ModelTable(config.models).unknown(name)
+    if message is None:
         return
-    import difflib
-
-    near = difflib.get_close_matches(name.lower(), [r.id for r in table.rows], n=1)
-    hint = f" (did you mean {near[0]}?)" if near else ""
-    where = "--model" if model else f"default-model in {config.source}"
-    message = (
-        f"{where}: unknown model '{name}'{hint}: `cachelint models` lists the models cachelint "
-        "knows; add one under [tool.cachelint.models]"
-    )
     if model:
-        raise click.BadParameter(message.partition(": ")[2], param_hint="--model")
-    click.echo(f"cachelint: {shown(message)}", err=True)
+        raise click.BadParameter(message, param_hint="--model")
+    click.echo(f"cachelint: {shown(f'default-model in {config.source}: {message}')}", err=True)
     sys.exit(2)
 
 

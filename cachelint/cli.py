@@ -582,6 +582,16 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
     click.echo(message)
 
 
+@main.command("server")
+@click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the only transport).")
+def server_cmd(stdio: bool) -> None:
+    """Run the language server for editors (LSP over stdin and stdout): diagnostics for open
+    payloads and Python files, from their unsaved text."""
+    from cachelint.lsp.server import serve
+
+    serve()
+
+
 @main.command("rule")
 @click.argument("code")
 @click.option(

@@ -587,8 +587,11 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
 def server_cmd(stdio: bool) -> None:
     """Run the language server for editors (LSP over stdin and stdout): diagnostics for open
     payloads and Python files, from their unsaved text."""
-    from cachelint.lsp.server import serve
-
+    try:
+        from cachelint.lsp.server import serve
+    except ImportError as e:  # an install without its dependencies
+        click.echo(f"cachelint: the language server needs pygls 2 ({e}); reinstall", err=True)
+        sys.exit(2)
     serve()
 
 

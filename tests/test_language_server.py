@@ -267,15 +267,19 @@ def test_diagnostics_follow_the_buffer_and_are_cleared_on_close(tmp_path):
 
 
 def test_the_project_config_is_found_upward_from_the_document(tmp_path):
-    """The config next to the files rules, not the server's working directory: its ignore and
-    per-file-ignores are honoured, and a file its `exclude` names gets no diagnostics."""
+    """The config next to the files rules, not the server's working directory: its ignore,
+    per-file-ignores and default-model are honoured, and a file its `exclude` names gets no
+    diagnostics."""
     project = tmp_path / "project"
     write(
         project / "cachelint.toml",
-        'ignore = ["CL102"]\nexclude = ["fixtures"]\n\n'
+        'ignore = ["CL102"]\nexclude = ["fixtures"]\ndefault-model = "claude-opus-4-1"\n\n'
         '[per-file-ignores]\n"bot/*.py" = ["volatile-before-breakpoint"]\n',
     )
     request = write(project / "requests" / "support.json", PAYLOAD)
+    # no model named: the default model's minimum (1,024 tokens) makes a breakpoint too early
+    without_model = re.sub(r'"model": "[^"]*",', "", PAYLOAD)
+    unnamed = write(project / "requests" / "unnamed.json", without_model)
     bot = write(project / "bot" / "support_bot.py", BOT)
     excluded = write(project / "fixtures" / "support.json", PAYLOAD)
     elsewhere = tmp_path / "elsewhere"
@@ -283,12 +287,15 @@ def test_the_project_config_is_found_upward_from_the_document(tmp_path):
 
     async def scenario():
         async with language_server(elsewhere) as client:
-            for path, language in ((request, "json"), (bot, "python")):
+            for path, language in ((request, "json"), (bot, "python"), (unnamed, "json")):
                 uri = client.open(path, language=language)
-                codes = [d.code for d in (await client.diagnostics(uri)).diagnostics]
+                diagnostics = (await client.diagnostics(uri)).diagnostics
+                codes = [d.code for d in diagnostics]
                 assert codes == [f["code"] for f in check_json(project, path)], path.name
                 assert codes and "CL102" not in codes
                 assert path != bot or "CL301" not in codes
+                model = [d.code for d in diagnostics if "needed for claude-opus-4-1" in d.message]
+                assert model == (["CL201"] if path == unnamed else [])
             uri = client.open(excluded)
             assert list((await client.diagnostics(uri)).diagnostics) == []
 
@@ -308,11 +315,19 @@ def test_a_config_error_is_shown_and_a_fixed_config_is_read_again(tmp_path):
             assert "unknown key 'selct'" in shown.message
             assert "did you mean 'select'" in shown.message
             assert any("selct" in m.message for m in client.logs)
-            write(config, 'select = ["CL1"]\n')
+            client.change(uri, CLEAN)
+            assert list((await client.diagnostics(uri)).diagnostics) == []
+            assert len(client.shown) == 1  # the same error is shown once
+            write(config, 'default-model = "claude-sonet-4-5"\n')
             client.save(uri)
+            assert list((await client.diagnostics(uri)).diagnostics) == []
+            assert "default-model" in client.shown[-1].message
+            assert "unknown model 'claude-sonet-4-5'" in client.shown[-1].message
+            write(config, 'select = ["CL1"]\n')
+            client.change(uri, PAYLOAD)
             codes = {d.code for d in (await client.diagnostics(uri)).diagnostics}
             assert codes and all(c.startswith("CL1") for c in codes)
-            assert len(client.shown) == 1
+            assert len(client.shown) == 2
 
     asyncio.run(scenario())
 

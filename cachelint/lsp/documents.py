@@ -47,7 +47,7 @@ class Checker:
     helper modules a Python file imports are read as they are now."""
 
     def __init__(self) -> None:
-        self._configs: dict[Path, tuple[tuple[int, int, int], Config]] = {}
+        self._configs: dict[Path, tuple[tuple[int, int, int] | None, Config]] = {}
 
     def config(self, path: Path, default_root: Path) -> Config:
         """The nearest config upward from `path` (defaults, rooted at `default_root`, when there
@@ -55,10 +55,13 @@ class Checker:
         found = find_config(path.parent)
         if found is None:
             return Config(root=default_root.resolve())
-        st = os.stat(found)
-        signature = (st.st_mtime_ns, st.st_size, st.st_ino)
+        try:
+            st = os.stat(found)
+            signature = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            signature = None  # gone meanwhile: loading it says so
         known = self._configs.get(found)
-        if known is not None and known[0] == signature:
+        if known is not None and signature is not None and known[0] == signature:
             return known[1]
         config = load_file(found)
         config.count_tokens = False  # nothing is sent over the network while typing

@@ -366,21 +366,12 @@ def _check_model(model: str | None, config: Config) -> None:
         return
     from cachelint.models import ModelTable
 
-    table = ModelTable(config.models)
-    if table.lookup(name) is not None:
+    message = ModelTable(config.models).unknown(name)
+    if message is None:
         return
-    import difflib
-
-    near = difflib.get_close_matches(name.lower(), [r.id for r in table.rows], n=1)
-    hint = f" (did you mean {near[0]}?)" if near else ""
-    where = "--model" if model else f"default-model in {config.source}"
-    message = (
-        f"{where}: unknown model '{name}'{hint}: `cachelint models` lists the models cachelint "
-        "knows; add one under [tool.cachelint.models]"
-    )
     if model:
-        raise click.BadParameter(message.partition(": ")[2], param_hint="--model")
-    click.echo(f"cachelint: {shown(message)}", err=True)
+        raise click.BadParameter(message, param_hint="--model")
+    click.echo(f"cachelint: {shown(f'default-model in {config.source}: {message}')}", err=True)
     sys.exit(2)
 
 
@@ -589,6 +580,19 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
     directory = _cache_dir(cache_dir, config.root, config.cache_dir)
     _, message = clean(directory, user_secret([Path.cwd(), config.root]))
     click.echo(message)
+
+
+@main.command("server")
+@click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the only transport).")
+def server_cmd(stdio: bool) -> None:
+    """Run the language server for editors (LSP over stdin and stdout): diagnostics for open
+    payloads and Python files, from their unsaved text."""
+    try:
+        from cachelint.lsp.server import serve
+    except ImportError as e:  # an install without its dependencies
+        click.echo(f"cachelint: the language server needs pygls 2 ({e}); reinstall", err=True)
+        sys.exit(2)
+    serve()
 
 
 @main.command("rule")

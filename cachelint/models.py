@@ -156,3 +156,16 @@ class ModelTable:
             if any(key.startswith(p) or raw.startswith(p) for p in a.prefixes):
                 return a
         return None
+
+    def unknown(self, model: str) -> str | None:
+        """Why `model` cannot be a default model (the table does not know it), or None."""
+        if self.lookup(model) is not None:
+            return None
+        import difflib
+
+        near = difflib.get_close_matches(model.lower(), [r.id for r in self.rows], n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        return (
+            f"unknown model '{model}'{hint}: `cachelint models` lists the models cachelint knows; "
+            "add one under [tool.cachelint.models]"
+        )

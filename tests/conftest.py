@@ -81,3 +81,15 @@ def pytest_configure(config):
         return
     settings.register_profile("cachelint", database=None)
     settings.load_profile("cachelint")
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory) -> Path:
+    """A package index on disk: this checkout's wheel and the wheels it and its build need
+    (wheelhouse.py), for installs without the network."""
+    from wheelhouse import build, fill
+
+    house = tmp_path_factory.mktemp("wheelhouse")
+    build(house)
+    fill(house)
+    return house

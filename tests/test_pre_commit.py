@@ -1,6 +1,7 @@
 """The pre-commit hook, run by the real pre-commit: a user repository refers to a git copy of this
-checkout, pre-commit installs cachelint from it into its own environment (from the package index),
-then the hook fails on a bad payload and passes on a good one.
+checkout, pre-commit installs cachelint from it into its own environment (its dependencies and
+hatchling from a wheelhouse on disk instead of the package index: tests/wheelhouse.py), then the
+hook fails on a bad payload and passes on a good one.
 
 pre-commit clones hook repositories at a commit, so the checkout is copied and committed first: the
 test works the same on a clean CI checkout and in a working tree with uncommitted changes.
@@ -9,8 +10,6 @@ test works the same on a clean CI checkout and in a working tree with uncommitte
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +18,10 @@ import pytest
 
 from conftest import ROOT
 from format_fixtures import BAD, GOOD
+from wheelhouse import copy_checkout, pip_env
 
 if importlib.util.find_spec("pre_commit") is None:
     pytest.skip("pre-commit is not installed (pip install -e '.[test]')", allow_module_level=True)
-
-NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache",
-    ".mypy_cache", ".cachelint_cache", ".tox", ".nox", "build", "dist", "node_modules",
-)  # fmt: skip
 
 
 def _git(cwd: Path, *args: str, env: dict) -> str:
@@ -36,11 +31,11 @@ def _git(cwd: Path, *args: str, env: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict:
+def env(tmp_path_factory, wheelhouse) -> dict:
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text("", encoding="utf-8")
     return {
-        **os.environ,
+        **pip_env(wheelhouse),
         "HOME": str(home),
         "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
         "GIT_CONFIG_NOSYSTEM": "1",
@@ -55,8 +50,7 @@ def env(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory, env) -> tuple[Path, str]:
-    repo = tmp_path_factory.mktemp("hook-repo") / "cachelint"
-    shutil.copytree(ROOT, repo, ignore=NOT_SOURCE, symlinks=True)
+    repo = copy_checkout(tmp_path_factory.mktemp("hook-repo") / "cachelint")
     _git(repo, "init", "-q", env=env)
     _git(repo, "add", "-A", env=env)
     _git(repo, "commit", "-q", "--no-gpg-sign", "-m", "checkout under test", env=env)

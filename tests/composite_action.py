@@ -4,7 +4,7 @@ action: each step's `env` and the action's outputs evaluated from the inputs the
 pipefail` in the workspace with the runner's variables (GITHUB_OUTPUT, RUNNER_TEMP, ...), step
 outputs read back from GITHUB_OUTPUT, and the steps after a failing one not run.
 
-The one substitution: pip finds packages in a wheelhouse on disk (tests/wheelhouse.py) instead
+The one substitution: pip finds packages in a wheelhouse on disk (tests/local_install.py) instead
 of the package index, so the run needs no network.
 """
 

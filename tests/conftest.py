@@ -86,8 +86,8 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory) -> Path:
     """A package index on disk: this checkout's wheel and the wheels it and its build need
-    (wheelhouse.py), for installs without the network."""
-    from wheelhouse import build, fill
+    (local_install.py), for installs without the network."""
+    from local_install import build, fill
 
     house = tmp_path_factory.mktemp("wheelhouse")
     build(house)

@@ -17,7 +17,7 @@ import pytest
 from composite_action import ActionRun, load_action, run_action
 from conftest import ROOT
 from format_fixtures import BAD, GOOD, parse_command, reported
-from wheelhouse import copy_checkout, pip_env
+from local_install import copy_checkout, pip_env
 
 SCHEMA = json.loads((ROOT / "tests/schemas/github-action.json").read_text(encoding="utf-8"))
 

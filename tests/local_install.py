@@ -1,6 +1,9 @@
-"""A package index on disk, for tests that install cachelint the way a user does, without the
-network: the wheel of this checkout, built by pip, beside wheels of everything it and its build
-backend need, repacked from the distributions installed in the running environment.
+"""Installing cachelint the way a user does, without the network.
+
+A package index on disk (a wheelhouse): the wheel of this checkout, built by pip, beside wheels
+of everything it and its build backend need, repacked from the distributions installed in the
+running environment. And copies of this checkout, plain or as a git repository with one commit,
+for installs from a folder or a git URL.
 
 `pip_env(house)` points pip at it alone (`PIP_NO_INDEX`, `PIP_FIND_LINKS`, no pip config files):
 `pip install cachelint-llm` then installs this checkout's build as it would install the published
@@ -41,6 +44,37 @@ def copy_checkout(dest: Path) -> Path:
     or build output: uncommitted changes included, so tests see the working tree."""
     shutil.copytree(ROOT, dest, ignore=NOT_SOURCE, symlinks=True)
     return dest
+
+
+def git_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment in which git commits as the tests, with no user or system git config."""
+    (home / ".gitconfig").write_text("", encoding="utf-8")
+    return {
+        **(base or os.environ),
+        "HOME": str(home),
+        "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "cachelint tests",
+        "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+        "GIT_COMMITTER_NAME": "cachelint tests",
+        "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+    }
+
+
+def git(cwd: Path, *args: str, env: dict[str, str]) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout.strip()
+
+
+def committed_checkout(dest: Path, env: dict[str, str]) -> str:
+    """A copy of this checkout at `dest`, committed as a git repository of its own (as pip and
+    pre-commit clone at a commit, this holds the working tree's changes too); its commit SHA."""
+    copy_checkout(dest)
+    git(dest, "init", "-q", env=env)
+    git(dest, "add", "-A", env=env)
+    git(dest, "commit", "-q", "--no-gpg-sign", "-m", "checkout under test", env=env)
+    return git(dest, "rev-parse", "HEAD", env=env)
 
 
 def build(house: Path) -> Path:

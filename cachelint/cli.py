@@ -591,6 +591,31 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
     click.echo(message)
 
 
+@main.command("init")
+@click.argument(
+    "directory", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
+@click.option("--cachelint-toml", is_flag=True, help="Write cachelint.toml, not pyproject.toml.")
+@click.option("--model", help="The default model to write, instead of the one found.")
+@click.option("--platform", help="The platform to write, instead of the one found.")
+def init_cmd(directory: Path, cachelint_toml: bool, model: str | None, platform: str | None):
+    """Configure a project: [tool.cachelint] in pyproject.toml (else a cachelint.toml) with the
+    default model and platform its files use; prints the pre-commit configuration."""
+    from cachelint.project_setup import SetupError, init, platforms, pre_commit_config
+
+    _check_model(model, Config(root=directory.resolve()))
+    if platform is not None and platform not in platforms():
+        raise click.BadParameter(f"choose from {', '.join(platforms())}", param_hint="--platform")
+    try:
+        written, text = init(directory, cachelint_toml, model, platform)
+    except SetupError as e:
+        click.echo(f"cachelint: {shown(str(e))}", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote to {shown(str(written))}:\n{text.strip(chr(13) + chr(10))}\n")
+    click.echo("To run cachelint before each commit, add to .pre-commit-config.yaml:\n")
+    click.echo(pre_commit_config(), nl=False)
+
+
 @main.command("rule")
 @click.argument("code")
 @click.option(

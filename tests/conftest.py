@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -51,6 +52,17 @@ def run_cli(
         env=full_env,
         timeout=120,
     )
+
+
+def write_files(root: Path, files: dict[str, str | bytes | dict]) -> Path:
+    """Files under `root` by relative path: text, bytes, or a dict written as JSON."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, dict):
+            content = json.dumps(content)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return root
 
 
 def sealed(cache: Path) -> CacheFolder:

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from composite_action import ActionRun, load_action, run_action
-from conftest import ROOT
+from conftest import ROOT, write_files
 from format_fixtures import BAD, GOOD, parse_command, reported
 from local_install import copy_checkout, pip_env
 
@@ -48,10 +48,8 @@ def action(tmp_path_factory, wheelhouse) -> tuple[Path, dict]:
 
 
 def _workspace(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    """A checked-out repository of these files, as actions/checkout leaves it."""
+    subprocess.run(["git", "init", "-q", str(write_files(root, files))], check=True)
     return root
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, write_files
 from format_fixtures import BAD
 
 BEDROCK_CONVERSE = {
@@ -41,18 +41,6 @@ client.chat.completions.create(model="anthropic/claude-opus-4.5", messages=[])
 """
 
 
-def project(root: Path, files: dict[str, str | bytes | dict]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, dict):
-            content = json.dumps(content)
-        if isinstance(content, str):
-            content = content.encode()
-        path.write_bytes(content)
-    return root
-
-
 def init(root: Path, *args: str):
     proc = run_cli("init", *args, cwd=root)
     return proc, proc.stdout.decode(), proc.stderr.decode()
@@ -60,7 +48,7 @@ def init(root: Path, *args: str):
 
 def written(root: Path, files: dict, *args: str) -> str:
     """The cachelint.toml that init writes for a project of these files."""
-    proc, _, err = init(project(root, files), *args)
+    proc, _, err = init(write_files(root, files), *args)
     assert proc.returncode == 0, err
     return (root / "cachelint.toml").read_text(encoding="utf-8")
 
@@ -75,7 +63,7 @@ def settings(root: Path) -> dict:
 
 def test_appends_a_section_to_pyproject_and_check_reads_it(tmp_path):
     original = '[project]\nname = "bot"\n\n[tool.ruff]\nline-length = 100\n'
-    project(
+    write_files(
         tmp_path,
         {"pyproject.toml": original, "bot.py": BEDROCK_BOT, "req/a.json": BEDROCK_CONVERSE},
     )
@@ -95,8 +83,8 @@ def test_appends_a_section_to_pyproject_and_check_reads_it(tmp_path):
     assert not (tmp_path / "cachelint.toml").exists()
 
 
-def test_writes_cachelint_toml_where_there_is_no_pyproject(tmp_path):
-    proc, out, err = init(project(tmp_path, {"app/bot.py": ANTHROPIC_BOT}))
+def test_writes_cachelint_toml_where_there_is_no_pywrite_files(tmp_path):
+    proc, out, err = init(write_files(tmp_path, {"app/bot.py": ANTHROPIC_BOT}))
     assert proc.returncode == 0, err
     doc = tomllib.loads((tmp_path / "cachelint.toml").read_text(encoding="utf-8"))
     assert doc == {"default-model": "claude-haiku-4-5", "platform": "anthropic"}
@@ -110,8 +98,8 @@ def test_cachelint_toml_on_request_leaves_pyproject_alone(tmp_path):
     assert tomllib.loads(text)["platform"] == "anthropic"
 
 
-def test_a_directory_argument_names_the_project(tmp_path):
-    project(tmp_path, {"svc/pyproject.toml": "", "svc/bot.py": ANTHROPIC_BOT})
+def test_a_directory_argument_names_the_write_files(tmp_path):
+    write_files(tmp_path, {"svc/pyproject.toml": "", "svc/bot.py": ANTHROPIC_BOT})
     proc, _, err = init(tmp_path, "svc")
     assert proc.returncode == 0, err
     section = tomllib.loads((tmp_path / "svc/pyproject.toml").read_text())["tool"]["cachelint"]
@@ -133,7 +121,7 @@ def test_a_directory_argument_names_the_project(tmp_path):
     ],
 )
 def test_refuses_to_overwrite_and_changes_nothing(tmp_path, files, why):
-    project(tmp_path, {**files, "bot.py": ANTHROPIC_BOT})
+    write_files(tmp_path, {**files, "bot.py": ANTHROPIC_BOT})
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     proc, out, err = init(tmp_path)
     assert proc.returncode == 2
@@ -194,7 +182,7 @@ def test_nothing_found_writes_a_valid_config_that_says_so(tmp_path):
 
 
 def test_excluded_and_ignored_files_are_not_counted(tmp_path):
-    project(
+    write_files(
         tmp_path,
         {
             ".gitignore": "scratch/\n",
@@ -212,7 +200,7 @@ def test_excluded_and_ignored_files_are_not_counted(tmp_path):
 
 
 def test_unreadable_and_broken_files_are_passed_over(tmp_path):
-    project(
+    write_files(
         tmp_path,
         {"bot.py": ANTHROPIC_BOT, "broken.py": "def (:\n", "bad.json": "{", "bad.jsonl": "x\n"},
     )
@@ -229,7 +217,7 @@ def test_file_names_cannot_write_settings(tmp_path):
 
 
 def test_line_endings_of_the_pyproject_are_kept(tmp_path):
-    project(tmp_path, {"pyproject.toml": b'[project]\r\nname = "x"', "bot.py": ANTHROPIC_BOT})
+    write_files(tmp_path, {"pyproject.toml": b'[project]\r\nname = "x"', "bot.py": ANTHROPIC_BOT})
     assert init(tmp_path)[0].returncode == 0
     data = (tmp_path / "pyproject.toml").read_bytes()
     assert data.startswith(b'[project]\r\nname = "x"\r\n\r\n[tool.cachelint]\r\n')
@@ -257,7 +245,7 @@ def test_bad_options_are_usage_errors(tmp_path, args, message):
 
 
 def test_a_defective_project_still_fails_check_after_init(tmp_path):
-    project(tmp_path, {"requests/support.json": BAD})
+    write_files(tmp_path, {"requests/support.json": BAD})
     assert init(tmp_path)[0].returncode == 0
     proc = run_cli("check", cwd=tmp_path)
     assert proc.returncode == 1 and b"CL103" in proc.stdout

@@ -1,7 +1,8 @@
-"""The pre-commit hook, run by the real pre-commit: a user repository refers to a git copy of this
-checkout, pre-commit installs cachelint from it into its own environment (its dependencies and
-hatchling from a wheelhouse on disk instead of the package index: tests/local_install.py), then the
-hook fails on a bad payload and passes on a good one.
+"""The pre-commit hook, run by the real pre-commit: a user repository whose configuration is the
+README's pre-commit recipe refers to a git copy of this checkout, pre-commit installs cachelint
+from it into its own environment (its dependencies and hatchling from a wheelhouse on disk
+instead of the package index: tests/local_install.py), then the hook fails on a bad payload and
+passes on a good one.
 
 pre-commit clones hook repositories at a commit, so the checkout is copied and committed first: the
 test works the same on a clean CI checkout and in a working tree with uncommitted changes.
@@ -16,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, write_files
 from format_fixtures import BAD, GOOD
 from local_install import committed_checkout, git, git_env, pip_env
+from readme import blocks, section, substituted
 
 if importlib.util.find_spec("pre_commit") is None:
     pytest.skip("pre-commit is not installed (pip install -e '.[test]')", allow_module_level=True)
@@ -43,11 +45,9 @@ def hook_repo(tmp_path_factory, env) -> tuple[Path, str]:
 def user_repo(tmp_path_factory, env, hook_repo) -> Path:
     repo = tmp_path_factory.mktemp("user-repo")
     path, rev = hook_repo
+    (recipe,) = blocks(section("pre-commit"), "yaml")  # the README's, as written
     files = {
-        ".pre-commit-config.yaml": (
-            f"repos:\n  - repo: {path.as_posix()}\n    rev: {rev}\n    hooks:\n"
-            "      - id: cachelint\n"
-        ),
+        ".pre-commit-config.yaml": substituted(recipe, path, rev),
         "pyproject.toml": '[tool.cachelint]\nextend-exclude = ["generated"]\n',
         "payloads/bad.json": BAD,
         "payloads/good.json": GOOD,
@@ -56,9 +56,7 @@ def user_repo(tmp_path_factory, env, hook_repo) -> Path:
         "generated/bad.json": BAD,
         "notes.txt": "cache_control everywhere\n",
     }
-    for rel, text in files.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text, encoding="utf-8")
+    write_files(repo, files)
     git(repo, "init", "-q", env=env)
     git(repo, "add", "-A", env=env)
     git(repo, "commit", "-q", "--no-gpg-sign", "-m", "payloads", env=env)

@@ -598,7 +598,9 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
 @click.option("--cachelint-toml", is_flag=True, help="Write cachelint.toml, not pyproject.toml.")
 @click.option("--model", help="The default model to write, instead of the one found.")
 @click.option("--platform", help="The platform to write, instead of the one found.")
-def init_cmd(directory: Path, cachelint_toml: bool, model: str | None, platform: str | None):
+def init_cmd(
+    directory: Path, cachelint_toml: bool, model: str | None, platform: str | None
+) -> None:
     """Configure a project: [tool.cachelint] in pyproject.toml (else a cachelint.toml) with the
     default model and platform its files use; prints the pre-commit configuration."""
     from cachelint.project_setup import SetupError, init, platforms, pre_commit_config
@@ -611,7 +613,7 @@ def init_cmd(directory: Path, cachelint_toml: bool, model: str | None, platform:
     except SetupError as e:
         click.echo(f"cachelint: {shown(str(e))}", err=True)
         sys.exit(2)
-    click.echo(f"Wrote to {shown(str(written))}:\n{text.strip(chr(13) + chr(10))}\n")
+    click.echo(f"Wrote to {shown(str(written))}:\n{text.strip()}\n")
     click.echo("To run cachelint before each commit, add to .pre-commit-config.yaml:\n")
     click.echo(pre_commit_config(), nl=False)
 

@@ -27,6 +27,7 @@ from cachelint.config import DEFAULT_EXCLUDE, ConfigError, _schema, validate
 from cachelint.discovery import JSONL_SUFFIXES, PYTHON_SUFFIXES, find
 from cachelint.formatters.neutral import shown
 from cachelint.models import ModelTable
+from cachelint.python.calls import CLIENTS
 from cachelint.reading import open_regular
 
 if TYPE_CHECKING:
@@ -34,33 +35,18 @@ if TYPE_CHECKING:
 
 SCAN_LIMIT = 4 << 20  # bytes read of each file: a log's first requests name its model
 CONFIG_NAMES = ("cachelint.toml", ".cachelint.toml")
-# A gateway's host in a URL names the platform more precisely than an OpenAI-style client does.
+# A gateway's host in a URL names the platform (its first label) more precisely than an
+# OpenAI-style client does.
 _GATEWAY_HOSTS = re.compile(
-    rb"(openrouter\.ai|requesty\.ai|(?<![\w.])orq\.ai|portkey\.ai|truefoundry\.(?:com|cloud))"
+    rb"(?<![\w-])(openrouter|requesty|orq|portkey)\.ai\b|(?<![\w-])(truefoundry)\.(?:com|cloud)\b"
 )
-_HOST_PLATFORM = {
-    b"openrouter.ai": "openrouter",
-    b"requesty.ai": "requesty",
-    b"orq.ai": "orq",
-    b"portkey.ai": "portkey",
-    b"truefoundry.com": "truefoundry",
-    b"truefoundry.cloud": "truefoundry",
-}
 _PYTHON_HINT = re.compile(
     rb"claude|anthropic|bedrock|litellm|openrouter|requesty|orq\.ai|portkey|truefoundry", re.I
 )
-# constructors of SDK clients whose platform is certain (OpenAI-style clients say only "gateway")
+# constructors of Anthropic SDK clients, whose platform is certain (OpenAI-style ones say only
+# "gateway", HTTP clients nothing)
 _CLIENT_PLATFORMS = {
-    "anthropic.Anthropic": "anthropic",
-    "anthropic.AsyncAnthropic": "anthropic",
-    "anthropic.Client": "anthropic",
-    "anthropic.AsyncClient": "anthropic",
-    "anthropic.AnthropicBedrock": "bedrock",
-    "anthropic.AsyncAnthropicBedrock": "bedrock",
-    "anthropic.AnthropicVertex": "vertex",
-    "anthropic.AsyncAnthropicVertex": "vertex",
-    "anthropic.AnthropicFoundry": "foundry",
-    "anthropic.AsyncAnthropicFoundry": "foundry",
+    name: platform for name, (kind, platform) in CLIENTS.items() if kind == "anthropic"
 }
 
 PRE_COMMIT_PLACEHOLDERS = {
@@ -116,7 +102,7 @@ def detect(root: Path, table: ModelTable) -> Detection:
         else:
             _payloads(data, whole, rel.endswith(JSONL_SUFFIXES), rel, ctx, found)
         for m in _GATEWAY_HOSTS.finditer(data):
-            found.platforms.add(_HOST_PLATFORM[m.group(1).lower()], rel)
+            found.platforms.add((m.group(1) or m.group(2)).decode(), rel)
     return found
 
 

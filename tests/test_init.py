@@ -152,10 +152,24 @@ def test_several_platforms_leave_the_platform_unset(tmp_path):
     assert "#   anthropic: 1 file: a.py" in text and "#   bedrock: 1 file: b.py" in text
 
 
-def test_a_gateway_is_named_by_its_url(tmp_path):
-    chat = {"model": "anthropic/claude-opus-4.5", "messages": [{"role": "system", "content": "x"}]}
-    doc = tomllib.loads(written(tmp_path, {"bot.py": OPENROUTER_BOT, "req.json": chat}))
-    assert doc == {"default-model": "claude-opus-4-5", "platform": "openrouter"}
+CHAT = {"model": "anthropic/claude-opus-4.5", "messages": [{"role": "system", "content": "x"}]}
+
+
+@pytest.mark.parametrize(
+    ("files", "platform"),
+    [
+        ({"bot.py": OPENROUTER_BOT, "req.json": CHAT}, "openrouter"),
+        (
+            {"log.jsonl": json.dumps({"url": "https://api.portkey.ai/v1", "request": CHAT})},
+            "portkey",
+        ),
+        ({"log.jsonl": json.dumps({"url": "https://notportkey.ai/v1", "request": CHAT})}, None),
+    ],
+)
+def test_a_gateway_is_named_by_its_url(tmp_path, files, platform):
+    doc = tomllib.loads(written(tmp_path, files))
+    assert doc.get("platform") == platform
+    assert doc["default-model"] == "claude-opus-4-5"
 
 
 def test_a_generic_gateway_is_left_to_the_user(tmp_path):

@@ -595,6 +595,33 @@ def server_cmd(stdio: bool) -> None:
     serve()
 
 
+@main.command("init")
+@click.argument(
+    "directory", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
+@click.option("--cachelint-toml", is_flag=True, help="Write cachelint.toml, not pyproject.toml.")
+@click.option("--model", help="The default model to write, instead of the one found.")
+@click.option("--platform", help="The platform to write, instead of the one found.")
+def init_cmd(
+    directory: Path, cachelint_toml: bool, model: str | None, platform: str | None
+) -> None:
+    """Configure a project: [tool.cachelint] in pyproject.toml (else a cachelint.toml) with the
+    default model and platform its files use; prints the pre-commit configuration."""
+    from cachelint.project_setup import SetupError, init, platforms, pre_commit_config
+
+    _check_model(model, Config(root=directory.resolve()))
+    if platform is not None and platform not in platforms():
+        raise click.BadParameter(f"choose from {', '.join(platforms())}", param_hint="--platform")
+    try:
+        written, text = init(directory, cachelint_toml, model, platform)
+    except SetupError as e:
+        click.echo(f"cachelint: {shown(str(e))}", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote to {shown(str(written))}:\n{text.strip()}\n")
+    click.echo("To run cachelint before each commit, add to .pre-commit-config.yaml:\n")
+    click.echo(pre_commit_config(), nl=False)
+
+
 @main.command("rule")
 @click.argument("code")
 @click.option(

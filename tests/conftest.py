@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import subprocess
@@ -53,6 +54,17 @@ def run_cli(
     )
 
 
+def write_files(root: Path, files: dict[str, str | bytes | dict]) -> Path:
+    """Files under `root` by relative path: text, bytes, or a dict written as JSON."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, dict):
+            content = json.dumps(content)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return root
+
+
 def sealed(cache: Path) -> CacheFolder:
     """The cache folder at `cache` (made if absent), as cachelint run by this user sees it: its
     `read` and `write` open and seal files as a run does."""
@@ -81,3 +93,15 @@ def pytest_configure(config):
         return
     settings.register_profile("cachelint", database=None)
     settings.load_profile("cachelint")
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory) -> Path:
+    """A package index on disk: this checkout's wheel and the wheels it and its build need
+    (local_install.py), for installs without the network."""
+    from local_install import build, fill
+
+    house = tmp_path_factory.mktemp("wheelhouse")
+    build(house)
+    fill(house)
+    return house

@@ -1,6 +1,8 @@
-"""The pre-commit hook, run by the real pre-commit: a user repository refers to a git copy of this
-checkout, pre-commit installs cachelint from it into its own environment (from the package index),
-then the hook fails on a bad payload and passes on a good one.
+"""The pre-commit hook, run by the real pre-commit: a user repository whose configuration is the
+README's pre-commit recipe refers to a git copy of this checkout, pre-commit installs cachelint
+from it into its own environment (its dependencies and hatchling from a wheelhouse on disk
+instead of the package index: tests/local_install.py), then the hook fails on a bad payload and
+passes on a good one.
 
 pre-commit clones hook repositories at a commit, so the checkout is copied and committed first: the
 test works the same on a clean CI checkout and in a working tree with uncommitted changes.
@@ -9,45 +11,25 @@ test works the same on a clean CI checkout and in a working tree with uncommitte
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, write_files
 from format_fixtures import BAD, GOOD
+from local_install import committed_checkout, git, git_env, pip_env
+from readme import blocks, section, substituted
 
 if importlib.util.find_spec("pre_commit") is None:
     pytest.skip("pre-commit is not installed (pip install -e '.[test]')", allow_module_level=True)
 
-NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache",
-    ".mypy_cache", ".cachelint_cache", ".tox", ".nox", "build", "dist", "node_modules",
-)  # fmt: skip
-
-
-def _git(cwd: Path, *args: str, env: dict) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
-    return proc.stdout.strip()
-
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict:
-    home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text("", encoding="utf-8")
+def env(tmp_path_factory, wheelhouse) -> dict:
     return {
-        **os.environ,
-        "HOME": str(home),
-        "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "cachelint tests",
-        "GIT_AUTHOR_EMAIL": "tests@example.invalid",
-        "GIT_COMMITTER_NAME": "cachelint tests",
-        "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+        **git_env(tmp_path_factory.mktemp("home"), pip_env(wheelhouse)),
         "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
         "PRE_COMMIT_COLOR": "never",
     }
@@ -56,22 +38,16 @@ def env(tmp_path_factory) -> dict:
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory, env) -> tuple[Path, str]:
     repo = tmp_path_factory.mktemp("hook-repo") / "cachelint"
-    shutil.copytree(ROOT, repo, ignore=NOT_SOURCE, symlinks=True)
-    _git(repo, "init", "-q", env=env)
-    _git(repo, "add", "-A", env=env)
-    _git(repo, "commit", "-q", "--no-gpg-sign", "-m", "checkout under test", env=env)
-    return repo, _git(repo, "rev-parse", "HEAD", env=env)
+    return repo, committed_checkout(repo, env)
 
 
 @pytest.fixture(scope="module")
 def user_repo(tmp_path_factory, env, hook_repo) -> Path:
     repo = tmp_path_factory.mktemp("user-repo")
     path, rev = hook_repo
+    (recipe,) = blocks(section("pre-commit"), "yaml")  # the README's, as written
     files = {
-        ".pre-commit-config.yaml": (
-            f"repos:\n  - repo: {path.as_posix()}\n    rev: {rev}\n    hooks:\n"
-            "      - id: cachelint\n"
-        ),
+        ".pre-commit-config.yaml": substituted(recipe, path, rev),
         "pyproject.toml": '[tool.cachelint]\nextend-exclude = ["generated"]\n',
         "payloads/bad.json": BAD,
         "payloads/good.json": GOOD,
@@ -80,12 +56,10 @@ def user_repo(tmp_path_factory, env, hook_repo) -> Path:
         "generated/bad.json": BAD,
         "notes.txt": "cache_control everywhere\n",
     }
-    for rel, text in files.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text, encoding="utf-8")
-    _git(repo, "init", "-q", env=env)
-    _git(repo, "add", "-A", env=env)
-    _git(repo, "commit", "-q", "--no-gpg-sign", "-m", "payloads", env=env)
+    write_files(repo, files)
+    git(repo, "init", "-q", env=env)
+    git(repo, "add", "-A", env=env)
+    git(repo, "commit", "-q", "--no-gpg-sign", "-m", "payloads", env=env)
     proc = _pre_commit(repo, env, "install-hooks")  # pip-installs cachelint from the hook repo
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return repo
@@ -123,7 +97,7 @@ def test_passes_on_a_good_payload(user_repo, env):
     proc = run_hook(user_repo, env, "payloads/good.json", "logs/good.ndjson")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout
-    assert not _git(user_repo, "status", "--porcelain", env=env), "the hook changed files"
+    assert not git(user_repo, "status", "--porcelain", env=env), "the hook changed files"
 
 
 def test_jsonl_logs_are_checked(user_repo, env):

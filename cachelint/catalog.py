@@ -2,15 +2,16 @@
 
 A page is the single source for `cachelint rule`, SARIF rule metadata, finding help texts and the
 example-driven tests. Fenced blocks tagged ``json bad`` / ``json good`` (also ``jsonl``, ``python``)
-are examples; a trailing ``// expect: CODE`` (JSON) or ``# expect: CODE`` (Python) comment marks the
-line where a bad example must be flagged.
+are examples; a ``json fixed`` block right after a bad one is what fixing it gives. A trailing
+``// expect: CODE`` (JSON) or ``# expect: CODE`` (Python) comment marks the line where a bad
+example must be flagged.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class Example:
     source: str  # with the expect markers removed
     expected: tuple[tuple[int, str], ...]  # (line, code)
     options: dict[str, str] = field(default_factory=dict)  # model=..., platform=..., filename=...
+    fixed: str | None = None  # a bad example's source after `--fix --unsafe-fixes`
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,9 @@ def parse_page(text: str, path: Path) -> RuleInfo:
     examples = []
     for f in _FENCE.finditer(body):
         words = f.group(1).split()
+        if len(words) == 2 and words[1] == "fixed" and examples and examples[-1].kind == "bad":
+            examples[-1] = replace(examples[-1], fixed=_strip_expectations(f.group(2))[0])
+            continue
         if len(words) < 2 or words[1] not in ("bad", "good"):
             continue
         source, expected = _strip_expectations(f.group(2))

@@ -13,6 +13,7 @@ import click
 import orjson
 
 from cachelint import __version__, runner
+from cachelint.apply_fixes import FixPolicy, fix_files, fix_summary
 from cachelint.baseline import BaselineError
 from cachelint.baseline import load as load_baseline
 from cachelint.baseline import new as new_findings
@@ -89,6 +90,7 @@ CHECK_OPTION_GROUPS = {
         "show_files",
     ],
     "Output": ["fmt", "outputs", "quiet", "statistics", "color", "exit_zero"],
+    "Fixes": ["fix", "unsafe_fixes", "diff", "fix_only", "exit_non_zero_on_fix"],
     "Cache": ["no_cache", "cache_dir"],
     "Miscellaneous": ["config_path", "show_settings", "jobs", "count_tokens"],
 }
@@ -159,6 +161,17 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
     is_flag=True,
     help="Count prefixes exactly with the count_tokens API (network; needs ANTHROPIC_API_KEY).",
 )
+@click.option("--fix", is_flag=True, help="Apply the safe fixes of the findings, in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change what is sent.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff, change nothing (exit 1 if any).",
+)
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report no remaining findings.")
+@click.option(
+    "--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if clean."
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option(
     "--cache-dir",
@@ -211,6 +224,11 @@ def check(
     force_exclude,
     stdin_filename,
     count_tokens,
+    fix,
+    unsafe_fixes,
+    diff,
+    fix_only,
+    exit_non_zero_on_fix,
     no_cache,
     cache_dir,
     jobs,
@@ -330,6 +348,32 @@ def check(
             click.echo(f"Wrote {len(findings)} findings to the baseline {write_baseline}")
         if known is not None:
             findings = new_findings(findings, known)
+        policy = FixPolicy.of(config.fixable, config.unfixable, unsafe_fixes)
+        fixed = 0
+        if diff or fix or fix_only:
+            done = fix_files(engine, findings, policy, write=not diff)
+            for shown_path, why in done.refused:
+                click.echo(f"cachelint: not fixed: {shown(shown_path)}: {why}", err=True)
+            if diff:
+                stdout.write("".join(f.diff() for f in done.files))
+                click.echo(
+                    fix_summary(done.fixed, [], policy, True).replace("Fixed", "Would fix"),
+                    err=True,
+                )
+                sys.exit(1 if done.files else 0)
+            fixed = done.fixed
+            if done.files:  # report what is left
+                findings, files_checked, errors = _run(
+                    engine, list(paths) or default, stdin_filename, settings
+                )
+                if known is not None:
+                    findings = new_findings(findings, known)
+            if fix_only:  # the fix summary is the whole report
+                findings = []
+                formatters = [fm for fm in formatters if fm.stream is not stdout]
+        note = fix_summary(fixed, findings, policy, fixing=True) if fix or fix_only else ""
+        if note and not quiet:
+            click.echo(note, err=True)
         summary = Summary(
             version=__version__,
             files_checked=files_checked,
@@ -355,6 +399,8 @@ def check(
     if errors:
         sys.exit(2)
     failing = any(_RANK[f.severity] >= _RANK[fail_on] for f in findings)
+    if exit_non_zero_on_fix and fixed:
+        sys.exit(1)
     sys.exit(0 if exit_zero or write_baseline is not None or not failing else 1)
 
 

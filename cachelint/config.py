@@ -49,6 +49,9 @@ class ConfigError(Exception):
     """A config file that cannot be read or does not match the schema (exit 2)."""
 
 
+_NOT_FINDINGS = ("root", "source", "fixable", "unfixable")  # settings that change no finding
+
+
 @dataclass
 class Config:
     root: Path  # directory that relative globs refer to
@@ -70,10 +73,12 @@ class Config:
     fail_on: str = "warning"  # the lowest severity that fails the run
     baseline: str | None = None  # file of known findings, relative to the config root
     respect_gitignore: bool = True  # a walk leaves out what git ignores (untracked files only)
+    fixable: list[str] = field(default_factory=lambda: ["ALL"])  # codes --fix may fix
+    unfixable: list[str] = field(default_factory=list)  # codes --fix leaves alone
 
     def fingerprint(self) -> str:
         """Everything that changes findings, for result caches."""
-        d = {k: v for k, v in self.__dict__.items() if k not in ("root", "source")}
+        d = {k: v for k, v in self.__dict__.items() if k not in _NOT_FINDINGS}
         return json.dumps(d, sort_keys=True, default=str)
 
 
@@ -152,7 +157,7 @@ def _resolve_codes(data: dict[str, Any], where: str, text: str | None) -> None:
                 raise ConfigError(f"{where}{_line(text, key, v)}: {key}: {e}") from None
         return out
 
-    for key in ("select", "extend-select", "ignore"):
+    for key in ("select", "extend-select", "ignore", "fixable", "unfixable"):
         if key in data:
             data[key] = resolved(key, data[key])
     if "per-file-ignores" in data:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cachelint.fixes import Fix
 
 
 class Severity(StrEnum):
@@ -36,6 +40,7 @@ class Finding:
     # the column of the snippet's first character: a long line is kept as an excerpt around
     # span.column (cachelint.snippet), with an ellipsis in place of each cut end's character
     snippet_start: int = 1
+    fix: Fix | None = None  # edits that would resolve it (cachelint.fixes)
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
@@ -55,6 +60,8 @@ class Finding:
         }
         if self.notes:
             d["notes"] = [{"message": m, "line": s.line, "column": s.column} for m, s in self.notes]
+        if self.fix is not None:
+            d["fix"] = self.fix.to_dict()
         return d
 
     def to_record(self) -> list:
@@ -72,11 +79,17 @@ class Finding:
             self.snippet,
             notes,
             self.snippet_start,
+            self.fix.to_record() if self.fix is not None else None,
         ]
 
     @classmethod
     def from_record(cls, r: list) -> Finding:
-        code, name, sev, path, span, message, help_, snippet, notes, snippet_start = r
+        code, name, sev, path, span, message, help_, snippet, notes, snippet_start = r[:10]
+        fix = None
+        if len(r) > 10 and r[10] is not None:  # records written before fixes have none
+            from cachelint.fixes import Fix
+
+            fix = Fix.from_record(r[10])
         return cls(
             code,
             name,
@@ -88,4 +101,5 @@ class Finding:
             snippet,
             [(m, Span(*n)) for m, n in notes],
             snippet_start,
+            fix,
         )

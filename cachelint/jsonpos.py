@@ -211,3 +211,28 @@ def string_offset(text: str, value_start: int, decoded: int) -> int:
 def key_end(text: str, start: int) -> int:
     m = _STRING.match(text, start)
     return m.end() if m else start + 1
+
+
+def edit_offsets(index: JsonIndex, path: tuple, part: str) -> tuple[int, int]:
+    """(start, end) offsets of what an edit at `path` replaces: "key" the member's key, "value"
+    its value, "member" the member or item with one separating comma and the space before the
+    next one (so that removing it leaves valid JSON)."""
+    text = index.text
+    start, vstart, end = index.locate(path)
+    if part == "value":
+        return vstart, end
+    if part == "key":
+        if not path or isinstance(path[-1], int):
+            raise PathNotFound("an item has no key")
+        return start, key_end(text, start)
+    if part != "member" or not path:
+        raise PathNotFound(part)
+    before = start
+    while before > 0 and text[before - 1] in " \t\r\n":
+        before -= 1
+    if before > 0 and text[before - 1] == ",":  # not the first: remove from the comma before
+        return before - 1, end
+    after = _ws(text, end)
+    if text[after : after + 1] == ",":  # the first of several: up to the next one
+        return start, _ws(text, after + 1)
+    return start, end  # the only one

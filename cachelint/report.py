@@ -8,21 +8,27 @@ from typing import Any
 from cachelint.catalog import catalog
 from cachelint.checks import Issue
 from cachelint.findings import Finding, Severity, Span
+from cachelint.fixes import AnchoredEdit, Edit, Fix, PlannedFix
 from cachelint.snippet import excerpt
 
 FILE_START = Span(1, 1, 1, 2)
 # The span of an anchor, the source line there (or an excerpt of it), and the column of the
 # snippet's first character.
 Resolver = Callable[[Any], tuple[Span, str | None, int]]
+# The span an anchored edit replaces (cachelint.fixes.AnchoredEdit), or None when it cannot be
+# placed (the fix is then dropped).
+EditResolver = Callable[[AnchoredEdit], Span | None]
 
 
 def first_paragraph(text: str) -> str:
     return text.strip().split("\n\n", 1)[0].replace("\n", " ") if text else ""
 
 
-def finding(issue: Issue, path: str, resolve: Resolver) -> Finding:
+def finding(
+    issue: Issue, path: str, resolve: Resolver, resolve_edit: EditResolver | None = None
+) -> Finding:
     """The finding of an issue; `resolve` gives the span of an anchor and the source line there
-    (kept whole when short, else cut around the span)."""
+    (kept whole when short, else cut around the span); `resolve_edit` places its fix's edits."""
     info = catalog()[issue.code]
     span, snippet, start = resolve(issue.anchor)
     if snippet is not None:
@@ -38,7 +44,26 @@ def finding(issue: Issue, path: str, resolve: Resolver) -> Finding:
         snippet=snippet,
         notes=[(msg, resolve(a)[0]) for msg, a in issue.notes],
         snippet_start=start,
+        fix=resolved_fix(issue.fix, resolve_edit),
     )
+
+
+def edit_resolver(resolve: Resolver) -> EditResolver | None:
+    """The edit resolver of the document whose `resolve` this is (payload.source.JsonDoc)."""
+    return getattr(getattr(resolve, "__self__", None), "edit_span", None)
+
+
+def resolved_fix(planned: PlannedFix | None, resolve_edit: EditResolver | None) -> Fix | None:
+    """The fix with its edits placed, or None when any edit cannot be placed."""
+    if planned is None or resolve_edit is None or not planned.edits:
+        return None
+    edits = []
+    for e in planned.edits:
+        span = resolve_edit(e)
+        if span is None:
+            return None
+        edits.append(Edit(span, e.content))
+    return Fix(planned.title, planned.applicability, tuple(edits))
 
 
 def unparsable(

@@ -153,7 +153,14 @@ def test_help_groups_the_options():
     headings = [
         ln[:-1] for ln in out.splitlines() if ln and not ln.startswith(" ") and ln.endswith(":")
     ]
-    assert headings == ["Rule selection", "File selection", "Output", "Cache", "Miscellaneous"]
+    assert headings == [
+        "Rule selection",
+        "File selection",
+        "Output",
+        "Fixes",
+        "Cache",
+        "Miscellaneous",
+    ]
     for option in ("--select", "--baseline", "--exclude", "--statistics", "--no-cache", "--config"):
         assert option in out
 

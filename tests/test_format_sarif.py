@@ -150,7 +150,14 @@ def test_uris_are_relative_to_the_repository_root(tmp_path, monkeypatch):
 def test_real_cli_on_the_rule_examples(validator, tmp_path):
     (tmp_path / ".git").mkdir()
     out, truth = run_on_rule_examples(tmp_path, "sarif")
-    run = check_document(json.loads(out), validator)
+    run = check_document(json.loads(out), validator)  # fixes included: schema-valid
+    fixes = [r["fixes"][0] for r in run["results"] if "fixes" in r]
+    assert len(fixes) == sum("fix" in f for f in truth) > 0
+    edits = [f["fix"]["edits"][0] for f in truth if "fix" in f]
+    for fix, edit in zip(fixes, edits, strict=True):
+        (replacement,) = fix["artifactChanges"][0]["replacements"][:1]
+        assert replacement["insertedContent"]["text"] == edit["content"]
+        assert replacement["deletedRegion"]["startLine"] == edit["location"]["line"]
     expected = [(f["code"], f["path"], f["line"], f["column"], f["message"]) for f in truth]
     got = []
     for r in run["results"]:

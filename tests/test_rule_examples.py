@@ -3,6 +3,8 @@ produce nothing for the page's rule (Fixit's VALID/INVALID, generated from the d
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cachelint.catalog import catalog
@@ -63,3 +65,33 @@ def test_each_page_is_named_after_its_code():
     assert codes() == tuple(sorted(catalog()))
     for code, info in catalog().items():
         assert info.path.name.startswith(f"{code}-"), info.path.name
+
+
+def _fixable_examples():
+    for code, info in catalog().items():
+        for n, ex in enumerate(info.examples, 1):
+            if ex.fixed is not None:
+                yield pytest.param(ex, id=f"{code}-{n}")
+
+
+@pytest.mark.parametrize("ex", list(_fixable_examples()))
+def test_fixing_a_bad_example_gives_its_fixed_example(ex):
+    """--fix --unsafe-fixes on the bad example gives the fixed one, which parses, and fixing
+    it again changes nothing."""
+    from cachelint.apply_fixes import FixPolicy, fix_bytes, parses
+
+    name = ex.options.get("filename", SUFFIX[ex.language])
+    policy = FixPolicy.of(["ALL"], [], unsafe=True)
+
+    def lint_bytes(data: bytes):
+        return _run(replace(ex, source=data.decode()))
+
+    done = fix_bytes(ex.source.encode(), name, lint_bytes, policy)
+    assert done.fixed.decode() == ex.fixed
+    assert parses(done.fixed, name)
+    assert fix_bytes(done.fixed, name, lint_bytes, policy).fixed_count == 0
+
+
+def test_each_fixable_rule_shows_a_fixed_example():
+    for code in ("CL101", "CL102", "CL103"):
+        assert any(ex.fixed for ex in catalog()[code].examples), code

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cachelint.findings import Severity
+from cachelint.fixes import PlannedFix
 from cachelint.models import ModelTable
 from cachelint.prompt import Prompt
 from cachelint.tokens import Estimator
@@ -25,6 +26,7 @@ class Issue:
     help: str | None = None  # defaults to the rule page's fix
     notes: list[tuple[str, Any]] = field(default_factory=list)  # (message, anchor)
     severity: Severity | None = None  # defaults to the rule page's severity
+    fix: PlannedFix | None = None  # resolved by the source into the finding's Fix
 
 
 @dataclass

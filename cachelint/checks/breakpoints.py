@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cachelint.checks import Context, Issue, request_check
+from cachelint.fixes import AnchoredEdit, Applicability, PlannedFix
 from cachelint.prompt import Marker, Prompt
 
 MAX_BREAKPOINTS = 4  # "You can define up to 4 cache breakpoints" (A, FAQ); AWS: 4 for Claude
@@ -36,6 +37,43 @@ def too_many(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
         f"the API rejects the request with 'A maximum of 4 blocks with cache_control may be "
         f"provided. Found {len(bps)}.'",
         notes=[("breakpoint", m.anchor) for m in bps[:MAX_BREAKPOINTS]],
+        fix=_drop_earliest(bps),
+    )
+
+
+def _drop_earliest(bps: list[Marker]) -> PlannedFix | None:
+    """Remove the earliest explicit markers until 4 are left: the later ones cache more."""
+    surplus = len(bps) - MAX_BREAKPOINTS
+    dropped = [m for m in bps if m.placement != "automatic"][:surplus]
+    if len(dropped) < surplus or not all(isinstance(m.anchor, tuple) for m in dropped):
+        return None
+    where = ", ".join(pointer(m.anchor) for m in dropped)
+    return PlannedFix(
+        f"Remove the {surplus} earliest marker{'s' if surplus > 1 else ''}: {where}",
+        [AnchoredEdit(_removed(m), "member") for m in dropped],
+        Applicability.UNSAFE,
+    )
+
+
+def _removed(m: Marker) -> tuple:
+    """What removing a marker removes: a cachePoint block is a list item, else the member."""
+    if m.placement == "cache-point" and isinstance(m.anchor[-1], str) and len(m.anchor) > 1:
+        return m.anchor[:-1]
+    return m.anchor
+
+
+def pointer(anchor: tuple) -> str:
+    """A JSON pointer for a path of keys and indexes."""
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in anchor)
+
+
+def _set_ttl(m: Marker, ttl: str) -> PlannedFix | None:
+    if not isinstance(m.anchor, tuple) or not isinstance(m.value, dict) or "ttl" not in m.value:
+        return None
+    return PlannedFix(
+        f"Set this ttl to '{ttl}'",
+        [AnchoredEdit(m.anchor + ("ttl",), "value", f'"{ttl}"')],
+        Applicability.UNSAFE,
     )
 
 
@@ -52,6 +90,7 @@ def ttl_order(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                 f"(1h entries must come before 5m ones; blocks are processed in the order "
                 f"tools, system, messages){_auto_note(m)}",
                 notes=[("the earlier 5-minute breakpoint", first_short.anchor)],
+                fix=_set_ttl(m, "5m"),
             )
         elif ttl == "5m" and first_short is None:
             first_short = m
@@ -66,6 +105,7 @@ def ttl_order(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                 f"the top-level cache_control (ttl='{auto.ttl}') lands on the last block, which "
                 f"already has ttl='{explicit.ttl}': the API returns 400 for a different TTL",
                 notes=[("the explicit marker on the last block", explicit.anchor)],
+                fix=_set_ttl(auto, explicit.ttl),
             )
 
 

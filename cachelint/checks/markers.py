@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterator
+
+import orjson
 
 from cachelint.checks import Context, Issue, platform_of, request_check
 from cachelint.findings import Severity
+from cachelint.fixes import AnchoredEdit, PlannedFix
 from cachelint.prompt import Marker, Prompt
 
 VALID_TTLS = ("5m", "1h")  # A, API reference; AWS for cachePoint
@@ -36,6 +41,7 @@ def invalid_values(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
             f"'{m.key}' is not a cache marker key: the API rejects it as an extra input or a "
             f"gateway drops it, and nothing is cached here",
             help=f"Spell it '{right}'.",
+            fix=_rename(m.anchor, right),
         )
 
 
@@ -64,6 +70,7 @@ def _check_value(m: Marker, prompt: Prompt) -> Iterator[Issue]:
             m.anchor + ("type",),
             f"{m.key} type {_show(v['type'])} is invalid: the only type is '{want_type}'",
             help=f'Use "type": "{want_type}".',
+            fix=_respell(m.anchor + ("type",), _close(v["type"], [want_type])),
         )
     if "ttl" in v and v["ttl"] not in VALID_TTLS:
         yield Issue(
@@ -71,6 +78,7 @@ def _check_value(m: Marker, prompt: Prompt) -> Iterator[Issue]:
             m.anchor + ("ttl",),
             f"{m.key} ttl {_show(v['ttl'])} is invalid: the API accepts only '5m' and '1h'",
             help='Use "ttl": "5m" (the default) or "ttl": "1h".',
+            fix=_respell(m.anchor + ("ttl",), ttl_candidate(v["ttl"])),
         )
     for key in v:
         if key in _FIELDS.get(m.key, ()):
@@ -88,7 +96,47 @@ def _check_value(m: Marker, prompt: Prompt) -> Iterator[Issue]:
             m.anchor + (key,),
             f"unknown {m.key} field '{key}': the API rejects extra inputs",
             help="Keep only 'type' and 'ttl'.",
+            fix=_rename(m.anchor + (key,), _close(key, sorted(_FIELDS.get(m.key, set()) - set(v)))),
         )
+
+
+_DURATION = re.compile(r"(\d+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)")
+_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+
+def ttl_candidate(v) -> str | None:
+    """The one valid TTL an invalid one stands for ("5min", "60m", "3600s" -> "5m", "1h")."""
+    if not isinstance(v, str):
+        return None
+    m = _DURATION.fullmatch(v.strip().lower())
+    if m is None:
+        return None
+    seconds = int(m[1]) * _SECONDS[m[2][0]]
+    return {300: "5m", 3600: "1h"}.get(seconds)
+
+
+def _close(word, choices: list[str]) -> str | None:
+    """The only choice `word` is a misspelling of, if there is exactly one."""
+    if not isinstance(word, str):
+        return None
+    found = difflib.get_close_matches(word.lower(), choices, n=2, cutoff=0.6)
+    return found[0] if len(found) == 1 else None
+
+
+def _rename(anchor, key: str | None) -> PlannedFix | None:
+    if key is None or not isinstance(anchor, tuple):
+        return None
+    return PlannedFix(f"Rename to '{key}'", [AnchoredEdit(anchor, "key", _json(key))])
+
+
+def _respell(anchor, value: str | None) -> PlannedFix | None:
+    if value is None or not isinstance(anchor, tuple):
+        return None
+    return PlannedFix(f"Replace with '{value}'", [AnchoredEdit(anchor, "value", _json(value))])
+
+
+def _json(s: str) -> str:
+    return orjson.dumps(s).decode()
 
 
 def _json_type(v) -> str:

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from cachelint.findings import Finding
+from cachelint.fixes import Fix
 
 _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
@@ -52,6 +53,11 @@ def shown_path(path: str) -> str:
     if path[:1].isspace() or path.startswith((":", "\ufeff")):
         path = "./" + path
     return shown(path)
+
+
+def fix_label(fix: Fix) -> str:
+    """A fix's title as shown, marked when it needs --unsafe-fixes."""
+    return shown(fix.title) + ("" if fix.safe else " (unsafe: --unsafe-fixes)")
 
 
 def shown_finding(f: Finding) -> Finding:

@@ -15,10 +15,11 @@ import orjson
 
 from cachelint.catalog import RuleInfo, catalog
 from cachelint.findings import Finding, Severity, Span
+from cachelint.fixes import Fix
 from cachelint.formatters import CollectingFormatter, Summary
 from cachelint.formatters.fingerprints import content_hash, located_text
 from cachelint.formatters.locations import artifact_uri, directory_uri, repo_root
-from cachelint.formatters.neutral import shown_finding
+from cachelint.formatters.neutral import fix_label, shown_finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -114,6 +115,8 @@ class SarifFormatter(CollectingFormatter):
                     {"id": i, **self._location(f.path, span, root), "message": {"text": msg}}
                     for i, (msg, span) in enumerate(shown.notes, 1)
                 ]
+            if f.fix is not None:
+                result["fixes"] = [_fix(f.fix, location)]
             results.append(result)
         run = {
             "tool": {
@@ -138,3 +141,19 @@ class SarifFormatter(CollectingFormatter):
         uri, relative = artifact_uri(path, root)
         artifact = {"uri": uri, "uriBaseId": SRCROOT} if relative else {"uri": uri}
         return {"physicalLocation": {"artifactLocation": artifact, "region": _region(span)}}
+
+
+def _fix(fix: Fix, location: dict) -> dict:
+    """A SARIF fix: the edits as replacements in the finding's artifact."""
+    return {
+        "description": {"text": fix_label(fix)},
+        "artifactChanges": [
+            {
+                "artifactLocation": location["physicalLocation"]["artifactLocation"],
+                "replacements": [
+                    {"deletedRegion": _region(e.span), "insertedContent": {"text": e.content}}
+                    for e in fix.edits
+                ],
+            }
+        ],
+    }

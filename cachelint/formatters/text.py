@@ -5,7 +5,7 @@ from __future__ import annotations
 from cachelint.findings import Finding, Severity
 from cachelint.formatters import Formatter, Summary
 from cachelint.formatters.concise import summary_line
-from cachelint.formatters.neutral import shown_columns, shown_finding
+from cachelint.formatters.neutral import fix_label, shown_columns, shown_finding
 from cachelint.snippet import excerpt
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -30,6 +30,8 @@ class TextFormatter(Formatter):
             w(f"  = note: {msg} at {f.path}:{span.line}:{span.column}\n")
         if f.help:
             w(f"  = help: {f.help}\n")
+        if f.fix is not None:
+            w(f"  = fix available: {fix_label(f.fix)}\n")
         w("\n")
 
     def _snippet(self, f: Finding) -> str:

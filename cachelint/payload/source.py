@@ -14,7 +14,15 @@ import orjson
 from cachelint.checks import REQUEST_CHECKS, Context, Issue
 from cachelint.checks.volatile import TextRange
 from cachelint.findings import Finding, Span
-from cachelint.jsonpos import JsonIndex, PathNotFound, key_end, line_col, string_offset
+from cachelint.fixes import AnchoredEdit
+from cachelint.jsonpos import (
+    JsonIndex,
+    PathNotFound,
+    edit_offsets,
+    key_end,
+    line_col,
+    string_offset,
+)
 from cachelint.payload.detect import to_prompt, unwrap
 from cachelint.prompt import Prompt
 from cachelint.report import finding, unparsable
@@ -73,6 +81,16 @@ class JsonDoc:
         snippet, snippet_start = excerpt_in(text, ls, le, col)
         off = self.first_line - 1
         return Span(line + off, col, end_line + off, end_col), snippet, snippet_start
+
+    def edit_span(self, edit: AnchoredEdit) -> Span | None:
+        """The span an anchored edit replaces, or None when its anchor is not in the text."""
+        try:
+            offsets = edit_offsets(self.index, tuple(edit.anchor), edit.part)
+        except PathNotFound:
+            return None
+        (line, col), (end_line, end_col) = map(self.index.line_col, offsets)
+        off = self.first_line - 1
+        return Span(line + off, col, end_line + off, end_col)
 
 
 def _decode_error(e: orjson.JSONDecodeError, data: bytes) -> tuple[str, int]:
@@ -157,7 +175,7 @@ def lint_json(data: bytes, path: str, ctx: Context, selected: Selected) -> list[
     if isinstance(parsed, Finding):
         return [parsed] if selected("CL000") else []
     obj, doc = parsed
-    return [finding(i, path, doc.resolve) for i in _issues(obj, (), ctx, selected)]
+    return [finding(i, path, doc.resolve, doc.edit_span) for i in _issues(obj, (), ctx, selected)]
 
 
 def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:

@@ -29,7 +29,7 @@ from cachelint.checks.volatile import TextRange
 from cachelint.findings import Finding
 from cachelint.payload.chat import SYSTEM_ROLES
 from cachelint.prompt import Block, Prompt
-from cachelint.report import Resolver, finding
+from cachelint.report import Resolver, edit_resolver, finding
 from cachelint.session.excerpt import Sketch
 from cachelint.session.turn import location
 
@@ -116,7 +116,7 @@ class Recurring:
         """Findings for the issues of one request; `causes` is its conversation's, None when
         the request cannot be continued (it has no messages)."""
         if causes is None:
-            return [finding(i, path, resolve) for i in issues]
+            return [finding(i, path, resolve, edit_resolver(resolve)) for i in issues]
         causes.requests += 1
         out: list[Finding] = []
         counted: set[tuple] = set()
@@ -126,7 +126,7 @@ class Recurring:
                 tally = causes.tallies[key] = Tally(causes, causes.requests, last=(path, line))
                 self._tallies.append(tally)
             if tally.first == causes.requests:
-                f = finding(issue, path, resolve)
+                f = finding(issue, path, resolve, edit_resolver(resolve))
                 tally.findings.append(f)
                 tally.bases.append(f.message)
                 out.append(f)

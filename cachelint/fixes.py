@@ -1,0 +1,87 @@
+"""The edit model: a finding may carry a fix, made of edits to its file's text.
+
+An edit replaces a span (1-based lines and columns in code points, the end exclusive, as in
+`Span`) with new text. A fix is `safe` when it keeps what the program means apart from its cache
+behaviour, `unsafe` when it may change what is sent (as in ruff); only `--unsafe-fixes` applies
+those. Rules describe a fix by anchors (`PlannedFix`); the source that resolves anchors to spans
+turns it into a `Fix`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cachelint.findings import Span
+
+
+class Applicability(StrEnum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    span: Span
+    content: str
+
+    def to_record(self) -> list:
+        s = self.span
+        return [s.line, s.column, s.end_line, s.end_column, self.content]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+    def to_record(self) -> list:
+        return [self.title, self.applicability.value, [e.to_record() for e in self.edits]]
+
+    @classmethod
+    def from_record(cls, r: list) -> Fix:
+        title, applicability, edits = r
+        return cls(
+            title,
+            Applicability(applicability),
+            tuple(Edit(Span(*e[:4]), e[4]) for e in edits),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "message": self.title,
+            "applicability": self.applicability.value,
+            "edits": [
+                {
+                    "content": e.content,
+                    "location": {"line": e.span.line, "column": e.span.column},
+                    "end_location": {"line": e.span.end_line, "column": e.span.end_column},
+                }
+                for e in self.edits
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AnchoredEdit:
+    """An edit at an anchor: `part` says what of it is replaced: "key" (a member's key),
+    "value", or "member" (the member or array item, with its separating comma: removed)."""
+
+    anchor: Any
+    part: str
+    content: str = ""
+
+
+@dataclass(slots=True)
+class PlannedFix:
+    """A fix as a rule states it, before its anchors are resolved to spans."""
+
+    title: str
+    edits: list[AnchoredEdit] = field(default_factory=list)
+    applicability: Applicability = Applicability.SAFE

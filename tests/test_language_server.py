@@ -464,3 +464,48 @@ def test_the_neovim_recipe_of_the_readme(tmp_path):
     got = [json.loads(line) for line in (tmp_path / "diagnostics.jsonl").read_text().splitlines()]
     got = [(d["file"], d["line"], d["col"], d["code"], d["source"]) for d in got]
     assert sorted(got) == sorted(want) and {"CL000", "CL301", "CL102"} <= {w[3] for w in want}
+
+
+def test_a_fixable_finding_comes_with_a_quick_fix(tmp_path):
+    """The fix of a finding (cachelint.fixes) is offered as a code action; applying its edits
+    gives the text `cachelint check --fix` writes."""
+    misspelled = PAYLOAD.replace('"ttl": "1h"', '"ttl": "5min"').replace(
+        "cache_control", "cacheControl", 1
+    )
+    path = write(tmp_path / "request.json", misspelled)
+    fixed_copy = write(tmp_path / "copy" / "request.json", misspelled)
+    r = run_cli("check", "--fix", "--no-cache", str(fixed_copy), cwd=tmp_path)
+    expected = fixed_copy.read_text(encoding="utf-8")
+    assert expected != misspelled, r.stderr
+
+    async def scenario():  # positions in code points (UTF-32): the edits apply to a str
+        async with language_server(tmp_path, ["utf-32"]) as client:
+            uri = client.open(path)
+            published = await client.diagnostics(uri)
+            fixable = [d for d in published.diagnostics if d.data]
+            assert fixable, [d.code for d in published.diagnostics]
+            params = types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri),
+                range=fixable[0].range,
+                context=types.CodeActionContext(diagnostics=list(published.diagnostics)),
+            )
+            actions = await asyncio.wait_for(
+                client.lsp.text_document_code_action_async(params), TIMEOUT
+            )
+            safe = [a for a in actions if a.is_preferred]
+            assert safe and all(a.kind == types.CodeActionKind.QuickFix for a in actions)
+            edits = [e for a in safe for e in a.edit.changes[uri]]
+            text = misspelled
+            lines = text.split("\n")
+            offsets = [0]
+            for line in lines:
+                offsets.append(offsets[-1] + len(line) + 1)
+            for e in sorted(
+                edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+            ):
+                start = offsets[e.range.start.line] + e.range.start.character
+                end = offsets[e.range.end.line] + e.range.end.character
+                text = text[:start] + e.new_text + text[end:]
+            assert text == expected
+
+    asyncio.run(scenario())

@@ -23,7 +23,7 @@ from cachelint import __version__
 from cachelint.config import ConfigError
 from cachelint.discovery import PYTHON_SUFFIXES
 from cachelint.formatters.neutral import shown
-from cachelint.lsp.diagnostics import diagnostic
+from cachelint.lsp.diagnostics import code_actions, diagnostic
 from cachelint.lsp.documents import Checker, checked_kind
 from cachelint.lsp.positions import PositionMap
 from cachelint.report import unparsable
@@ -145,6 +145,13 @@ def build() -> CachelintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: CachelintServer, params: types.DidSaveTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: CachelintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return code_actions(params.text_document.uri, list(params.context.diagnostics))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: CachelintServer, params: types.DidCloseTextDocumentParams) -> None:

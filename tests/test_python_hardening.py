@@ -198,3 +198,32 @@ def test_a_nul_byte_in_source_is_reported_where_it_is():
     found = lint('cache_control = {"type": "ephemeral"}\nx = "a\0b"\n', "app.py")
     (f,) = [f for f in found if f.code == "CL000"]
     assert (f.span.line, f.span.column) == (2, 7) and "null bytes" in f.message
+
+
+def test_a_key_looked_up_at_run_time_and_a_none_key_are_no_crash():
+    """`d.get(provider)` with a key only known at run time is unknown (not None, which then
+    became a key of the request body), and a body with a None key is read without a crash."""
+    src = textwrap.dedent(
+        """
+        import json
+
+        import boto3
+
+        client = boto3.client("bedrock-runtime")
+        STOP_KEYS = {"anthropic": "stop_sequences", "cohere": "stop_sequences"}
+
+
+        def invoke(provider, stop, messages):
+            params = {}
+            if k := STOP_KEYS.get(provider):
+                params[k] = stop
+            body = {**params, "messages": messages, "anthropic_version": "bedrock-2023-05-31"}
+            return client.invoke_model(modelId="anthropic.claude-sonnet-4-5", body=json.dumps(body))
+
+
+        def literal(messages):
+            body = {None: 1, "messages": messages, "anthropic_version": "bedrock-2023-05-31"}
+            return client.invoke_model(modelId="anthropic.claude-sonnet-4-5", body=json.dumps(body))
+        """
+    )
+    assert lint(src, "bedrock_invoke.py") == []

@@ -24,9 +24,10 @@ def _distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
-def looks_like_marker(key: str) -> bool:
-    """cacheControl, cache-control, CacheControl, cache_contol, cache_point... (not exact)."""
-    if key[:1] not in ("c", "C"):
+def looks_like_marker(key: object) -> bool:
+    """cacheControl, cache-control, CacheControl, cache_contol, cache_point... (not exact).
+    Keys that are not strings (`{None: ...}` in Python source) are never markers."""
+    if not isinstance(key, str) or key[:1] not in ("c", "C"):
         return False
     norm = key.lower().replace("_", "").replace("-", "")
     if not norm.startswith("cach"):

@@ -434,6 +434,8 @@ def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Fram
         key = args[0] if args else None
         if is_known(key) and key in d:
             return True, d[key]
+        if not is_known(key):  # `d.get(provider)`: whichever entry, or the default
+            return True, hole("unknown", "a value looked up by a key known at run time", loc)
         default = args[1] if len(args) > 1 else None
         return True, d.open or default if d.open else default
     if method == "update":

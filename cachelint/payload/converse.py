@@ -10,7 +10,7 @@ from typing import Any
 
 from cachelint.payload.anthropic import dumps
 from cachelint.payload.markers import MarkerCollector
-from cachelint.prompt import Block, Marker, Prompt, Section
+from cachelint.prompt import Block, Hole, Marker, Prompt, Section
 
 _KINDS = {
     "text": "text",
@@ -35,6 +35,9 @@ def _items(
         return out
     for j, item in enumerate(items):
         ipath = path + (j,)
+        if isinstance(item, Hole):  # items only known at run time (Python source)
+            out.append(Block(section, "unknown", [item], ipath, role, index, opaque=True))
+            continue
         if not isinstance(item, dict):
             continue
         if "cachePoint" in item:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from cachelint.prompt import Hole
 from cachelint.python import names, strings
 from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
+from cachelint.python.frames import Flow
+from cachelint.python.inputs import OPAQUE, Each, Sym, clears, copy_of
 from cachelint.python.operations import Enumerated, at_use, open_history
 from cachelint.python.values import (
     MAX_SIZE,
@@ -20,6 +22,7 @@ from cachelint.python.values import (
     Json,
     LDict,
     LList,
+    Ref,
     SetVal,
     Text,
     as_hole,
@@ -117,6 +120,9 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
             out.put(k, v, frame.loc(kw.value) if kw is not None else loc)
             if is_marker_key(k):
                 ev.marker_dicts.append(out)
+                if out.bounded_here or getattr(v, "bounded_here", False):
+                    out.bounded_keys.add(k)
+        ev.note_text(out, frame)
         return out
     if name in ("json.dumps", "orjson.dumps", "ujson.dumps"):
         sort = kwargs.get("sort_keys") is True or (name == "orjson.dumps" and "option" in kwargs)
@@ -124,6 +130,8 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
     if name in ("json.loads", "orjson.loads") and args and isinstance(args[0], Json):
         return args[0].value
     if name in ("copy.copy", "copy.deepcopy") and args:
+        if isinstance(args[0], Sym):
+            return copy_of(args[0], deep=name == "copy.deepcopy")
         return copy_value(args[0], deep=name == "copy.deepcopy")
     if name in ("textwrap.dedent", "inspect.cleandoc") and args and isinstance(args[0], str):
         if name == "textwrap.dedent":
@@ -174,6 +182,9 @@ def _is_clock_command(v: Any) -> bool:
 def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
     loc = frame.loc(node)
     first = args[0] if args else None
+    if isinstance(first, Sym) and name in _SAME_ITEMS:  # the input's items, in a new list
+        return copy_of(first, deep=False) if name in ("list", "tuple", "dict") else first
+
     if name in ("str", "format"):
         if not args:
             return ""
@@ -255,6 +266,9 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
     return derived(args, kwargs, hole("unknown", f"{name}()", loc))
 
 
+_SAME_ITEMS = frozenset({"list", "tuple", "dict", "reversed", "sorted"})
+
+
 def _iterable(v: Any) -> list:
     if isinstance(v, SetVal):
         return list(v.items)
@@ -264,6 +278,8 @@ def _iterable(v: Any) -> list:
         return list(v)
     if isinstance(v, str) and not isinstance(v, Text):
         return list(v) if len(v) * NODE <= MAX_SIZE else [hole("unknown", TOO_LARGE)]
+    if isinstance(v, Sym):
+        return [v.step(Each(None))]  # stands for each of the input's items
     return [as_hole(v, "items only known at run time") if not isinstance(v, Hole) else v]
 
 
@@ -295,12 +311,26 @@ def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Fram
     if isinstance(recv, Hole) and method in ("append", "extend", "insert"):
         # a list passed in (or otherwise unknown): record what is added, and that it persists
         target = node.func.value
+        if isinstance(recv, Sym):
+            _added_to_input(recv)
         lst = LList([recv], [loc], loc)
+        if isinstance(recv, Sym):
+            lst.base = recv
         if recv.origin == "request" and isinstance(target, ast.Name):
             lst.persistent = f"parameter '{target.id}'"
         ev.assign(target, lst, frame, node) if isinstance(target, ast.Name) else None
         return _list_method(ev, lst, method, args, frame, node)
     return False, None
+
+
+def _added_to_input(recv: Sym) -> None:
+    """Items appended to an input list: it grows."""
+    if recv.root is not None:
+        recv.root.grows = True
+
+
+def _is_cache_point(v: Any) -> bool:
+    return isinstance(v, LDict) and "cachePoint" in v and len(v) == 1
 
 
 def _module_history(ev: Evaluator, lst: LList, target: ast.expr, frame: Frame) -> None:
@@ -397,6 +427,8 @@ def _arg(call: ast.Call, i: int) -> ast.expr:
 
 def _list_method(ev: Evaluator, lst: LList, method: str, args, frame: Frame, node):
     if method == "append" and args:
+        if _is_cache_point(args[0]):
+            ev.cache_point_appended(node.func.value, lst, args[0], frame)
         ev.append(lst, args[0], frame, _arg(node, 0))
         return True, None
     if method == "extend" and args:
@@ -434,6 +466,8 @@ def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Fram
         key = args[0] if args else None
         if is_known(key) and key in d:
             return True, d[key]
+        if isinstance(d.open, Sym):
+            return True, ev.input_item(d.open, key, frame)
         if not is_known(key):  # `d.get(provider)`: whichever entry, or the default
             return True, hole("unknown", "a value looked up by a key known at run time", loc)
         default = args[1] if len(args) > 1 else None
@@ -457,6 +491,7 @@ def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Fram
     if method == "pop" and args:
         if is_marker_key(args[0]):
             ev.removes_markers = True
+            clears(d)
         if is_known(args[0]) and args[0] in d:
             return True, d.drop(args[0])
         return True, args[1] if len(args) > 1 else hole("unknown", "a popped value")
@@ -492,6 +527,8 @@ def _clock(recv: Any) -> bool:
 def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame, node) -> Any:
     """A method of something only known by where it comes from: keep that origin."""
     loc = frame.loc(node)
+    if isinstance(recv, Sym):
+        return _input_method(ev, recv, method, args, frame, loc)
     if _clock(recv) and (
         method in names.DAILY_METHODS or (method == "strftime" and args and _date_only(args[0]))
     ):
@@ -507,6 +544,49 @@ def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame,
     if isinstance(recv, Client):
         return hole("unknown", f"{method}()", loc)
     return derived(args, {}, hole("unknown", f"the result of .{method}()", loc))
+
+
+_COPIES = {"copy": False, "model_copy": None, "deepcopy": True}
+_STRIPS = frozenset({"strip", "rstrip", "lstrip"})
+
+
+def _input_method(ev: Evaluator, recv: Sym, method: str, args, frame: Frame, loc) -> Any:
+    """A method of (a part of) an input: `.get(key)` is its part, a copy is a copy, a split
+    gives pieces that can be empty, and a lambda given to it (`.filter(lambda m: ...)`) is
+    run on one of its items, for what it checks."""
+    if method == "get" and args:
+        return ev.input_item(recv, args[0], frame)
+    if method in ("pop", "discard", "remove") and args and is_marker_key(args[0]):
+        clears(recv)
+    if method in _COPIES:
+        deep = _COPIES[method]
+        return copy_of(recv, deep=bool(deep) if deep is not None else _deep_kw(frame, loc))
+    if method in ("split", "rsplit", "partition", "rpartition"):
+        what = "a piece of a string cut at a separator, empty when the separator is at its edge"
+        split = recv.step(f".{method}(...)")
+        pieces = 3 if "partition" in method else 2 if len(args) > 1 and args[1] == 1 else 1
+        out = LList([split.step(i, empty=what) for i in range(pieces)])
+        if pieces == 1:
+            out[0] = split.step(Each(None), empty=what)
+        return out
+    if method in _STRIPS:
+        return recv.step(f".{method}()", empty=recv.empty)
+    for a in args:
+        if isinstance(a, Ref) and a.kind == "lambda":
+            with contextlib.suppress(Flow, RecursionError):
+                ev.call_lambda(a, [recv.step(Each(None))], frame)
+    if recv.origin == "unknown":
+        return recv.step(OPAQUE, f"the result of .{method}()")
+    return recv.step(OPAQUE)
+
+
+def _deep_kw(frame: Frame, loc) -> bool:
+    """model_copy(deep=True)."""
+    node = loc.node if loc is not None else None
+    for kw in getattr(node, "keywords", ()):
+        if kw.arg == "deep" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+            return True
+    return False
 
 
 # ---- request sites ----------------------------------------------------------------------

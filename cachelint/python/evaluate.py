@@ -21,6 +21,7 @@ from cachelint.python.calls import RequestSite
 from cachelint.python.expressions import Expressions
 from cachelint.python.frames import Flow, Frame
 from cachelint.python.functions import Functions
+from cachelint.python.placements import Placement
 from cachelint.python.project import ModuleInfo, Project
 from cachelint.python.statements import Statements
 from cachelint.python.syntax import is_static
@@ -51,6 +52,7 @@ class Evaluator(Statements, Expressions, Functions):
         self.marker_dicts: list[LDict] = []  # dicts that carry a marker (or a look-alike key)
         self.marker_values: list[LDict] = []  # dicts that look like a cache_control value
         self.lost_markers: list[Loc] = []
+        self.placements: list[Placement] = []  # markers placed on inputs (placements.py)
         self.removes_markers = False
         self.ran: set[ast.AST] = set()  # functions evaluated at least once
         self.nested_defs: dict[ast.AST, Ref] = {}  # nested defs seen, with closures

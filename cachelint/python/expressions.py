@@ -10,6 +10,17 @@ from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.prompt import Hole
 from cachelint.python import names, strings
 from cachelint.python.frames import Flow, Frame, Loop
+from cachelint.python.inputs import (
+    Each,
+    Once,
+    Sym,
+    bounded_slice,
+    caller_given,
+    note_comparison,
+    part_of,
+    same_part,
+    sliced,
+)
 from cachelint.python.operations import (
     as_hole_keep,
     at_use,
@@ -21,8 +32,10 @@ from cachelint.python.operations import (
     open_history,
     set_items,
     truth,
+    unwrap_enumerated,
 )
-from cachelint.python.syntax import index_names, small_iterable
+from cachelint.python.syntax import bound_names, index_names, small_iterable
+from cachelint.python.tree import names_in
 from cachelint.python.values import (
     MAX_SIZE,
     TOO_LARGE,
@@ -118,6 +131,10 @@ class Expressions:
                 left = right
             elif is_or:
                 left = right if not isinstance(right, Hole) else left
+            elif isinstance(left, Once) or isinstance(right, Once):
+                left = Once("unknown", "a condition that holds on one pass")
+            elif isinstance(left, Sym) or isinstance(right, Sym):  # keeps what it tests
+                left = (left if isinstance(left, Sym) else right).step("and", "a condition")
             else:
                 left = hole("unknown", "a condition")
         return left
@@ -131,10 +148,20 @@ class Expressions:
         return hole("unknown", "an expression")
 
     def _compare(self, node: ast.Compare, frame: Frame) -> Hole:
-        self.eval(node.left, frame)
-        for c in node.comparators:
-            self.eval(c, frame)
-        return hole("unknown", "a comparison")
+        left = self.eval(node.left, frame)
+        rights = [self.eval(c, frame) for c in node.comparators]
+        indices = {n for lp in frame.loops[frame.inherited :] for n in lp.index_names}
+        if indices and indices & names_in(node)[3]:
+            return Once("unknown", "a test of a loop index")  # i == len(items) - 1
+        subject = (
+            left if isinstance(left, Sym) else next((r for r in rights if isinstance(r, Sym)), None)
+        )
+        if subject is None:
+            return hole("unknown", "a comparison")
+        if len(rights) == 1:
+            note_comparison(left, node.ops[0], rights[0])
+        # what was compared, so a condition on an item's own flag is told from a fixed one
+        return subject.step("==", "a comparison")
 
     def _ifexp(self, node: ast.IfExp, frame: Frame) -> Any:
         known = self.condition(node.test, frame)
@@ -202,7 +229,7 @@ class Expressions:
                 out.put(key, value, frame.loc(key_node))
                 if is_marker_key(key):
                     self.marker_dicts.append(out)
-                    if self.guarded_now(frame):
+                    if self.guarded_now(frame) or getattr(value, "bounded_here", False):
                         out.bounded_keys.add(key)
                 elif isinstance(key, str) and looks_like_marker(key):
                     if not is_http_header(key):
@@ -213,13 +240,26 @@ class Expressions:
                 out.open = out.open or as_hole(key)
         if lookalike == "key" or (lookalike == "http" and "type" in out):
             self.marker_dicts.append(out)
+        self.note_text(out, frame)
         if set(out) <= _MARKER_FIELDS and (out.get("type") == "ephemeral" or "ttl" in out):
             self.marker_values.append(out)  # looks like a cache_control value
         return out
 
+    def note_text(self, block: LDict, frame: Frame) -> None:
+        """A text block whose text is (a part of) an input that no condition in force here has
+        checked for emptiness: whether that text can be empty is decided once the whole file
+        is evaluated (from what the code compares about the input anywhere)."""
+        text = block.get("text")
+        if not isinstance(text, Sym) or block.get("type", "text") != "text":
+            return
+        if not any(same_part(text, c) for c in frame.checked):
+            block.text_from = text
+
     def new_dict(self, frame: Frame, node) -> LDict:
         d = LDict(loc=frame.loc(node))
         d.depth = len(frame.loops)  # type: ignore[attr-defined]
+        d.bounded_here = self.guarded_now(frame)
+        d.made_in = tuple(frame.loops)
         return d
 
     def merge_into(self, target: LDict, value: Any, frame: Frame, node) -> None:
@@ -248,7 +288,7 @@ class Expressions:
             return
         rep = self.repeats(target)
         if rep:
-            mark_repeated(value, id(target))
+            self.repeated_in(value, target)
         if value is target:  # `s.extend(s)` adds the items it had
             value = copy_value(value, False)
         if isinstance(value, LList):
@@ -267,6 +307,14 @@ class Expressions:
         if target.persistent and not frame.once:  # once: set up before the first turn
             self._keep(value)
 
+    def repeated_in(self, value: Any, target: LList) -> None:
+        """value is added to target on each pass of a loop: the markers it carries are one
+        more per pass, unless the pass tests a cache flag of its own item."""
+        frame = self._frame
+        loops = [lp for lp in frame.loops[target.depth :] if not lp.bounded()] if frame else []
+        if loops:
+            mark_repeated(value, id(target), loops[-1], markers=not loops[-1].flagged)
+
     def _loop_order(self, target: Any) -> None:
         """Items added to target inside a loop over an unordered iterable come in any order."""
         frame = self._frame
@@ -282,7 +330,7 @@ class Expressions:
         self._loop_order(target)
         rep = self.repeats(target)
         if rep:
-            mark_repeated(value, id(target))
+            self.repeated_in(value, target)
         target.add(value, frame.loc(node), rep, at)
         if target.persistent and not frame.once:  # once: set up before the first turn
             self._keep(value)
@@ -332,22 +380,25 @@ class Expressions:
         iterable = self.eval(comp.iter, frame)
         unordered = unordered or strings.unordered_hole(iterable, frame.loc(comp.iter))
         items = self.unrollable(iterable)
-        runs = items if items is not None else [self.element_of(iterable, comp.iter, frame)]
         loop = None
         if items is None:
             loop = Loop(
                 comp,
-                small_iterable(comp.iter),
+                small_iterable(comp.iter) or bounded_slice(unwrap_enumerated(iterable)),
                 frozenset(),
                 frozenset(index_names(comp.target, comp.iter)),
                 unordered=unordered,
+                targets=frozenset(bound_names(comp.target)),
+                loc=frame.loc(comp.iter),
             )
+        runs = items if items is not None else [self.element_of(iterable, comp.iter, frame, loop)]
+        if loop is not None:
             frame.loops.append(loop)
         try:
             for item in runs:
                 self.assign(comp.target, item, frame, comp)
                 for cond in comp.ifs:
-                    self.eval(cond, frame)
+                    self.saw_test(cond, self.eval(cond, frame), frame)
                     if loop is not None:
                         loop.guards.append(cond)
                 if i + 1 < len(gens):
@@ -400,6 +451,8 @@ class Expressions:
                 return out
             if isinstance(right, LList) and isinstance(left, Hole):
                 out = LList([left], [frame.loc(node)], frame.loc(node))
+                if isinstance(left, Sym):  # history + [message]: the history's items first
+                    out.base = left
                 self.extend(out, right, frame, node)
                 return out
             if isinstance(left, int | float) and isinstance(right, int | float):
@@ -445,6 +498,8 @@ class Expressions:
             if obj.kind == "class":
                 return self.instance_attr(Instance(obj), attr, frame, node)
             return hole("unknown", attr, frame.loc(node))
+        if isinstance(obj, Sym):
+            return part_of(obj, "." + attr)
         if isinstance(obj, Hole):
             if obj.origin == "stable" or obj.origin == "request":
                 return obj
@@ -475,14 +530,29 @@ class Expressions:
                 return obj[
                     lo if isinstance(lo, int) else None : hi if isinstance(hi, int) else None
                 ]
+            if isinstance(obj, Sym):
+                return sliced(obj, sl)
             return as_hole_keep(obj)
         key = self.eval(sl, frame)
         return self.get_item(obj, key, frame, node)
 
+    def input_item(self, obj: Sym, key: Any, frame: Frame) -> Any:
+        """obj[key] for a part of an input: what the code wrote there, or the part itself (an
+        index only known at run time stands for whichever item the innermost loop is at)."""
+        if not is_known(key) or isinstance(key, bool | float) or key is None:
+            loop = frame.loops[-1] if frame.loops else None
+            chosen = caller_given(key) and key.root is not obj.root
+            return part_of(obj, Each(loop, chosen))
+        return part_of(obj, key)
+
     def get_item(self, obj: Any, key: Any, frame: Frame, node) -> Any:
+        if isinstance(obj, Sym):
+            return self.input_item(obj, key, frame)
         if isinstance(obj, LDict):
             if is_known(key) and key in obj:
                 return obj[key]
+            if isinstance(obj.open, Sym):  # dict(message): the keys it was not given are its
+                return self.input_item(obj.open, key, frame)
             values = list(obj.values())
             if not is_known(key) and values and all(isinstance(v, LDict) for v in values):
                 return values[-1]  # stands for whichever entry the key selects
@@ -492,7 +562,16 @@ class Expressions:
                 return obj[key]
             if 0 <= key < len(obj) and not any(isinstance(x, Hole) for x in obj[: key + 1]):
                 return obj[key]
+            if isinstance(obj.base, Sym):  # input + [new items]: an item of the input
+                tail = len(obj) - 1
+                return self.input_item(obj.base, key + tail if key < 0 else key, frame)
             return hole("unknown", "a list element", frame.loc(node))
+        if isinstance(obj, LList) and isinstance(obj.base, Sym) and not is_known(key):
+            return self.input_item(obj.base, key, frame)
+        if isinstance(obj, LList) and not is_known(key):
+            known = [x for x in obj if not isinstance(x, Hole)]
+            if known and all(isinstance(x, LDict) for x in known):
+                return known[-1]  # stands for whichever item the index selects
         if isinstance(obj, tuple | list) and isinstance(key, int):
             try:
                 return obj[key]

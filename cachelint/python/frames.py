@@ -13,6 +13,11 @@ from cachelint.python.values import Instance, Loc
 _BOUNDING_NAME = re.compile(r"(?i)last|final|remaining|left|budget|first|limit|count|breakpoint")
 
 
+# In a loop's guards: a condition whose value holds on at most one pass (inputs.Once), such as
+# a flag computed from `i == len(items) - 1` and passed to a helper.
+ONCE = ast.Constant(value="<at most one pass>")
+
+
 class Flow(Exception):
     """Leaves a block: return, break, continue or raise."""
 
@@ -31,11 +36,17 @@ class Loop:
     guards: list[ast.expr] = field(default_factory=list)
     unordered: Any = None  # Hole: iterates a set or an unsorted listing
     targets: frozenset[str] = frozenset()  # names the loop binds to each item
+    # a pass tests a cache flag of its own item (`if part.type == "cache_control"`,
+    # `if msg.cache`): the markers it places are the ones its input asks for, not one per item
+    flagged: bool = False
+    loc: Loc | None = None  # what it iterates (or its condition), for messages
 
     def bounded(self) -> bool:
         return self.shape_bounded or any(self._bounds(g) for g in self.guards)
 
     def _bounds(self, test: ast.expr) -> bool:
+        if test is ONCE:
+            return True
         names, attrs, calls, compared = names_in(test)
         if "len" in calls or names & self.counters or compared & self.index_names:
             return True
@@ -55,6 +66,7 @@ class Frame:
     call_stack: tuple = ()
     inherited: int = 0  # loops of the callers: markers there repeat, but not lexically here
     globals_names: set[str] = field(default_factory=set)
+    checked: list[Any] = field(default_factory=list)  # values known not empty here (guards)
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         f: Frame | None = self

@@ -10,6 +10,7 @@ from cachelint.prompt import Hole
 from cachelint.python import builtins as bi
 from cachelint.python.calls import RequestSite, chain, classify
 from cachelint.python.frames import Flow, Frame
+from cachelint.python.inputs import Root, Sym
 from cachelint.python.operations import (
     open_history,
     parameter,
@@ -72,6 +73,7 @@ class Functions:
             call_stack=(*caller.call_stack, node),
         )
         frame.inherited = len(frame.loops)
+        frame.checked = list(caller.checked)  # a helper called under `if text:` sees it too
         if ref.closure is None:
             frame.parent = Frame(ref.module, self.module_env(ref.module), once=True)
         self.bind_params(node, args, kwargs, frame, defaults=not entry)
@@ -167,7 +169,11 @@ class Functions:
                         parent=Frame(inst.cls.module, self.module_env(inst.cls.module)),
                     )
                     return self.eval(stmt.value, cls_frame)
-        return hole("unknown", f"self.{attr}", frame.loc(node))
+        # set out of sight (a dataclass field, a framework): an input kept across calls
+        name = f"self.{attr}"
+        value = Sym("unknown", name, frame.loc(node), root=Root(name, frame.loc(node), name))
+        inst.attrs[attr] = value
+        return value
 
     def eval_call(self, node: ast.Call, frame: Frame) -> Any:
         func = node.func
@@ -200,7 +206,7 @@ class Functions:
                 return self.call_value(fn, args, kwargs, frame, node)
             if isinstance(receiver, Instance):
                 fn = self.instance_attr(receiver, method, frame, node)
-                if isinstance(fn, Ref) and fn.kind == "function":
+                if isinstance(fn, Ref) and fn.kind == "function" and not is_static(fn.node):
                     return self.call_value(fn, [receiver, *args], kwargs, frame, node)
                 return self.call_value(fn, args, kwargs, frame, node)
             if isinstance(receiver, Ref) and receiver.kind == "class":

@@ -8,6 +8,7 @@ from typing import Any
 
 from cachelint.prompt import Hole
 from cachelint.python import names
+from cachelint.python.inputs import Root, Sym
 from cachelint.python.values import (
     Client,
     Instance,
@@ -29,11 +30,12 @@ def parameter(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str, loc: Loc) -
     """An argument nobody in sight passes. Constructor arguments configure a long-lived
     object, and parameters named like prompt content are usually passed the same text every
     time: those are unknown but not per-request data."""
+    root = Root(name, loc)
     if fn.name == "__init__":
-        return hole("unknown", f"constructor argument '{name}'", loc)
+        return Sym("unknown", f"constructor argument '{name}'", loc, root=root)
     if names.CONTENT_PARAMETER.search(name):
-        return hole("unknown", f"parameter '{name}'", loc)
-    return hole("request", f"parameter '{name}'", loc)
+        return Sym("unknown", f"parameter '{name}'", loc, root=root)
+    return Sym("request", f"parameter '{name}'", loc, root=root)
 
 
 def truth(v: Any) -> bool | None:
@@ -95,6 +97,11 @@ def choose(a: Any, b: Any) -> Any:
 
     None is the least informative: it is what a variable holds before `if x is None: x = ...`
     fills it, and taking it over the unknown value would report a block with no text."""
+    if (isinstance(a, Sym) and _empty_list(b)) or (isinstance(b, Sym) and _empty_list(a)):
+        # `items.copy() if items else []`: the input's items, if any
+        out = LList([a if isinstance(a, Sym) else b])
+        out.base = out[0]
+        return out
     if isinstance(a, Hole) and not isinstance(b, Hole) and b is not None:
         return b
     if a is None and b is not None:
@@ -102,6 +109,10 @@ def choose(a: Any, b: Any) -> Any:
     if isinstance(a, Text) and isinstance(b, str) and not isinstance(b, Text):
         return a  # keep the holes: they are what can break the cache
     return a
+
+
+def _empty_list(v: Any) -> bool:
+    return isinstance(v, LList) and not v
 
 
 def pick_return(returns: list[Any], name: str) -> Any:
@@ -185,9 +196,19 @@ def arith(op, a, b):
     raise TypeError
 
 
-def mark_repeated(value: Any, into: int, depth: int = 0, seen: set[int] | None = None) -> None:
-    """value is added to list `into` on every pass of a loop: the markers it carries repeat
-    with it, unless they were set under a guard that bounds the loop."""
+def mark_repeated(
+    value: Any,
+    into: int,
+    loop: Any,
+    markers: bool = True,
+    depth: int = 0,
+    seen: set[int] | None = None,
+) -> None:
+    """value is added to list `into` on every pass of `loop`: the markers of the dicts it
+    carries that were made during a pass (with `markers`) repeat with it, unless they were set
+    under a guard that bounds the loop; a marker set on it later in the same pass repeats too
+    (`rep_loop`). Dicts made before the loop (items of the list it iterates, re-collected) keep
+    the markers they had: one each."""
     if depth > 16 or not isinstance(value, LDict | list | tuple):
         return
     seen = set() if seen is None else seen
@@ -195,11 +216,18 @@ def mark_repeated(value: Any, into: int, depth: int = 0, seen: set[int] | None =
         return
     seen.add(id(value))
     if isinstance(value, LDict):
+        value.rep_loop = loop
         for k in value:
-            if is_marker_key(k) and k not in value.bounded_keys:
+            if (
+                markers
+                and any(lp is loop for lp in value.made_in)
+                and is_marker_key(k)
+                and k not in value.bounded_keys
+                and value[k] is not None
+            ):
                 value.loop_keys.setdefault(k, into)
     for v in value.values() if isinstance(value, LDict) else value:
-        mark_repeated(v, into, depth + 1, seen)
+        mark_repeated(v, into, loop, markers, depth + 1, seen)
 
 
 def open_history(lst: LList) -> None:

@@ -78,6 +78,8 @@ def normalise(v: Any, depth: int = 0, seen: set[int] | None = None) -> None:
         for k, x in list(v.items()):
             if k in _STRING_KEYS and isinstance(x, Hole):
                 v[k] = Text([x])
+            elif k == "text" and not isinstance(x, str | Hole | Json | None):  # among returns
+                v[k] = Text([hole("unknown", "a text only known at run time")])
             elif k in _STRUCTURAL and isinstance(x, SetVal):
                 lst = LList(x.items, loc=x.loc)
                 lst.unordered = unordered_hole(x)

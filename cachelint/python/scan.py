@@ -26,6 +26,7 @@ class Function:
     cls: ast.ClassDef | None
     calls: set[str] = field(default_factory=set)  # names called (plain or as attributes)
     relevant: bool = False  # sends a request or sets a marker
+    marks: bool = False  # sets a marker (written as a key, or a cachePoint block)
 
 
 @dataclass
@@ -37,27 +38,37 @@ class Scan:
     deprecated: list[tuple[ast.AST, str]] = field(default_factory=list)
     beta_outside: list[tuple[ast.expr, str]] = field(default_factory=list)  # see betas.py
 
+    def marking(self) -> list[Function]:
+        """Functions that set markers, and the functions of the module that call them."""
+        marks = self._with_callers({id(f) for f in self.functions if f.marks})
+        return [f for f in self.functions if id(f) in marks]
+
     def entries(self) -> list[Function]:
         """Relevant functions, and functions calling them, that nothing relevant calls."""
-        by_name: dict[str, list[Function]] = {}
-        for f in self.functions:
-            by_name.setdefault(f.node.name, []).append(f)
-        relevant = {id(f) for f in self.functions if f.relevant}
-        changed = True
-        while changed:  # callers of relevant functions are relevant: they pass the arguments
-            changed = False
-            for f in self.functions:
-                if id(f) not in relevant and any(
-                    id(g) in relevant for n in f.calls for g in by_name.get(n, ())
-                ):
-                    relevant.add(id(f))
-                    changed = True
+        # callers of relevant functions are relevant: they pass the arguments
+        relevant = self._with_callers({id(f) for f in self.functions if f.relevant})
         called = {n for f in self.functions if id(f) in relevant for n in f.calls}
         return [
             f
             for f in self.functions
             if id(f) in relevant and (f.node.name not in called or f.node.name.startswith("__"))
         ]
+
+    def _with_callers(self, ids: set[int]) -> set[int]:
+        """The functions in `ids` and those that call them (by name), transitively."""
+        by_name: dict[str, list[Function]] = {}
+        for f in self.functions:
+            by_name.setdefault(f.node.name, []).append(f)
+        changed = True
+        while changed:
+            changed = False
+            for f in self.functions:
+                if id(f) not in ids and any(
+                    id(g) in ids for n in f.calls for g in by_name.get(n, ())
+                ):
+                    ids.add(id(f))
+                    changed = True
+        return ids
 
 
 def scan(module: ast.Module) -> Scan:
@@ -140,7 +151,7 @@ def _marker(key: str | None, fn: Function | None, out: Scan) -> None:
     if key is not None and (key in MARKER_KEYS or looks_like_marker(key)):
         out.has_markers = True
         if fn is not None:
-            fn.relevant = True
+            fn.relevant = fn.marks = True
 
 
 def _key(node: ast.expr | None) -> str | None:

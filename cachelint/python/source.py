@@ -14,7 +14,7 @@ from cachelint.findings import Finding, Span
 from cachelint.payload import anthropic, converse
 from cachelint.payload.markers import is_http_cache_value, looks_like_marker
 from cachelint.prompt import Prompt
-from cachelint.python import suppression
+from cachelint.python import marker_rules, suppression
 from cachelint.python.betas import imported_betas
 from cachelint.python.calls import RequestSite
 from cachelint.python.evaluate import Evaluator
@@ -151,6 +151,15 @@ def _issues(
         for loc in _unique(ev.lost_markers):
             if _here(loc, module):
                 yield _lost_marker(loc), lambda a: a
+    if selected("CL104") or selected("CL105"):
+        try:
+            for issue in marker_rules.issues(ev, consumed, lambda loc: _here(loc, module)):
+                if selected(issue.code):
+                    yield issue, lambda a: a
+        except RecursionError:
+            project.stopped = _TOO_DEEP
+        except Exception as e:
+            ev.recover(e)
     if ev.out_of_memory:
         project.stopped = "cachelint ran out of memory evaluating it"
     if ev.errors:
@@ -214,10 +223,16 @@ def evaluate(
     reached: functions only called from elsewhere, nested callbacks and thread targets."""
     ev = Evaluator(project, volatile_names, timeout=timeout)
     _safely(ev, ev.run_module, module)
-    for fn in found.entries():
+    entries = found.entries()
+    for fn in entries:
         _safely(ev, ev.run_function, module, fn.node, fn.cls)
     for fn in found.functions:
         if fn.relevant and fn.node not in ev.ran:
+            _safely(ev, ev.run_function, module, fn.node, fn.cls)
+    for fn in found.marking():
+        if fn not in entries:
+            # its summary: where it places markers for any input it could be given, not only
+            # for what its callers here pass (placements.py)
             _safely(ev, ev.run_function, module, fn.node, fn.cls)
     for call, inner in found.nested.items():
         if call not in ev.seen_calls:

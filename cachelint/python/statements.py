@@ -10,8 +10,22 @@ import ast
 from typing import Any
 
 from cachelint.prompt import Hole
-from cachelint.python import strings
-from cachelint.python.frames import Flow, Frame, Loop
+from cachelint.python import guards, strings
+from cachelint.python.frames import ONCE, Flow, Frame, Loop
+from cachelint.python.guards import tests_cache_flag
+from cachelint.python.inputs import (
+    Each,
+    Once,
+    Sym,
+    bind_pattern,
+    bounded_slice,
+    clears,
+    each_of,
+    loops_of,
+    part_of,
+    same_part,
+)
+from cachelint.python.inputs import key as input_key
 from cachelint.python.operations import (
     Enumerated,
     entered,
@@ -20,6 +34,7 @@ from cachelint.python.operations import (
     unpacked_hole,
     unwrap_enumerated,
 )
+from cachelint.python.placements import Placement, content_owner, marked_blocks
 from cachelint.python.syntax import (
     bound_names,
     index_names,
@@ -30,6 +45,7 @@ from cachelint.python.values import (
     Instance,
     LDict,
     LList,
+    Loc,
     Ref,
     SetVal,
     Text,
@@ -47,10 +63,14 @@ class Statements:
     # ---- statements -----------------------------------------------------------------------
 
     def exec_block(self, stmts, frame: Frame) -> None:
-        for stmt in stmts:
-            if self.budget <= 0:
-                return
-            self.exec_stmt(stmt, frame)
+        checked = len(frame.checked)
+        try:
+            for stmt in stmts:
+                if self.budget <= 0:
+                    return
+                self.exec_stmt(stmt, frame)
+        finally:
+            del frame.checked[checked:]  # `if not x: return` speaks for the rest of its block
 
     def exec_stmt(self, stmt: ast.stmt, frame: Frame) -> None:
         self.tick()
@@ -90,8 +110,9 @@ class Statements:
         elif t is ast.Try or t is ast.TryStar:
             self._exec_try(stmt, frame)
         elif t is ast.Match:
-            self.eval(stmt.subject, frame)
+            subject = self.eval(stmt.subject, frame)
             for case in stmt.cases:
+                bind_pattern(case.pattern, subject, frame.env)
                 self._branch(case.body, frame)
         elif t is ast.Raise:
             raise Flow("raise")
@@ -139,6 +160,7 @@ class Statements:
             key = self.eval(target.slice, frame)
             if is_marker_key(key):
                 self.removes_markers = True
+                clears(obj)
             if isinstance(obj, LDict) and is_known(key):
                 obj.drop(key)
         elif isinstance(target, ast.Tuple):
@@ -197,14 +219,70 @@ class Statements:
     def set_item(self, obj: Any, key: Any, value: Any, frame: Frame, node, target=None) -> None:
         loc = frame.loc(node)
         if isinstance(obj, LDict) and is_known(key):
+            marker = is_marker_key(key)
             again = self.repeats(obj) and not self._same_each_pass(obj, target, frame)
+            if marker and again:
+                again = self.multiplying(frame, obj.depth) is not None
+            elif marker:
+                # added to a list earlier in this pass, or the item a loop of this function
+                # is at (`for block in blocks: block["cache_control"] = ...`)
+                again = (
+                    obj.rep_loop is not None
+                    and obj.rep_loop in frame.loops
+                    and self.multiplying(frame) is obj.rep_loop
+                ) or (target is not None and self._marks_each_item(target, frame))
             obj.put(key, value, loc, in_loop=again)
-            if is_marker_key(key):
+            if marker:
                 self.marker_dicts.append(obj)
+                if self.guarded_now(frame) or getattr(value, "bounded_here", False):
+                    obj.bounded_keys.add(key)
+                if obj.text_from is not None and any(
+                    same_part(obj.text_from, c) for c in frame.checked
+                ):
+                    obj.text_from = None  # marked under `if block.get("text"):`
+            if isinstance(obj.open, Sym) and is_known(key):
+                self.write_input(obj.open, key, value, loc, frame, copied=True)
         elif isinstance(obj, LList) and isinstance(key, int) and -len(obj) <= key < len(obj):
             obj.set(key, value, loc)
+        elif isinstance(obj, Sym):
+            self.write_input(obj, key, value, loc, frame)
         elif is_marker_key(key) and target is not None and self._marks_each_item(target, frame):
             self.lost_markers.append(loc)
+
+    def write_input(
+        self, obj: Sym, key: Any, value: Any, loc: Loc, frame: Frame, copied: bool = False
+    ) -> None:
+        """obj[key] = value on (a copy of) a part of an input: later reads see the value, and a
+        marker written there, or a marked block put there, is a placement."""
+        if obj.root is not None and is_known(key):
+            obj.root.writes.setdefault(input_key(obj.path), {})[key] = value
+        if is_marker_key(key):
+            self.place(obj.step(key), "key", value, loc, frame)
+            return
+        for block in marked_blocks(value):
+            mkey = "cachePoint" if "cachePoint" in block else "cache_control"
+            self.place(obj.step(key), "block", block, block.locs.get(mkey) or loc, frame)
+
+    def place(self, target: Sym, how: str, value: Any, loc: Loc, frame: Frame) -> None:
+        each = self.multiplying(frame, of=target)
+        self.placements.append(Placement(loc, target, how, value, each))
+
+    def cache_point_appended(self, receiver: ast.expr, lst: Any, point: LDict, frame: Frame):
+        """A cachePoint appended to a list (`messages[i]["content"].append(...)`): it marks the
+        list's last item; for a message's content, the role of that message says what that
+        item can be."""
+        owner = content_owner(receiver)
+        msg = self.eval(owner, frame) if owner is not None and _plain(owner) else None
+        role = None
+        if isinstance(msg, LDict):
+            role = msg.get("role")
+        elif isinstance(msg, Sym):
+            role = part_of(msg, "role")
+        target = lst.base if isinstance(lst, LList) else lst  # a list that extends an input
+        target = target if isinstance(target, Sym) else None
+        each = self.multiplying(frame, of=target) if target is not None else None
+        loc = point.locs.get("cachePoint") or frame.loc(receiver)
+        self.placements.append(Placement(loc, target, "append", point, each, role))
 
     def _same_each_pass(self, obj: LDict, target: ast.Subscript | None, frame: Frame) -> bool:
         """`system["cache_control"] = ...` in an agent loop sets one key of one dict again and
@@ -235,7 +313,7 @@ class Statements:
         if not isinstance(root, ast.Name):
             return False
         return any(
-            not loop.bounded() and root.id in (loop.targets | loop.counters)
+            not loop.bounded() and not loop.flagged and root.id in loop.targets
             for loop in frame.loops[frame.inherited :]
         )
 
@@ -250,16 +328,22 @@ class Statements:
             self.exec_block(stmt.orelse, frame)
             return
         before = dict(frame.env)
+        n = len(frame.checked)
+        frame.checked.extend(self.non_empty(stmt.test, True, frame))
         self._guarded(stmt.test, frame, lambda: self._branch(stmt.body, frame))
+        del frame.checked[n:]
         body_env = dict(frame.env)
         body_left = self._left
         frame.env.clear()
         frame.env.update(before)
         else_left = False
+        frame.checked.extend(self.non_empty(stmt.test, False, frame))
         if len(stmt.orelse) == 1 and type(stmt.orelse[0]) is ast.If:  # elif
             self.exec_if(stmt.orelse[0], frame)
         elif stmt.orelse:
             else_left = self._branch(stmt.orelse, frame)
+        if not body_left:
+            del frame.checked[n:]  # else the test failed for the rest of the block
         else_env = dict(frame.env)
         if body_left and else_left:
             raise Flow("return")
@@ -273,7 +357,13 @@ class Statements:
         """A condition's value, when it is known from locals and literals alone. Attributes
         (`self.enabled`) and calls are never trusted: other code may change them."""
         if type(test) is ast.BoolOp:
-            known = [self.condition(v, frame) for v in test.values]
+            once = False
+            known = []
+            for v in test.values:
+                self._once = False
+                known.append(self.condition(v, frame))
+                once = once or self._once
+            self._once = once and type(test.op) is ast.And
             if type(test.op) is ast.And:
                 if False in known:
                     return False
@@ -283,22 +373,71 @@ class Statements:
             return False if all(k is False for k in known) else None
         if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
             inner = self.condition(test.operand, frame)
+            self._once = False
             return None if inner is None else not inner
         value = self.eval(test, frame)
+        self._once = isinstance(value, Once)
+        self.saw_test(test, value, frame)
         _, attrs, calls, _ = names_in(test)
         if attrs or calls:
             return None
         return truth(value)
 
+    def saw_test(self, test: ast.expr, value: Any, frame: Frame) -> None:
+        """A condition evaluated on a pass of a loop that reads a cache flag of the loop's own
+        item (`part.type == "cache_control"`, `if msg.cache:`): that loop places the markers
+        its input asks for, not one per item (see Loop.flagged)."""
+        if not frame.loops or not tests_cache_flag(test):
+            return
+        of = loops_of(value)
+        names: set[str] | None = None
+        for i, loop in enumerate(frame.loops):
+            if any(lp is loop for lp in of):
+                loop.flagged = True
+            elif i >= frame.inherited:
+                if names is None:
+                    found, attrs, _, _ = names_in(test)
+                    names = found | attrs
+                if names & (loop.targets | rebound_in(loop.node)):
+                    loop.flagged = True
+
+    def non_empty(self, test: ast.expr, holds: bool, frame: Frame) -> list[Any]:
+        """The values a condition shows are not empty where it is `holds` (names and parts
+        of inputs; nothing is evaluated that could have an effect)."""
+        out = []
+        for e in guards.non_empty(test, holds):
+            if type(e) is ast.Name:
+                out.append(self.lookup_name(e.id, frame, e))
+            elif _plain(e):
+                saved = self.budget
+                out.append(self.eval(e, frame))
+                self.budget = min(self.budget, saved)
+        return out
+
+    def multiplying(self, frame: Frame, depth: int = 0, of: Any = None) -> Loop | None:
+        """The loop on each pass of which a marker placed now is one more: the innermost
+        active loop (from `depth` on; with `of`, one whose item it is placed on) that is not
+        bounded and does not test a cache flag of its own item."""
+        loops = [lp for lp in frame.loops[depth:] if not lp.bounded()]
+        if of is not None:
+            loops = [lp for lp in loops if any(lp is x for x in loops_of(of, chosen=False))]
+        if not loops or loops[-1].flagged:
+            return None
+        return loops[-1]
+
     def _guarded(self, test, frame: Frame, run) -> None:
+        """Run a branch under a condition (just evaluated by `condition`)."""
         loop = frame.loops[-1] if frame.loops else None
+        once, self._once = self._once, False
         if loop is not None:
-            loop.guards.append(test)
+            loop.guards.append(ONCE if once else test)
         try:
             self._left = run()
         finally:
             if loop is not None:
                 loop.guards.pop()
+
+    _once = False  # the last condition holds on at most one pass of a loop (inputs.Once)
 
     def exec_for(self, stmt: ast.For | ast.AsyncFor, frame: Frame) -> None:
         iterable = self.eval(stmt.iter, frame)
@@ -316,24 +455,26 @@ class Statements:
                         raise
             self.exec_block(stmt.orelse, frame)
             return
-        element = self.element_of(iterable, stmt.iter, frame)
         loop = Loop(
             stmt,
-            exits or small_iterable(stmt.iter),
+            exits or small_iterable(stmt.iter) or bounded_slice(unwrap_enumerated(iterable)),
             counters,
             frozenset(index_names(stmt.target, stmt.iter)),
             unordered=strings.unordered_hole(unwrap_enumerated(iterable), frame.loc(stmt.iter)),
             targets=frozenset(bound_names(stmt.target)),
+            loc=frame.loc(stmt.iter),
         )
+        element = self.element_of(iterable, stmt.iter, frame, loop)
         self.assign(stmt.target, element, frame, stmt)
         self._run_loop(stmt.body, loop, frame)
         if stmt.orelse:
             self._branch(stmt.orelse, frame)
 
     def exec_while(self, stmt: ast.While, frame: Frame) -> None:
-        self.eval(stmt.test, frame)
+        test = self.eval(stmt.test, frame)
         counters, _, _ = loop_body_facts(stmt)
-        loop = Loop(stmt, False, counters, frozenset())
+        loop = Loop(stmt, False, counters, frozenset(), loc=frame.loc(stmt.test))
+        self.saw_test(stmt.test, test, frame)
         loop.guards.append(stmt.test)
         self._run_loop(stmt.body, loop, frame)
 
@@ -363,10 +504,13 @@ class Statements:
             return list(v.keys())
         return None
 
-    def element_of(self, v: Any, node, frame: Frame) -> Any:
-        """A representative element of an iterable that is not unrolled."""
+    def element_of(self, v: Any, node, frame: Frame, loop: Loop | None = None) -> Any:
+        """A representative element of an iterable that is not unrolled (of an input: the
+        item `loop` is at)."""
         if isinstance(v, Enumerated):
-            return (hole("unknown", "a loop index"), self.element_of(v.inner, node, frame))
+            return (hole("unknown", "a loop index"), self.element_of(v.inner, node, frame, loop))
+        if isinstance(v, Sym):
+            return v.step(Each(loop))
         if isinstance(v, SetVal):
             return hole("unknown", "an element of a set", frame.loc(node))
         if isinstance(v, LList):
@@ -376,6 +520,10 @@ class Statements:
             if v.unordered is not None:
                 return v.unordered
             for x in v:
+                if x is v.base:  # the items of an input, then the ones added
+                    return x.step(Each(loop))
+                if isinstance(x, Sym) and x.path and isinstance(x.path[-1], Each):
+                    return each_of(x, loop)
                 if isinstance(x, Hole):
                     return x
             return known[-1] if known else hole("unknown", "a list element", frame.loc(node))
@@ -399,3 +547,28 @@ class Statements:
         return any(not loop.bounded() for loop in frame.loops[depth:])
 
     _frame: Frame | None = None
+
+
+def _plain(e: ast.expr) -> bool:
+    """A name, attribute, item or `.get()` / `.strip()` of them: safe to evaluate again."""
+    while True:
+        t = type(e)
+        if t is ast.Name or t is ast.Constant:
+            return True
+        if t is ast.UnaryOp and type(e.operand) is ast.Constant:  # messages[-1]
+            return True
+        if t is ast.Attribute:
+            e = e.value
+        elif t is ast.Subscript:
+            if not _plain(e.slice):
+                return False
+            e = e.value
+        elif t is ast.Call and type(e.func) is ast.Attribute and e.func.attr in _PLAIN_CALLS:
+            if not all(_plain(a) for a in e.args):
+                return False
+            e = e.func.value
+        else:
+            return False
+
+
+_PLAIN_CALLS = frozenset({"get", "strip", "rstrip", "lstrip"})

@@ -105,6 +105,7 @@ class LList(list):
         self.unordered: Hole | None = None  # built in an order that varies between runs
         self.persistent: str | None = None  # outlives the call (self.x, global, parameter)
         self.kept = False  # appended to a persistent history: written once, replayed
+        self.base: Any = None  # inputs.Sym: an input list whose items come before the known ones
 
     def full(self, value: Any) -> bool:
         """Whether adding value would take it over MAX_SIZE (then an unknown item is added
@@ -182,6 +183,10 @@ class LDict(dict):
         self.unordered: Hole | None = None
         self.repeated = False  # the dict itself is created in an unbounded loop
         self.kept = False
+        self.rep_loop: Any = None  # frames.Loop on each pass of which it was added to a list
+        self.bounded_here = False  # made where every active loop is bounded by a guard
+        self.made_in: tuple = ()  # the frames.Loops active when it was made
+        self.text_from: Any = None  # inputs.Sym: its text, when that can be empty unchecked
         self.size = NODE  # as when its entries were set
         for k, v, vloc in items:
             self.put(k, v, vloc)

@@ -1,0 +1,70 @@
+"""What a condition tells about the values it tests, read off its syntax: which values are known
+not to be empty where it holds (`if text:`, `if not block.get("text"): continue`, `len(s) > 0`),
+and whether it tests a cache flag (`if msg.cache:`, `part.type == "cache_control"`)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from cachelint.python.tree import descendants
+
+_CACHE_WORD = re.compile(r"(?i)cach")
+_STRIPS = frozenset({"strip", "rstrip", "lstrip"})
+
+
+def non_empty(test: ast.expr, holds: bool = True) -> list[ast.expr]:
+    """The expressions known not to be empty where `test` is `holds`."""
+    t = type(test)
+    if t is ast.UnaryOp and type(test.op) is ast.Not:
+        return non_empty(test.operand, not holds)
+    if t is ast.BoolOp:
+        # `a and b` true: both are; `a or b` false: neither is, so `not a or not b` false
+        if (type(test.op) is ast.And) == holds:
+            return [e for v in test.values for e in non_empty(v, holds)]
+        return []
+    if t is ast.Compare and len(test.ops) == 1:
+        return _compared(test.left, test.ops[0], test.comparators[0], holds)
+    if not holds:
+        return []
+    if t is ast.Call and type(test.func) is ast.Name and test.func.id == "len" and test.args:
+        return [test.args[0]]
+    if t is ast.Call and type(test.func) is ast.Attribute and test.func.attr in _STRIPS:
+        return [test, test.func.value]
+    if t in (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.NamedExpr):
+        return [test.target if t is ast.NamedExpr else test]  # type: ignore[attr-defined]
+    return []
+
+
+def _compared(left: ast.expr, op: ast.cmpop, right: ast.expr, holds: bool) -> list[ast.expr]:
+    """`x != ""` or `len(x) > 0` that holds, `x == ""` or `len(x) == 0` that does not."""
+    bound = right.value if type(right) is ast.Constant else None
+    if type(left) is ast.Call and type(left.func) is ast.Name and left.func.id == "len":
+        if not left.args or not isinstance(bound, int):
+            return []
+        o = type(op)
+        if holds:
+            longer = (
+                (o is ast.Gt and bound >= 0)
+                or (o is ast.GtE and bound >= 1)
+                or (o is ast.NotEq and bound == 0)
+            )
+        else:  # an early exit on `len(x) == 0`, `len(x) < 1`
+            longer = (o is ast.Eq and bound == 0) or (o is ast.Lt and bound == 1)
+        return [left.args[0]] if longer else []
+    if bound == "" and (type(op) is ast.NotEq if holds else type(op) is ast.Eq):
+        return [left]
+    return []
+
+
+def tests_cache_flag(test: ast.expr) -> bool:
+    """A condition that reads a cache setting: a name, attribute or key that says 'cache'."""
+    for n in descendants(test, include_self=True):
+        t = type(n)
+        if t is ast.Name and _CACHE_WORD.search(n.id):  # type: ignore[attr-defined]
+            return True
+        if t is ast.Attribute and _CACHE_WORD.search(n.attr):  # type: ignore[attr-defined]
+            return True
+        if t is ast.Constant and isinstance(n.value, str) and _CACHE_WORD.search(n.value):  # type: ignore[attr-defined]
+            return True
+    return False

@@ -1,0 +1,249 @@
+"""Rules on what marker-placing code can do for any input it could be given (Python source).
+
+They read what the evaluator recorded: `Placement`s of markers on inputs, blocks whose text is a
+part of an input that can be empty, and marked blocks added on each pass of a loop, together
+with what the code compares about its inputs anywhere (`Root.facts`). Each finding names the
+input and the path that triggers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from cachelint.checks import Issue
+from cachelint.python.inputs import OPAQUE, Each, Sym, key, loose
+from cachelint.python.placements import Placement
+from cachelint.python.values import LDict, Loc
+
+_LIMIT = (
+    "the API rejects the request ('A maximum of 4 blocks with cache_control may be provided. "
+    "Found 5.')"
+)
+_EMPTY = "the API rejects it ('cache_control cannot be set for empty text blocks')"
+_NOT_ASSISTANT = frozenset({"system", "tool", "developer", "function"})
+
+
+def each_item(p: Placement) -> Issue:
+    """CL105: a marker on the item a loop over an input is at, on each pass."""
+    loop = p.each
+    over = _iterated(p.target, loop)
+    return Issue(
+        "CL105",
+        p.loc,
+        f"for some inputs this code can be given, it places more than 4 breakpoints: "
+        f"{_what(p)} `{p.target.shows()}` on every pass of the loop over {over}, so with "
+        f"5 or more items {_LIMIT}",
+        help="Mark one item chosen by position (the last one), or a bounded few: loop over a "
+        "slice such as `[-2:]`, count the markers placed, or `break` after the first.",
+        notes=_loop_note(loop),
+    )
+
+
+def repeated_block(d: LDict, mkey: str) -> Issue:
+    """CL105: a marked block added to a list on each pass of a loop, out of sight of a request."""
+    loop = d.rep_loop
+    over = f"`{_source(loop.loc)}`" if loop is not None and loop.loc is not None else "its items"
+    return Issue(
+        "CL105",
+        d.locs.get(mkey) or d.loc,
+        f"a block carrying {mkey} is added on every pass of the loop over {over}: with 5 or "
+        f"more items the request carries more than 4 breakpoints and {_LIMIT}",
+        help="Mark only the last block after the loop (`blocks[-1]['cache_control'] = ...`), "
+        "or only the items whose own cache setting asks for it.",
+        notes=_loop_note(loop),
+    )
+
+
+def accumulating(p: Placement) -> Issue:
+    """CL105: markers written in place into history kept across calls, never removed."""
+    root = p.target.root
+    assert root is not None
+    return Issue(
+        "CL105",
+        p.loc,
+        f"{_what(p)} `{p.target.shows()}` in place: {root.name} is kept across calls and "
+        f"grows, and no marker is ever removed from it, so each turn adds breakpoints to the "
+        f"ones earlier turns left: from the 5th turn on {_LIMIT}",
+        help="Mark a copy of the messages when sending (`copy.deepcopy`), or remove the "
+        "markers of earlier turns first (keep at most 4).",
+    )
+
+
+def empty_text(d: LDict, mkey: str) -> Issue | None:
+    """CL104: a marked text block whose text is a part of an input that can be empty."""
+    text: Sym = d.text_from
+    why = text.empty or _empty_content(text)
+    if why is None:
+        return None
+    notes = [("the text comes from here, with no check that it is not empty", d.locs["text"])]
+    return Issue(
+        "CL104",
+        d.locs.get(mkey) or d.loc,
+        f"for some inputs this code can be given, {mkey} lands on an empty text block: its "
+        f"text is `{text.shows()}`, {why}, and {_EMPTY}",
+        help="Skip the marker when the text is empty (`if text.strip():`), or mark the "
+        "previous block instead.",
+        notes=notes if d.locs.get("text") is not None else [],
+    )
+
+
+def after_reasoning(p: Placement) -> Issue | None:
+    """CL104: a cachePoint appended to the content of an assistant turn, which can end in a
+    reasoning block, with no check of that block."""
+    if p.how != "append" or _roles_of(p.role) != {"assistant"}:
+        return None
+    t = p.target
+    if t is not None and t.root is not None:
+        last = (*key(t.path), -1)
+        for k, _, values in t.root.facts:
+            if k[: len(last)] == last and _about_block(k, values):
+                return None  # the last block's type is checked
+    where = f"`{t.shows()}`, " if t is not None else ""
+    return Issue(
+        "CL104",
+        p.loc,
+        f"for some messages this code can be given, the cachePoint lands after a reasoning "
+        f"block: it is appended to {where}the content of an assistant turn, which ends in a "
+        f"reasoningContent block when extended thinking is on, and Bedrock rejects the "
+        f"request ('Cache point cannot be inserted after reasoning block')",
+        help="Put the cachePoint after the last user message (a text or toolResult block), or "
+        "check the type of the last block first.",
+    )
+
+
+def accumulates(p: Placement) -> bool:
+    t = p.target
+    root = t.root if t is not None else None
+    if root is None or not root.persistent or not root.grows or root.clears:
+        return False
+    if not t.in_place() or p.each is not None:
+        return False
+    return any(isinstance(s, Each) or (isinstance(s, int) and s < 0) for s in t.path)
+
+
+def _roles_of(role: Any) -> set[str]:
+    """The roles a message of an input can have: the ones its role is compared equal with
+    (`if msg.get("role") == "assistant"`)."""
+    if not isinstance(role, Sym) or role.root is None:
+        # a role written in the code belongs to a message picked from a list the code built,
+        # which may stand for any of them (messages[i] of a literal history): not trusted
+        return set()
+    out: set[str] = set()
+    k = loose(key(role.path))
+    for fk, op, values in role.root.facts:
+        if loose(fk) == k and op in ("==", "in"):
+            out.update(values)
+    return out
+
+
+def _about_block(k: tuple, values: tuple) -> bool:
+    words = (*[str(s) for s in k[-1:]], *values)
+    return any(w in ("type", "text") or "reason" in w or "think" in w for w in words)
+
+
+def _empty_content(text: Sym) -> str | None:
+    """The string content of a message, when the messages it is taken from include assistant
+    turns: an assistant turn that only calls tools has content '' (OpenAI / LiteLLM format),
+    and a history can hold empty turns."""
+    k = key(text.path, exact=False)
+    if text.root is None or len(k) < 2 or k[-1] != "content":
+        return None
+    message = k[:-1]
+    admits = False
+    for fk, op, values in text.root.facts:
+        if loose(fk) != (*message, "role"):
+            continue
+        if op in ("==", "in"):
+            if "assistant" not in values:
+                return None  # user turns only
+            admits = True
+        elif op in ("!=", "not in") and set(values) <= _NOT_ASSISTANT:
+            admits = True
+    if not admits:
+        return None
+    return (
+        "the content of a message that can be an assistant turn, which is '' when the turn "
+        "only calls tools"
+    )
+
+
+def _what(p: Placement) -> str:
+    if p.how == "append":
+        return "a cachePoint is appended to"
+    if p.how == "block":
+        return "a marked block is put into"
+    return "cache_control is written on"
+
+
+def _iterated(target: Sym, loop: Any) -> str:
+    """The input a loop goes over, as code: the target's path up to the loop's step."""
+    for i, s in enumerate(target.path):
+        if isinstance(s, Each) and s.loop is loop:
+            head = Sym("unknown", "", root=target.root, path=target.path[:i])
+            return f"`{head.shows()}`"
+    if loop is not None and loop.loc is not None:
+        return f"`{_source(loop.loc)}`"
+    return "its items"
+
+
+def _loop_note(loop: Any) -> list[tuple[str, Any]]:
+    if loop is None or loop.loc is None:
+        return []
+    return [("the loop: one more breakpoint on each pass", loop.loc)]
+
+
+def _source(loc: Loc) -> str:
+    import ast
+
+    try:
+        text = ast.unparse(loc.node)
+    except Exception:
+        return "its items"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def marker_key(d: LDict) -> str:
+    return "cachePoint" if "cachePoint" in d else "cache_control"
+
+
+def issues(ev: Any, consumed: set[int], here) -> Iterator[Issue]:
+    """The findings on what the evaluated code places on its inputs, and on marked blocks
+    that no request in sight consumed: one per rule and marker (a helper evaluated for several
+    callers places the same marker each time)."""
+    reported: set[tuple[str, int]] = set()
+    for issue in _issues(ev, consumed, here):
+        node = issue.anchor.node if isinstance(issue.anchor, Loc) else None
+        if (issue.code, id(node)) not in reported:
+            reported.add((issue.code, id(node)))
+            yield issue
+
+
+def _issues(ev: Any, consumed: set[int], here) -> Iterator[Issue]:
+    for p in ev.placements:
+        if not here(p.loc):
+            continue
+        if p.each is not None and p.target is not None:
+            yield each_item(p)
+        elif accumulates(p):
+            yield accumulating(p)
+        found = after_reasoning(p)
+        if found is not None:
+            yield found
+    seen: set[int] = set()
+    for d in ev.marker_dicts:
+        if id(d) in seen or d.loc is None:
+            continue
+        seen.add(id(d))
+        mkey = marker_key(d)
+        if mkey not in d or not here(d.locs.get(mkey) or d.loc):
+            continue
+        if d.text_from is not None:
+            found = empty_text(d, mkey)
+            if found is not None:
+                yield found
+        if id(d) not in consumed and mkey in d.loop_keys:
+            yield repeated_block(d, mkey)
+
+
+__all__ = ["OPAQUE", "issues"]

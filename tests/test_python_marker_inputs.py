@@ -1,0 +1,527 @@
+"""Code that places markers on data it does not see (a message list passed in, the parts of
+each message, the tools a registry returns): what it can do for any input it could be given.
+
+Each defect is a shape met in open-source projects (rewritten, not copied), next to the fixed or
+correct code that must stay silent."""
+
+from __future__ import annotations
+
+import textwrap
+
+from conftest import lint
+
+
+def found(src: str, filename: str = "app.py") -> list[tuple[int, str]]:
+    """(line, code) of the findings, leaving out CL201: these examples have tiny prompts."""
+    return sorted(
+        (f.span.line, f.code) for f in lint(textwrap.dedent(src), filename) if f.code != "CL201"
+    )
+
+
+def messages_of(src: str, code: str) -> list[str]:
+    return [f.message for f in lint(textwrap.dedent(src), "app.py") if f.code == code]
+
+
+def inserted(src: str, after: str, lines: str) -> str:
+    """src with `lines` (indented as the line that contains `after`) added after that line."""
+    out = src.splitlines(keepends=True)
+    (at,) = [i for i, line in enumerate(out) if after in line]
+    indent = out[at][: len(out[at]) - len(out[at].lstrip())]
+    added = [indent + line + "\n" for line in lines.splitlines()]
+    return "".join(out[: at + 1] + added + out[at + 1 :])
+
+
+# ---- a message-level cache flag passed to the converter of every part ------------------------
+
+_EVERY_PART = """
+    def convert_part(part, cache=False):
+        if part.kind == "text":
+            return {
+                "type": "text",
+                "text": part.text,
+                "cache_control": {"type": "ephemeral"} if cache else None,
+            }
+        return {"type": "image", "source": {"type": "url", "url": part.url}}
+
+
+    def to_message(item):
+        return {
+            "role": "user",
+            "content": [
+                convert_part(part, cache=item.meta.get("cache") == "ephemeral")
+                for part in item.parts
+            ],
+        }
+"""
+
+
+def test_a_message_flag_given_to_the_converter_of_every_part_marks_every_part():
+    assert found(_EVERY_PART) == [(7, "CL105")]
+    (msg,) = messages_of(_EVERY_PART, "CL105")
+    assert "`item.parts`" in msg and "Found 5" in msg
+
+
+def test_marking_the_last_block_of_a_flagged_message_is_one_marker():
+    assert not found(
+        """
+        def convert_part(part):
+            if part.kind == "text":
+                return {"type": "text", "text": part.text}
+            return {"type": "image", "source": {"type": "url", "url": part.url}}
+
+
+        def to_message(item):
+            content = [convert_part(part) for part in item.parts]
+            if item.meta.get("cache") == "ephemeral":
+                for block in reversed(content):
+                    if block["type"] in ("text", "image"):
+                        block["cache_control"] = {"type": "ephemeral"}
+                        break
+            return {"role": "user", "content": content}
+
+
+        def to_messages(items):
+            return [to_message(item) for item in items]
+        """
+    )
+
+
+def test_a_cache_flag_of_each_item_places_the_markers_the_input_asks_for():
+    """A marker per part whose own type says "cache here" is the caller's choice, not one per
+    item; so is a marker per message whose own settings carry one."""
+    assert not found(
+        """
+        def convert(messages):
+            out = []
+            for message in messages:
+                content = []
+                for part in message.parts:
+                    if part.type == "text":
+                        content.append({"type": "text", "text": part.text})
+                    elif part.type == "cache_control" and content:
+                        content[-1]["cache_control"] = {"type": part.cache_type}
+                out.append({"role": message.role, "content": content})
+            return out
+
+
+        def from_meta(messages):
+            out = []
+            i = 0
+            while i < len(messages):
+                message = messages[i]
+                cache_control = message.meta.get("cache_control")
+                block = {"type": "text", "text": message.text}
+                if cache_control:
+                    block["cache_control"] = cache_control
+                out.append({"role": message.role, "content": [block]})
+                i += 1
+            return out
+        """
+    )
+
+
+# ---- a helper that marks each block it builds, called in a loop -----------------------------
+
+_TOOL_CALLS = """
+    from anthropic.types import CacheControlEphemeralParam, ToolUseBlockParam
+
+
+    def cache_control(use_cache):
+        if use_cache:
+            return CacheControlEphemeralParam(type="ephemeral")
+        return None
+
+
+    def tool_use_blocks(tool_calls, use_cache=False):
+        blocks = []
+        for call in tool_calls:
+            blocks.append(
+                ToolUseBlockParam(
+                    id=call.id,
+                    name=call.name,
+                    input=call.arguments,
+                    type="tool_use",
+                    cache_control=cache_control(use_cache),
+                )
+            )
+        return blocks
+"""
+
+
+def test_each_tool_use_block_built_with_the_message_flag_is_marked():
+    assert found(_TOOL_CALLS) == [(20, "CL105")]
+
+
+def test_the_flag_passed_only_for_the_last_block_is_one_marker():
+    fixed = _TOOL_CALLS.replace("for call in tool_calls:", "for i, call in enumerate(tool_calls):")
+    fixed = fixed.replace(
+        "cache_control=cache_control(use_cache),",
+        "cache_control=cache_control(use_cache and i == len(tool_calls) - 1),",
+    )
+    assert not found(fixed)
+
+
+_EVERY_TOOL = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def to_api_tool(tool):
+        return {
+            "name": tool.name,
+            "description": tool.description,
+            "input_schema": tool.input_schema,
+            "cache_control": {"type": "ephemeral"},
+        }
+
+
+    def run(registry, messages):
+        tools = [to_api_tool(t) for t in registry.list_tools()]
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, tools=tools, messages=messages
+        )
+"""
+
+
+def test_a_tool_converter_that_marks_every_tool():
+    assert found(_EVERY_TOOL) == [(12, "CL105")]
+    last_only = inserted(
+        _EVERY_TOOL.replace('        "cache_control": {"type": "ephemeral"},\n', ""),
+        "tools = [to_api_tool(t)",
+        'if tools:\n    tools[-1]["cache_control"] = {"type": "ephemeral"}',
+    )
+    assert not found(last_only)
+
+
+def test_marking_each_tool_but_only_under_a_last_index_test_is_one_marker():
+    assert not found(
+        """
+        def cached_tools(tools):
+            out = []
+            for i, tool in enumerate(tools):
+                copy = dict(tool)
+                if i == len(tools) - 1:
+                    copy["cache_control"] = {"type": "ephemeral"}
+                out.append(copy)
+            return out
+
+
+        def last_turn(turns):
+            messages = []
+            for i, turn in enumerate(turns):
+                content = [{"type": "text", "text": c} for c in turn.texts]
+                is_last_turn = i == len(turns) - 1
+                if is_last_turn and len(content) > 0:
+                    content[-1]["cache_control"] = {"type": "ephemeral"}
+                messages.append({"role": turn.role, "content": content})
+            return messages
+        """
+    )
+
+
+# ---- a marker on content[-1] of every message a pipeline formats -----------------------------
+
+
+def test_every_message_of_a_pipeline_is_marked():
+    assert found(
+        """
+        def format_messages(messages):
+            formatted = []
+            for msg in messages:
+                if msg["role"] == "system":
+                    continue
+                if isinstance(msg["content"], str):
+                    formatted.append(
+                        {"role": msg["role"], "content": [{"type": "text", "text": msg["content"]}]}
+                    )
+                else:
+                    formatted.append({"role": msg["role"], "content": msg["content"]})
+                formatted[-1]["content"][-1]["cache_control"] = {"type": "ephemeral"}
+            return formatted
+        """
+    ) == [(13, "CL105")]
+
+
+def test_the_last_three_messages_and_a_counter_are_bounded():
+    assert not found(
+        """
+        def mark_recent(messages, n=3):
+            for msg in messages[-n:]:
+                if isinstance(msg["content"], list) and msg["content"]:
+                    msg["content"][-1]["cache_control"] = {"type": "ephemeral"}
+
+
+        def inject(messages):
+            left = 3
+            for message in reversed(messages):
+                if message["role"] == "user" and isinstance(content := message["content"], list):
+                    if left:
+                        left -= 1
+                        content[-1]["cache_control"] = {"type": "ephemeral"}
+                    else:
+                        content[-1].pop("cache_control", None)
+                        break
+
+
+        def configured(msgs, cache_idxs=(-1,)):
+            for i in cache_idxs:
+                msgs[i]["content"][-1]["cache_control"] = {"type": "ephemeral"}
+        """
+    )
+
+
+def test_re_collecting_marked_messages_in_a_comprehension_adds_no_marker():
+    assert not found(
+        """
+        def system_messages(blocks):
+            content = []
+            for block in blocks:
+                if "text" in block:
+                    content.append({"type": "text", "text": block["text"]})
+                elif "cachePoint" in block and content:
+                    content[-1]["cache_control"] = {"type": "ephemeral"}
+            return [{"role": "system", "content": content}] if content else []
+
+
+        def all_messages(blocks, messages):
+            formatted = system_messages(blocks)
+            formatted.extend(messages)
+            return [m for m in formatted if "content" in m]
+        """
+    )
+
+
+# ---- a marker on a text block whose text can be empty ---------------------------------------
+
+_SPLIT = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+    BOUNDARY = "<!-- cache boundary -->"
+
+
+    def ask(system, messages):
+        if BOUNDARY in system:
+            static, dynamic = system.split(BOUNDARY, 1)
+            blocks = [
+                {"type": "text", "text": static.rstrip(), "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": dynamic.lstrip()},
+            ]
+        else:
+            blocks = [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, system=blocks, messages=messages
+        )
+"""
+
+
+def test_the_static_half_of_a_split_system_prompt_can_be_empty():
+    assert found(_SPLIT) == [(12, "CL104")]
+    (msg,) = messages_of(_SPLIT, "CL104")
+    assert "system.split(" in msg and "empty text blocks" in msg
+
+
+def test_checking_the_static_half_before_marking_it():
+    assert not found(inserted(_SPLIT, "system.split(", "if not static.rstrip():\n    return None"))
+
+
+_LAST_MESSAGES = """
+    def mark_last_messages(messages, n=3):
+        out = list(messages)
+        targets = [i for i, m in enumerate(out) if m.get("role") != "system"][-n:]
+        for i in targets:
+            msg = dict(out[i])
+            content = msg.get("content")
+            if isinstance(content, str):
+                msg["content"] = [
+                    {"type": "text", "text": content, "cache_control": {"type": "ephemeral"}}
+                ]
+            elif isinstance(content, list) and content:
+                last = dict(content[-1])
+                last["cache_control"] = {"type": "ephemeral"}
+                msg["content"] = [*content[:-1], last]
+            else:
+                continue
+            out[i] = msg
+        return out
+"""
+
+
+def test_the_string_content_of_an_assistant_turn_can_be_empty():
+    """An assistant turn that only calls tools has content '' in the chat format: marking the
+    text block made from it is rejected."""
+    assert found(_LAST_MESSAGES) == [(10, "CL104")]
+    (msg,) = messages_of(_LAST_MESSAGES, "CL104")
+    assert '`messages[i]["content"]`' in msg and "assistant turn" in msg
+
+
+def test_skipping_empty_content_and_marking_user_turns_only_are_silent():
+    fixed = inserted(
+        _LAST_MESSAGES, "if isinstance(content, str):", "    if not content:\n        continue"
+    )
+    assert not found(fixed)
+    assert not found(
+        """
+        import copy
+
+
+        def with_markers(messages):
+            marked = copy.deepcopy(messages)
+            users = []
+            for i in range(len(marked) - 1, -1, -1):
+                if marked[i]["role"] == "user":
+                    users.append(i)
+                    if len(users) == 2:
+                        break
+            for index in users:
+                message = marked[index]
+                if isinstance(message["content"], str):
+                    message["content"] = [{"type": "text", "text": message["content"]}]
+                message["content"][-1]["cache_control"] = {"type": "ephemeral"}
+            return marked
+        """
+    )
+
+
+def test_a_message_picked_by_position_is_not_assumed_to_be_an_assistant_turn():
+    assert not found(
+        """
+        def mark(messages):
+            msg = messages[-1]
+            if isinstance(msg["content"], str):
+                msg["content"] = [
+                    {"type": "text", "text": msg["content"], "cache_control": {"type": "ephemeral"}}
+                ]
+        """
+    )
+
+
+def test_a_filter_that_leaves_out_tool_messages_keeps_assistant_turns():
+    src = """
+        from fastcore.utils import L
+
+
+        def add_cache_control(msg):
+            if isinstance(msg["content"], str):
+                msg["content"] = [{"type": "text", "text": msg["content"]}]
+            if isinstance(msg["content"], list) and msg["content"]:
+                msg["content"][-1]["cache_control"] = {"type": "ephemeral"}
+            return msg
+
+
+        def apply_cache_idxs(msgs, cache_idxs=(-1,)):
+            ms = L(msgs).filter(lambda m: m["role"] != "tool")
+            for i in cache_idxs:
+                add_cache_control(ms[i])
+
+
+        def mk_msgs(msgs, cache=False):
+            res = [m for m in msgs]
+            if cache:
+                apply_cache_idxs(res)
+            return res
+        """
+    assert found(src) == [(9, "CL104")]
+    fixed = src.replace(
+        '    if isinstance(msg["content"], list) and msg["content"]:',
+        '    if isinstance(msg["content"], list) and msg["content"][-1].get("text"):',
+    )
+    assert not found(fixed)
+
+
+# ---- a Bedrock cachePoint after the last assistant turn --------------------------------------
+
+_CACHE_POINT = """
+    def inject_cache_point(messages):
+        last = None
+        for idx, msg in enumerate(messages):
+            if msg.get("role") == "assistant":
+                last = idx
+        if last is not None and messages[last].get("content"):
+            messages[last]["content"].append({"cachePoint": {"type": "default"}})
+"""
+
+
+def test_a_cache_point_after_the_last_assistant_turn_can_follow_a_reasoning_block():
+    assert found(_CACHE_POINT) == [(8, "CL104")]
+    (msg,) = messages_of(_CACHE_POINT, "CL104")
+    assert "reasoning block" in msg
+
+
+def test_a_cache_point_after_the_last_user_turn_is_fine():
+    assert not found(_CACHE_POINT.replace('== "assistant"', '== "user"'))
+
+
+def test_a_cache_point_after_a_copied_system_prompt_marks_it():
+    """`system.copy() if system else []` holds the caller's blocks, if any: the cachePoint
+    appended to it has content before it."""
+    assert not found(
+        """
+        import boto3
+
+        client = boto3.client("bedrock-runtime")
+
+
+        def converse(messages, system=None, cache=None):
+            blocks = system.copy() if system else []
+            if cache:
+                blocks.append({"cachePoint": {"type": cache}})
+            return client.converse(modelId="anthropic.claude", messages=messages, system=blocks)
+        """
+    )
+
+
+def test_a_static_method_called_through_cls_gets_its_own_arguments():
+    """`cls.normalise(m.content)` on a static method passes no receiver: the block's text is
+    the content, not the class."""
+    assert not found(
+        """
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        class Provider:
+            @classmethod
+            def chat(cls, messages):
+                messages = [{"role": m.role, "content": cls.normalise(m.content)} for m in messages]
+                system = [
+                    {"type": "text", "text": m["content"]}
+                    for m in messages
+                    if m["role"] == "system"
+                ]
+                if system:
+                    system[-1]["cache_control"] = {"type": "ephemeral"}
+                rest = [m for m in messages if m["role"] != "system"]
+                return client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=10, system=system, messages=rest
+                )
+
+            @staticmethod
+            def normalise(content):
+                if isinstance(content, str):
+                    return content
+                return [{"type": "text", "text": c.text} for c in content]
+        """
+    )
+
+
+def test_each_block_a_helper_returns_marked_in_a_loop():
+    assert found(
+        """
+        def tool_uses(calls):
+            return [{"type": "tool_use", "id": c.id, "name": c.name, "input": {}} for c in calls]
+
+
+        def assistant_turn(message):
+            content = [{"type": "text", "text": message.text}]
+            blocks = tool_uses(message.tool_calls)
+            cache_control = message.meta.get("cache_control")
+            if cache_control:
+                for block in blocks:
+                    block["cache_control"] = cache_control
+            content.extend(blocks)
+            return {"role": "assistant", "content": content}
+        """
+    ) == [(12, "CL105")]

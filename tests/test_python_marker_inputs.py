@@ -525,3 +525,61 @@ def test_each_block_a_helper_returns_marked_in_a_loop():
             return {"role": "assistant", "content": content}
         """
     ) == [(12, "CL105")]
+
+
+# ---- the last tool when some tools are deferred (tool search) --------------------------------
+
+_DEFERRED = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def ask(schemas, messages):
+        tools = []
+        for s in schemas:
+            tool = {"name": s["name"], "description": s["doc"], "input_schema": s["schema"]}
+            if s.get("defer_loading"):
+                tool["defer_loading"] = True
+            tools.append(tool)
+        if tools:
+            tools[-1]["cache_control"] = {"type": "ephemeral"}
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, tools=tools, messages=messages
+        )
+"""
+
+
+def test_the_last_tool_can_be_a_deferred_one():
+    assert found(_DEFERRED) == [(15, "CL104")]
+    (msg,) = messages_of(_DEFERRED, "CL104")
+    assert "defer_loading" in msg and "can have" in msg
+
+
+def test_marking_the_last_tool_that_is_not_deferred():
+    fixed = _DEFERRED.replace(
+        """    if tools:
+            tools[-1]["cache_control"] = {"type": "ephemeral"}""",
+        """    for tool in reversed(tools):
+            if tool.get("defer_loading"):
+                continue
+            tool["cache_control"] = {"type": "ephemeral"}
+            break""",
+    )
+    assert "reversed" in fixed
+    assert not found(fixed)
+
+
+def test_a_deferred_tool_with_a_marker_in_a_payload():
+    payload = """{
+      "model": "claude-sonnet-4-5", "max_tokens": 100,
+      "tools": [
+        {"type": "tool_search_tool_regex_20251119", "name": "tool_search"},
+        {"name": "a", "input_schema": {"type": "object"}},
+        {"name": "b", "input_schema": {"type": "object"}, "defer_loading": true,
+         "cache_control": {"type": "ephemeral"}}
+      ],
+      "messages": [{"role": "user", "content": "hi"}]
+    }"""
+    codes = [(f.span.line, f.code) for f in lint(payload, "req.json") if f.code == "CL104"]
+    assert codes == [(7, "CL104")]

@@ -131,6 +131,17 @@ def uncacheable(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                     "('Cache point cannot be inserted after reasoning block')",
                     help="Put the cachePoint after a text or toolResult block instead.",
                 )
+            elif b.section == "tools" and _deferred(b.raw):
+                can = "that can have" if not prompt.rendered else "with"
+                yield Issue(
+                    "CL104",
+                    m.anchor,
+                    f"cache_control on a tool {can} defer_loading: true: the API rejects the "
+                    f"request ('Tool ... cannot have both defer_loading=true and cache_control "
+                    f"set. Tools with defer_loading cannot use prompt caching')",
+                    help="Mark the last tool that is not deferred: deferred tools are left out "
+                    "of the cached prefix anyway.",
+                )
             elif b.kind == "text" and not b.content and p == "block":
                 yield Issue(
                     "CL104",
@@ -179,6 +190,13 @@ def uncacheable(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                 "API rejects it as an extra input",
                 help="Make content a list of blocks and put cache_control on the last one.",
             )
+
+
+def _deferred(tool) -> bool:
+    """A tool with defer_loading (in Python source: not marked only where it is false)."""
+    if not isinstance(tool, dict) or not tool.get("defer_loading"):
+        return False
+    return "defer_loading" not in getattr(tool, "marked_unless", ())
 
 
 _MESSAGE_LEVEL_OK = frozenset({"litellm", "portkey"})  # gateways that move it onto the content

@@ -229,6 +229,7 @@ class Expressions:
                 out.put(key, value, frame.loc(key_node))
                 if is_marker_key(key):
                     self.marker_dicts.append(out)
+                    out.marked_unless = frozenset(frame.false_keys)
                     if self.guarded_now(frame) or getattr(value, "bounded_here", False):
                         out.bounded_keys.add(key)
                 elif isinstance(key, str) and looks_like_marker(key):

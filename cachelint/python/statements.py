@@ -63,7 +63,7 @@ class Statements:
     # ---- statements -----------------------------------------------------------------------
 
     def exec_block(self, stmts, frame: Frame) -> None:
-        checked = len(frame.checked)
+        checked, false = len(frame.checked), len(frame.false_keys)
         try:
             for stmt in stmts:
                 if self.budget <= 0:
@@ -71,6 +71,7 @@ class Statements:
                 self.exec_stmt(stmt, frame)
         finally:
             del frame.checked[checked:]  # `if not x: return` speaks for the rest of its block
+            del frame.false_keys[false:]
 
     def exec_stmt(self, stmt: ast.stmt, frame: Frame) -> None:
         self.tick()
@@ -234,6 +235,7 @@ class Statements:
             obj.put(key, value, loc, in_loop=again)
             if marker:
                 self.marker_dicts.append(obj)
+                obj.marked_unless = frozenset(frame.false_keys)
                 if self.guarded_now(frame) or getattr(value, "bounded_here", False):
                     obj.bounded_keys.add(key)
                 if obj.text_from is not None and any(
@@ -328,22 +330,26 @@ class Statements:
             self.exec_block(stmt.orelse, frame)
             return
         before = dict(frame.env)
-        n = len(frame.checked)
+        n, nf = len(frame.checked), len(frame.false_keys)
         frame.checked.extend(self.non_empty(stmt.test, True, frame))
+        frame.false_keys.extend(guards.false_keys(stmt.test, True))
         self._guarded(stmt.test, frame, lambda: self._branch(stmt.body, frame))
         del frame.checked[n:]
+        del frame.false_keys[nf:]
         body_env = dict(frame.env)
         body_left = self._left
         frame.env.clear()
         frame.env.update(before)
         else_left = False
         frame.checked.extend(self.non_empty(stmt.test, False, frame))
+        frame.false_keys.extend(guards.false_keys(stmt.test, False))
         if len(stmt.orelse) == 1 and type(stmt.orelse[0]) is ast.If:  # elif
             self.exec_if(stmt.orelse[0], frame)
         elif stmt.orelse:
             else_left = self._branch(stmt.orelse, frame)
         if not body_left:
             del frame.checked[n:]  # else the test failed for the rest of the block
+            del frame.false_keys[nf:]
         else_env = dict(frame.env)
         if body_left and else_left:
             raise Flow("return")

@@ -186,6 +186,8 @@ class LDict(dict):
         self.rep_loop: Any = None  # frames.Loop on each pass of which it was added to a list
         self.bounded_here = False  # made where every active loop is bounded by a guard
         self.made_in: tuple = ()  # the frames.Loops active when it was made
+        # keys known false where its marker was set (`if not tool.get("defer_loading"):`)
+        self.marked_unless: frozenset[str] = frozenset()
         self.text_from: Any = None  # inputs.Sym: its text, when that can be empty unchecked
         self.size = NODE  # as when its entries were set
         for k, v, vloc in items:

@@ -583,3 +583,60 @@ def test_a_deferred_tool_with_a_marker_in_a_payload():
     }"""
     codes = [(f.span.line, f.code) for f in lint(payload, "req.json") if f.code == "CL104"]
     assert codes == [(7, "CL104")]
+
+
+# ---- history kept on the object, rebuilt from itself with fresh markers each turn ------------
+
+_REBUILT = """
+    import litellm
+
+
+    def mark(msg):
+        if isinstance(msg["content"], str):
+            msg["content"] = [{"type": "text", "text": msg["content"]}]
+        msg["content"][-1]["cache_control"] = {"type": "ephemeral"}
+        return msg
+
+
+    def as_message(m):
+        if isinstance(m, dict):
+            return m
+        return {"role": "user", "content": m}
+
+
+    def mk_msgs(msgs, cache=False):
+        if not msgs:
+            return []
+        res = [as_message(m) for m in msgs]
+        if cache:
+            res[-1] = mark(res[-1])
+            res[-2] = mark(res[-2])
+        return res
+
+
+    class Chat:
+        def __init__(self, model, cache):
+            self.model, self.cache, self.hist = model, cache, []
+
+        def __call__(self, msg):
+            self.hist = mk_msgs(self.hist + [msg], self.cache)
+            res = litellm.completion(model=self.model, messages=self.hist)
+            self.hist.append(res.choices[0].message)
+            return res
+"""
+
+
+def test_history_rebuilt_from_itself_with_new_markers_each_turn():
+    assert found(_REBUILT) == [(33, "CL105")]
+    (msg,) = messages_of(_REBUILT, "CL105")
+    assert "self.hist is rebuilt from itself" in msg
+
+
+def test_history_rebuilt_after_removing_the_old_markers():
+    fixed = inserted(
+        _REBUILT,
+        "res = [as_message(m) for m in msgs]",
+        'for m in res:\n    if isinstance(m["content"], list):\n'
+        '        m["content"][-1].pop("cache_control", None)',
+    )
+    assert not found(fixed)

@@ -70,6 +70,26 @@ def accumulating(p: Placement) -> Issue:
     )
 
 
+def rebuilt_history(p: Placement) -> Issue:
+    """CL105: history kept on the object, rebuilt from itself each call by code that marks the
+    latest items, with no marker ever removed."""
+    assert p.target is not None
+    name = p.target.shows()
+    block: LDict = p.value
+    mkey = marker_key(block)
+    return Issue(
+        "CL105",
+        p.loc,
+        f"markers pile up across turns: {name} is rebuilt from itself here on every call, by "
+        f"code that places {mkey} on the latest items, and it also grows; no marker is ever "
+        f"removed, so the markers of earlier turns stay in it: from the 5th turn on {_LIMIT}",
+        help="Remove the markers of earlier turns before placing new ones "
+        "(`block.pop('cache_control', None)`), or mark a copy when sending and keep the "
+        "history unmarked.",
+        notes=[("the marker placed on each call", block.locs.get(mkey) or block.loc)],
+    )
+
+
 def empty_text(d: LDict, mkey: str) -> Issue | None:
     """CL104: a marked text block whose text is a part of an input that can be empty."""
     text: Sym = d.text_from
@@ -222,6 +242,10 @@ def issues(ev: Any, consumed: set[int], here) -> Iterator[Issue]:
 def _issues(ev: Any, consumed: set[int], here) -> Iterator[Issue]:
     for p in ev.placements:
         if not here(p.loc):
+            continue
+        if p.how == "rebuilt":
+            if not ev.removes_markers:
+                yield rebuilt_history(p)
             continue
         if p.each is not None and p.target is not None:
             yield each_item(p)

@@ -16,6 +16,7 @@ from cachelint.python.guards import tests_cache_flag
 from cachelint.python.inputs import (
     Each,
     Once,
+    Root,
     Sym,
     bind_pattern,
     bounded_slice,
@@ -40,7 +41,13 @@ from cachelint.python.syntax import (
     index_names,
     small_iterable,
 )
-from cachelint.python.tree import loop_body_facts, names_in, rebound_in
+from cachelint.python.tree import (
+    descendants,
+    grown_attributes,
+    loop_body_facts,
+    names_in,
+    rebound_in,
+)
 from cachelint.python.values import (
     Instance,
     LDict,
@@ -207,6 +214,7 @@ class Statements:
             if isinstance(obj, Instance):
                 if isinstance(value, LList):
                     value.persistent = value.persistent or f"self.{target.attr}"
+                    self._rebuilt(target, value, node, frame)
                 obj.attrs[target.attr] = value
         elif t is ast.Subscript:
             obj = self.eval(target.value, frame)
@@ -264,6 +272,29 @@ class Statements:
         for block in marked_blocks(value):
             mkey = "cachePoint" if "cachePoint" in block else "cache_control"
             self.place(obj.step(key), "block", block, block.locs.get(mkey) or loc, frame)
+
+    def _rebuilt(self, target: ast.Attribute, value: LList, node, frame: Frame) -> None:
+        """`self.history = mark(self.history + [msg])`: history kept on the object is rebuilt
+        from itself by code that marks the items it adds on each pass: the markers earlier
+        calls left stay in it (a `Placement` "rebuilt", decided in marker_rules)."""
+        call = getattr(node, "value", None)
+        if not isinstance(call, ast.Call) or target.attr not in grown_attributes(frame.module.tree):
+            return
+        mentions = {
+            n.attr
+            for n in descendants(call)
+            if type(n) is ast.Attribute and type(n.value) is ast.Name and n.value.id == "self"
+        }
+        if target.attr not in mentions:
+            return
+        marked = [b for i in value.repeated for b in marked_blocks(value[i])]
+        if marked:
+            history = Sym("unknown", f"self.{target.attr}", frame.loc(target))
+            history.root = Root(f"self.{target.attr}", frame.loc(target), f"self.{target.attr}")
+            block = marked[0]
+            self.placements.append(
+                Placement(frame.loc(node), history, "rebuilt", block, None, None)
+            )
 
     def place(self, target: Sym, how: str, value: Any, loc: Loc, frame: Frame) -> None:
         each = self.multiplying(frame, of=target)

@@ -640,3 +640,119 @@ def test_history_rebuilt_after_removing_the_old_markers():
         '        m["content"][-1].pop("cache_control", None)',
     )
     assert not found(fixed)
+
+
+# ---- a TTL chosen at run time ----------------------------------------------------------------
+
+_RUN_TIME_TTL = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+    SYSTEM = "You answer questions about our billing policies."
+
+
+    def ask(messages, question, long_session):
+        ttl = "1h" if long_session else "5m"
+        return client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=1024,
+            system=[{"type": "text", "text": SYSTEM, "cache_control": {"type": "ephemeral"}}],
+            messages=[
+                *messages,
+                {
+                    "role": "user",
+                    "content": [
+                        {
+                            "type": "text",
+                            "text": question,
+                            "cache_control": {"ttl": ttl, "type": "ephemeral"},
+                        }
+                    ],
+                },
+            ],
+        )
+"""
+
+
+def test_a_ttl_picked_by_a_condition_names_the_condition():
+    assert found(_RUN_TIME_TTL) == [(22, "CL102")]
+    (msg,) = messages_of(_RUN_TIME_TTL, "CL102")
+    assert msg.startswith("when long_session is true, a ttl='1h' breakpoint")
+
+
+def test_a_ttl_picked_for_every_breakpoint_alike_is_in_order():
+    same = _RUN_TIME_TTL.replace(
+        '"cache_control": {"type": "ephemeral"}}]',
+        '"cache_control": {"type": "ephemeral", "ttl": ttl}}]',
+    )
+    assert same != _RUN_TIME_TTL
+    assert not found(same)
+
+
+def test_a_ttl_from_a_setting_after_a_default_breakpoint():
+    src = """
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(messages, settings):
+            return client.messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=1024,
+                tools=[{"name": "a", "input_schema": {}, "cache_control": {"type": "ephemeral"}}],
+                system=[
+                    {
+                        "type": "text",
+                        "text": "Rules",
+                        "cache_control": {"type": "ephemeral", "ttl": settings.ttl},
+                    }
+                ],
+                messages=messages,
+            )
+        """
+    assert found(src) == [(16, "CL102")]
+    (msg,) = messages_of(src, "CL102")
+    assert "chosen at run time (`settings.ttl`)" in msg
+
+
+# ---- the platform a branch sends to ----------------------------------------------------------
+
+_PLATFORM = """
+    import litellm
+    from anthropic import Anthropic, AnthropicBedrock
+
+
+    def via_gateway(messages, on_aws):
+        aws = "bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0"
+        model = aws if on_aws else "claude-sonnet-4-5"
+        ttl = {"type": "ephemeral", "ttl": "1h"}
+        block = {"type": "text", "text": "Rules", "cache_control": ttl}
+        return litellm.completion(
+            model=model, messages=[{"role": "system", "content": [block]}, *messages]
+        )
+
+
+    def direct(messages, on_aws):
+        client = AnthropicBedrock() if on_aws else Anthropic()
+        return client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=1024,
+            messages=messages,
+            cache_control={"type": "ephemeral"},
+        )
+"""
+
+
+def test_a_feature_the_platform_of_one_branch_rejects_names_the_branch():
+    assert found(_PLATFORM) == [(9, "CL106"), (22, "CL106")]
+    msgs = messages_of(_PLATFORM, "CL106")
+    assert all(m.startswith("when on_aws is true, ") for m in msgs)
+
+
+def test_the_other_branch_alone_is_fine():
+    direct_only = _PLATFORM.replace("aws if on_aws else ", "").replace(
+        "AnthropicBedrock() if on_aws else Anthropic()", "Anthropic()"
+    )
+    assert direct_only != _PLATFORM
+    assert not found(direct_only)

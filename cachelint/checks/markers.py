@@ -223,10 +223,11 @@ def dropped(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
             fix = 'Use "cache_control": {"type": "ephemeral"} on the block.'
         yield Issue("CL106", m.anchor, msg, help=fix, severity=Severity.ERROR)
     if prompt.automatic is not None and platform == "bedrock-legacy":
+        when = f"when {prompt.platform_when} is true, " if prompt.platform_when else ""
         yield Issue(
             "CL106",
             prompt.automatic.anchor,
-            "top-level cache_control (automatic caching) is not supported by the legacy "
+            f"{when}top-level cache_control (automatic caching) is not supported by the legacy "
             "Bedrock InvokeModel integration (Opus 4.6 and earlier): the request gets a 400",
             help="Put cache_control on the last stable block instead.",
             severity=Severity.ERROR,
@@ -250,8 +251,8 @@ def _gateway(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Iss
             severity=Severity.WARNING,
         )
         return
-    if platform in _MESSAGE_LEVEL_OK:
-        return
+    if platform in _MESSAGE_LEVEL_OK or prompt.platform in _MESSAGE_LEVEL_OK:
+        return  # the gateway moves them, whatever platform it forwards to
     for m in prompt.markers:
         if (
             m.placement == "message"
@@ -272,16 +273,23 @@ def _gateway(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Iss
 
 def _ttl_support(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Issue]:
     model = prompt.model or ctx.default_model
-    limits = ctx.models.lookup(model) if model else None
-    if limits is None or limits.supports_1h(platform):
-        return
-    for m in prompt.breakpoints():
-        if m.ttl == "1h":
-            yield Issue(
-                "CL106",
-                m.anchor + ("ttl",),
-                f"ttl='1h' is not offered for {model} on {platform}: only the 5-minute "
-                f"TTL is available",
-                help="Use the default 5-minute TTL, or a model that offers 1h.",
-                severity=Severity.ERROR,
-            )
+    # a model picked at run time (Python source: `"bedrock/..." if on_aws else "anthropic/..."`)
+    # is checked for each choice, and reported for the branch that sends it
+    options = getattr(model, "options", ()) or (model,)
+    for i, option in enumerate(options):
+        where = platform_of(prompt, ctx, option) if len(options) > 1 else platform
+        limits = ctx.models.lookup(option) if option else None
+        if limits is None or limits.supports_1h(where):
+            continue
+        cond = getattr(model, "when", "")
+        branch = f"when {cond} is {'true' if i == 0 else 'false'}, " if len(options) > 1 else ""
+        for m in prompt.breakpoints():
+            if m.ttl == "1h":
+                yield Issue(
+                    "CL106",
+                    m.anchor + ("ttl",),
+                    f"{branch}ttl='1h' is not offered for {option} on {where}: only the "
+                    f"5-minute TTL is available",
+                    help="Use the default 5-minute TTL, or a model that offers 1h.",
+                    severity=Severity.ERROR,
+                )

@@ -604,7 +604,10 @@ def build_site(
             return []
         if "messages" not in req and "system" not in req and req.open is None:
             return []
-        return [RequestSite(api.__class__(api.kind, platform), loc, req, headers)]
+        if platform == "bedrock":  # the SDK's Bedrock client sends an InvokeModel body
+            platform = "bedrock-legacy"
+        when = client.when if client is not None else ""
+        return [RequestSite(api.__class__(api.kind, platform), loc, req, headers, when=when)]
     if api.kind == "batches":
         out = []
         for item in _iterable(req.get("requests")):

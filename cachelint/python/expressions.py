@@ -39,6 +39,7 @@ from cachelint.python.tree import names_in
 from cachelint.python.values import (
     MAX_SIZE,
     TOO_LARGE,
+    Choice,
     Client,
     Instance,
     LDict,
@@ -172,7 +173,14 @@ class Expressions:
         if known is True:
             return body[0]
         orelse = self.eval(node.orelse, frame)
-        return choose(body[0], orelse)
+        first = body[0]
+        both = (first, orelse)
+        if all(is_known(v) and isinstance(v, str) for v in both) and first != orelse:
+            return Choice(first, both, ast.unparse(node.test))  # `"1h" if long else "5m"`
+        clients = isinstance(first, Client) and isinstance(orelse, Client)
+        if clients and first.platform != orelse.platform:  # the first one, when the test holds
+            return Client(first.kind, first.platform, ast.unparse(node.test))
+        return choose(first, orelse)
 
     def _named(self, node: ast.NamedExpr, frame: Frame) -> Any:
         v = self.eval(node.value, frame)

@@ -86,6 +86,19 @@ class Text(str):
         return [p for p in self.parts if isinstance(p, Hole)]
 
 
+class Choice(str):
+    """A known string that is one of several, picked at run time (`"1h" if long else "5m"`):
+    it reads as its first option; `options` holds all, `when` the condition of the first."""
+
+    options: tuple[str, ...] = ()
+    when: str = ""
+
+    def __new__(cls, first: str, options: tuple[str, ...], when: str) -> Choice:
+        obj = super().__new__(cls, first)
+        obj.options, obj.when = options, when
+        return obj
+
+
 class LList(list):
     """A list whose elements remember their source locations and how they were added. Items
     that would take it over MAX_SIZE are left out, and one unknown item stands for them."""
@@ -243,6 +256,7 @@ class Client:
 
     kind: str  # anthropic | openai | litellm | boto3 | http
     platform: str | None = None
+    when: str = ""  # picked by a condition (`AnthropicBedrock() if on_aws else Anthropic()`)
 
 
 @dataclass(eq=False, slots=True, repr=False)

@@ -756,3 +756,58 @@ def test_the_other_branch_alone_is_fine():
     )
     assert direct_only != _PLATFORM
     assert not found(direct_only)
+
+
+# ---- a proxy that adds markers to the body a client sent -------------------------------------
+
+_PROXY = """
+    import httpx
+    from fastapi import FastAPI, Request
+
+    app = FastAPI()
+
+
+    @app.post("/v1/messages")
+    async def messages(request: Request):
+        body = await request.json()
+        if body.get("tools"):
+            body["tools"][-1]["cache_control"] = {"type": "ephemeral", "ttl": "1h"}
+        async with httpx.AsyncClient() as client:
+            r = await client.post("https://api.anthropic.com/v1/messages", json=body)
+        return r.json()
+"""
+
+
+def test_a_proxy_that_adds_a_marker_whatever_the_client_sent():
+    assert found(_PROXY) == [(12, "CL105")]
+    (msg,) = messages_of(_PROXY, "CL105")
+    assert "client that already uses 4 breakpoints gets 5" in msg
+
+
+def test_a_proxy_that_adds_a_marker_only_when_the_client_sent_none():
+    counted = _PROXY.replace(
+        'if body.get("tools"):',
+        'if body.get("tools") and not any("cache_control" in t for t in body["tools"]):',
+    )
+    assert counted != _PROXY
+    assert not found(counted)
+
+
+def test_a_proxy_marking_the_system_with_1h_can_follow_a_client_5m():
+    system = _PROXY.replace('body.get("tools")', 'body.get("system")').replace(
+        'body["tools"][-1]', 'body["system"][-1]'
+    )
+    assert found(system) == [(12, "CL102"), (12, "CL105")]
+    msg = messages_of(system, "CL102")[0]
+    assert "ttl='1h' breakpoint in system" in msg
+
+
+def test_a_helper_that_marks_a_request_it_builds_is_no_proxy():
+    assert not found(
+        """
+        def add_caching(params):
+            params["tools"][-1]["cache_control"] = {"type": "ephemeral"}
+            params["system"][-1]["cache_control"] = {"type": "ephemeral"}
+            return params
+        """
+    )

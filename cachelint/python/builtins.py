@@ -547,6 +547,7 @@ def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame,
 
 
 _COPIES = {"copy": False, "model_copy": None, "deepcopy": True}
+_BODY_READS = frozenset({"json", "get_json"})
 _STRIPS = frozenset({"strip", "rstrip", "lstrip"})
 
 
@@ -571,6 +572,8 @@ def _input_method(ev: Evaluator, recv: Sym, method: str, args, frame: Frame, loc
         return out
     if method in _STRIPS:
         return recv.step(f".{method}()", empty=recv.empty)
+    if method in _BODY_READS:  # `await request.json()`: the body a client sent
+        return recv.step(f".{method}()")
     for a in args:
         if isinstance(a, Ref) and a.kind == "lambda":
             with contextlib.suppress(Flow, RecursionError):

@@ -239,7 +239,81 @@ def issues(ev: Any, consumed: set[int], here) -> Iterator[Issue]:
             yield issue
 
 
+_BODY_KEYS = ("tools", "system", "messages")
+_INCOMING = ("json()", "get_json()")  # the body of a request a client sent (request.json())
+
+
+def rewrites(placements: list[Placement]) -> Iterator[Issue]:
+    """Findings on code that adds markers to a request body it was given (a proxy or gateway
+    forwarding a client's request): the client's own markers are out of sight, so the rewrite
+    must count or remove them to stay within the limits."""
+    bodies: dict[int, list[Placement]] = {}
+    for p in placements:
+        t = p.target
+        if t is None or t.root is None or p.how not in ("key", "block", "append"):
+            continue
+        k = key(t.path)
+        body = next((i for i, s in enumerate(k) if s in _INCOMING), None)
+        if body is not None and k[body + 1 : body + 2] and k[body + 1] in _BODY_KEYS:
+            bodies.setdefault(id(t.root), []).append(p)
+    for found in bodies.values():
+        root = found[0].target.root  # type: ignore[union-attr]
+        if root.reads_markers or root.clears:
+            continue  # it looks at (or removes) the markers the client sent
+        added = {id(p.loc.node): p for p in found if p.each is None}
+        if added:
+            first = next(iter(added.values()))
+            n = len(added)
+            yield Issue(
+                "CL105",
+                first.loc,
+                f"for some requests a client can send, this rewrite of the request body it is "
+                f"given (`{root.name}`) goes past 4 breakpoints: it adds {n} cache "
+                f"marker{'s' if n > 1 else ''} without counting or removing the ones the client "
+                f"sent, so a client that already uses 4 breakpoints gets {4 + n} and the API "
+                f"rejects the request ('A maximum of 4 blocks with cache_control may be "
+                f"provided. Found {4 + n}.')",
+                help="Count the markers already in the request (or strip them) before adding "
+                "yours, and keep the total at 4 or fewer.",
+                notes=[("a marker this rewrite adds", p.loc) for p in list(added.values())[1:]],
+            )
+        for p in found:
+            issue = _ttl_against_client(p)
+            if issue is not None:
+                yield issue
+
+
+def _ttl_against_client(p: Placement) -> Issue | None:
+    """A TTL a rewrite sets that a client's marker elsewhere in the request can contradict: a
+    1h breakpoint after the tools (a client's 5m one can come before it), a 5m one before the
+    messages (a client's 1h one can come after it)."""
+    assert p.target is not None
+    k = key(p.target.path)
+    section = next(s for s in k if s in _BODY_KEYS)
+    value = p.value.get(marker_key(p.value)) if p.how == "block" else p.value
+    if not isinstance(value, dict):
+        return None
+    ttl = value.get("ttl", "5m")
+    if ttl == "1h" and section in ("system", "messages"):
+        where, clash = "before it (in the tools or system)", "a 5-minute breakpoint"
+    elif ttl == "5m" and section in ("tools", "system"):
+        where, clash = "after it (in the system or messages)", "a 1h breakpoint"
+    else:
+        return None
+    return Issue(
+        "CL102",
+        p.loc,
+        f"for some requests a client can send, the TTL order breaks: this rewrite puts a "
+        f"ttl='{ttl}' breakpoint in {section}, and a client that sent {clash} {where} gets a "
+        f"1h breakpoint after a 5-minute one, which the API rejects",
+        help="Give the added marker the TTL of the client's markers (read them first), or "
+        "only add markers when the client sent none.",
+        run_time=True,
+    )
+
+
 def _issues(ev: Any, consumed: set[int], here) -> Iterator[Issue]:
+    yield from rewrites([p for p in ev.placements if here(p.loc)])
     for p in ev.placements:
         if not here(p.loc):
             continue

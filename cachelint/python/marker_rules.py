@@ -8,6 +8,7 @@ input and the path that triggers it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,12 +29,13 @@ def each_item(p: Placement) -> Issue:
     """CL105: a marker on the item a loop over an input is at, on each pass."""
     loop = p.each
     over = _iterated(p.target, loop)
+    items = _noun(over)
     return Issue(
         "CL105",
         p.loc,
         f"for some inputs this code can be given, it places more than 4 breakpoints: "
-        f"{_what(p)} `{p.target.shows()}` on every pass of the loop over {over}, so with "
-        f"5 or more items {_LIMIT}",
+        f"{_what(p)} `{_marked(p)}` on every pass of the loop over `{over}`: with 5 or more "
+        f"{items} this loop places 5 markers, and {_LIMIT}",
         help="Mark one item chosen by position (the last one), or a bounded few: loop over a "
         "slice such as `[-2:]`, count the markers placed, or `break` after the first.",
         notes=_loop_note(loop),
@@ -43,12 +45,12 @@ def each_item(p: Placement) -> Issue:
 def repeated_block(d: LDict, mkey: str) -> Issue:
     """CL105: a marked block added to a list on each pass of a loop, out of sight of a request."""
     loop = d.rep_loop
-    over = f"`{_source(loop.loc)}`" if loop is not None and loop.loc is not None else "its items"
+    over = _source(loop.loc) if loop is not None and loop.loc is not None else "its items"
     return Issue(
         "CL105",
         d.locs.get(mkey) or d.loc,
-        f"a block carrying {mkey} is added on every pass of the loop over {over}: with 5 or "
-        f"more items the request carries more than 4 breakpoints and {_LIMIT}",
+        f"a block carrying {mkey} is added on every pass of the loop over `{over}`: with 5 or "
+        f"more {_noun(over)} the request carries 5 breakpoints, and {_LIMIT}",
         help="Mark only the last block after the loop (`blocks[-1]['cache_control'] = ...`), "
         "or only the items whose own cache setting asks for it.",
         notes=_loop_note(loop),
@@ -93,15 +95,15 @@ def rebuilt_history(p: Placement) -> Issue:
 def empty_text(d: LDict, mkey: str) -> Issue | None:
     """CL104: a marked text block whose text is a part of an input that can be empty."""
     text: Sym = d.text_from
-    why = text.empty or _empty_content(text)
-    if why is None:
+    when = _when_split_empty(text) if text.empty else _empty_content(text)
+    if when is None:
         return None
     notes = [("the text comes from here, with no check that it is not empty", d.locs["text"])]
     return Issue(
         "CL104",
         d.locs.get(mkey) or d.loc,
-        f"for some inputs this code can be given, {mkey} lands on an empty text block: its "
-        f"text is `{text.shows()}`, {why}, and {_EMPTY}",
+        f"for some inputs this code can be given, {mkey} lands on an empty text block: the "
+        f"text `{text.shows()}` is '' {when}, and {_EMPTY}",
         help="Skip the marker when the text is empty (`if text.strip():`), or mark the "
         "previous block instead.",
         notes=notes if d.locs.get("text") is not None else [],
@@ -183,9 +185,27 @@ def _empty_content(text: Sym) -> str | None:
     if not admits:
         return None
     return (
-        "the content of a message that can be an assistant turn, which is '' when the turn "
-        "only calls tools"
+        "when that message is an assistant turn that only calls tools (its content is '' in "
+        "the chat format; the code also picks assistant turns)"
     )
+
+
+def _when_split_empty(text: Sym) -> str:
+    """When a piece of a split string is empty: the separator at the start (first piece) or
+    at the end (last piece)."""
+    path = text.path
+    for i, s in enumerate(path):
+        if isinstance(s, str) and s.startswith(
+            (".split(", ".rsplit(", ".partition(", ".rpartition(")
+        ):
+            whole = Sym(text.origin, "", root=text.root, path=path[:i]).shows()
+            piece = path[i + 1] if i + 1 < len(path) else None
+            if piece == 0:
+                return f"when `{whole}` starts with the separator (or only whitespace does)"
+            if isinstance(piece, int):
+                return f"when `{whole}` ends with the separator"
+            return f"when `{whole}` has the separator at an edge or twice in a row"
+    return "for some inputs"
 
 
 def _what(p: Placement) -> str:
@@ -201,16 +221,39 @@ def _iterated(target: Sym, loop: Any) -> str:
     for i, s in enumerate(target.path):
         if isinstance(s, Each) and s.loop is loop:
             head = Sym("unknown", "", root=target.root, path=target.path[:i])
-            return f"`{head.shows()}`"
+            return head.shows()
     if loop is not None and loop.loc is not None:
-        return f"`{_source(loop.loc)}`"
+        return _source(loop.loc)
     return "its items"
+
+
+def _marked(p: Placement) -> str:
+    """The part that gets the marker, as code (without the marker key itself)."""
+    t = p.target
+    assert t is not None
+    if p.how == "key" and t.path and t.path[-1] in ("cache_control", "cachePoint"):
+        t = Sym(t.origin, t.description, root=t.root, path=t.path[:-1])
+    return t.shows()
+
+
+_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def _noun(expr: str) -> str:
+    """What a loop goes over, for a message: `messages` -> messages, `msg.content` -> blocks."""
+    words = _WORD.findall(expr)
+    last = re.sub(r"^(get|list|load|fetch|all)_", "", words[-1] if words else "")
+    if last in ("content", "contents"):
+        return "content blocks"
+    if last.endswith("s") and len(last) > 2:
+        return last.replace("_", " ")
+    return "items"
 
 
 def _loop_note(loop: Any) -> list[tuple[str, Any]]:
     if loop is None or loop.loc is None:
         return []
-    return [("the loop: one more breakpoint on each pass", loop.loc)]
+    return [("the loop: one more breakpoint on each pass (bound it, or mark after it)", loop.loc)]
 
 
 def _source(loc: Loc) -> str:

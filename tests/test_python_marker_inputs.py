@@ -811,3 +811,34 @@ def test_a_helper_that_marks_a_request_it_builds_is_no_proxy():
             return params
         """
     )
+
+
+def test_a_marker_bounded_in_a_helper_that_a_batch_loop_calls():
+    """The batch loop builds one request per item: the marker the helper bounds to the last
+    turn stays one per request."""
+    assert not found(
+        """
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def as_messages(turns):
+            messages = []
+            for i, turn in enumerate(turns):
+                content = [{"type": "text", "text": c} for c in turn.texts]
+                if i == len(turns) - 1 and content:
+                    content[-1]["cache_control"] = {"type": "ephemeral"}
+                messages.append({"role": turn.role, "content": content})
+            return messages
+
+
+        def batch(conversations):
+            requests = []
+            for n, turns in enumerate(conversations):
+                params = {"model": "claude-sonnet-4-5", "max_tokens": 10}
+                params["messages"] = as_messages(turns)
+                requests.append({"custom_id": str(n), "params": params})
+            return client.messages.batches.create(requests=requests)
+        """
+    )

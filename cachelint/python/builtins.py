@@ -120,8 +120,7 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
             out.put(k, v, frame.loc(kw.value) if kw is not None else loc)
             if is_marker_key(k):
                 ev.marker_dicts.append(out)
-                if out.bounded_here or getattr(v, "bounded_here", False):
-                    out.bounded_keys.add(k)
+                ev.bound_marker(out, k, v, frame)
         ev.note_text(out, frame)
         return out
     if name in ("json.dumps", "orjson.dumps", "ujson.dumps"):

@@ -228,6 +228,7 @@ def mark_repeated(
                 and any(lp is loop for lp in value.made_in)
                 and is_marker_key(k)
                 and k not in value.bounded_keys
+                and id(loop) not in value.bounded_loops.get(k, ())
                 and value[k] is not None
             ):
                 value.loop_keys.setdefault(k, into)

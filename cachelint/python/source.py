@@ -419,7 +419,8 @@ def _findings(
         span = _span(loc, module)
         if sup.suppressed(issue.code, [span.line, *(_span(nl, module).line for _, nl in notes)]):
             continue
-        key = (issue.code, span, issue.message)
+        # markers that pile up at one place are one finding, however many ways it was seen
+        key = (issue.code, span, "" if issue.code == "CL105" else issue.message)
         if key in seen:
             continue
         seen.add(key)

@@ -244,8 +244,7 @@ class Statements:
             if marker:
                 self.marker_dicts.append(obj)
                 obj.marked_unless = frozenset(frame.false_keys)
-                if self.guarded_now(frame) or getattr(value, "bounded_here", False):
-                    obj.bounded_keys.add(key)
+                self.bound_marker(obj, key, value, frame)
                 if obj.text_from is not None and any(
                     same_part(obj.text_from, c) for c in frame.checked
                 ):
@@ -494,7 +493,10 @@ class Statements:
             return
         loop = Loop(
             stmt,
-            exits or small_iterable(stmt.iter) or bounded_slice(unwrap_enumerated(iterable)),
+            exits
+            or small_iterable(stmt.iter)
+            or bounded_slice(unwrap_enumerated(iterable))
+            or getattr(unwrap_enumerated(iterable), "few", False),
             counters,
             frozenset(index_names(stmt.target, stmt.iter)),
             unordered=strings.unordered_hole(unwrap_enumerated(iterable), frame.loc(stmt.iter)),

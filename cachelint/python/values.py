@@ -119,6 +119,7 @@ class LList(list):
         self.persistent: str | None = None  # outlives the call (self.x, global, parameter)
         self.kept = False  # appended to a persistent history: written once, replayed
         self.base: Any = None  # inputs.Sym: an input list whose items come before the known ones
+        self.few = False  # a literal of at most 4 items, unchanged since
 
     def full(self, value: Any) -> bool:
         """Whether adding value would take it over MAX_SIZE (then an unknown item is added
@@ -134,6 +135,7 @@ class LList(list):
         return True
 
     def add(self, value: Any, loc: Loc | None, repeated: bool = False, at: int | None = None):
+        self.few = False
         if self.full(value):
             return
         if at is None:
@@ -197,7 +199,8 @@ class LDict(dict):
         self.repeated = False  # the dict itself is created in an unbounded loop
         self.kept = False
         self.rep_loop: Any = None  # frames.Loop on each pass of which it was added to a list
-        self.bounded_here = False  # made where every active loop is bounded by a guard
+        self.bounded_in: frozenset[int] = frozenset()  # ids of the loops bounded where made
+        self.bounded_loops: dict[Any, frozenset[int]] = {}  # key -> loops bounded where set
         self.made_in: tuple = ()  # the frames.Loops active when it was made
         # keys known false where its marker was set (`if not tool.get("defer_loading"):`)
         self.marked_unless: frozenset[str] = frozenset()
@@ -442,6 +445,7 @@ def copy_value(v: Any, deep: bool, memo: dict | None = None) -> Any:
             out.put(k, copy_value(x, deep, memo) if deep else x, v.locs.get(k))
         out.loop_keys = dict(v.loop_keys)
         out.bounded_keys = set(v.bounded_keys)
+        out.bounded_loops = dict(v.bounded_loops)
         out.turn_keys = set(v.turn_keys)
         out.open, out.unordered, out.repeated = v.open, v.unordered, v.repeated
         return out

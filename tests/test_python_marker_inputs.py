@@ -397,6 +397,18 @@ def test_a_message_picked_by_position_is_not_assumed_to_be_an_assistant_turn():
     )
 
 
+def test_the_first_message_checked_to_be_the_system_message_is_not_an_assistant_turn():
+    assert not found(
+        """
+        def system_blocks(messages):
+            if messages[0]["role"] != "system":
+                raise ValueError("the first message must be the system message")
+            text = messages[0]["content"]
+            return [{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}]
+        """
+    )
+
+
 def test_a_filter_that_leaves_out_tool_messages_keeps_assistant_turns():
     src = """
         from fastcore.utils import L

@@ -168,10 +168,10 @@ def _empty_content(text: Sym) -> str | None:
     """The string content of a message, when the messages it is taken from include assistant
     turns: an assistant turn that only calls tools has content '' (OpenAI / LiteLLM format),
     and a history can hold empty turns."""
-    k = key(text.path, exact=False)
-    if text.root is None or len(k) < 2 or k[-1] != "content":
-        return None
-    message = k[:-1]
+    exact = key(text.path)
+    if text.root is None or len(exact) < 2 or exact[-1] != "content" or exact[-2] != "*":
+        return None  # a message picked by position (`messages[0]`) is what the code checked
+    message = loose(exact[:-1])
     admits = False
     for fk, op, values in text.root.facts:
         if loose(fk) != (*message, "role"):

@@ -559,7 +559,7 @@ class Statements:
             if v.unordered is not None:
                 return v.unordered
             for x in v:
-                if x is v.base:  # the items of an input, then the ones added
+                if x is v.base and isinstance(x, Sym):  # the items of an input, then added ones
                     return x.step(Each(loop))
                 if isinstance(x, Sym) and x.path and isinstance(x.path[-1], Each):
                     return each_of(x, loop)

@@ -103,6 +103,7 @@ class Prompt:
     model: str | None = None
     model_anchor: Any = None
     platform: str | None = None  # anthropic | bedrock | bedrock-legacy | vertex | gateway
+    platform_when: str = ""  # the condition under which it goes there (Python source)
     automatic: Marker | None = None
     markers: list[Marker] = field(default_factory=list)  # every marker, in cache order
     misspelled: list[Marker] = field(default_factory=list)  # keys that look like a marker

@@ -227,3 +227,21 @@ def test_a_key_looked_up_at_run_time_and_a_none_key_are_no_crash():
         """
     )
     assert lint(src, "bedrock_invoke.py") == []
+
+
+def test_a_loop_over_a_list_holding_none_and_unknown_items_is_no_crash():
+    src = textwrap.dedent(
+        """
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(msg, extra):
+            for m in [None, msg, extra]:
+                if m is not None:
+                    m["content"][-1]["cache_control"] = {"type": "ephemeral"}
+            return client.messages.create(model="claude-sonnet-4-5", max_tokens=10, messages=[msg])
+        """
+    )
+    assert [f.code for f in lint(src, "loop_none.py")] == []

@@ -397,6 +397,18 @@ def test_a_message_picked_by_position_is_not_assumed_to_be_an_assistant_turn():
     )
 
 
+def test_the_first_message_checked_to_be_the_system_message_is_not_an_assistant_turn():
+    assert not found(
+        """
+        def system_blocks(messages):
+            if messages[0]["role"] != "system":
+                raise ValueError("the first message must be the system message")
+            text = messages[0]["content"]
+            return [{"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}]
+        """
+    )
+
+
 def test_a_filter_that_leaves_out_tool_messages_keeps_assistant_turns():
     src = """
         from fastcore.utils import L
@@ -525,3 +537,320 @@ def test_each_block_a_helper_returns_marked_in_a_loop():
             return {"role": "assistant", "content": content}
         """
     ) == [(12, "CL105")]
+
+
+# ---- the last tool when some tools are deferred (tool search) --------------------------------
+
+_DEFERRED = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+
+    def ask(schemas, messages):
+        tools = []
+        for s in schemas:
+            tool = {"name": s["name"], "description": s["doc"], "input_schema": s["schema"]}
+            if s.get("defer_loading"):
+                tool["defer_loading"] = True
+            tools.append(tool)
+        if tools:
+            tools[-1]["cache_control"] = {"type": "ephemeral"}
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, tools=tools, messages=messages
+        )
+"""
+
+
+def test_the_last_tool_can_be_a_deferred_one():
+    assert found(_DEFERRED) == [(15, "CL104")]
+    (msg,) = messages_of(_DEFERRED, "CL104")
+    assert "defer_loading" in msg and "can have" in msg
+
+
+def test_marking_the_last_tool_that_is_not_deferred():
+    fixed = _DEFERRED.replace(
+        """    if tools:
+            tools[-1]["cache_control"] = {"type": "ephemeral"}""",
+        """    for tool in reversed(tools):
+            if tool.get("defer_loading"):
+                continue
+            tool["cache_control"] = {"type": "ephemeral"}
+            break""",
+    )
+    assert "reversed" in fixed
+    assert not found(fixed)
+
+
+def test_a_deferred_tool_with_a_marker_in_a_payload():
+    payload = """{
+      "model": "claude-sonnet-4-5", "max_tokens": 100,
+      "tools": [
+        {"type": "tool_search_tool_regex_20251119", "name": "tool_search"},
+        {"name": "a", "input_schema": {"type": "object"}},
+        {"name": "b", "input_schema": {"type": "object"}, "defer_loading": true,
+         "cache_control": {"type": "ephemeral"}}
+      ],
+      "messages": [{"role": "user", "content": "hi"}]
+    }"""
+    codes = [(f.span.line, f.code) for f in lint(payload, "req.json") if f.code == "CL104"]
+    assert codes == [(7, "CL104")]
+
+
+# ---- history kept on the object, rebuilt from itself with fresh markers each turn ------------
+
+_REBUILT = """
+    import litellm
+
+
+    def mark(msg):
+        if isinstance(msg["content"], str):
+            msg["content"] = [{"type": "text", "text": msg["content"]}]
+        msg["content"][-1]["cache_control"] = {"type": "ephemeral"}
+        return msg
+
+
+    def as_message(m):
+        if isinstance(m, dict):
+            return m
+        return {"role": "user", "content": m}
+
+
+    def mk_msgs(msgs, cache=False):
+        if not msgs:
+            return []
+        res = [as_message(m) for m in msgs]
+        if cache:
+            res[-1] = mark(res[-1])
+            res[-2] = mark(res[-2])
+        return res
+
+
+    class Chat:
+        def __init__(self, model, cache):
+            self.model, self.cache, self.hist = model, cache, []
+
+        def __call__(self, msg):
+            self.hist = mk_msgs(self.hist + [msg], self.cache)
+            res = litellm.completion(model=self.model, messages=self.hist)
+            self.hist.append(res.choices[0].message)
+            return res
+"""
+
+
+def test_history_rebuilt_from_itself_with_new_markers_each_turn():
+    assert found(_REBUILT) == [(33, "CL105")]
+    (msg,) = messages_of(_REBUILT, "CL105")
+    assert "self.hist is rebuilt from itself" in msg
+
+
+def test_history_rebuilt_after_removing_the_old_markers():
+    fixed = inserted(
+        _REBUILT,
+        "res = [as_message(m) for m in msgs]",
+        'for m in res:\n    if isinstance(m["content"], list):\n'
+        '        m["content"][-1].pop("cache_control", None)',
+    )
+    assert not found(fixed)
+
+
+# ---- a TTL chosen at run time ----------------------------------------------------------------
+
+_RUN_TIME_TTL = """
+    import anthropic
+
+    client = anthropic.Anthropic()
+    SYSTEM = "You answer questions about our billing policies."
+
+
+    def ask(messages, question, long_session):
+        ttl = "1h" if long_session else "5m"
+        return client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=1024,
+            system=[{"type": "text", "text": SYSTEM, "cache_control": {"type": "ephemeral"}}],
+            messages=[
+                *messages,
+                {
+                    "role": "user",
+                    "content": [
+                        {
+                            "type": "text",
+                            "text": question,
+                            "cache_control": {"ttl": ttl, "type": "ephemeral"},
+                        }
+                    ],
+                },
+            ],
+        )
+"""
+
+
+def test_a_ttl_picked_by_a_condition_names_the_condition():
+    assert found(_RUN_TIME_TTL) == [(22, "CL102")]
+    (msg,) = messages_of(_RUN_TIME_TTL, "CL102")
+    assert msg.startswith("when long_session is true, a ttl='1h' breakpoint")
+
+
+def test_a_ttl_picked_for_every_breakpoint_alike_is_in_order():
+    same = _RUN_TIME_TTL.replace(
+        '"cache_control": {"type": "ephemeral"}}]',
+        '"cache_control": {"type": "ephemeral", "ttl": ttl}}]',
+    )
+    assert same != _RUN_TIME_TTL
+    assert not found(same)
+
+
+def test_a_ttl_from_a_setting_after_a_default_breakpoint():
+    src = """
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(messages, settings):
+            return client.messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=1024,
+                tools=[{"name": "a", "input_schema": {}, "cache_control": {"type": "ephemeral"}}],
+                system=[
+                    {
+                        "type": "text",
+                        "text": "Rules",
+                        "cache_control": {"type": "ephemeral", "ttl": settings.ttl},
+                    }
+                ],
+                messages=messages,
+            )
+        """
+    assert found(src) == [(16, "CL102")]
+    (msg,) = messages_of(src, "CL102")
+    assert "chosen at run time (`settings.ttl`)" in msg
+
+
+# ---- the platform a branch sends to ----------------------------------------------------------
+
+_PLATFORM = """
+    import litellm
+    from anthropic import Anthropic, AnthropicBedrock
+
+
+    def via_gateway(messages, on_aws):
+        aws = "bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0"
+        model = aws if on_aws else "claude-sonnet-4-5"
+        ttl = {"type": "ephemeral", "ttl": "1h"}
+        block = {"type": "text", "text": "Rules", "cache_control": ttl}
+        return litellm.completion(
+            model=model, messages=[{"role": "system", "content": [block]}, *messages]
+        )
+
+
+    def direct(messages, on_aws):
+        client = AnthropicBedrock() if on_aws else Anthropic()
+        return client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=1024,
+            messages=messages,
+            cache_control={"type": "ephemeral"},
+        )
+"""
+
+
+def test_a_feature_the_platform_of_one_branch_rejects_names_the_branch():
+    assert found(_PLATFORM) == [(9, "CL106"), (22, "CL106")]
+    msgs = messages_of(_PLATFORM, "CL106")
+    assert all(m.startswith("when on_aws is true, ") for m in msgs)
+
+
+def test_the_other_branch_alone_is_fine():
+    direct_only = _PLATFORM.replace("aws if on_aws else ", "").replace(
+        "AnthropicBedrock() if on_aws else Anthropic()", "Anthropic()"
+    )
+    assert direct_only != _PLATFORM
+    assert not found(direct_only)
+
+
+# ---- a proxy that adds markers to the body a client sent -------------------------------------
+
+_PROXY = """
+    import httpx
+    from fastapi import FastAPI, Request
+
+    app = FastAPI()
+
+
+    @app.post("/v1/messages")
+    async def messages(request: Request):
+        body = await request.json()
+        if body.get("tools"):
+            body["tools"][-1]["cache_control"] = {"type": "ephemeral", "ttl": "1h"}
+        async with httpx.AsyncClient() as client:
+            r = await client.post("https://api.anthropic.com/v1/messages", json=body)
+        return r.json()
+"""
+
+
+def test_a_proxy_that_adds_a_marker_whatever_the_client_sent():
+    assert found(_PROXY) == [(12, "CL105")]
+    (msg,) = messages_of(_PROXY, "CL105")
+    assert "client that already uses 4 breakpoints gets 5" in msg
+
+
+def test_a_proxy_that_adds_a_marker_only_when_the_client_sent_none():
+    counted = _PROXY.replace(
+        'if body.get("tools"):',
+        'if body.get("tools") and not any("cache_control" in t for t in body["tools"]):',
+    )
+    assert counted != _PROXY
+    assert not found(counted)
+
+
+def test_a_proxy_marking_the_system_with_1h_can_follow_a_client_5m():
+    system = _PROXY.replace('body.get("tools")', 'body.get("system")').replace(
+        'body["tools"][-1]', 'body["system"][-1]'
+    )
+    assert found(system) == [(12, "CL102"), (12, "CL105")]
+    msg = messages_of(system, "CL102")[0]
+    assert "ttl='1h' breakpoint in system" in msg
+
+
+def test_a_helper_that_marks_a_request_it_builds_is_no_proxy():
+    assert not found(
+        """
+        def add_caching(params):
+            params["tools"][-1]["cache_control"] = {"type": "ephemeral"}
+            params["system"][-1]["cache_control"] = {"type": "ephemeral"}
+            return params
+        """
+    )
+
+
+def test_a_marker_bounded_in_a_helper_that_a_batch_loop_calls():
+    """The batch loop builds one request per item: the marker the helper bounds to the last
+    turn stays one per request."""
+    assert not found(
+        """
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def as_messages(turns):
+            messages = []
+            for i, turn in enumerate(turns):
+                content = [{"type": "text", "text": c} for c in turn.texts]
+                if i == len(turns) - 1 and content:
+                    content[-1]["cache_control"] = {"type": "ephemeral"}
+                messages.append({"role": turn.role, "content": content})
+            return messages
+
+
+        def batch(conversations):
+            requests = []
+            for n, turns in enumerate(conversations):
+                params = {"model": "claude-sonnet-4-5", "max_tokens": 10}
+                params["messages"] = as_messages(turns)
+                requests.append({"custom_id": str(n), "params": params})
+            return client.messages.batches.create(requests=requests)
+        """
+    )

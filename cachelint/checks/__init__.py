@@ -27,6 +27,7 @@ class Issue:
     notes: list[tuple[str, Any]] = field(default_factory=list)  # (message, anchor)
     severity: Severity | None = None  # defaults to the rule page's severity
     fix: PlannedFix | None = None  # resolved by the source into the finding's Fix
+    run_time: bool = False  # about a value only known at run time, on purpose (Python source)
 
 
 @dataclass
@@ -94,16 +95,17 @@ _BEDROCK_ID = (
 )
 
 
-def platform_of(prompt: Prompt, ctx: Context) -> str | None:
-    """The platform the request goes to: config first, then the payload shape and model id."""
+def platform_of(prompt: Prompt, ctx: Context, model: str | None = None) -> str | None:
+    """The platform the request goes to: config first, then the payload shape and model id
+    (`model`: one of the models the code can pick, instead of the prompt's)."""
     if ctx.platform:
         return ctx.platform
-    model = (prompt.model or ctx.default_model or "").lower()
+    model = (model or prompt.model or ctx.default_model or "").lower()
     if prompt.platform == "anthropic":
         if model.startswith(_BEDROCK_ID):
             return "bedrock"
         if "@" in model:
             return "vertex"
-    if prompt.platform == "gateway" and model.startswith(("bedrock/", "vertex_ai/")):
-        return "bedrock" if model.startswith("bedrock/") else "vertex"
+    if prompt.platform in ("gateway", "litellm") and model.startswith(("bedrock/", "vertex_ai/")):
+        return "bedrock" if model.startswith("bedrock/") else "vertex"  # LiteLLM's prefixes
     return prompt.platform

@@ -179,6 +179,17 @@ def uncacheable(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                     "('Cache point cannot be inserted after reasoning block')",
                     help="Put the cachePoint after a text or toolResult block instead.",
                 )
+            elif b.section == "tools" and _deferred(b.raw):
+                can = "that can have" if not prompt.rendered else "with"
+                yield Issue(
+                    "CL104",
+                    m.anchor,
+                    f"cache_control on a tool {can} defer_loading: true: the API rejects the "
+                    f"request ('Tool ... cannot have both defer_loading=true and cache_control "
+                    f"set. Tools with defer_loading cannot use prompt caching')",
+                    help="Mark the last tool that is not deferred: deferred tools are left out "
+                    "of the cached prefix anyway.",
+                )
             elif b.kind == "text" and not b.content and p == "block":
                 yield Issue(
                     "CL104",
@@ -229,6 +240,13 @@ def uncacheable(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
             )
 
 
+def _deferred(tool) -> bool:
+    """A tool with defer_loading (in Python source: not marked only where it is false)."""
+    if not isinstance(tool, dict) or not tool.get("defer_loading"):
+        return False
+    return "defer_loading" not in getattr(tool, "marked_unless", ())
+
+
 _MESSAGE_LEVEL_OK = frozenset({"litellm", "portkey"})  # gateways that move it onto the content
 
 
@@ -253,10 +271,11 @@ def dropped(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
             fix = 'Use "cache_control": {"type": "ephemeral"} on the block.'
         yield Issue("CL106", m.anchor, msg, help=fix, severity=Severity.ERROR)
     if prompt.automatic is not None and platform == "bedrock-legacy":
+        when = f"when {prompt.platform_when} is true, " if prompt.platform_when else ""
         yield Issue(
             "CL106",
             prompt.automatic.anchor,
-            "top-level cache_control (automatic caching) is not supported by the legacy "
+            f"{when}top-level cache_control (automatic caching) is not supported by the legacy "
             "Bedrock InvokeModel integration (Opus 4.6 and earlier): the request gets a 400",
             help="Put cache_control on the last stable block instead.",
             severity=Severity.ERROR,
@@ -280,8 +299,8 @@ def _gateway(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Iss
             severity=Severity.WARNING,
         )
         return
-    if platform in _MESSAGE_LEVEL_OK:
-        return
+    if platform in _MESSAGE_LEVEL_OK or prompt.platform in _MESSAGE_LEVEL_OK:
+        return  # the gateway moves them, whatever platform it forwards to
     for m in prompt.markers:
         if (
             m.placement == "message"
@@ -302,16 +321,23 @@ def _gateway(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Iss
 
 def _ttl_support(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Issue]:
     model = prompt.model or ctx.default_model
-    limits = ctx.models.lookup(model) if model else None
-    if limits is None or limits.supports_1h(platform):
-        return
-    for m in prompt.breakpoints():
-        if m.ttl == "1h":
-            yield Issue(
-                "CL106",
-                m.anchor + ("ttl",),
-                f"ttl='1h' is not offered for {model} on {platform}: only the 5-minute "
-                f"TTL is available",
-                help="Use the default 5-minute TTL, or a model that offers 1h.",
-                severity=Severity.ERROR,
-            )
+    # a model picked at run time (Python source: `"bedrock/..." if on_aws else "anthropic/..."`)
+    # is checked for each choice, and reported for the branch that sends it
+    options = getattr(model, "options", ()) or (model,)
+    for i, option in enumerate(options):
+        where = platform_of(prompt, ctx, option) if len(options) > 1 else platform
+        limits = ctx.models.lookup(option) if option else None
+        if limits is None or limits.supports_1h(where):
+            continue
+        cond = getattr(model, "when", "")
+        branch = f"when {cond} is {'true' if i == 0 else 'false'}, " if len(options) > 1 else ""
+        for m in prompt.breakpoints():
+            if m.ttl == "1h":
+                yield Issue(
+                    "CL106",
+                    m.anchor + ("ttl",),
+                    f"{branch}ttl='1h' is not offered for {option} on {where}: only the "
+                    f"5-minute TTL is available",
+                    help="Use the default 5-minute TTL, or a model that offers 1h.",
+                    severity=Severity.ERROR,
+                )

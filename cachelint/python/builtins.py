@@ -120,8 +120,7 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
             out.put(k, v, frame.loc(kw.value) if kw is not None else loc)
             if is_marker_key(k):
                 ev.marker_dicts.append(out)
-                if out.bounded_here or getattr(v, "bounded_here", False):
-                    out.bounded_keys.add(k)
+                ev.bound_marker(out, k, v, frame)
         ev.note_text(out, frame)
         return out
     if name in ("json.dumps", "orjson.dumps", "ujson.dumps"):
@@ -547,6 +546,7 @@ def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame,
 
 
 _COPIES = {"copy": False, "model_copy": None, "deepcopy": True}
+_BODY_READS = frozenset({"json", "get_json"})
 _STRIPS = frozenset({"strip", "rstrip", "lstrip"})
 
 
@@ -571,6 +571,8 @@ def _input_method(ev: Evaluator, recv: Sym, method: str, args, frame: Frame, loc
         return out
     if method in _STRIPS:
         return recv.step(f".{method}()", empty=recv.empty)
+    if method in _BODY_READS:  # `await request.json()`: the body a client sent
+        return recv.step(f".{method}()")
     for a in args:
         if isinstance(a, Ref) and a.kind == "lambda":
             with contextlib.suppress(Flow, RecursionError):
@@ -604,7 +606,10 @@ def build_site(
             return []
         if "messages" not in req and "system" not in req and req.open is None:
             return []
-        return [RequestSite(api.__class__(api.kind, platform), loc, req, headers)]
+        if platform == "bedrock":  # the SDK's Bedrock client sends an InvokeModel body
+            platform = "bedrock-legacy"
+        when = client.when if client is not None else ""
+        return [RequestSite(api.__class__(api.kind, platform), loc, req, headers, when=when)]
     if api.kind == "batches":
         out = []
         for item in _iterable(req.get("requests")):

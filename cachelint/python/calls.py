@@ -107,3 +107,4 @@ class RequestSite:
     request: Any  # LDict of keyword arguments (or the body for invoke/http)
     headers: Any = None
     url: Any = None
+    when: str = ""  # the condition under which the client goes to this platform

@@ -39,6 +39,7 @@ from cachelint.python.tree import names_in
 from cachelint.python.values import (
     MAX_SIZE,
     TOO_LARGE,
+    Choice,
     Client,
     Instance,
     LDict,
@@ -172,7 +173,14 @@ class Expressions:
         if known is True:
             return body[0]
         orelse = self.eval(node.orelse, frame)
-        return choose(body[0], orelse)
+        first = body[0]
+        both = (first, orelse)
+        if all(is_known(v) and isinstance(v, str) for v in both) and first != orelse:
+            return Choice(first, both, ast.unparse(node.test))  # `"1h" if long else "5m"`
+        clients = isinstance(first, Client) and isinstance(orelse, Client)
+        if clients and first.platform != orelse.platform:  # the first one, when the test holds
+            return Client(first.kind, first.platform, ast.unparse(node.test))
+        return choose(first, orelse)
 
     def _named(self, node: ast.NamedExpr, frame: Frame) -> Any:
         v = self.eval(node.value, frame)
@@ -214,6 +222,8 @@ class Expressions:
                 self.extend(out, self.eval(el.value, frame), frame, el.value)
             else:
                 out.add(self.eval(el, frame), frame.loc(el))
+        # `[system, user]`: a loop over it makes at most 4 passes, whatever the items are
+        out.few = len(node.elts) <= 4 and not any(type(e) is ast.Starred for e in node.elts)
         return out
 
     def eval_dict(self, node: ast.Dict, frame: Frame) -> LDict:
@@ -229,8 +239,8 @@ class Expressions:
                 out.put(key, value, frame.loc(key_node))
                 if is_marker_key(key):
                     self.marker_dicts.append(out)
-                    if self.guarded_now(frame) or getattr(value, "bounded_here", False):
-                        out.bounded_keys.add(key)
+                    out.marked_unless = frozenset(frame.false_keys)
+                    self.bound_marker(out, key, value, frame)
                 elif isinstance(key, str) and looks_like_marker(key):
                     if not is_http_header(key):
                         lookalike = "key"
@@ -258,9 +268,18 @@ class Expressions:
     def new_dict(self, frame: Frame, node) -> LDict:
         d = LDict(loc=frame.loc(node))
         d.depth = len(frame.loops)  # type: ignore[attr-defined]
-        d.bounded_here = self.guarded_now(frame)
+        d.bounded_in = frozenset(id(lp) for lp in frame.loops if lp.bounded())
         d.made_in = tuple(frame.loops)
         return d
+
+    def bound_marker(self, d: LDict, key: Any, value: Any, frame: Frame) -> None:
+        """A marker set on d now: the loops bounded by the guards in force here (or where its
+        value was made, in a helper) do not repeat it (`if i == len(items) - 1:`)."""
+        bounded = {id(lp) for lp in frame.loops if lp.bounded()}
+        bounded |= getattr(value, "bounded_in", frozenset())
+        d.bounded_loops[key] = frozenset(bounded)
+        if frame.loops and all(id(lp) in bounded for lp in frame.loops):
+            d.bounded_keys.add(key)
 
     def merge_into(self, target: LDict, value: Any, frame: Frame, node) -> None:
         if isinstance(value, LDict):
@@ -270,6 +289,8 @@ class Expressions:
                     target.loop_keys[k] = value.loop_keys[k]
                 if k in value.bounded_keys:
                     target.bounded_keys.add(k)
+                if k in value.bounded_loops:
+                    target.bounded_loops[k] = value.bounded_loops[k]
                 if is_marker_key(k):
                     self.marker_dicts.append(target)
             target.open = target.open or value.open

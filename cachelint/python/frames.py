@@ -67,6 +67,7 @@ class Frame:
     inherited: int = 0  # loops of the callers: markers there repeat, but not lexically here
     globals_names: set[str] = field(default_factory=set)
     checked: list[Any] = field(default_factory=list)  # values known not empty here (guards)
+    false_keys: list[str] = field(default_factory=list)  # keys known false here (guards.py)
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         f: Frame | None = self

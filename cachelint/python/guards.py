@@ -57,6 +57,40 @@ def _compared(left: ast.expr, op: ast.cmpop, right: ast.expr, holds: bool) -> li
     return []
 
 
+def false_keys(test: ast.expr, holds: bool = True) -> set[str]:
+    """The keys (`x.get("k")`, `x["k"]`, `x.k`) known false where `test` is `holds`: after
+    `if not tool.get("defer_loading"):` and in the else of `if tool.get("defer_loading"):`."""
+    t = type(test)
+    if t is ast.UnaryOp and type(test.op) is ast.Not:
+        return false_keys(test.operand, not holds)
+    if t is ast.BoolOp:
+        # `a and b` true: both are; `a or b` false: neither is
+        if (type(test.op) is ast.And) == holds:
+            return {k for v in test.values for k in false_keys(v, holds)}
+        return set()
+    if holds:
+        return set()
+    name = _key_of(test)
+    return {name} if name is not None else set()
+
+
+def _key_of(e: ast.expr) -> str | None:
+    if type(e) is ast.Attribute:
+        return e.attr
+    if type(e) is ast.Subscript and type(e.slice) is ast.Constant:
+        return e.slice.value if isinstance(e.slice.value, str) else None
+    if (
+        type(e) is ast.Call
+        and type(e.func) is ast.Attribute
+        and e.func.attr == "get"
+        and e.args
+        and type(e.args[0]) is ast.Constant
+        and isinstance(e.args[0].value, str)
+    ):
+        return e.args[0].value
+    return None
+
+
 def tests_cache_flag(test: ast.expr) -> bool:
     """A condition that reads a cache setting: a name, attribute or key that says 'cache'."""
     for n in descendants(test, include_self=True):

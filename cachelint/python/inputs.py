@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cachelint.prompt import Hole
-from cachelint.python.values import Loc
+from cachelint.python.values import MARKER_KEYS, Loc
 
 OPAQUE = "~"  # a step through code cachelint does not follow (`L(messages).filter(...)`)
 
@@ -60,6 +60,7 @@ class Root:
     writes: dict[tuple, dict] = field(default_factory=dict)  # path key -> {key: value written}
     clears: bool = False  # the code removes markers from it (pop / del of cache_control)
     grows: bool = False  # the code appends to it
+    reads_markers: bool = False  # the code looks at the markers it holds (a proxy counting)
 
 
 @dataclass(slots=True, eq=False)
@@ -187,6 +188,8 @@ def part_of(obj: Sym, s: Any) -> Any:
     if obj.root is not None:
         written = obj.root.writes.get(key(obj.path))
         k = s[1:] if isinstance(s, str) and s.startswith(".") else s
+        if k in MARKER_KEYS:
+            obj.root.reads_markers = True
         if written is not None and not isinstance(k, Each) and k in written:
             return written[k]
     desc = obj.description
@@ -235,6 +238,8 @@ def note_comparison(left: Any, op: ast.cmpop, right: Any) -> None:
     if name is None:
         return
     subject.root.facts.append((key(subject.path), name, values))
+    if MARKER_KEYS.intersection(values):  # `"cache_control" in block`
+        subject.root.reads_markers = True
 
 
 def each_of(obj: Sym, loop: Any) -> Sym:

@@ -8,6 +8,7 @@ input and the path that triggers it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,12 +29,13 @@ def each_item(p: Placement) -> Issue:
     """CL105: a marker on the item a loop over an input is at, on each pass."""
     loop = p.each
     over = _iterated(p.target, loop)
+    items = _noun(over)
     return Issue(
         "CL105",
         p.loc,
         f"for some inputs this code can be given, it places more than 4 breakpoints: "
-        f"{_what(p)} `{p.target.shows()}` on every pass of the loop over {over}, so with "
-        f"5 or more items {_LIMIT}",
+        f"{_what(p)} `{_marked(p)}` on every pass of the loop over `{over}`: with 5 or more "
+        f"{items} this loop places 5 markers, and {_LIMIT}",
         help="Mark one item chosen by position (the last one), or a bounded few: loop over a "
         "slice such as `[-2:]`, count the markers placed, or `break` after the first.",
         notes=_loop_note(loop),
@@ -43,12 +45,12 @@ def each_item(p: Placement) -> Issue:
 def repeated_block(d: LDict, mkey: str) -> Issue:
     """CL105: a marked block added to a list on each pass of a loop, out of sight of a request."""
     loop = d.rep_loop
-    over = f"`{_source(loop.loc)}`" if loop is not None and loop.loc is not None else "its items"
+    over = _source(loop.loc) if loop is not None and loop.loc is not None else "its items"
     return Issue(
         "CL105",
         d.locs.get(mkey) or d.loc,
-        f"a block carrying {mkey} is added on every pass of the loop over {over}: with 5 or "
-        f"more items the request carries more than 4 breakpoints and {_LIMIT}",
+        f"a block carrying {mkey} is added on every pass of the loop over `{over}`: with 5 or "
+        f"more {_noun(over)} the request carries 5 breakpoints, and {_LIMIT}",
         help="Mark only the last block after the loop (`blocks[-1]['cache_control'] = ...`), "
         "or only the items whose own cache setting asks for it.",
         notes=_loop_note(loop),
@@ -70,18 +72,38 @@ def accumulating(p: Placement) -> Issue:
     )
 
 
+def rebuilt_history(p: Placement) -> Issue:
+    """CL105: history kept on the object, rebuilt from itself each call by code that marks the
+    latest items, with no marker ever removed."""
+    assert p.target is not None
+    name = p.target.shows()
+    block: LDict = p.value
+    mkey = marker_key(block)
+    return Issue(
+        "CL105",
+        p.loc,
+        f"markers pile up across turns: {name} is rebuilt from itself here on every call, by "
+        f"code that places {mkey} on the latest items, and it also grows; no marker is ever "
+        f"removed, so the markers of earlier turns stay in it: from the 5th turn on {_LIMIT}",
+        help="Remove the markers of earlier turns before placing new ones "
+        "(`block.pop('cache_control', None)`), or mark a copy when sending and keep the "
+        "history unmarked.",
+        notes=[("the marker placed on each call", block.locs.get(mkey) or block.loc)],
+    )
+
+
 def empty_text(d: LDict, mkey: str) -> Issue | None:
     """CL104: a marked text block whose text is a part of an input that can be empty."""
     text: Sym = d.text_from
-    why = text.empty or _empty_content(text)
-    if why is None:
+    when = _when_split_empty(text) if text.empty else _empty_content(text)
+    if when is None:
         return None
     notes = [("the text comes from here, with no check that it is not empty", d.locs["text"])]
     return Issue(
         "CL104",
         d.locs.get(mkey) or d.loc,
-        f"for some inputs this code can be given, {mkey} lands on an empty text block: its "
-        f"text is `{text.shows()}`, {why}, and {_EMPTY}",
+        f"for some inputs this code can be given, {mkey} lands on an empty text block: the "
+        f"text `{text.shows()}` is '' {when}, and {_EMPTY}",
         help="Skip the marker when the text is empty (`if text.strip():`), or mark the "
         "previous block instead.",
         notes=notes if d.locs.get("text") is not None else [],
@@ -146,10 +168,10 @@ def _empty_content(text: Sym) -> str | None:
     """The string content of a message, when the messages it is taken from include assistant
     turns: an assistant turn that only calls tools has content '' (OpenAI / LiteLLM format),
     and a history can hold empty turns."""
-    k = key(text.path, exact=False)
-    if text.root is None or len(k) < 2 or k[-1] != "content":
-        return None
-    message = k[:-1]
+    exact = key(text.path)
+    if text.root is None or len(exact) < 2 or exact[-1] != "content" or exact[-2] != "*":
+        return None  # a message picked by position (`messages[0]`) is what the code checked
+    message = loose(exact[:-1])
     admits = False
     for fk, op, values in text.root.facts:
         if loose(fk) != (*message, "role"):
@@ -163,9 +185,27 @@ def _empty_content(text: Sym) -> str | None:
     if not admits:
         return None
     return (
-        "the content of a message that can be an assistant turn, which is '' when the turn "
-        "only calls tools"
+        "when that message is an assistant turn that only calls tools (its content is '' in "
+        "the chat format; the code also picks assistant turns)"
     )
+
+
+def _when_split_empty(text: Sym) -> str:
+    """When a piece of a split string is empty: the separator at the start (first piece) or
+    at the end (last piece)."""
+    path = text.path
+    for i, s in enumerate(path):
+        if isinstance(s, str) and s.startswith(
+            (".split(", ".rsplit(", ".partition(", ".rpartition(")
+        ):
+            whole = Sym(text.origin, "", root=text.root, path=path[:i]).shows()
+            piece = path[i + 1] if i + 1 < len(path) else None
+            if piece == 0:
+                return f"when `{whole}` starts with the separator (or only whitespace does)"
+            if isinstance(piece, int):
+                return f"when `{whole}` ends with the separator"
+            return f"when `{whole}` has the separator at an edge or twice in a row"
+    return "for some inputs"
 
 
 def _what(p: Placement) -> str:
@@ -181,16 +221,39 @@ def _iterated(target: Sym, loop: Any) -> str:
     for i, s in enumerate(target.path):
         if isinstance(s, Each) and s.loop is loop:
             head = Sym("unknown", "", root=target.root, path=target.path[:i])
-            return f"`{head.shows()}`"
+            return head.shows()
     if loop is not None and loop.loc is not None:
-        return f"`{_source(loop.loc)}`"
+        return _source(loop.loc)
     return "its items"
+
+
+def _marked(p: Placement) -> str:
+    """The part that gets the marker, as code (without the marker key itself)."""
+    t = p.target
+    assert t is not None
+    if p.how == "key" and t.path and t.path[-1] in ("cache_control", "cachePoint"):
+        t = Sym(t.origin, t.description, root=t.root, path=t.path[:-1])
+    return t.shows()
+
+
+_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def _noun(expr: str) -> str:
+    """What a loop goes over, for a message: `messages` -> messages, `msg.content` -> blocks."""
+    words = _WORD.findall(expr)
+    last = re.sub(r"^(get|list|load|fetch|all)_", "", words[-1] if words else "")
+    if last in ("content", "contents"):
+        return "content blocks"
+    if last.endswith("s") and len(last) > 2:
+        return last.replace("_", " ")
+    return "items"
 
 
 def _loop_note(loop: Any) -> list[tuple[str, Any]]:
     if loop is None or loop.loc is None:
         return []
-    return [("the loop: one more breakpoint on each pass", loop.loc)]
+    return [("the loop: one more breakpoint on each pass (bound it, or mark after it)", loop.loc)]
 
 
 def _source(loc: Loc) -> str:
@@ -219,9 +282,87 @@ def issues(ev: Any, consumed: set[int], here) -> Iterator[Issue]:
             yield issue
 
 
+_BODY_KEYS = ("tools", "system", "messages")
+_INCOMING = ("json()", "get_json()")  # the body of a request a client sent (request.json())
+
+
+def rewrites(placements: list[Placement]) -> Iterator[Issue]:
+    """Findings on code that adds markers to a request body it was given (a proxy or gateway
+    forwarding a client's request): the client's own markers are out of sight, so the rewrite
+    must count or remove them to stay within the limits."""
+    bodies: dict[int, list[Placement]] = {}
+    for p in placements:
+        t = p.target
+        if t is None or t.root is None or p.how not in ("key", "block", "append"):
+            continue
+        k = key(t.path)
+        body = next((i for i, s in enumerate(k) if s in _INCOMING), None)
+        if body is not None and k[body + 1 : body + 2] and k[body + 1] in _BODY_KEYS:
+            bodies.setdefault(id(t.root), []).append(p)
+    for found in bodies.values():
+        root = found[0].target.root  # type: ignore[union-attr]
+        if root.reads_markers or root.clears:
+            continue  # it looks at (or removes) the markers the client sent
+        added = {id(p.loc.node): p for p in found if p.each is None}
+        if added:
+            first = next(iter(added.values()))
+            n = len(added)
+            yield Issue(
+                "CL105",
+                first.loc,
+                f"for some requests a client can send, this rewrite of the request body it is "
+                f"given (`{root.name}`) goes past 4 breakpoints: it adds {n} cache "
+                f"marker{'s' if n > 1 else ''} without counting or removing the ones the client "
+                f"sent, so a client that already uses 4 breakpoints gets {4 + n} and the API "
+                f"rejects the request ('A maximum of 4 blocks with cache_control may be "
+                f"provided. Found {4 + n}.')",
+                help="Count the markers already in the request (or strip them) before adding "
+                "yours, and keep the total at 4 or fewer.",
+                notes=[("a marker this rewrite adds", p.loc) for p in list(added.values())[1:]],
+            )
+        for p in found:
+            issue = _ttl_against_client(p)
+            if issue is not None:
+                yield issue
+
+
+def _ttl_against_client(p: Placement) -> Issue | None:
+    """A TTL a rewrite sets that a client's marker elsewhere in the request can contradict: a
+    1h breakpoint after the tools (a client's 5m one can come before it), a 5m one before the
+    messages (a client's 1h one can come after it)."""
+    assert p.target is not None
+    k = key(p.target.path)
+    section = next(s for s in k if s in _BODY_KEYS)
+    value = p.value.get(marker_key(p.value)) if p.how == "block" else p.value
+    if not isinstance(value, dict):
+        return None
+    ttl = value.get("ttl", "5m")
+    if ttl == "1h" and section in ("system", "messages"):
+        where, clash = "before it (in the tools or system)", "a 5-minute breakpoint"
+    elif ttl == "5m" and section in ("tools", "system"):
+        where, clash = "after it (in the system or messages)", "a 1h breakpoint"
+    else:
+        return None
+    return Issue(
+        "CL102",
+        p.loc,
+        f"for some requests a client can send, the TTL order breaks: this rewrite puts a "
+        f"ttl='{ttl}' breakpoint in {section}, and a client that sent {clash} {where} gets a "
+        f"1h breakpoint after a 5-minute one, which the API rejects",
+        help="Give the added marker the TTL of the client's markers (read them first), or "
+        "only add markers when the client sent none.",
+        run_time=True,
+    )
+
+
 def _issues(ev: Any, consumed: set[int], here) -> Iterator[Issue]:
+    yield from rewrites([p for p in ev.placements if here(p.loc)])
     for p in ev.placements:
         if not here(p.loc):
+            continue
+        if p.how == "rebuilt":
+            if not ev.removes_markers:
+                yield rebuilt_history(p)
             continue
         if p.each is not None and p.target is not None:
             yield each_item(p)

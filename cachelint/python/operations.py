@@ -116,8 +116,13 @@ def _empty_list(v: Any) -> bool:
 
 
 def pick_return(returns: list[Any], name: str) -> Any:
+    """The value a call stands for, among what its return statements gave: the most
+    informative one (an early `return []` for no input is the least)."""
     if not returns:
         return None
+    for r in returns:
+        if isinstance(r, LList | LDict) and r:
+            return r
     for r in returns:
         if isinstance(r, LList | LDict | Text | Json | Client | Instance):
             return r
@@ -223,6 +228,7 @@ def mark_repeated(
                 and any(lp is loop for lp in value.made_in)
                 and is_marker_key(k)
                 and k not in value.bounded_keys
+                and id(loop) not in value.bounded_loops.get(k, ())
                 and value[k] is not None
             ):
                 value.loop_keys.setdefault(k, into)

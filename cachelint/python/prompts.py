@@ -41,6 +41,7 @@ def to_prompt(site: RequestSite, removes_markers: bool) -> Prompt:
     gateway_default = prompt.dialect == "chat" and site.api.platform == "gateway"
     if site.api.platform and not gateway_default and prompt.platform != "bedrock-legacy":
         prompt.platform = site.api.platform
+        prompt.platform_when = site.when
     prompt.complete = _complete(req)
     for b in prompt.blocks:
         _fill(b, req)

@@ -207,7 +207,7 @@ _VALUE_RULES = frozenset({"CL102", "CL103", "CL106"})
 
 def _about_known_values(issue: Issue, root: Any) -> bool:
     """Marker value rules speak only about values that are known (not `ttl=ttl_setting`)."""
-    if issue.code not in _VALUE_RULES:
+    if issue.code not in _VALUE_RULES or issue.run_time:
         return True
     return known_at(root, issue.anchor) and all(known_at(root, a) for _, a in issue.notes)
 
@@ -419,7 +419,8 @@ def _findings(
         span = _span(loc, module)
         if sup.suppressed(issue.code, [span.line, *(_span(nl, module).line for _, nl in notes)]):
             continue
-        key = (issue.code, span, issue.message)
+        # markers that pile up at one place are one finding, however many ways it was seen
+        key = (issue.code, span, "" if issue.code == "CL105" else issue.message)
         if key in seen:
             continue
         seen.add(key)

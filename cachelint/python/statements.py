@@ -16,6 +16,7 @@ from cachelint.python.guards import tests_cache_flag
 from cachelint.python.inputs import (
     Each,
     Once,
+    Root,
     Sym,
     bind_pattern,
     bounded_slice,
@@ -40,7 +41,13 @@ from cachelint.python.syntax import (
     index_names,
     small_iterable,
 )
-from cachelint.python.tree import loop_body_facts, names_in, rebound_in
+from cachelint.python.tree import (
+    descendants,
+    grown_attributes,
+    loop_body_facts,
+    names_in,
+    rebound_in,
+)
 from cachelint.python.values import (
     Instance,
     LDict,
@@ -63,7 +70,7 @@ class Statements:
     # ---- statements -----------------------------------------------------------------------
 
     def exec_block(self, stmts, frame: Frame) -> None:
-        checked = len(frame.checked)
+        checked, false = len(frame.checked), len(frame.false_keys)
         try:
             for stmt in stmts:
                 if self.budget <= 0:
@@ -71,6 +78,7 @@ class Statements:
                 self.exec_stmt(stmt, frame)
         finally:
             del frame.checked[checked:]  # `if not x: return` speaks for the rest of its block
+            del frame.false_keys[false:]
 
     def exec_stmt(self, stmt: ast.stmt, frame: Frame) -> None:
         self.tick()
@@ -206,6 +214,7 @@ class Statements:
             if isinstance(obj, Instance):
                 if isinstance(value, LList):
                     value.persistent = value.persistent or f"self.{target.attr}"
+                    self._rebuilt(target, value, node, frame)
                 obj.attrs[target.attr] = value
         elif t is ast.Subscript:
             obj = self.eval(target.value, frame)
@@ -234,8 +243,8 @@ class Statements:
             obj.put(key, value, loc, in_loop=again)
             if marker:
                 self.marker_dicts.append(obj)
-                if self.guarded_now(frame) or getattr(value, "bounded_here", False):
-                    obj.bounded_keys.add(key)
+                obj.marked_unless = frozenset(frame.false_keys)
+                self.bound_marker(obj, key, value, frame)
                 if obj.text_from is not None and any(
                     same_part(obj.text_from, c) for c in frame.checked
                 ):
@@ -262,6 +271,29 @@ class Statements:
         for block in marked_blocks(value):
             mkey = "cachePoint" if "cachePoint" in block else "cache_control"
             self.place(obj.step(key), "block", block, block.locs.get(mkey) or loc, frame)
+
+    def _rebuilt(self, target: ast.Attribute, value: LList, node, frame: Frame) -> None:
+        """`self.history = mark(self.history + [msg])`: history kept on the object is rebuilt
+        from itself by code that marks the items it adds on each pass: the markers earlier
+        calls left stay in it (a `Placement` "rebuilt", decided in marker_rules)."""
+        call = getattr(node, "value", None)
+        if not isinstance(call, ast.Call) or target.attr not in grown_attributes(frame.module.tree):
+            return
+        mentions = {
+            n.attr
+            for n in descendants(call)
+            if type(n) is ast.Attribute and type(n.value) is ast.Name and n.value.id == "self"
+        }
+        if target.attr not in mentions:
+            return
+        marked = [b for i in value.repeated for b in marked_blocks(value[i])]
+        if marked:
+            history = Sym("unknown", f"self.{target.attr}", frame.loc(target))
+            history.root = Root(f"self.{target.attr}", frame.loc(target), f"self.{target.attr}")
+            block = marked[0]
+            self.placements.append(
+                Placement(frame.loc(node), history, "rebuilt", block, None, None)
+            )
 
     def place(self, target: Sym, how: str, value: Any, loc: Loc, frame: Frame) -> None:
         each = self.multiplying(frame, of=target)
@@ -328,22 +360,26 @@ class Statements:
             self.exec_block(stmt.orelse, frame)
             return
         before = dict(frame.env)
-        n = len(frame.checked)
+        n, nf = len(frame.checked), len(frame.false_keys)
         frame.checked.extend(self.non_empty(stmt.test, True, frame))
+        frame.false_keys.extend(guards.false_keys(stmt.test, True))
         self._guarded(stmt.test, frame, lambda: self._branch(stmt.body, frame))
         del frame.checked[n:]
+        del frame.false_keys[nf:]
         body_env = dict(frame.env)
         body_left = self._left
         frame.env.clear()
         frame.env.update(before)
         else_left = False
         frame.checked.extend(self.non_empty(stmt.test, False, frame))
+        frame.false_keys.extend(guards.false_keys(stmt.test, False))
         if len(stmt.orelse) == 1 and type(stmt.orelse[0]) is ast.If:  # elif
             self.exec_if(stmt.orelse[0], frame)
         elif stmt.orelse:
             else_left = self._branch(stmt.orelse, frame)
         if not body_left:
             del frame.checked[n:]  # else the test failed for the rest of the block
+            del frame.false_keys[nf:]
         else_env = dict(frame.env)
         if body_left and else_left:
             raise Flow("return")
@@ -457,7 +493,10 @@ class Statements:
             return
         loop = Loop(
             stmt,
-            exits or small_iterable(stmt.iter) or bounded_slice(unwrap_enumerated(iterable)),
+            exits
+            or small_iterable(stmt.iter)
+            or bounded_slice(unwrap_enumerated(iterable))
+            or getattr(unwrap_enumerated(iterable), "few", False),
             counters,
             frozenset(index_names(stmt.target, stmt.iter)),
             unordered=strings.unordered_hole(unwrap_enumerated(iterable), frame.loc(stmt.iter)),
@@ -520,7 +559,7 @@ class Statements:
             if v.unordered is not None:
                 return v.unordered
             for x in v:
-                if x is v.base:  # the items of an input, then the ones added
+                if x is v.base and isinstance(x, Sym):  # the items of an input, then added ones
                     return x.step(Each(loop))
                 if isinstance(x, Sym) and x.path and isinstance(x.path[-1], Each):
                     return each_of(x, loop)

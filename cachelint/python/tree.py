@@ -166,3 +166,31 @@ def names_in(expr: ast.AST) -> tuple[set[str], set[str], set[str], set[str]]:
                 sides = (part.left, part.right) if type(part) is ast.BinOp else (part,)
                 compared.update(s.id for s in sides if type(s) is ast.Name)
     return names, attrs, calls, compared
+
+
+_GROWING = frozenset({"append", "extend", "insert"})
+_grown: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def grown_attributes(module: ast.Module) -> frozenset[str]:
+    """Attributes of `self` the module adds items to (`self.history.append(m)`,
+    `self.history += results`): lists that grow across calls."""
+    hit = _grown.get(id(module))
+    if hit is not None and hit[0] is module:
+        return hit[1]
+    out: set[str] = set()
+    for n in descendants(module):
+        t = type(n)
+        if t is ast.Call and type(n.func) is ast.Attribute and n.func.attr in _GROWING:
+            target = n.func.value
+        elif t is ast.AugAssign and type(n.op) is ast.Add:
+            target = n.target
+        else:
+            continue
+        owner = target.value if type(target) is ast.Attribute else None
+        if type(owner) is ast.Name and owner.id == "self":
+            out.add(target.attr)
+    if len(_grown) > 1000:
+        _grown.clear()
+    _grown[id(module)] = (module, frozenset(out))
+    return frozenset(out)

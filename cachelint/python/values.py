@@ -86,6 +86,19 @@ class Text(str):
         return [p for p in self.parts if isinstance(p, Hole)]
 
 
+class Choice(str):
+    """A known string that is one of several, picked at run time (`"1h" if long else "5m"`):
+    it reads as its first option; `options` holds all, `when` the condition of the first."""
+
+    options: tuple[str, ...] = ()
+    when: str = ""
+
+    def __new__(cls, first: str, options: tuple[str, ...], when: str) -> Choice:
+        obj = super().__new__(cls, first)
+        obj.options, obj.when = options, when
+        return obj
+
+
 class LList(list):
     """A list whose elements remember their source locations and how they were added. Items
     that would take it over MAX_SIZE are left out, and one unknown item stands for them."""
@@ -106,6 +119,7 @@ class LList(list):
         self.persistent: str | None = None  # outlives the call (self.x, global, parameter)
         self.kept = False  # appended to a persistent history: written once, replayed
         self.base: Any = None  # inputs.Sym: an input list whose items come before the known ones
+        self.few = False  # a literal of at most 4 items, unchanged since
 
     def full(self, value: Any) -> bool:
         """Whether adding value would take it over MAX_SIZE (then an unknown item is added
@@ -121,6 +135,7 @@ class LList(list):
         return True
 
     def add(self, value: Any, loc: Loc | None, repeated: bool = False, at: int | None = None):
+        self.few = False
         if self.full(value):
             return
         if at is None:
@@ -184,8 +199,11 @@ class LDict(dict):
         self.repeated = False  # the dict itself is created in an unbounded loop
         self.kept = False
         self.rep_loop: Any = None  # frames.Loop on each pass of which it was added to a list
-        self.bounded_here = False  # made where every active loop is bounded by a guard
+        self.bounded_in: frozenset[int] = frozenset()  # ids of the loops bounded where made
+        self.bounded_loops: dict[Any, frozenset[int]] = {}  # key -> loops bounded where set
         self.made_in: tuple = ()  # the frames.Loops active when it was made
+        # keys known false where its marker was set (`if not tool.get("defer_loading"):`)
+        self.marked_unless: frozenset[str] = frozenset()
         self.text_from: Any = None  # inputs.Sym: its text, when that can be empty unchecked
         self.size = NODE  # as when its entries were set
         for k, v, vloc in items:
@@ -241,6 +259,7 @@ class Client:
 
     kind: str  # anthropic | openai | litellm | boto3 | http
     platform: str | None = None
+    when: str = ""  # picked by a condition (`AnthropicBedrock() if on_aws else Anthropic()`)
 
 
 @dataclass(eq=False, slots=True, repr=False)
@@ -426,6 +445,7 @@ def copy_value(v: Any, deep: bool, memo: dict | None = None) -> Any:
             out.put(k, copy_value(x, deep, memo) if deep else x, v.locs.get(k))
         out.loop_keys = dict(v.loop_keys)
         out.bounded_keys = set(v.bounded_keys)
+        out.bounded_loops = dict(v.bounded_loops)
         out.turn_keys = set(v.turn_keys)
         out.open, out.unordered, out.repeated = v.open, v.unordered, v.repeated
         return out

@@ -193,7 +193,10 @@ class Engine:
             return self._lint_python(data, display, target.path, selected)
         from cachelint.payload.source import lint_json
 
-        return lint_json(data, display, self.context, selected)
+        found = lint_json(data, display, self.context, selected)
+        if not target.explicit and _other_json(found, data):
+            return None
+        return found
 
     def files(
         self,
@@ -283,6 +286,21 @@ def uninteresting(name: str, data: bytes) -> bool:
     if name.endswith(PYTHON_SUFFIXES):
         return not worth_parsing(data)
     return not _json_candidate(data)
+
+
+# a key only a request payload or a log of them has
+_REQUEST_KEY = re.compile(rb'"(messages|system|tools|cache_control|cachePoint|request|body)"\s*:')
+
+
+def _other_json(found: list[Finding], data: bytes) -> bool:
+    """A walked file that is not JSON (JSON with comments, a template) and shows none of a
+    request's keys: some other tool's file that mentions caching, not a payload to report."""
+    return (
+        len(found) == 1
+        and found[0].code == "CL000"
+        and found[0].message.startswith("invalid JSON")
+        and _REQUEST_KEY.search(data) is None
+    )
 
 
 def _json_candidate(data: bytes) -> bool:

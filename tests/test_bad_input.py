@@ -81,6 +81,26 @@ def test_unrelated_json_in_a_walked_folder_is_skipped(tmp_path):
     assert r.returncode == 1 and b"[CL000]" in r.stdout
 
 
+def test_walked_json_with_comments_that_mentions_caching_is_not_a_payload(tmp_path):
+    # model metadata with a commented-out line (as a coding assistant ships it): its cache prices
+    # pass the prefilter, but it holds no request key, so a walk does not report it unparsable
+    (tmp_path / "model-metadata.json").write_text(
+        '{"m": {\n  "cache_read_input_token_cost": 1e-7,\n  //"supports_tools": true,\n'
+        '  "supports_prompt_caching": true}}\n'
+    )
+    (tmp_path / "request.json").write_text(
+        '{"messages": [{"role": "user", "content": [{"type": "text", "text": "x", '
+        '"cache_control": {"type": "ephemeral"}},]}]}'
+    )
+    r = run_cli("check", str(tmp_path), "--format", "concise", "--no-cache")
+    assert r.returncode == 1
+    out = r.stdout.decode()
+    assert "request.json:1:" in out and "trailing comma" in out
+    assert "model-metadata" not in out
+    r = run_cli("check", str(tmp_path / "model-metadata.json"), "--format", "concise")
+    assert r.returncode == 1 and b"[CL000]" in r.stdout
+
+
 def test_unreadable_paths_are_findings_and_the_run_goes_on(tmp_path):
     good = tmp_path / "good.json"
     good.write_bytes(GOOD_BAD)

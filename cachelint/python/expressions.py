@@ -562,7 +562,9 @@ class Expressions:
         index only known at run time stands for whichever item the innermost loop is at)."""
         if not is_known(key) or isinstance(key, bool | float) or key is None:
             loop = frame.loops[-1] if frame.loops else None
-            chosen = caller_given(key) and key.root is not obj.root
+            chosen = (caller_given(key) and key.root is not obj.root) or (
+                loop is not None and loop.chooser not in (None, obj.root)
+            )
             return part_of(obj, Each(loop, chosen))
         return part_of(obj, key)
 

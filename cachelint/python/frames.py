@@ -40,6 +40,9 @@ class Loop:
     # `if msg.cache`): the markers it places are the ones its input asks for, not one per item
     flagged: bool = False
     loc: Loc | None = None  # what it iterates (or its condition), for messages
+    # the input it iterates when that is a whole list the caller passes (`for i in cache_idxs`):
+    # an index read on each pass picks the items the caller chose
+    chooser: Any = None
 
     def bounded(self) -> bool:
         return self.shape_bounded or any(self._bounds(g) for g in self.guards)

@@ -178,6 +178,14 @@ def caller_given(v: Any) -> bool:
     )
 
 
+def whole_input(v: Any) -> Root | None:
+    """The input v is, when it is a whole list a caller passes (a parameter, not a part of one
+    or state kept across calls)."""
+    if isinstance(v, Sym) and v.root is not None and v.root.persistent is None and not v.path:
+        return v.root
+    return None
+
+
 def bounded_slice(v: Any) -> bool:
     """A slice with a bound: at most that many items (`messages[-2:]`, `tools[:n]`)."""
     return isinstance(v, Sym) and bool(v.path) and isinstance(v.path[-1], Cut)

@@ -25,6 +25,7 @@ from cachelint.python.inputs import (
     loops_of,
     part_of,
     same_part,
+    whole_input,
 )
 from cachelint.python.inputs import key as input_key
 from cachelint.python.operations import (
@@ -502,6 +503,7 @@ class Statements:
             unordered=strings.unordered_hole(unwrap_enumerated(iterable), frame.loc(stmt.iter)),
             targets=frozenset(bound_names(stmt.target)),
             loc=frame.loc(stmt.iter),
+            chooser=whole_input(unwrap_enumerated(iterable)),
         )
         element = self.element_of(iterable, stmt.iter, frame, loop)
         self.assign(stmt.target, element, frame, stmt)

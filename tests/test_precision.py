@@ -54,6 +54,7 @@ def test_the_bad_twins_are_still_reported():
         ("support_bot_time_in_system.py", "CL301"),  # datetime.now() in the system prompt
         ("beta_header_sent.py", "CL501"),  # the old beta sent in default_headers
         ("text_block_string_marker.py", "CL103"),  # a content block with a string marker
+        ("default_prompt_with_time.py", "CL304"),  # `prompt or f"... {datetime.now()}"`
     }
     lines = sorted(
         f["line"] for f in report["findings"] if f["path"].endswith("log_changing_snapshot.jsonl")

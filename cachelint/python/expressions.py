@@ -131,7 +131,8 @@ class Expressions:
             if known is not None:
                 left = right
             elif is_or:
-                left = right if not isinstance(right, Hole) else left
+                if not isinstance(right, Hole) and not _repair(left, right):
+                    left = right
             elif isinstance(left, Once) or isinstance(right, Once):
                 left = Once("unknown", "a condition that holds on one pass")
             elif isinstance(left, Sym) or isinstance(right, Sym):  # keeps what it tests
@@ -635,3 +636,12 @@ _BY_TYPE = {
     ast.NamedExpr: lambda self, node, frame: self._named(node, frame),
     ast.Lambda: lambda self, node, frame: self._lambda(node, frame),
 }
+
+
+def _repair(left: Any, right: Any) -> bool:
+    """`call.get("id") or f"tool_{uuid4().hex}"`: a volatile stand-in for a field of the data
+    that is normally there; the value sent is the field (a whole parameter, as in
+    `prompt or default_prompt`, often is None, and then the fallback is what is sent)."""
+    if not (isinstance(left, Sym) and left.path):
+        return False
+    return isinstance(right, Text) and any(h.origin == "volatile" for h in right.holes())

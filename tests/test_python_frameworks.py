@@ -189,6 +189,12 @@ def test_pydantic_ai_cached_instructions_holding_the_time():
     assert _pydantic(model=model, settings="") == [(14, "CL301")]
 
 
+def test_pydantic_ai_mixed_ttls_are_sent_as_1h_so_no_cl102():
+    assert _pydantic(settings='anthropic_cache_instructions=True, anthropic_cache="1h"') == [
+        (14, "CL301")
+    ]
+
+
 def test_pydantic_ai_request_data_in_cached_instructions_is_cl302():
     found = _pydantic(instructions='f"Address the user as {user_name}."')
     assert [c for _, c in found] == ["CL302"]

@@ -217,8 +217,13 @@ def _control(ttl: str, with_ttl: bool = True) -> LDict:
 
 def _text_block(text: Any, loc: Loc | None) -> LDict:
     if not isinstance(text, str):
-        text = Text([text if hasattr(text, "origin") else hole("unknown", "a text")])
+        text = Text([_piece(text)])
     return LDict([("type", "text", loc), ("text", text, loc)], loc=loc)
+
+
+def _piece(v: Any) -> Any:
+    """A piece of text: a string, a hole, or an unknown text for any other value."""
+    return v if isinstance(v, str | Hole) else hole("unknown", "a text")
 
 
 def _joined(values: list[Any], sep: str) -> Any:
@@ -226,7 +231,7 @@ def _joined(values: list[Any], sep: str) -> Any:
     for v in values:
         if parts:
             parts.append(sep)
-        parts.append(v)
+        parts.append(_piece(v))
     return Text(parts)
 
 
@@ -334,6 +339,11 @@ def _pydantic_ai(agent: Configured) -> LDict | None:
     msgs_ttl, _ = flags.get("anthropic_cache_messages", (None, None))
     if auto_ttl and msgs_ttl:
         return None  # pydantic-ai raises a UserError
+    if "1h" in (instr_ttl, tools_ttl, auto_ttl, msgs_ttl):
+        # 2.78.0 sends mixed TTLs all as 1h (observed): never a 1h-after-5m request
+        instr_ttl, tools_ttl, auto_ttl, msgs_ttl = (
+            t and "1h" for t in (instr_ttl, tools_ttl, auto_ttl, msgs_ttl)
+        )
     system = LList(loc=agent.loc)
     prompts = _strings(agent.get("system_prompt"))
     if prompts:
@@ -408,12 +418,12 @@ def _agno_system(agent: Configured) -> Any:
     parts: list[Any] = []
     description = agent.get("description")
     if description is not None:
-        parts += [description, "\n"]
+        parts += [_piece(description), "\n"]
     instructions = agent.get("instructions")
     texts = _strings(instructions)
     if texts is not None:
         for t in texts:
-            parts += [t if isinstance(t, str) else hole("unknown", "an instruction"), "\n"]
+            parts += [_piece(t), "\n"]
     elif instructions is not None:
         parts += [hole("unknown", "instructions from a function"), "\n"]
     if agent.get("add_datetime_to_context") is True:
@@ -423,7 +433,7 @@ def _agno_system(agent: Configured) -> Any:
     for name in ("expected_output", "additional_context"):
         value = agent.get(name)
         if value is not None:
-            parts += [value, "\n"]
+            parts += [_piece(value), "\n"]
     return Text(parts) if parts else None
 
 

@@ -9,7 +9,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from cachelint.prompt import Hole
-from cachelint.python import names, strings
+from cachelint.python import frameworks, names, strings
 from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
 from cachelint.python.frames import Flow
 from cachelint.python.inputs import OPAQUE, Each, Sym, clears, copy_of
@@ -113,6 +113,9 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
     if name in CLIENTS:
         kind, platform = CLIENTS[name]
         return Client(kind, platform)
+    framework_object = frameworks.construct(ev, name, args, kwargs, frame, node)
+    if framework_object is not None:
+        return framework_object
     if not args and kwargs and _typed_dict(name):
         out = ev.new_dict(frame, node)  # SDK request types are TypedDicts: plain dicts
         for i, (k, v) in enumerate(kwargs.items()):
@@ -623,6 +626,7 @@ def build_site(
                 if i < len(positional) and key not in req:
                     value, vnode = positional[i]
                     req.put(key, value, frame.loc(vnode))
+            frameworks.inject_litellm(req)
         if "messages" not in req:
             return []
         return [RequestSite(api, loc, req, headers)]

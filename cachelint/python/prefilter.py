@@ -22,6 +22,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from cachelint.python import frameworks
+
 _LITERALS = (
     b"completions.create",
     b"litellm",
@@ -29,6 +31,7 @@ _LITERALS = (
     b".converse_stream(",
     b"invoke_model",
     b"/v1/messages",
+    *frameworks.PREFILTER,
 )
 _CALL = re.compile(
     rb"messages\.(?:create|stream|count_tokens|parse|batches)\b"

@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass, field
 
 from cachelint.payload.markers import is_http_cache_value, is_http_header, looks_like_marker
+from cachelint.python import frameworks
 from cachelint.python.betas import OLD_BETA, names_beta, sends_betas, sent_betas
 from cachelint.python.calls import chain, classify
 from cachelint.python.tree import children
@@ -138,7 +139,7 @@ def _call(node: ast.Call, fn: Function | None, out: Scan) -> None:
     parts = chain(node.func)
     if fn is not None and parts[-1]:
         fn.calls.add(parts[-1])
-    if classify(parts, ".".join(parts)) is not None:
+    if classify(parts, ".".join(parts)) is not None or frameworks.builds_request(parts):
         out.calls.append((node, fn))
         if fn is not None:
             fn.relevant = True

@@ -351,7 +351,8 @@ def check(
         policy = FixPolicy.of(config.fixable, config.unfixable, unsafe_fixes)
         fixed = 0
         if diff or fix or fix_only:
-            done = fix_files(engine, findings, policy, write=not diff)
+            only_new = (lambda fs: new_findings(fs, known)) if known is not None else None
+            done = fix_files(engine, findings, policy, write=not diff, new=only_new)
             for shown_path, why in done.refused:
                 click.echo(f"cachelint: not fixed: {shown(shown_path)}: {why}", err=True)
             if diff:

@@ -145,8 +145,9 @@ class Planner:
         if t is ast.ImportFrom:
             if node.module != _TYPES_MODULE or node.level:  # type: ignore[attr-defined]
                 return None
-            if not all(a.name in CURRENT_NAMES for a in node.names):  # type: ignore[attr-defined]
-                return None
+            names = [CURRENT_NAMES.get(a.name) for a in node.names]  # type: ignore[attr-defined]
+            if not all(names) or any(self._binds_otherwise(n) for n in names):  # type: ignore[arg-type]
+                return None  # the names it imports would not be renamed
             return NodeEdit(self.span(node), "module", ("anthropic.types",))
         if t is ast.Constant:
             return self._beta(node, parent)

@@ -89,10 +89,16 @@ def sorted_(node, args, parents):
         comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         call_args = [
             cst.Arg(inner, comma=comma),
-            cst.Arg(cst.parse_expression(f"lambda {args[0]}: {args[1]}"), keyword=cst.Name("key")),
+            _keyword_arg("key", f"lambda {args[0]}: {args[1]}"),
         ]
     wrapped = cst.Call(cst.Name("sorted"), call_args, lpar=node.lpar, rpar=node.rpar)
     return node, wrapped
+
+
+def _keyword_arg(name: str, value: str) -> cst.Arg:
+    """`name=value`, spelled as PEP 8 has it."""
+    tight = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    return cst.Arg(cst.parse_expression(value), keyword=cst.Name(name), equal=tight)
 
 
 def remove(node, args, parents):
@@ -151,7 +157,7 @@ def add_keyword(node, args, parents):
     if type(node) is not cst.Call or args[0] in {a.keyword.value for a in node.args if a.keyword}:
         return None
     items = list(node.args)
-    new = cst.Arg(cst.parse_expression(args[1]), keyword=cst.Name(args[0]))
+    new = _keyword_arg(args[0], args[1])
     if items:
         last = items[-1]
         if last.star:

@@ -27,7 +27,9 @@ def ask(history: list[PromptCachingBetaMessageParam]):
         max_tokens=1024,
         system=system,
         messages=history,
-        extra_headers={"anthropic-beta": "prompt-caching-2024-07-31, max-tokens-3-5-sonnet-2024-07-15"},
+        extra_headers={
+            "anthropic-beta": "prompt-caching-2024-07-31, max-tokens-3-5-sonnet-2024-07-15"
+        },
     )
 
 
@@ -63,7 +65,9 @@ def ask(history: list[MessageParam]):
         max_tokens=1024,
         system=system,
         messages=history,
-        extra_headers={"anthropic-beta": "max-tokens-3-5-sonnet-2024-07-15"},
+        extra_headers={
+            "anthropic-beta": "max-tokens-3-5-sonnet-2024-07-15"
+        },
     )
 
 
@@ -203,7 +207,7 @@ def test_a_marker_literal_shared_with_kept_markers_is_not_removed(tmp_path):
     source = source.replace(
         '{"type": "text", "text": "C", "cache_control": {"type": "ephemeral"}}', 'block("C")'
     )
-    fixed, r = _fix(tmp_path, source, "--select", "CL101", "--unsafe-fixes")
+    fixed, _ = _fix(tmp_path, source, "--select", "CL101", "--unsafe-fixes")
     assert fixed == source  # dropping block()'s marker would drop C's, which is kept
     out = run_cli("check", "app.py", "--no-cache", "--select", "CL101", cwd=tmp_path).stdout
     assert b"CL101" in out and b"fix available" not in out

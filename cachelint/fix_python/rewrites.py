@@ -17,7 +17,7 @@ Rewrite = Callable[[cst.CSTNode, tuple[str, ...], Parents], tuple[cst.CSTNode, A
 
 # Arguments and header keys left out when removing the beta leaves them empty.
 _EMPTIED_ARGS = frozenset({"betas", "extra_headers", "headers", "default_headers"})
-_BETA_KEYS = frozenset({"anthropic-beta", "anthropic_beta", "betas"})
+_EMPTIED_KEYS = frozenset({"anthropic-beta", "anthropic_beta"}) | _EMPTIED_ARGS
 
 
 def _quoted(node: cst.SimpleString, value: str) -> cst.SimpleString | None:
@@ -129,13 +129,13 @@ def remove(node, args, parents):
 
 def _holder(seq: cst.CSTNode, parents: Parents) -> cst.CSTNode | None:
     """The node standing for an emptied list or dict in its own container: the argument
-    value of betas= or a header argument, or the value of an anthropic-beta key."""
+    value of betas= or a header argument, or the value of such a key or an anthropic-beta key."""
     up = parents.get(seq)
     if type(up) is cst.Arg and up.keyword is not None and up.keyword.value in _EMPTIED_ARGS:
         return seq
-    if type(up) is cst.DictElement and up.value is seq:
+    if type(up) is cst.DictElement and up.value is seq:  # {"extra_headers": {...}} too
         key = up.key
-        if type(key) is cst.SimpleString and key.evaluated_value.lower() in _BETA_KEYS:
+        if type(key) is cst.SimpleString and key.evaluated_value.lower() in _EMPTIED_KEYS:
             return key
     return None
 

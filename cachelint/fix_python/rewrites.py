@@ -124,7 +124,27 @@ def remove(node, args, parents):
         return remove(up, args, parents)
     if not items and type(seq) is cst.Tuple and not seq.lpar:
         return None  # `x = "beta",`: nothing left to write
-    return seq, seq.with_changes(**{field: items})
+    changes: dict[str, Any] = {field: items}
+    if not items:  # `f(\n    x=1\n)` -> `f()`, not `f(\n    )`
+        changes.update(_closed(seq))
+    return seq, seq.with_changes(**changes)
+
+
+def _closed(seq: cst.CSTNode) -> dict[str, Any]:
+    """What makes an emptied call, list, tuple, set or dict a pair of brackets."""
+    none = cst.SimpleWhitespace("")
+    if type(seq) is cst.Call:
+        return {"whitespace_before_args": none}
+    if type(seq) in (cst.List, cst.Set, cst.Dict):
+        opening, closing = (
+            ("lbrace", "rbrace") if type(seq) is not cst.List else ("lbracket", "rbracket")
+        )
+        left, right = getattr(seq, opening), getattr(seq, closing)
+        return {
+            opening: left.with_changes(whitespace_after=none),
+            closing: right.with_changes(whitespace_before=none),
+        }
+    return {}
 
 
 def _holder(seq: cst.CSTNode, parents: Parents) -> cst.CSTNode | None:

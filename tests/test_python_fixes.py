@@ -301,3 +301,20 @@ def test_directory_entries_are_sorted_by_name():
     )
     wrong_place = Fix("sort", Applicability.UNSAFE, (NodeEdit(Span(1, 27, 2, 12), "sorted"),))
     assert made(text, [wrong_place]) == [None]
+
+
+def test_a_header_argument_left_empty_goes_and_the_call_closes_up(tmp_path):
+    source = (
+        "import anthropic\n\n"
+        "client = anthropic.Anthropic(\n"
+        '    default_headers={"anthropic-beta": "prompt-caching-2024-07-31"}\n'
+        ")\n"
+        'other = anthropic.Anthropic(default_headers={"anthropic-beta": '
+        '"prompt-caching-2024-07-31", "x-team": "a"})\n'
+    )
+    fixed, _ = _fix(tmp_path, source, "--select", "CL501")
+    assert fixed == (
+        "import anthropic\n\n"
+        "client = anthropic.Anthropic()\n"
+        'other = anthropic.Anthropic(default_headers={"x-team": "a"})\n'
+    )

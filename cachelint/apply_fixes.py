@@ -20,6 +20,7 @@ import orjson
 
 from cachelint.discovery import JSONL_SUFFIXES, PYTHON_SUFFIXES
 from cachelint.findings import Finding
+from cachelint.fix_python import made
 from cachelint.fixes import Fix
 from cachelint.reading import read_error, read_regular
 from cachelint.selection import Selection
@@ -130,13 +131,15 @@ def fix_bytes(
     pass whose result would not parse is not kept."""
     current, count = data, 0
     for _ in range(MAX_PASSES):
-        fixes = [f.fix for f in lint(current) if policy.allows(f)]
+        fixes = [f.fix for f in lint(current) if f.fix is not None and policy.allows(f)]
         if not fixes:
             break
         try:
             text = current.decode("utf-8")
         except UnicodeDecodeError:
             break
+        # a Python fix made into text may turn out unsafe (it deletes a comment)
+        fixes = [f for f in made(text, fixes) if f is not None and (f.safe or policy.unsafe)]
         new_text, n = apply_edits(text, fixes)
         new = new_text.encode("utf-8")
         if n == 0 or new == current or not parses(new, display):
@@ -188,8 +191,15 @@ class FixRun:
         return sum(f.fixed_count for f in self.files)
 
 
-def fix_files(engine: Engine, findings: list[Finding], policy: FixPolicy, write: bool) -> FixRun:
-    """Fix every file holding a finding with an allowed fix (stdin is not fixed)."""
+def fix_files(
+    engine: Engine,
+    findings: list[Finding],
+    policy: FixPolicy,
+    write: bool,
+    new: Callable[[list[Finding]], list[Finding]] | None = None,
+) -> FixRun:
+    """Fix every file holding a finding with an allowed fix (stdin is not fixed); `new` keeps
+    the findings not in the baseline, on every pass: a baselined finding is never fixed."""
     run = FixRun([], [])
     for display in sorted({f.path for f in findings if policy.allows(f) and f.path != "-"}):
         path = Path(display)
@@ -198,7 +208,12 @@ def fix_files(engine: Engine, findings: list[Finding], policy: FixPolicy, write:
         except OSError as e:
             run.refused.append((display, read_error(e)))
             continue
-        done = fix_bytes(data, display, lambda b, d=display: engine.lint_bytes(b, d), policy)
+
+        def lint(b: bytes, d: str = display) -> list[Finding]:
+            found = engine.lint_bytes(b, d)
+            return new(found) if new is not None else found
+
+        done = fix_bytes(data, display, lint, policy)
         if not done.fixed_count:
             continue
         if write:

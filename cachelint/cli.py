@@ -26,6 +26,7 @@ from cachelint.config import Config, ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded, is_file
 from cachelint.engine import CounterUnavailable, Engine, Options
 from cachelint.findings import Finding, Severity
+from cachelint.fix_python import realized
 from cachelint.formatters import Formatter, Summary, UnknownFormat, available
 from cachelint.formatters import load as load_formatter
 from cachelint.formatters.neutral import shown
@@ -351,7 +352,8 @@ def check(
         policy = FixPolicy.of(config.fixable, config.unfixable, unsafe_fixes)
         fixed = 0
         if diff or fix or fix_only:
-            done = fix_files(engine, findings, policy, write=not diff)
+            only_new = (lambda fs: new_findings(fs, known)) if known is not None else None
+            done = fix_files(engine, findings, policy, write=not diff, new=only_new)
             for shown_path, why in done.refused:
                 click.echo(f"cachelint: not fixed: {shown(shown_path)}: {why}", err=True)
             if diff:
@@ -383,6 +385,8 @@ def check(
         )
         if statistics:
             _print_statistics(findings, stdout)
+        if any(fm.name in ("json", "sarif") for fm in formatters):  # they show the edits
+            findings = realized(findings, _text_of)
         for fm in formatters:
             try:
                 fm.start()
@@ -402,6 +406,14 @@ def check(
     if exit_non_zero_on_fix and fixed:
         sys.exit(1)
     sys.exit(0 if exit_zero or write_baseline is not None or not failing else 1)
+
+
+def _text_of(path: str) -> str | None:
+    """A checked file's text, for the edits of its Python fixes (None: they are left out)."""
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _check_model(model: str | None, config: Config) -> None:

@@ -4,7 +4,9 @@ An edit replaces a span (1-based lines and columns in code points, the end exclu
 `Span`) with new text. A fix is `safe` when it keeps what the program means apart from its cache
 behaviour, `unsafe` when it may change what is sent (as in ruff); only `--unsafe-fixes` applies
 those. Rules describe a fix by anchors (`PlannedFix`); the source that resolves anchors to spans
-turns it into a `Fix`.
+turns it into a `Fix`. In Python source an edit is a `NodeEdit`: a rewrite of a syntax node that
+libcst makes only when the fix is applied or shown (`cachelint.fix_python`), so that checking
+never imports it.
 """
 
 from __future__ import annotations
@@ -32,14 +34,33 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeEdit:
+    """A rewrite of the Python syntax node at `span` (where ast puts it): `op` names the rewrite
+    (cachelint.fix_python.rewrites), `args` are its parameters."""
+
+    span: Span
+    op: str
+    args: tuple[str, ...] = ()
+
+    def to_record(self) -> list:
+        s = self.span
+        return ["node", s.line, s.column, s.end_line, s.end_column, self.op, list(self.args)]
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
     title: str
     applicability: Applicability
-    edits: tuple[Edit, ...]
+    edits: tuple[Edit | NodeEdit, ...]
 
     @property
     def safe(self) -> bool:
         return self.applicability is Applicability.SAFE
+
+    @property
+    def pending(self) -> bool:
+        """Whether some edit is a node rewrite still to be made into text."""
+        return any(type(e) is NodeEdit for e in self.edits)
 
     def to_record(self) -> list:
         return [self.title, self.applicability.value, [e.to_record() for e in self.edits]]
@@ -50,7 +71,12 @@ class Fix:
         return cls(
             title,
             Applicability(applicability),
-            tuple(Edit(Span(*e[:4]), e[4]) for e in edits),
+            tuple(
+                NodeEdit(Span(*e[1:5]), e[5], tuple(e[6]))
+                if e[0] == "node"
+                else Edit(Span(*e[:4]), e[4])
+                for e in edits
+            ),
         )
 
     def to_dict(self) -> dict:
@@ -59,7 +85,8 @@ class Fix:
             "applicability": self.applicability.value,
             "edits": [
                 {
-                    "content": e.content,
+                    # a node rewrite not made into text (see cachelint.fix_python.realized)
+                    **({"content": e.content} if type(e) is Edit else {"rewrite": e.op}),
                     "location": {"line": e.span.line, "column": e.span.column},
                     "end_location": {"line": e.span.end_line, "column": e.span.end_column},
                 }
@@ -85,3 +112,6 @@ class PlannedFix:
     title: str
     edits: list[AnchoredEdit] = field(default_factory=list)
     applicability: Applicability = Applicability.SAFE
+    # anchors the fix must leave alone (the markers CL101 keeps): in Python source a fix whose
+    # edit would reach one of them through a shared literal is not offered
+    kept: list[Any] = field(default_factory=list)

@@ -115,3 +115,28 @@ def test_config_excludes_apply_to_files_pre_commit_passes(user_repo, env):
 def test_other_files_are_not_passed(user_repo, env):
     proc = run_hook(user_repo, env, "notes.txt")
     assert proc.returncode == 0 and "no files to check" in proc.stdout
+
+
+MISSPELT_PY = (
+    'CACHE = {"type": "ephemeral", "ttl": "5min"}  # the marker of every block\n\n\n'
+    'def block(text):\n    return {"type": "text", "text": text, "cache_control": CACHE}\n'
+)
+
+
+def test_the_fixing_recipe_fixes_and_fails_the_commit(tmp_path, env, hook_repo):
+    """README's `args: [--fix]`: the file is fixed, pre-commit fails the run because the hook
+    changed it, and passes once the fix is staged."""
+    path, rev = hook_repo
+    (recipe,) = blocks(section("pre-commit with fixes"), "yaml")
+    config = substituted(recipe, path, rev)
+    write_files(tmp_path, {".pre-commit-config.yaml": config, "app.py": MISSPELT_PY})
+    git(tmp_path, "init", "-q", env=env)
+    git(tmp_path, "add", "-A", env=env)
+    git(tmp_path, "commit", "-q", "--no-gpg-sign", "-m", "app", env=env)
+    proc = run_hook(tmp_path, env, "app.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "files were modified by this hook" in proc.stdout
+    assert (tmp_path / "app.py").read_text() == MISSPELT_PY.replace('"5min"', '"5m"')
+    git(tmp_path, "add", "-A", env=env)
+    proc = run_hook(tmp_path, env, "app.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr

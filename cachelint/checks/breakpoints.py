@@ -53,6 +53,7 @@ def _drop_earliest(bps: list[Marker]) -> PlannedFix | None:
         f"Remove the {surplus} earliest marker{'s' if surplus > 1 else ''}: {where}",
         [AnchoredEdit(_removed(m), "member") for m in dropped],
         Applicability.UNSAFE,
+        kept=[m.anchor for m in bps if m not in dropped and m.placement != "automatic"],
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from cachelint.checks import Context, Issue, request_check
 from cachelint.checks.volatile import covering, prefix_blocks
+from cachelint.fixes import AnchoredEdit, Applicability, PlannedFix
 from cachelint.prompt import Prompt
 
 
@@ -23,4 +24,13 @@ def unstable_order(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                 f"the {p.block.section} prefix is built from {h.description}: another process "
                 f"or machine produces another order, so the prefix differs and the cache misses",
                 notes=[("breakpoint whose prefix includes it", covering(p).anchor)],
+                fix=_sort(h),
             )
+
+
+def _sort(h) -> PlannedFix:
+    """Sorted, the order is the same in every process. Unsafe: the model sees the items in
+    another order than before, and sorted() raises TypeError for items that do not compare."""
+    return PlannedFix(
+        "Wrap in sorted(...)", [AnchoredEdit(h.anchor, "sorted")], Applicability.UNSAFE
+    )

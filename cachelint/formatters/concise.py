@@ -1,4 +1,5 @@
-"""`path:line:col: severity: message [CODE]`: matches the $gcc problem matcher and Vim."""
+"""`path:line:col: severity: [*] message [CODE]` (`[*]`: fixable with --fix): matches the $gcc
+problem matcher and Vim."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ def concise_line(f: Finding) -> str:
     f = shown_finding(f)
     # gcc-style matchers know only "error" and "warning": info is shown as a warning here
     sev = "error" if f.severity is Severity.ERROR else "warning"
-    return f"{f.path}:{f.span.line}:{f.span.column}: {sev}: {f.message} [{f.code}]"
+    # `[*]`: `--fix` fixes it (ruff's mark, before the message: the code stays last for the
+    # problem matchers, which take the mark as part of the message)
+    mark = "[*] " if f.fix is not None and f.fix.safe else ""
+    return f"{f.path}:{f.span.line}:{f.span.column}: {sev}: {mark}{f.message} [{f.code}]"
 
 
 class ConciseFormatter(Formatter):

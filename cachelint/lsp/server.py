@@ -22,6 +22,7 @@ from pygls.uris import to_fs_path
 from cachelint import __version__
 from cachelint.config import ConfigError
 from cachelint.discovery import PYTHON_SUFFIXES
+from cachelint.fix_python import realized
 from cachelint.formatters.neutral import shown
 from cachelint.lsp.diagnostics import code_actions, diagnostic
 from cachelint.lsp.documents import Checker, checked_kind
@@ -95,6 +96,7 @@ class CachelintServer(LanguageServer):
             findings = self.checker.findings(path, text, root)
             if not findings:
                 return [], None
+            findings = realized(findings, lambda _: text)  # quick fixes carry text edits
             positions = PositionMap(text, python, encoding)
             return [diagnostic(f, positions, uri) for f in findings], None
         except ConfigError as e:

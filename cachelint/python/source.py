@@ -11,6 +11,7 @@ from typing import Any
 
 from cachelint.checks import REQUEST_CHECKS, Context, Issue
 from cachelint.findings import Finding, Span
+from cachelint.fix_python.plan import Planner, deprecated_fix
 from cachelint.payload import anthropic, converse
 from cachelint.payload.markers import is_http_cache_value, looks_like_marker
 from cachelint.prompt import Prompt
@@ -396,7 +397,7 @@ def _deprecated(node: ast.AST, what: str) -> Issue:
             "gone from current SDKs; prompt caching works on client.messages"
         )
         fix = "Call client.messages.create(...) with the same cache_control markers."
-    return Issue("CL501", Loc(None, node), msg, help=fix)
+    return Issue("CL501", Loc(None, node), msg, help=fix, fix=deprecated_fix(node, what))
 
 
 def _lost_marker(loc: Loc) -> Issue:
@@ -414,7 +415,8 @@ def _findings(
     display: str,
     sup: suppression.Suppressions,
 ) -> list[Finding]:
-    resolved: list[tuple[Issue, Loc, list[tuple[str, Loc]]]] = []
+    resolved: list[tuple[Issue, Loc, list[tuple[str, Loc]], Callable[[Any], Loc]]] = []
+    planner = Planner(module)
     for issue, resolve in issues:
         origin = resolve(issue.anchor)
         loc = _in_module(origin, module)
@@ -422,11 +424,13 @@ def _findings(
             where = origin.module.positions.span(origin.node)
             issue.message += f" (built in {origin.module.display}:{where.line})"
         notes = [(msg, _in_module(resolve(a), module)) for msg, a in issue.notes]
-        resolved.append((issue, loc, notes))
+        if issue.fix is not None and loc is not origin:
+            issue.fix = None  # made elsewhere: the literals to edit are not in this file
+        resolved.append((issue, loc, notes, resolve))
     positions = module.positions
     out: list[Finding] = []
     seen: set[tuple] = set()
-    for issue, loc, notes in resolved:
+    for issue, loc, notes, resolve in resolved:
         span = _span(loc, module)
         if sup.suppressed(issue.code, [span.line, *(_span(nl, module).line for _, nl in notes)]):
             continue
@@ -443,7 +447,10 @@ def _findings(
             s = _span(anchor, module)
             return s, positions.line_text(s.line), 1
 
-        out.append(finding(issue, display, resolve_span))
+        f = finding(issue, display, resolve_span)
+        if issue.fix is not None:
+            f.fix = planner.fix(issue.fix, resolve)
+        out.append(f)
     return out
 
 

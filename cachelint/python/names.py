@@ -48,6 +48,7 @@ VOLATILE: dict[str, str] = {
 DAILY: dict[str, str] = {
     "datetime.date.today": "today's date (date.today(), changes once a day)",
     "pendulum.today": "today's date (pendulum.today(), changes once a day)",
+    "django.utils.timezone.localdate": "today's date (timezone.localdate(), changes once a day)",
 }
 DAILY_METHODS = frozenset({"date", "today"})  # datetime.now().date()
 # strftime directives below a day: a format without them keeps only the date.
@@ -61,6 +62,7 @@ CLOCK_WITHOUT_ARGS: dict[str, str] = {
     "time.localtime": "the current time (time.localtime())",
     "time.gmtime": "the current time (time.gmtime())",
     "datetime.datetime.fromtimestamp": "",  # volatile only through its argument
+    "django.utils.timezone.localtime": "the current time (timezone.localtime())",
 }
 
 # Shell commands whose output is the clock (subprocess.run(["date"]), os.popen("date")...).

@@ -309,6 +309,10 @@ class Project:
         # seconds spent parsing helpers for the current file: not part of its python-timeout,
         # as a file checked after another one that used the same helpers does not spend them
         self.parse_time = 0.0
+        # per helper module, once per run (reach.py): its scan, and the names of what in it
+        # leads to a request or a marker
+        self.scans: dict[Path | None, Any] = {}
+        self.reaching: dict[tuple[Path | None, int], set[str]] = {}
 
     def real(self, path: Path) -> Path:
         """`path.resolve()`, each directory resolved once per run (the path itself when it

@@ -13,6 +13,7 @@ from cachelint.python import names, strings
 from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
 from cachelint.python.frames import Flow
 from cachelint.python.inputs import OPAQUE, Each, Sym, clears, copy_of
+from cachelint.python.objects import LIVE_STATE_METHODS, live_state
 from cachelint.python.operations import Enumerated, at_use, open_history
 from cachelint.python.values import (
     MAX_SIZE,
@@ -170,6 +171,13 @@ def _volatile(desc: str, loc, frame: Frame) -> Hole:
     return hole("volatile", desc, loc)
 
 
+def _live(item: Sym, how: str, loc, frame: Frame) -> Hole:
+    """The text of an object kept in a registry that the code fills and changes at run time."""
+    return _volatile(
+        f"the live state of the objects in {live_state(item)} ({how} of each)", loc, frame
+    )
+
+
 def _is_clock_command(v: Any) -> bool:
     if isinstance(v, str) and not isinstance(v, Text):
         return v.split()[:1] and v.split()[0] in names.CLOCK_COMMANDS  # type: ignore[return-value]
@@ -188,6 +196,8 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
         if not args:
             return ""
         return strings.to_str(first)
+    if name == "repr" and live_state(first):
+        return _live(first, "repr()", loc, frame)
     if name == "repr":
         return strings.fmt_value(first, "", "r") if is_known(first) else strings.to_str(first)
     if name in ("list", "tuple"):
@@ -526,6 +536,8 @@ def _clock(recv: Any) -> bool:
 def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame, node) -> Any:
     """A method of something only known by where it comes from: keep that origin."""
     loc = frame.loc(node)
+    if isinstance(recv, Sym) and method in LIVE_STATE_METHODS and live_state(recv):
+        return _live(recv, f"{method}()", loc, frame)
     if isinstance(recv, Sym):
         return _input_method(ev, recv, method, args, frame, loc)
     if _clock(recv) and (

@@ -21,6 +21,7 @@ from cachelint.python.inputs import (
     same_part,
     sliced,
 )
+from cachelint.python.objects import object_member
 from cachelint.python.operations import (
     as_hole_keep,
     at_use,
@@ -520,7 +521,8 @@ class Expressions:
                 return self.instance_attr(Instance(obj), attr, frame, node)
             return hole("unknown", attr, frame.loc(node))
         if isinstance(obj, Sym):
-            return part_of(obj, "." + attr)
+            member = object_member(self, obj, attr, frame, node)
+            return member if member is not None else part_of(obj, "." + attr)
         if isinstance(obj, Hole):
             if obj.origin == "stable" or obj.origin == "request":
                 return obj

@@ -13,7 +13,7 @@ from cachelint.python import names, strings
 from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
 from cachelint.python.frames import Flow
 from cachelint.python.inputs import OPAQUE, Each, Sym, clears, copy_of
-from cachelint.python.objects import LIVE_STATE_METHODS, live_state
+from cachelint.python.objects import LIVE_STATE_METHODS, live_hole, live_state
 from cachelint.python.operations import Enumerated, at_use, open_history
 from cachelint.python.values import (
     MAX_SIZE,
@@ -124,6 +124,8 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
                 ev.bound_marker(out, k, v, frame)
         ev.note_text(out, frame)
         return out
+    if name == "asyncio.gather":  # the results in the order of the awaitables given
+        return LList(args, loc=loc)
     if name in ("json.dumps", "orjson.dumps", "ujson.dumps"):
         sort = kwargs.get("sort_keys") is True or (name == "orjson.dumps" and "option" in kwargs)
         return Json(args[0] if args else None, loc, sort)
@@ -171,13 +173,6 @@ def _volatile(desc: str, loc, frame: Frame) -> Hole:
     return hole("volatile", desc, loc)
 
 
-def _live(item: Sym, how: str, loc, frame: Frame) -> Hole:
-    """The text of an object kept in a registry that the code fills and changes at run time."""
-    return _volatile(
-        f"the live state of the objects in {live_state(item)} ({how} of each)", loc, frame
-    )
-
-
 def _is_clock_command(v: Any) -> bool:
     if isinstance(v, str) and not isinstance(v, Text):
         return v.split()[:1] and v.split()[0] in names.CLOCK_COMMANDS  # type: ignore[return-value]
@@ -197,7 +192,7 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
             return ""
         return strings.to_str(first)
     if name == "repr" and live_state(first):
-        return _live(first, "repr()", loc, frame)
+        return live_hole(first, "repr()", loc, frame.once)
     if name == "repr":
         return strings.fmt_value(first, "", "r") if is_known(first) else strings.to_str(first)
     if name in ("list", "tuple"):
@@ -229,6 +224,8 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
             with contextlib.suppress(TypeError):
                 known = sorted(known, reverse=kwargs.get("reverse") is True)
         for x in known:
+            if type(x) is Hole and x.unordered:  # sorted(listed.tools, key=...): in order now
+                x = hole(x.origin, x.description, x.anchor)
             out.add(x, loc)
         return out
     if name == "reversed":
@@ -536,8 +533,10 @@ def _clock(recv: Any) -> bool:
 def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame, node) -> Any:
     """A method of something only known by where it comes from: keep that origin."""
     loc = frame.loc(node)
+    if method in names.SERVER_ORDER and isinstance(recv, Hole):
+        return hole("unknown", names.SERVER_ORDER[method], loc, unordered=True)
     if isinstance(recv, Sym) and method in LIVE_STATE_METHODS and live_state(recv):
-        return _live(recv, f"{method}()", loc, frame)
+        return live_hole(recv, f"{method}()", loc, frame.once)
     if isinstance(recv, Sym):
         return _input_method(ev, recv, method, args, frame, loc)
     if _clock(recv) and (

@@ -21,7 +21,7 @@ from cachelint.python.inputs import (
     same_part,
     sliced,
 )
-from cachelint.python.objects import object_member
+from cachelint.python.objects import live_hole, live_state, object_member
 from cachelint.python.operations import (
     as_hole_keep,
     at_use,
@@ -212,6 +212,8 @@ class Expressions:
                     ]
                     spec = "" if None in spec_parts else "".join(spec_parts)  # type: ignore[arg-type]
                 conversion = chr(p.conversion) if p.conversion > 0 else None
+                if conversion == "r" and live_state(value):  # f"{tool!r}"
+                    value, conversion = live_hole(value, "repr()", frame.loc(p), frame.once), None
                 parts.append((value, spec, conversion))
         return strings.formatted(parts)
 
@@ -526,7 +528,7 @@ class Expressions:
         if isinstance(obj, Hole):
             if obj.origin == "stable" or obj.origin == "request":
                 return obj
-            if obj.origin == "volatile":
+            if obj.origin == "volatile" or obj.unordered:  # `(await s.list_tools()).tools`
                 return obj
             return hole("unknown", f"{obj.description}.{attr}", obj.anchor or frame.loc(node))
         if isinstance(obj, Client):

@@ -11,7 +11,13 @@ from cachelint.python import builtins as bi
 from cachelint.python.calls import RequestSite, chain, classify
 from cachelint.python.frames import Flow, Frame
 from cachelint.python.inputs import Root, Sym
-from cachelint.python.objects import annotated_class, inherited, memoised, object_member
+from cachelint.python.objects import (
+    annotated_class,
+    as_annotated_set,
+    inherited,
+    memoised,
+    object_member,
+)
 from cachelint.python.operations import (
     open_history,
     parameter,
@@ -140,6 +146,7 @@ class Functions:
         """A parameter nobody passes, with the project class its annotation names."""
         if param.annotation is not None and isinstance(value, Sym) and value.root is not None:
             value.root.cls = annotated_class(self, param.annotation, frame.parent or frame)
+            return as_annotated_set(value, param.annotation, value.anchor)
         return value
 
     def instantiate(self, ref: Ref, args, kwargs, caller: Frame) -> Instance:

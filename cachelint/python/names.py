@@ -141,6 +141,11 @@ UNORDERED_METHODS: dict[str, str] = {
     "rglob": "Path.rglob() (directory order is arbitrary)",
 }
 SET_ORDER = "iteration over a set (string hashing is randomised per process)"
+# Methods that list tools in the order a server returns them (MCP `session.list_tools()`).
+SERVER_ORDER: dict[str, str] = {
+    "list_tools": "the tools an MCP server lists (in whatever order the server returns them, "
+    "which can change between sessions and restarts)",
+}
 
 # Functions whose result is computed once per process.
 ONCE_DECORATORS = frozenset(

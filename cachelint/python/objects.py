@@ -289,3 +289,44 @@ def _filled_attrs(cls: ast.ClassDef) -> set[str]:
             ):
                 out.add(_self_attr(node.func.value))  # type: ignore[arg-type]
     return out
+
+
+_SET_TYPES = frozenset({"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet"})
+
+
+def as_annotated_set(value: Any, annotation: ast.expr | None, loc: Any) -> Any:
+    """A value annotated as a set (`loaded: set[str] = state.get("loaded") or set()`) whose
+    items are not known: a set of unknown items, which iterate in an order that differs
+    between processes."""
+    from cachelint.prompt import Hole
+    from cachelint.python.inputs import Each, Sym
+    from cachelint.python.values import SetVal, hole
+
+    if not set_annotation(annotation):
+        return value
+    if isinstance(value, Sym):
+        return SetVal([value.step(Each(None))], loc, complete=False)
+    if isinstance(value, Hole) or (isinstance(value, SetVal) and not value.items):
+        return SetVal([hole("unknown", "an item of the set", loc)], loc, complete=False)
+    return value
+
+
+def set_annotation(annotation: ast.expr | None) -> bool:
+    node = annotation
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return False
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return _last(node) in _SET_TYPES if node is not None else False
+
+
+def live_hole(item: Any, how: str, loc: Any, once: bool) -> Any:
+    """The text of an object kept in a registry that the code fills and changes at run time
+    (what `live_state` finds), as of each request, or computed once."""
+    from cachelint.python.values import hole
+
+    desc = f"the live state of the objects in {live_state(item)} ({how} of each)"
+    return hole("stable", f"{desc}, computed once", loc) if once else hole("volatile", desc, loc)

@@ -15,6 +15,7 @@ from cachelint.python.frames import Flow
 from cachelint.python.inputs import OPAQUE, Each, Sym, clears, copy_of
 from cachelint.python.objects import LIVE_STATE_METHODS, live_hole, live_state
 from cachelint.python.operations import Enumerated, at_use, open_history
+from cachelint.python.project import dotted
 from cachelint.python.values import (
     MAX_SIZE,
     NODE,
@@ -533,7 +534,7 @@ def _clock(recv: Any) -> bool:
 def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame, node) -> Any:
     """A method of something only known by where it comes from: keep that origin."""
     loc = frame.loc(node)
-    if method in names.SERVER_ORDER and isinstance(recv, Hole):
+    if method in names.SERVER_ORDER and isinstance(recv, Hole) and _mcp(recv, node):
         return hole("unknown", names.SERVER_ORDER[method], loc, unordered=True)
     if isinstance(recv, Sym) and method in LIVE_STATE_METHODS and live_state(recv):
         return live_hole(recv, f"{method}()", loc, frame.once)
@@ -554,6 +555,16 @@ def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame,
     if isinstance(recv, Client):
         return hole("unknown", f"{method}()", loc)
     return derived(args, {}, hole("unknown", f"the result of .{method}()", loc))
+
+
+def _mcp(recv: Hole, node: Any) -> bool:
+    """A receiver named like an MCP session, client or server (`session.list_tools()`, `s` of
+    `for s in mcp_servers`), not a project's own tool registry."""
+    func = getattr(node, "func", None)
+    said = dotted(func.value) if isinstance(func, ast.Attribute) else ""
+    if isinstance(recv, Sym) and recv.root is not None:
+        said += " " + recv.root.name
+    return names.MCP_NAMES.search(said) is not None
 
 
 _COPIES = {"copy": False, "model_copy": None, "deepcopy": True}

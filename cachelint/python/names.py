@@ -146,6 +146,7 @@ SERVER_ORDER: dict[str, str] = {
     "list_tools": "the tools an MCP server lists (in whatever order the server returns them, "
     "which can change between sessions and restarts)",
 }
+MCP_NAMES = re.compile(r"(?i)mcp|session|server")  # receivers of list_tools() that are MCP
 
 # Functions whose result is computed once per process.
 ONCE_DECORATORS = frozenset(

@@ -13,7 +13,9 @@ from cachelint.python import frameworks, names, strings
 from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
 from cachelint.python.frames import Flow
 from cachelint.python.inputs import OPAQUE, Each, Sym, clears, copy_of
+from cachelint.python.objects import LIVE_STATE_METHODS, live_hole, live_state
 from cachelint.python.operations import Enumerated, at_use, open_history
+from cachelint.python.project import dotted
 from cachelint.python.values import (
     MAX_SIZE,
     NODE,
@@ -126,6 +128,8 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
                 ev.bound_marker(out, k, v, frame)
         ev.note_text(out, frame)
         return out
+    if name == "asyncio.gather":  # the results in the order of the awaitables given
+        return LList(args, loc=loc)
     if name in ("json.dumps", "orjson.dumps", "ujson.dumps"):
         sort = kwargs.get("sort_keys") is True or (name == "orjson.dumps" and "option" in kwargs)
         return Json(args[0] if args else None, loc, sort)
@@ -191,6 +195,8 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
         if not args:
             return ""
         return strings.to_str(first)
+    if name == "repr" and live_state(first):
+        return live_hole(first, "repr()", loc, frame.once)
     if name == "repr":
         return strings.fmt_value(first, "", "r") if is_known(first) else strings.to_str(first)
     if name in ("list", "tuple"):
@@ -222,6 +228,8 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
             with contextlib.suppress(TypeError):
                 known = sorted(known, reverse=kwargs.get("reverse") is True)
         for x in known:
+            if type(x) is Hole and x.unordered:  # sorted(listed.tools, key=...): in order now
+                x = hole(x.origin, x.description, x.anchor)
             out.add(x, loc)
         return out
     if name == "reversed":
@@ -529,6 +537,10 @@ def _clock(recv: Any) -> bool:
 def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame, node) -> Any:
     """A method of something only known by where it comes from: keep that origin."""
     loc = frame.loc(node)
+    if method in names.SERVER_ORDER and isinstance(recv, Hole) and _mcp(recv, node):
+        return hole("unknown", names.SERVER_ORDER[method], loc, unordered=True)
+    if isinstance(recv, Sym) and method in LIVE_STATE_METHODS and live_state(recv):
+        return live_hole(recv, f"{method}()", loc, frame.once)
     if isinstance(recv, Sym):
         return _input_method(ev, recv, method, args, frame, loc)
     if _clock(recv) and (
@@ -546,6 +558,16 @@ def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame,
     if isinstance(recv, Client):
         return hole("unknown", f"{method}()", loc)
     return derived(args, {}, hole("unknown", f"the result of .{method}()", loc))
+
+
+def _mcp(recv: Hole, node: Any) -> bool:
+    """A receiver named like an MCP session, client or server (`session.list_tools()`, `s` of
+    `for s in mcp_servers`), not a project's own tool registry."""
+    func = getattr(node, "func", None)
+    said = dotted(func.value) if isinstance(func, ast.Attribute) else ""
+    if isinstance(recv, Sym) and recv.root is not None:
+        said += " " + recv.root.name
+    return names.MCP_NAMES.search(said) is not None
 
 
 _COPIES = {"copy": False, "model_copy": None, "deepcopy": True}

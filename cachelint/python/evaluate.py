@@ -21,6 +21,7 @@ from cachelint.python.calls import RequestSite
 from cachelint.python.expressions import Expressions
 from cachelint.python.frames import Flow, Frame
 from cachelint.python.functions import Functions
+from cachelint.python.objects import filled_later
 from cachelint.python.placements import Placement
 from cachelint.python.project import ModuleInfo, Project
 from cachelint.python.statements import Statements
@@ -97,6 +98,7 @@ class Evaluator(Statements, Expressions, Functions):
         self_obj = None
         if cls is not None:
             self_obj = self.instantiate(Ref("class", cls.name, module, cls), [], {}, frame)
+            filled_later(self_obj, cls)
         args: list[Any] = []
         if self_obj is not None and not is_static(node):
             args = [self_obj]

@@ -21,6 +21,7 @@ from cachelint.python.inputs import (
     same_part,
     sliced,
 )
+from cachelint.python.objects import live_hole, live_state, object_member
 from cachelint.python.operations import (
     as_hole_keep,
     at_use,
@@ -212,6 +213,8 @@ class Expressions:
                     ]
                     spec = "" if None in spec_parts else "".join(spec_parts)  # type: ignore[arg-type]
                 conversion = chr(p.conversion) if p.conversion > 0 else None
+                if conversion == "r" and live_state(value):  # f"{tool!r}"
+                    value, conversion = live_hole(value, "repr()", frame.loc(p), frame.once), None
                 parts.append((value, spec, conversion))
         return strings.formatted(parts)
 
@@ -521,11 +524,12 @@ class Expressions:
                 return self.instance_attr(Instance(obj), attr, frame, node)
             return hole("unknown", attr, frame.loc(node))
         if isinstance(obj, Sym):
-            return part_of(obj, "." + attr)
+            member = object_member(self, obj, attr, frame, node)
+            return member if member is not None else part_of(obj, "." + attr)
         if isinstance(obj, Hole):
             if obj.origin == "stable" or obj.origin == "request":
                 return obj
-            if obj.origin == "volatile":
+            if obj.origin == "volatile" or obj.unordered:  # `(await s.list_tools()).tools`
                 return obj
             return hole("unknown", f"{obj.description}.{attr}", obj.anchor or frame.loc(node))
         if isinstance(obj, Client):

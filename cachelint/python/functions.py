@@ -11,6 +11,13 @@ from cachelint.python import builtins as bi
 from cachelint.python.calls import RequestSite, chain, classify
 from cachelint.python.frames import Flow, Frame
 from cachelint.python.inputs import Root, Sym
+from cachelint.python.objects import (
+    annotated_class,
+    as_annotated_set,
+    inherited,
+    memoised,
+    object_member,
+)
 from cachelint.python.operations import (
     open_history,
     parameter,
@@ -62,7 +69,12 @@ class Functions:
         via = caller.via
         if site is not None and ref.module is not caller.module:
             via = caller.loc(site)
-        once = caller.once or decorated_once(node, ref.module) or node.name == "__init__"
+        once = (
+            caller.once
+            or decorated_once(node, ref.module)
+            or node.name == "__init__"
+            or memoised(node)
+        )
         frame = Frame(
             ref.module,
             {},
@@ -110,7 +122,7 @@ class Functions:
             elif pos_defaults[i] is not None and defaults:
                 frame.env[name] = self.eval(pos_defaults[i], frame.parent or frame)
             else:
-                frame.env[name] = parameter(node, name, frame.loc(param))
+                frame.env[name] = self.typed(parameter(node, name, frame.loc(param)), param, frame)
         for param, default in zip(p.kwonlyargs, p.kw_defaults, strict=True):
             name = param.arg
             if name in kwargs:
@@ -118,7 +130,7 @@ class Functions:
             elif default is not None and defaults:
                 frame.env[name] = self.eval(default, frame.parent or frame)
             else:
-                frame.env[name] = parameter(node, name, frame.loc(param))
+                frame.env[name] = self.typed(parameter(node, name, frame.loc(param)), param, frame)
         if p.vararg is not None:
             rest = args[len(positional) :]
             frame.env[p.vararg.arg] = LList(rest or [hole("request", "*args")])
@@ -129,6 +141,13 @@ class Functions:
             if not kwargs:
                 d.open = hole("request", "**kwargs")
             frame.env[p.kwarg.arg] = d
+
+    def typed(self, value: Any, param: ast.arg, frame: Frame) -> Any:
+        """A parameter nobody passes, with the project class its annotation names."""
+        if param.annotation is not None and isinstance(value, Sym) and value.root is not None:
+            value.root.cls = annotated_class(self, param.annotation, frame.parent or frame)
+            return as_annotated_set(value, param.annotation, value.anchor)
+        return value
 
     def instantiate(self, ref: Ref, args, kwargs, caller: Frame) -> Instance:
         inst = Instance(ref)
@@ -150,9 +169,10 @@ class Functions:
                 open_history(value)
             return value
         cls: ast.ClassDef = inst.cls.node
-        fn = find_method(cls, attr)
+        owner = inherited(self, inst.cls, attr)  # the class or the project base defining it
+        fn = find_method(owner.node, attr) if owner is not None else None
         if fn is not None:
-            ref = Ref("function", attr, inst.cls.module, fn, bound=inst)
+            ref = Ref("function", attr, owner.module, fn, bound=inst)
             if has_decorator(fn, ("property", "cached_property", "functools.cached_property")):
                 return self.call_function(ref, [inst], {}, frame, node)
             return ref
@@ -204,8 +224,15 @@ class Functions:
             if isinstance(receiver, Ref) and receiver.kind == "module":
                 fn = self.module_attr(receiver, method)
                 return self.call_value(fn, args, kwargs, frame, node)
+            member = object_member(self, receiver, method, frame, node)
+            if member is not None:
+                receiver = receiver.root.obj
             if isinstance(receiver, Instance):
-                fn = self.instance_attr(receiver, method, frame, node)
+                fn = (
+                    member
+                    if member is not None
+                    else self.instance_attr(receiver, method, frame, node)
+                )
                 if isinstance(fn, Ref) and fn.kind == "function" and not is_static(fn.node):
                     return self.call_value(fn, [receiver, *args], kwargs, frame, node)
                 return self.call_value(fn, args, kwargs, frame, node)

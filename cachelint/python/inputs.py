@@ -61,6 +61,8 @@ class Root:
     clears: bool = False  # the code removes markers from it (pop / del of cache_control)
     grows: bool = False  # the code appends to it
     reads_markers: bool = False  # the code looks at the markers it holds (a proxy counting)
+    cls: Any = None  # values.Ref: the project class its annotation names (objects.py)
+    obj: Any = None  # values.Instance standing for it, made when a member is first read
 
 
 @dataclass(slots=True, eq=False)

@@ -48,6 +48,7 @@ VOLATILE: dict[str, str] = {
 DAILY: dict[str, str] = {
     "datetime.date.today": "today's date (date.today(), changes once a day)",
     "pendulum.today": "today's date (pendulum.today(), changes once a day)",
+    "django.utils.timezone.localdate": "today's date (timezone.localdate(), changes once a day)",
 }
 DAILY_METHODS = frozenset({"date", "today"})  # datetime.now().date()
 # strftime directives below a day: a format without them keeps only the date.
@@ -61,6 +62,7 @@ CLOCK_WITHOUT_ARGS: dict[str, str] = {
     "time.localtime": "the current time (time.localtime())",
     "time.gmtime": "the current time (time.gmtime())",
     "datetime.datetime.fromtimestamp": "",  # volatile only through its argument
+    "django.utils.timezone.localtime": "the current time (timezone.localtime())",
 }
 
 # Shell commands whose output is the clock (subprocess.run(["date"]), os.popen("date")...).
@@ -139,6 +141,12 @@ UNORDERED_METHODS: dict[str, str] = {
     "rglob": "Path.rglob() (directory order is arbitrary)",
 }
 SET_ORDER = "iteration over a set (string hashing is randomised per process)"
+# Methods that list tools in the order a server returns them (MCP `session.list_tools()`).
+SERVER_ORDER: dict[str, str] = {
+    "list_tools": "the tools an MCP server lists (in whatever order the server returns them, "
+    "which can change between sessions and restarts)",
+}
+MCP_NAMES = re.compile(r"(?i)mcp|session|server")  # receivers of list_tools() that are MCP
 
 # Functions whose result is computed once per process.
 ONCE_DECORATORS = frozenset(

@@ -102,6 +102,8 @@ def choose(a: Any, b: Any) -> Any:
         out = LList([a if isinstance(a, Sym) else b])
         out.base = out[0]
         return out
+    if _volatile(a) or _volatile(b):  # either can be sent: the one that breaks the cache
+        return a if _volatile(a) else b
     if isinstance(a, Hole) and not isinstance(b, Hole) and b is not None:
         return b
     if a is None and b is not None:
@@ -109,6 +111,12 @@ def choose(a: Any, b: Any) -> Any:
     if isinstance(a, Text) and isinstance(b, str) and not isinstance(b, Text):
         return a  # keep the holes: they are what can break the cache
     return a
+
+
+def _volatile(v: Any) -> bool:
+    if isinstance(v, Text):
+        return any(h.origin == "volatile" for h in v.holes())
+    return isinstance(v, Hole) and v.origin == "volatile"
 
 
 def _empty_list(v: Any) -> bool:

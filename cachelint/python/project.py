@@ -229,7 +229,10 @@ class _DirCache:
             return hit
         below: list[Path] = []  # packages from d upwards, not looked at before
         while hit is None:
-            if _is_file(d / "__init__.py") and d.parent != d:
+            # a folder without __init__.py inside a package is a namespace portion of it
+            if d.parent != d and (
+                _is_file(d / "__init__.py") or _is_file(d.parent / "__init__.py")
+            ):
                 below.append(d)
                 d = d.parent
                 hit = self._seen.get(d)
@@ -309,6 +312,12 @@ class Project:
         # seconds spent parsing helpers for the current file: not part of its python-timeout,
         # as a file checked after another one that used the same helpers does not spend them
         self.parse_time = 0.0
+        # per helper module, once per run (reach.py): its scan, and the names of what in it
+        # leads to a request or a marker
+        self.scans: dict[Path | None, Any] = {}
+        self.reaching: dict[tuple[Path | None, int], set[str]] = {}
+        # base class name -> files with a class naming it, per project root (objects.py)
+        self.base_index: dict[Path, dict[str, list[Path]]] = {}
 
     def real(self, path: Path) -> Path:
         """`path.resolve()`, each directory resolved once per run (the path itself when it

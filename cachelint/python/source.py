@@ -21,6 +21,7 @@ from cachelint.python.calls import RequestSite
 from cachelint.python.evaluate import Evaluator
 from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
+from cachelint.python.reach import mark_reaching
 from cachelint.python.scan import OLD_BETA, Scan, scan
 from cachelint.python.values import MAX_SIZE, TOO_LARGE, LDict, LList, Loc, hole, tree_size
 from cachelint.report import finding, unparsable
@@ -130,7 +131,8 @@ def _issues(
             issue = _deprecated(node, f"the {OLD_BETA} beta")
             issue.message += f" ({where})"
             yield issue, lambda a: a
-    if not found.calls and not found.has_markers:
+    reaches = mark_reaching(found, module, project)
+    if not found.calls and not found.has_markers and not reaches:
         return
     ev = evaluate(module, found, project, volatile_names, timeout)
     if ev.timed_out:
@@ -421,9 +423,14 @@ def _findings(
         origin = resolve(issue.anchor)
         loc = _in_module(origin, module)
         if loc is not origin and origin.module is not None and origin.module.path is not None:
-            where = origin.module.positions.span(origin.node)
-            issue.message += f" (built in {origin.module.display}:{where.line})"
-        notes = [(msg, _in_module(resolve(a), module)) for msg, a in issue.notes]
+            issue.message += f" (built in {_where(origin)})"
+        notes = []
+        for msg, a in issue.notes:
+            at = resolve(a)
+            near = _in_module(at, module)
+            if near is not at and at.module is not None and at.module.path is not None:
+                msg += f" (in {_where(at)})"  # the breakpoint an adapter places, say
+            notes.append((msg, near))
         if issue.fix is not None and loc is not origin:
             issue.fix = None  # made elsewhere: the literals to edit are not in this file
         resolved.append((issue, loc, notes, resolve))
@@ -467,6 +474,11 @@ def _unused(
         span = Span(u.line, u.column, u.line, u.end_column)
         out.append(finding(Issue(suppression.UNUSED, span, u.message), display, resolve))
     return out
+
+
+def _where(loc: Loc) -> str:
+    """file:line of a location in another module."""
+    return f"{loc.module.display}:{loc.module.positions.span(loc.node).line}"
 
 
 def _in_module(loc: Loc, module: ModuleInfo) -> Loc:

@@ -28,6 +28,7 @@ from cachelint.python.inputs import (
     whole_input,
 )
 from cachelint.python.inputs import key as input_key
+from cachelint.python.objects import as_annotated_set
 from cachelint.python.operations import (
     Enumerated,
     entered,
@@ -92,7 +93,9 @@ class Statements:
                 self.assign(target, value, frame, stmt)
         elif t is ast.AnnAssign:
             if stmt.value is not None:
-                self.assign(stmt.target, self.eval(stmt.value, frame), frame, stmt)
+                value = self.eval(stmt.value, frame)
+                value = as_annotated_set(value, stmt.annotation, frame.loc(stmt.value))
+                self.assign(stmt.target, value, frame, stmt)
         elif t is ast.AugAssign:
             self.exec_augassign(stmt, frame)
         elif t is ast.Return:

@@ -16,6 +16,9 @@ import pytest
 
 from conftest import ROOT, run_cli
 
+# the repository's own config names cache folders; every format over many hostile files
+pytestmark = [pytest.mark.project_cache, pytest.mark.slow]
+
 FORMATS = ["text", "concise", "json", "sarif", "github", "gitlab", "junit"]
 TTL_ORDER = (
     b'{"model": "claude-sonnet-4-5", "max_tokens": 10, "system": [{"type": "text", "text": "hi",'

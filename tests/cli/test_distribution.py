@@ -12,11 +12,15 @@ from email.parser import Parser
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
+
 import cachelint
 from cachelint import DISTRIBUTION, __version__
 
 from conftest import ROOT, run_cli
 from format_fixtures import GOOD
+
+pytestmark = pytest.mark.slow  # builds and installs the wheel and the sdist
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -21,6 +21,9 @@ from cachelint.cache_key import user_secret
 
 from conftest import ROOT, run_cli, sealed
 
+# these tests check the cache folder a run makes in the project
+pytestmark = pytest.mark.project_cache
+
 BAD = (ROOT / "examples" / "support_bot_request.json").read_bytes()
 TTL_ORDER = (
     b'{"model": "claude-sonnet-4-5", "max_tokens": 10, "system": [{"type": "text", "text": "hi",'

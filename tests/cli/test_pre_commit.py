@@ -22,6 +22,8 @@ from format_fixtures import BAD, GOOD
 from local_install import committed_checkout, git, git_env, pip_env
 from readme import blocks, section, substituted
 
+pytestmark = pytest.mark.slow  # installs the package into pre-commit environments
+
 if importlib.util.find_spec("pre_commit") is None:
     pytest.skip("pre-commit is not installed (pip install -e '.[test]')", allow_module_level=True)
 

@@ -26,7 +26,7 @@ SOURCES = {
         "  async for x in y: pass\n  await z\n  yield\ntry: pass\nexcept* E as e: pass\n"
     ),
     "containers": "{**a, 'k': [*b, (c, d)], 1: {e for e in f if e}}\nx[1:2, ::3] = y @ z\n",
-    "this test suite": Path(__file__).parent.joinpath("test_fuzz_python.py").read_text(),
+    "this test suite": Path(__file__).with_name("test_fuzz_python.py").read_text(),
 }
 
 

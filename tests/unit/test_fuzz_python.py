@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from cachelint.runner import run
 
 from conftest import lint, make_engine, run_cli
 from fuzzing import SETTINGS, check_findings, fuzz_settings
+
+pytestmark = pytest.mark.slow  # property tests, many examples
 
 TEMPLATES = [
     """

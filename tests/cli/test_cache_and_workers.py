@@ -91,6 +91,7 @@ def test_corrupt_or_unwritable_cache_is_ignored(tree, tmp_path):
     assert r.returncode == 1 and json.loads(r.stdout)["findings"] == base
 
 
+@pytest.mark.project_cache
 def test_no_cache_writes_nothing_and_clean_removes_the_cache(tree):
     _json(".", "--no-cache", cwd=tree)
     assert not (tree / ".cachelint_cache").exists()
@@ -327,6 +328,7 @@ def test_a_corrupt_or_foreign_index_is_ignored(tree, tmp_path, monkeypatch, sett
     assert _codes(_check(tree, cache)) == base
 
 
+@pytest.mark.project_cache
 def test_no_cache_ignores_the_index_and_clean_removes_it(tree, monkeypatch):
     monkeypatch.chdir(tree)
     base = _json(".", "--no-cache", cwd=tree)
@@ -409,6 +411,7 @@ def test_a_warm_run_imports_neither_the_rules_nor_jsonschema(tree):
     assert not heavy & imported
 
 
+@pytest.mark.project_cache
 def test_a_config_is_validated_until_it_passed_and_again_when_it_changes(tmp_path):
     """Validation verdicts are remembered in the cache folder, keyed by the settings: a warm
     run skips loading the schema validator, and no invalid config ever gets through."""

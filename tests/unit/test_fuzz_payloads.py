@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from conftest import lint
 from fuzzing import SETTINGS
 from fuzzing import check_findings as _check
 from payloads import anthropic_request
+
+pytestmark = pytest.mark.slow  # property tests, many examples
 
 scalars = (
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)

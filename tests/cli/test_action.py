@@ -19,6 +19,8 @@ from conftest import ROOT, write_files
 from format_fixtures import BAD, GOOD, parse_command, reported
 from local_install import copy_checkout, pip_env
 
+pytestmark = pytest.mark.slow  # installs the package from a wheelhouse
+
 SCHEMA = json.loads((ROOT / "tests/schemas/github-action.json").read_text(encoding="utf-8"))
 
 

@@ -31,6 +31,8 @@ from format_fixtures import BAD, GOOD, parse_command, reported
 from local_install import committed_checkout, copy_checkout, git_env, pip_env
 from readme import README, blocks, section, substituted
 
+pytestmark = pytest.mark.slow  # installs the package and runs every recipe
+
 SECTION = section("CI and editors")
 BLOCKS = re.findall(r"^```(yaml|sh)\n(.*?)^```", SECTION, re.S | re.M)
 COMMANDS = [

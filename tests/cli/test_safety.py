@@ -104,6 +104,7 @@ def _snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
     return out
 
 
+@pytest.mark.project_cache
 def test_checked_files_are_never_written(tmp_path):
     root = tmp_path / "tree"
     _tree(root)

@@ -3,6 +3,8 @@ is bounded by the open conversations, and no input makes it crash."""
 
 from __future__ import annotations
 
+import pytest
+
 import random
 
 import orjson
@@ -18,6 +20,8 @@ from cachelint.tokens import Estimator
 
 from conftest import make_engine
 from logs import LONG_SYSTEM, Chat, jsonl, tool
+
+pytestmark = pytest.mark.slow  # property tests, many examples
 
 SESSION = ("CL303", "CL401", "CL402", "CL403", "CL404")
 

@@ -6,8 +6,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 from payloads import anthropic_request
+
+pytestmark = pytest.mark.slow  # runs processes over large files
 
 FILE_SIZE = 200_000_000
 RSS_LIMIT = 100_000_000  # half the file; a run measures about 40 MB

@@ -51,7 +51,7 @@ def _cl000(findings):
 
 
 def test_code_nested_too_deeply_is_cl000_not_a_crash(tmp_path):
-    # found by tests/test_fuzz_python.py (with libcst, the parser before CPython's ast, whose
+    # found by tests/unit/test_fuzz_python.py (with libcst, the parser before CPython's ast, whose
     # native code overflowed the C stack on a few thousand nested calls or unary operators)
     (tmp_path / "calls.py").write_text("x = " + "f(" * 3000 + "1" + ")" * 3000 + "\n")
     (tmp_path / "nots.py").write_text("x = " + "not " * 20_000 + "y\n")

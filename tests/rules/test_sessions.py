@@ -14,7 +14,7 @@ SESSION = ("CL303", "CL401", "CL402", "CL403", "CL404")
 
 def session_findings(log: str, filename: str = "log.jsonl", **config):
     # The timestamps these logs drift by are CL301's too, and a drift CL301 reports is not
-    # reported again as CL401 (tests/test_log_causes.py): CL301 is off here to see the drift.
+    # reported again as CL401 (tests/rules/test_log_causes.py): CL301 is off here to see the drift.
     config.setdefault("ignore", ["CL301", "CL304"])
     engine = make_engine(**config)
     return [f for f in engine.lint_bytes(log.encode(), filename) if f.code in SESSION]

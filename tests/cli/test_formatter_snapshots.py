@@ -11,9 +11,10 @@ import pytest
 
 from cachelint.formatters import BUILTIN, Summary
 
+from conftest import ROOT
 from format_fixtures import MACHINE_FORMATS, enter_project, render, reported
 
-SNAPSHOTS = Path(__file__).parent / "snapshots"
+SNAPSHOTS = ROOT / "tests" / "snapshots"
 SUFFIX = {"json": "json", "sarif": "json", "gitlab": "json", "junit": "xml"}
 
 

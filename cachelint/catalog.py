@@ -45,6 +45,7 @@ class RuleInfo:
     examples: tuple[Example, ...]
     page: str
     path: Path
+    severity_note: str = ""  # the severity as the README's table shows it, when it depends
 
     @property
     def fix(self) -> str:
@@ -108,6 +109,7 @@ def parse_page(text: str, path: Path) -> RuleInfo:
         examples=tuple(examples),
         page=text[m.end() :].strip(),
         path=path,
+        severity_note=meta.get("severity-note", ""),
     )
 
 

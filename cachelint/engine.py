@@ -34,8 +34,8 @@ from cachelint.selection import PerFileIgnores, Selection, is_ignored
 # The rules, payload, session and count_tokens modules are imported on first use: a warm run
 # served by the result cache needs none of them.
 if TYPE_CHECKING:
-    from cachelint.checks import Context
     from cachelint.count_tokens import TokenCounter
+    from cachelint.rule_api import Context
 
 # A walked file that never mentions caching cannot hold a cache defect: skip it unparsed. JSON
 # may spell any letter as an escape (`"\u0063ache_control"`): those of ASCII characters are
@@ -80,8 +80,9 @@ class Engine:
     @cached_property
     def context(self) -> Context:
         """What the rules need (rule registry, model table, estimator), loaded on first use."""
-        from cachelint.checks import Context, load_all
+        from cachelint.checks import load_all
         from cachelint.models import ModelTable
+        from cachelint.rule_api import Context
         from cachelint.tokens import Estimator
 
         load_all()
@@ -273,7 +274,7 @@ def _counter() -> TokenCounter:
 
 
 def _cl000(selected: Callable[[str], bool], display: str, msg: str) -> list[Finding]:
-    from cachelint.report import unparsable
+    from cachelint.checks.unparsable_input import unparsable
 
     return [unparsable(display, msg)] if selected("CL000") else []
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from cachelint.catalog import catalog
-from cachelint.checks import Issue
-from cachelint.findings import Finding, Severity, Span
+from cachelint.findings import Finding, Span
 from cachelint.fixes import AnchoredEdit, Edit, Fix, PlannedFix
+from cachelint.rule_api import Issue
 from cachelint.snippet import excerpt
 
 FILE_START = Span(1, 1, 1, 2)
@@ -64,15 +64,3 @@ def resolved_fix(planned: PlannedFix | None, resolve_edit: EditResolver | None) 
             return None
         edits.append(Edit(span, e.content))
     return Fix(planned.title, planned.applicability, tuple(edits))
-
-
-def unparsable(
-    path: str, message: str, span: Span = FILE_START, snippet: str | None = None
-) -> Finding:
-    """A CL000 finding; `snippet` is the source line at the span (cut if long)."""
-    info = catalog()["CL000"]
-    start = 1
-    if snippet is not None:
-        snippet, start = excerpt(snippet, span.column)
-    fix = first_paragraph(info.fix)
-    return Finding("CL000", info.name, Severity.ERROR, path, span, message, fix, snippet, [], start)

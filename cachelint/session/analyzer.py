@@ -17,10 +17,10 @@ from typing import Any
 
 import orjson
 
-from cachelint.checks import SESSION_CHECKS, Context, Issue
 from cachelint.findings import Finding
 from cachelint.prompt import Prompt
 from cachelint.report import Resolver, finding
+from cachelint.rule_api import SESSION_CHECKS, Context, Issue, session_codes
 from cachelint.session import pointer
 from cachelint.session.compare import compare
 from cachelint.session.conversations import Continuation, Conversations
@@ -29,7 +29,6 @@ from cachelint.session.recurring import Causes, Recurring, drift_explained
 from cachelint.session.turn import UNEXPLAINED, Cause, Turn, location
 from cachelint.session.usage import usage_of
 
-SESSION_CODES = ("CL303", "CL401", "CL402", "CL403", "CL404")
 _CONTEXTS_MAX = 1024
 
 
@@ -81,7 +80,7 @@ class SessionAnalyzer:
         """Findings for one request of the log (`line` is the log entry that holds it), with
         `issues`, the request rules' selected issues on it."""
         self._seen += 1
-        session = any(selected(c) for c in SESSION_CODES)
+        session = any(selected(c) for c in session_codes())
         dr = draft(
             req,
             prompt,
@@ -256,6 +255,6 @@ def _reported(turn: Turn, cause: Cause, issues: list[Issue]) -> bool:
 
 def _run_checks(turn: Turn) -> list[Cause]:
     causes: list[Cause] = []
-    for _, check in SESSION_CHECKS:
-        causes.extend(check(turn, turn.ctx))
+    for r in SESSION_CHECKS:
+        causes.extend(r.check(turn, turn.ctx))
     return causes

@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
-from cachelint.checks.volatile import TextRange
 from cachelint.prompt import Prompt, Section
+from cachelint.rule_api import TextRange
 from cachelint.session.excerpt import changed_range, describe_change
 from cachelint.session.fingerprint import (
     FIELD_LAYER,

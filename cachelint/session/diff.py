@@ -12,13 +12,13 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from cachelint.checks import Context
 from cachelint.config import DEFAULT_MAX_FILE_SIZE
 from cachelint.findings import Finding, Span
 from cachelint.formatters.neutral import shown, shown_path
 from cachelint.payload.source import JsonDoc, parse_document, requests_of
 from cachelint.prompt import Prompt
 from cachelint.reading import read_error, read_regular
+from cachelint.rule_api import Context
 from cachelint.session.compare import LOOKBACK, Change, compare
 from cachelint.session.estimate import PrefixEstimate
 from cachelint.session.fingerprint import Fingerprinter, RequestPrint, draft

@@ -24,12 +24,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cachelint.checks import Issue
-from cachelint.checks.volatile import TextRange
 from cachelint.findings import Finding
 from cachelint.payload.chat import SYSTEM_ROLES
 from cachelint.prompt import Block, Prompt
 from cachelint.report import Resolver, edit_resolver, finding
+from cachelint.rule_api import Issue, TextRange
 from cachelint.session.excerpt import Sketch
 from cachelint.session.turn import location
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from cachelint.checks import Context, Issue
 from cachelint.prompt import Prompt
+from cachelint.rule_api import Context, Issue
 from cachelint.session.compare import PRIORITY, Comparison, Entry
 from cachelint.session.conversations import Continuation
 from cachelint.session.estimate import PrefixEstimate

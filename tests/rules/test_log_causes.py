@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import orjson
 
-from cachelint.checks import Issue
-from cachelint.checks.volatile import TextRange
+from cachelint.rule_api import Issue
+from cachelint.rule_api import TextRange
 from cachelint.session.recurring import keyed
 
 from conftest import make_engine, run_cli

@@ -11,7 +11,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cachelint.checks import Context
+from cachelint.rule_api import Context
 from cachelint.models import ModelTable
 from cachelint.payload.source import requests_of
 from cachelint.session.analyzer import SessionAnalyzer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cachelint.checks import Context, Issue, request_check
 from cachelint.prompt import Prompt
+from cachelint.rule_api import Context, Issue, request_check
 
 
 @request_check("CL105")

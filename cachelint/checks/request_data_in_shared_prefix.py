@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cachelint.checks import Context, Issue, request_check
 from cachelint.checks.volatile import covering, prefix_blocks
 from cachelint.prompt import Block, Prompt
+from cachelint.rule_api import Context, Issue, request_check
 
 _SHARED = ("tools", "system")
 

@@ -229,11 +229,11 @@ class Engine:
             for f in _cl000(self._selector(shown, rel), shown, msg)
         ]
 
-    def fingerprint(self) -> str:
+    def settings_key(self) -> str:
         """Everything besides file content that changes findings, for the result cache: also
         where the run stands, since reported paths are relative to the working directory, and
         per-file ignores and followed imports to the config root."""
-        settings = f"{self.config.fingerprint()}\0{sorted(self.selection.codes)}\0{self.options}"
+        settings = f"{self.config.settings_key()}\0{sorted(self.selection.codes)}\0{self.options}"
         return f"{Path.cwd()}\0{self.config.root}\0{settings}"
 
     def run_log_dir(self, directory: Path) -> tuple[list[Finding], int]:

@@ -64,7 +64,7 @@ class _Worker:
 
     def __init__(self, engine: Engine, store: CacheFolder | None) -> None:
         self.engine = engine
-        self.cache = ResultCache(store, engine.fingerprint()) if store else None
+        self.cache = ResultCache(store, engine.settings_key()) if store else None
         self.summarised: set[str] = set()  # folders settled by their summary
 
     def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:

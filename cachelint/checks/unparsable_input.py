@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cachelint.catalog import catalog
 from cachelint.findings import Finding, Severity, Span
-from cachelint.report import FILE_START, first_paragraph
+from cachelint.resolve_issues import FILE_START, first_paragraph
 from cachelint.rule_api import source_rule
 from cachelint.snippet import excerpt
 

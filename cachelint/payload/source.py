@@ -24,7 +24,7 @@ from cachelint.jsonpos import (
 )
 from cachelint.payload.detect import to_prompt, unwrap
 from cachelint.prompt import Prompt
-from cachelint.report import finding
+from cachelint.resolve_issues import finding
 from cachelint.rule_api import Context, Issue, TextRange, run_request_checks
 from cachelint.session.analyzer import SessionAnalyzer
 from cachelint.session.clock import RequestClock, SeenValues, sent_at

@@ -23,7 +23,7 @@ from cachelint.python.project import ModuleInfo, Project, SourceError, decode, p
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
 from cachelint.python.scan import Scan, scan
 from cachelint.python.values import MAX_SIZE, TOO_LARGE, LDict, LList, Loc, hole, tree_size
-from cachelint.report import finding
+from cachelint.resolve_issues import finding
 from cachelint.rule_api import (
     Context,
     Issue,

@@ -19,13 +19,13 @@ import orjson
 
 from cachelint.findings import Finding
 from cachelint.prompt import Prompt
-from cachelint.report import Resolver, finding
+from cachelint.resolve_issues import Resolver, finding
 from cachelint.rule_api import SESSION_CHECKS, Context, Issue, session_codes
 from cachelint.session import pointer
 from cachelint.session.compare import compare
 from cachelint.session.conversations import Continuation, Conversations
-from cachelint.session.fingerprint import Digests, Fingerprinter, RequestPrint, draft
 from cachelint.session.recurring import Causes, Recurring, drift_explained
+from cachelint.session.request_print import Digests, RequestPrint, RequestPrinter, draft
 from cachelint.session.turn import UNEXPLAINED, Cause, Turn, location
 from cachelint.session.usage import usage_of
 
@@ -57,7 +57,7 @@ class SessionAnalyzer:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.key = pointer.parse(ctx.conversation_key) if ctx.conversation_key else None
-        self.printer = Fingerprinter()
+        self.printer = RequestPrinter()
         self.digests = Digests()
         self.conversations = Conversations()
         self._contexts: OrderedDict[int, RequestPrint] = OrderedDict()

@@ -6,7 +6,7 @@ from cachelint.models import ModelLimits
 from cachelint.platforms import platform_of
 from cachelint.prompt import Prompt
 from cachelint.rule_api import Context
-from cachelint.session.fingerprint import RequestPrint
+from cachelint.session.request_print import RequestPrint
 from cachelint.tokens import ZERO, Estimate
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from cachelint.findings import Finding
 from cachelint.payload.chat import SYSTEM_ROLES
 from cachelint.prompt import Block, Prompt
-from cachelint.report import Resolver, edit_resolver, finding
+from cachelint.resolve_issues import Resolver, edit_resolver, finding
 from cachelint.rule_api import Issue, TextRange
 from cachelint.session.excerpt import Sketch
 from cachelint.session.turn import location

@@ -372,7 +372,7 @@ def draft(
     )
 
 
-class Fingerprinter:
+class RequestPrinter:
     """Builds prints; identical tools and system blocks are shared across conversations."""
 
     def __init__(self) -> None:

@@ -68,7 +68,8 @@ def _parse_options(words: list[str]) -> dict[str, str]:
 
 
 def _strip_expectations(src: str) -> tuple[str, tuple[tuple[int, str], ...]]:
-    lines, expected = [], []
+    lines: list[str] = []
+    expected: list[tuple[int, str]] = []
     for n, line in enumerate(src.splitlines(), 1):
         m = _EXPECT.search(line)
         if m:

@@ -35,6 +35,7 @@ from cachelint.selection import PerFileIgnores, Selection, is_ignored
 # served by the result cache needs none of them.
 if TYPE_CHECKING:
     from cachelint.count_tokens import TokenCounter
+    from cachelint.python.project import Project
     from cachelint.rule_api import Context
 
 # A walked file that never mentions caching cannot hold a cache defect: skip it unparsed. JSON
@@ -74,7 +75,7 @@ class Engine:
         self.last_cacheable = True
         # "Type: message" of an unexpected exception while checking the last file
         self.last_error: str | None = None
-        self._project = None  # cachelint.python.project.Project, created on first use
+        self._project: Project | None = None  # created on first use
         self.walk_findings: list[Finding] = []  # of the last `files`
 
     @cached_property
@@ -103,20 +104,21 @@ class Engine:
 
         if self._project is None:
             self._project = Project(self.config.root)  # helper modules parsed once per run
+        project = self._project
         found = lint_python(
             data,
             display,
             path,
             self.context,
             selected,
-            self._project,
+            project,
             self.config.volatile_names,
             self.config.python_timeout,
         )
-        own = {path, self._project.real(path)} if path is not None else set()
-        self.last_dependencies = sorted(str(p) for p in self._project.touched - own)
-        self.last_cacheable = self._project.stopped is None and self._project.error is None
-        self.last_error = self._project.error
+        own = {path, project.real(path)} if path is not None else set()
+        self.last_dependencies = sorted(str(p) for p in project.touched - own)
+        self.last_cacheable = project.stopped is None and project.error is None
+        self.last_error = project.error
         return found
 
     def _selector(self, display: str, rel: str = "") -> Callable[[str], bool]:

@@ -38,7 +38,7 @@ class Finding:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
 
     def to_dict(self) -> dict:
-        d = {
+        d: dict[str, object] = {
             "code": self.code,
             "name": self.name,
             "severity": self.severity.value,

@@ -148,7 +148,8 @@ def _python(data: bytes, rel: str, ctx: Context, found: Detection) -> None:
             if len(node.value) < 200 and (row := ctx.models.lookup(node.value)):
                 found.models.add(row.id, rel)
                 spelled = Prompt("anthropic", [], None, model=node.value, platform="anthropic")
-                if (platform := platform_of(spelled, ctx)) != "anthropic":
+                platform = platform_of(spelled, ctx)
+                if platform is not None and platform != "anthropic":
                     found.platforms.add(platform, rel)  # a Bedrock or Vertex id
         elif isinstance(node, ast.Call):
             head, _, rest = dotted(node.func).partition(".")

@@ -52,7 +52,8 @@ def _gateway(prompt: Prompt, ctx: Context, platform: str | None) -> Iterator[Iss
     model = prompt.model or ctx.default_model
     provider = ctx.models.automatic_provider(model) if model else None
     if provider is not None and (prompt.markers or prompt.automatic):
-        first = (prompt.markers or [prompt.automatic])[0]
+        first = prompt.markers[0] if prompt.markers else prompt.automatic
+        assert first is not None
         yield Issue(
             "CL106",
             first.anchor,

@@ -106,7 +106,7 @@ class SessionAnalyzer:
                 turn = Turn(conv.last, p, prompt, cont, compare(conv.last, p, prompt), self.ctx)
                 cause = self._cause(turn, _run_checks(turn))
                 shown = cause is None or not _reported(turn, cause, issues)
-                if not shown:  # a drift of other text in the block later is another cause
+                if cause is not None and not shown:  # a drift of other text later is another
                     cause.key += " reported"
                 out = self._report(conv, cause, p, resolve, selected, shown)
             self.conversations.advance(conv, p, cont.common, dr.context, self._seen)
@@ -114,8 +114,10 @@ class SessionAnalyzer:
         if conv is not None and conv.causes is None:
             conv.causes = Causes()
         causes = conv.causes if conv is not None else None
-        kw = {"path": path, "line": line_no, "resolve": resolve}
-        return self.recurring.add(causes, issues, prompt, req, **kw) + out
+        repeated = self.recurring.add(
+            causes, issues, prompt, req, path=path, line=line_no, resolve=resolve
+        )
+        return repeated + out
 
     def finish(self) -> None:
         """Complete the findings once the whole log is read (the counts of recurring causes)."""
@@ -227,6 +229,7 @@ class SessionAnalyzer:
             for c in _run_checks(turn)
             if c.code == "CL303" and first is not None and c.point <= first.point
         ]
+        assert key is not None  # prev was found by it
         holder = _Holder(self._context_runs.get(key))
         out = self._report(holder, self._cause(turn, causes), p, resolve, selected)
         if holder.run is None:

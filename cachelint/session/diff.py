@@ -166,7 +166,9 @@ def diff(
     return report
 
 
-def _tokens(est: Estimate) -> str:
+def _tokens(est: Estimate | None) -> str:
+    if est is None:
+        return "an unknown number of tokens"
     return f"about {est.mid:,} tokens (between {est.low:,} and {est.high:,})"
 
 

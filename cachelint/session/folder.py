@@ -58,7 +58,17 @@ def lint_log_folder(
         obj, doc = parsed
         for item, req, prompt in requests_of(obj, (), seen, display):
             issues = list(run_request_checks(prompt, ctx, selected))
-            kw = {"path": display, "line_no": 1, "resolve": doc.resolve, "selected": selected}
-            out.extend(sessions.add(item, req, prompt, issues, **kw))
+            out.extend(
+                sessions.add(
+                    item,
+                    req,
+                    prompt,
+                    issues,
+                    path=display,
+                    line_no=1,
+                    resolve=doc.resolve,
+                    selected=selected,
+                )
+            )
     sessions.finish()
     return out

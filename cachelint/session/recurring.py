@@ -88,7 +88,7 @@ def keyed(issues: Iterable[Issue], prompt: Prompt, req: dict) -> Iterator[tuple[
     nth: Counter[tuple] = Counter()
     for issue in issues:
         place, moving = _place(_relative(issue.anchor, root), req)
-        key = (issue.code, place, _VALUES.sub("#", issue.message))
+        key: tuple = (issue.code, place, _VALUES.sub("#", issue.message))
         if not moving:
             nth[key] += 1
             key += (nth[key],)

@@ -90,7 +90,7 @@ def parse_page(text: str, path: Path) -> RuleInfo:
     for i, h in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
         sections[h.group(1)] = body[h.end() : end].strip()
-    examples = []
+    examples: list[Example] = []
     for f in _FENCE.finditer(body):
         words = f.group(1).split()
         if len(words) == 2 and words[1] == "fixed" and examples and examples[-1].kind == "bad":

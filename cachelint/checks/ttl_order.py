@@ -74,7 +74,8 @@ def _run_time_ttl(m: Marker, short: Marker) -> Issue:
     """A TTL only known at run time (a setting, a parameter) after a marker that is surely a
     5-minute one: with the setting at '1h' the request is rejected."""
     value = m.value.get("ttl") if isinstance(m.value, dict) else None
-    shown = value.shows() if hasattr(value, "shows") else getattr(value, "description", "")
+    shows = getattr(value, "shows", None)
+    shown = shows() if shows is not None else getattr(value, "description", "")
     what = f" (`{shown}`)" if shown else ""
     return Issue(
         "CL102",

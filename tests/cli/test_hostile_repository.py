@@ -16,9 +16,6 @@ import pytest
 
 from conftest import ROOT, run_cli
 
-# the repository's own config names cache folders; every format over many hostile files
-pytestmark = [pytest.mark.project_cache, pytest.mark.slow]
-
 FORMATS = ["text", "concise", "json", "sarif", "github", "gitlab", "junit"]
 TTL_ORDER = (
     b'{"model": "claude-sonnet-4-5", "max_tokens": 10, "system": [{"type": "text", "text": "hi",'
@@ -34,7 +31,11 @@ MAIN_PY = (
     '"ephemeral"}}], messages=[{"role": "user", "content": q}])\n'
 )
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="FIFOs and /dev/zero")
+pytestmark = [
+    pytest.mark.skipif(sys.platform != "linux", reason="FIFOs and /dev/zero"),
+    pytest.mark.project_cache,  # the hostile repository's own cache folder and config
+    pytest.mark.slow,  # every format over many hostile files
+]
 
 
 def _tree(root: Path) -> None:

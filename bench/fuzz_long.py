@@ -2,7 +2,7 @@
 
     python bench/fuzz_long.py [--examples 5000]
 
-CI runs the same properties with a fixed seed and 150 examples each (tests/test_fuzz_*.py).
+CI runs the same properties with a fixed seed and 150 examples each (tests/unit/test_fuzz_*.py).
 Hypothesis prints any failing input with the seed to reproduce it.
 """
 

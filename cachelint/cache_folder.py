@@ -35,7 +35,7 @@ from cachelint.reading import open_regular, read_regular
 try:  # hmac.compare_digest without importing hmac (which loads OpenSSL)
     from _operator import _compare_digest as _equal
 except ImportError:  # pragma: no cover (other interpreters)
-    from hmac import compare_digest as _equal
+    from hmac import compare_digest as _equal  # type: ignore[no-redef]
 
 DEFAULT_DIR = ".cachelint_cache"  # next to the config
 TAG = "CACHEDIR.TAG"

@@ -59,10 +59,10 @@ def user_secret(checked: list[Path]) -> bytes | None:
         top = os.path.realpath(p)
         if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
             return None
-    secret = _read(path)
-    if secret is None and _create(path):
-        secret = _read(path)
-    return secret
+    kept = _read(path)
+    if kept is None and _create(path):
+        kept = _read(path)
+    return kept
 
 
 def _read(path: Path) -> bytes | None:

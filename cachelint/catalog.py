@@ -45,6 +45,7 @@ class RuleInfo:
     examples: tuple[Example, ...]
     page: str
     path: Path
+    severity_note: str = ""  # the severity as the README's table shows it, when it depends
 
     @property
     def fix(self) -> str:
@@ -67,7 +68,8 @@ def _parse_options(words: list[str]) -> dict[str, str]:
 
 
 def _strip_expectations(src: str) -> tuple[str, tuple[tuple[int, str], ...]]:
-    lines, expected = [], []
+    lines: list[str] = []
+    expected: list[tuple[int, str]] = []
     for n, line in enumerate(src.splitlines(), 1):
         m = _EXPECT.search(line)
         if m:
@@ -88,7 +90,7 @@ def parse_page(text: str, path: Path) -> RuleInfo:
     for i, h in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
         sections[h.group(1)] = body[h.end() : end].strip()
-    examples = []
+    examples: list[Example] = []
     for f in _FENCE.finditer(body):
         words = f.group(1).split()
         if len(words) == 2 and words[1] == "fixed" and examples and examples[-1].kind == "bad":
@@ -108,6 +110,7 @@ def parse_page(text: str, path: Path) -> RuleInfo:
         examples=tuple(examples),
         page=text[m.end() :].strip(),
         path=path,
+        severity_note=meta.get("severity-note", ""),
     )
 
 

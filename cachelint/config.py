@@ -76,7 +76,7 @@ class Config:
     fixable: list[str] = field(default_factory=lambda: ["ALL"])  # codes --fix may fix
     unfixable: list[str] = field(default_factory=list)  # codes --fix leaves alone
 
-    def fingerprint(self) -> str:
+    def settings_key(self) -> str:
         """Everything that changes findings, for result caches."""
         d = {k: v for k, v in self.__dict__.items() if k not in _NOT_FINDINGS}
         return json.dumps(d, sort_keys=True, default=str)

@@ -35,7 +35,7 @@ class Target:
 
     @property
     def path(self) -> Path:
-        if type(self._path) is str:
+        if isinstance(self._path, str):
             self._path = Path(self._path)
         return self._path
 
@@ -184,7 +184,7 @@ def _is_kind(path: Path, test: Callable[[int], bool]) -> bool:
         return False
 
 
-def _real(path: Path) -> str:
+def _real(path: Path | str) -> str:
     try:
         return os.path.realpath(path)
     except (OSError, ValueError, RuntimeError):

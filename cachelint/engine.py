@@ -34,8 +34,9 @@ from cachelint.selection import PerFileIgnores, Selection, is_ignored
 # The rules, payload, session and count_tokens modules are imported on first use: a warm run
 # served by the result cache needs none of them.
 if TYPE_CHECKING:
-    from cachelint.checks import Context
     from cachelint.count_tokens import TokenCounter
+    from cachelint.python.project import Project
+    from cachelint.rule_api import Context
 
 # A walked file that never mentions caching cannot hold a cache defect: skip it unparsed. JSON
 # may spell any letter as an escape (`"\u0063ache_control"`): those of ASCII characters are
@@ -74,14 +75,15 @@ class Engine:
         self.last_cacheable = True
         # "Type: message" of an unexpected exception while checking the last file
         self.last_error: str | None = None
-        self._project = None  # cachelint.python.project.Project, created on first use
+        self._project: Project | None = None  # created on first use
         self.walk_findings: list[Finding] = []  # of the last `files`
 
     @cached_property
     def context(self) -> Context:
         """What the rules need (rule registry, model table, estimator), loaded on first use."""
-        from cachelint.checks import Context, load_all
+        from cachelint.checks import load_all
         from cachelint.models import ModelTable
+        from cachelint.rule_api import Context
         from cachelint.tokens import Estimator
 
         load_all()
@@ -102,20 +104,21 @@ class Engine:
 
         if self._project is None:
             self._project = Project(self.config.root)  # helper modules parsed once per run
+        project = self._project
         found = lint_python(
             data,
             display,
             path,
             self.context,
             selected,
-            self._project,
+            project,
             self.config.volatile_names,
             self.config.python_timeout,
         )
-        own = {path, self._project.real(path)} if path is not None else set()
-        self.last_dependencies = sorted(str(p) for p in self._project.touched - own)
-        self.last_cacheable = self._project.stopped is None and self._project.error is None
-        self.last_error = self._project.error
+        own = {path, project.real(path)} if path is not None else set()
+        self.last_dependencies = sorted(str(p) for p in project.touched - own)
+        self.last_cacheable = project.stopped is None and project.error is None
+        self.last_error = project.error
         return found
 
     def _selector(self, display: str, rel: str = "") -> Callable[[str], bool]:
@@ -231,11 +234,11 @@ class Engine:
             for f in _cl000(self._selector(shown, rel), shown, msg)
         ]
 
-    def fingerprint(self) -> str:
+    def settings_key(self) -> str:
         """Everything besides file content that changes findings, for the result cache: also
         where the run stands, since reported paths are relative to the working directory, and
         per-file ignores and followed imports to the config root."""
-        settings = f"{self.config.fingerprint()}\0{sorted(self.selection.codes)}\0{self.options}"
+        settings = f"{self.config.settings_key()}\0{sorted(self.selection.codes)}\0{self.options}"
         return f"{Path.cwd()}\0{self.config.root}\0{settings}"
 
     def run_log_dir(self, directory: Path) -> tuple[list[Finding], int]:
@@ -276,7 +279,7 @@ def _counter() -> TokenCounter:
 
 
 def _cl000(selected: Callable[[str], bool], display: str, msg: str) -> list[Finding]:
-    from cachelint.report import unparsable
+    from cachelint.checks.unparsable_input import unparsable
 
     return [unparsable(display, msg)] if selected("CL000") else []
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from cachelint.spans import Span
+
 if TYPE_CHECKING:
     from cachelint.fixes import Fix
 
@@ -14,16 +16,6 @@ class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """1-based lines and columns (code points); the end is exclusive."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
 
 
 @dataclass(slots=True)
@@ -46,7 +38,7 @@ class Finding:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
 
     def to_dict(self) -> dict:
-        d = {
+        d: dict[str, object] = {
             "code": self.code,
             "name": self.name,
             "severity": self.severity.value,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from cachelint.findings import Span
+from cachelint.spans import Span
 
 
 class Applicability(StrEnum):

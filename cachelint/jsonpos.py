@@ -24,7 +24,9 @@ class PathNotFound(LookupError):
 
 
 def _ws(text: str, pos: int) -> int:
-    return _WS.match(text, pos).end()
+    m = _WS.match(text, pos)
+    assert m is not None  # the pattern matches the empty string
+    return m.end()
 
 
 def _value_end(text: str, pos: int) -> int:

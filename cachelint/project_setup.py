@@ -31,7 +31,7 @@ from cachelint.python.calls import CLIENTS
 from cachelint.reading import open_regular
 
 if TYPE_CHECKING:
-    from cachelint.checks import Context
+    from cachelint.rule_api import Context
 
 SCAN_LIMIT = 4 << 20  # bytes read of each file: a log's first requests name its model
 CONFIG_NAMES = ("cachelint.toml", ".cachelint.toml")
@@ -83,7 +83,7 @@ class Detection:
 
 
 def detect(root: Path, table: ModelTable) -> Detection:
-    from cachelint.checks import Context
+    from cachelint.rule_api import Context
     from cachelint.tokens import Estimator
 
     ctx = Context(models=table, estimator=Estimator(table.estimator))
@@ -110,8 +110,8 @@ def _payloads(
     data: bytes, whole: bool, lines: bool, rel: str, ctx: Context, found: Detection
 ) -> None:
     """The model and platform of each request, as `check` reads them."""
-    from cachelint.checks import platform_of
     from cachelint.payload.source import requests_of
+    from cachelint.platforms import platform_of
 
     if lines:
         chunks = data.splitlines() if whole else data.splitlines()[:-1]
@@ -131,7 +131,7 @@ def _payloads(
 
 def _python(data: bytes, rel: str, ctx: Context, found: Detection) -> None:
     """Model ids in string constants, and the platforms of the clients constructed."""
-    from cachelint.checks import platform_of
+    from cachelint.platforms import platform_of
     from cachelint.prompt import Prompt
     from cachelint.python.project import dotted, import_names
 
@@ -148,7 +148,8 @@ def _python(data: bytes, rel: str, ctx: Context, found: Detection) -> None:
             if len(node.value) < 200 and (row := ctx.models.lookup(node.value)):
                 found.models.add(row.id, rel)
                 spelled = Prompt("anthropic", [], None, model=node.value, platform="anthropic")
-                if (platform := platform_of(spelled, ctx)) != "anthropic":
+                platform = platform_of(spelled, ctx)
+                if platform is not None and platform != "anthropic":
                     found.platforms.add(platform, rel)  # a Bedrock or Vertex id
         elif isinstance(node, ast.Call):
             head, _, rest = dotted(node.func).partition(".")

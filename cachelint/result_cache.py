@@ -45,9 +45,9 @@ def digest(data: bytes) -> str:
 
 
 class ResultCache:
-    def __init__(self, folder: CacheFolder, config_fingerprint: str) -> None:
+    def __init__(self, folder: CacheFolder, settings_key: str) -> None:
         self.folder = folder
-        space = digest(os.fsencode(f"{__version__}\0{config_fingerprint}"))[:16]
+        space = digest(os.fsencode(f"{__version__}\0{settings_key}"))[:16]
         self.dir = folder.root / __version__ / space
         self.hits = 0
         self.misses = 0

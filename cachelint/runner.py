@@ -64,12 +64,20 @@ class _Worker:
 
     def __init__(self, engine: Engine, store: CacheFolder | None) -> None:
         self.engine = engine
-        self.cache = ResultCache(store, engine.fingerprint()) if store else None
+        self.cache = ResultCache(store, engine.settings_key()) if store else None
         self.summarised: set[str] = set()  # folders settled by their summary
 
-    def check(self, target: Target, lint: bool = True) -> tuple[_Outcome, Entry | None] | None:
+    def check(self, target: Target) -> tuple[_Outcome, Entry | None]:
         """The outcome for a file and its stat index entry (None when nothing worth recording
-        was learned). With `lint` False, None when the file would have to be linted."""
+        was learned)."""
+        checked = self.check_or_defer(target)
+        assert checked is not None  # linted when not known otherwise
+        return checked
+
+    def check_or_defer(
+        self, target: Target, lint: bool = True
+    ) -> tuple[_Outcome, Entry | None] | None:
+        """As `check`; with `lint` False, None when the file would have to be linted."""
         taken = time.time_ns()  # before the stat, which comes before the read
         try:
             st = os.stat(target.os_path)
@@ -96,7 +104,8 @@ class _Worker:
             cached = self.cache.get(target.display, content) if content else None
             if cached is not None:
                 kind = CACHED if cached or self.cache.last_had_deps else CLEAN
-                return (cached, True, None), self._entry(target, st, taken, kind, content, quiet)
+                entry = self._entry(target, st, taken, kind, content or "", quiet)
+                return (cached, True, None), entry
         if not lint:
             return None
         found = self.engine.lint_target(target, data)
@@ -105,6 +114,7 @@ class _Worker:
         if content is not None and found is None:  # a log skipped while streaming it
             record = self._entry(target, st, taken, SKIPPED, "", True)
         elif content is not None and self.engine.last_cacheable:
+            assert self.cache is not None and found is not None  # content: the cache is on
             deps = tuple(self.engine.last_dependencies)
             self.cache.put(target.display, content, found, deps)
             kind = CACHED if found or deps else CLEAN
@@ -177,7 +187,7 @@ class _Worker:
         return outcomes
 
     def _verify(self, target: Target, index: StatIndex) -> tuple[_Outcome | None, Entry | None]:
-        verified = self.check(target, lint=False)
+        verified = self.check_or_defer(target, lint=False)
         if verified is None:
             return None, None
         if verified[1] is not None:
@@ -289,7 +299,9 @@ def run(
         # forgets what it no longer finds there); named files (as pre-commit passes them) only
         # the shards that hold them
         index = StatIndex(store, folder, None if tops else [f[2] for f in files])
-    outcomes = worker.settle(files, index, groups) if index is not None else [None] * len(files)
+    outcomes: list[_Outcome | None] = (
+        worker.settle(files, index, groups) if index is not None else [None] * len(files)
+    )
     rest = [i for i, o in enumerate(outcomes) if o is None]
     targets = [Target(*files[i]) for i in rest]
     if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES:
@@ -315,9 +327,9 @@ def run(
             index.record(t.display, e)
     if index is not None:
         if tops:
-            for folder, start, end in groups:
-                if folder not in worker.summarised:
-                    index.summarise(folder, [f[2] for f in files[start:end]])
+            for shown, start, end in groups:
+                if shown not in worker.summarised:
+                    index.summarise(shown, [f[2] for f in files[start:end]])
         index.save({f[2] for f in files} if index.shards_read else set(), tops)
         if listings is not None:
             listings.save()
@@ -325,7 +337,7 @@ def run(
     # most outcomes of a warm run are one of these two (counted at C speed, by value)
     result.files_skipped = outcomes.count(_SKIP)
     result.files_checked = result.cache_hits = outcomes.count(_CLEAN)
-    for found, hit, error in (o for o in outcomes if o != _SKIP and o != _CLEAN):
+    for found, hit, error in (o for o in outcomes if o is not None and o not in (_SKIP, _CLEAN)):
         if error is not None:
             result.internal_errors.append(error)
         if found is None:

@@ -66,9 +66,8 @@ def entry(st: os.stat_result, taken_ns: int, outcome: str, content: str) -> Entr
     file changed too recently for its signature to prove it unchanged later, the mtime is left
     out: the next run reads the file again and compares the content digest."""
     mtime = st.st_mtime_ns
-    if not (settled(mtime, taken_ns) and settled(st.st_ctime_ns, taken_ns)):
-        mtime = None
-    return [st.st_size, mtime, st.st_ino, st.st_ctime_ns, outcome, content]
+    kept = mtime if settled(mtime, taken_ns) and settled(st.st_ctime_ns, taken_ns) else None
+    return [st.st_size, kept, st.st_ino, st.st_ctime_ns, outcome, content]
 
 
 def unchanged(e: Entry, st: os.stat_result) -> bool:

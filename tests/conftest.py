@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,11 +40,9 @@ def lint(source: str | bytes, filename: str = "payload.json", **kw):
 def run_cli(
     *args: str, cwd: Path | None = None, stdin: bytes | None = None, env: dict | None = None
 ) -> subprocess.CompletedProcess:
+    """The CLI as a subprocess, in the repository unless `cwd` says otherwise; its cache folder is
+    the test's (`_own_folders`), so a run in the repository leaves nothing there."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    if cwd is None and "CACHELINT_CACHE_DIR" not in full_env:
-        # a run in the repository itself keeps its cache out of it (tests keep to themselves)
-        home = full_env.get("XDG_CACHE_HOME") or tempfile.gettempdir()
-        full_env["CACHELINT_CACHE_DIR"] = os.path.join(home, "repo-runs")
     return subprocess.run(
         [sys.executable, "-m", "cachelint", *args],
         cwd=cwd or ROOT,
@@ -85,6 +84,20 @@ def _user_cache_home(tmp_path_factory):
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
 
 
+@pytest.fixture(autouse=True)
+def _own_folders(request, tmp_path_factory, monkeypatch):
+    """Every test keeps to itself: it runs in a working directory of its own, and its runs (in
+    process or CLI subprocesses) use a cache folder of its own (CACHELINT_CACHE_DIR). A test
+    marked `project_cache` checks the cache folder a run makes in the project it checks
+    (`.cachelint_cache`, or the config's `cache-dir`), so the variable is unset for it; such a
+    test checks a project under tmp_path, never the repository."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    if request.node.get_closest_marker("project_cache"):
+        monkeypatch.delenv("CACHELINT_CACHE_DIR", raising=False)
+    else:
+        monkeypatch.setenv("CACHELINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 def pytest_configure(config):
     """Hypothesis keeps no example database in the repository (nor anywhere)."""
     try:
@@ -105,3 +118,49 @@ def wheelhouse(tmp_path_factory) -> Path:
     build(house)
     fill(house)
     return house
+
+
+# -- the run leaves the repository as it found it ---------------------------------------------
+
+# Files of the tools themselves, not of the tests: the environment, bytecode, pytest's cache.
+_TOOL_FILES = re.compile(r"(^|/)(\.venv|__pycache__|\.pytest_cache|[^/]*\.egg-info)/$")
+_tree_before: set[str] | None = None
+
+
+def _tree_state(root: Path = ROOT) -> set[str] | None:
+    """What `git status` shows of the repository, ignored files included (a stray
+    `.cachelint_cache/` is ignored by git, yet no test may write it); None outside a git
+    checkout (an unpacked sdist)."""
+    try:
+        r = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if r.returncode != 0:
+        return None
+    return {line for line in r.stdout.splitlines() if not _TOOL_FILES.search(line[3:])}
+
+
+def pytest_sessionstart(session):
+    global _tree_before
+    _tree_before = _tree_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when it added or changed files in the repository."""
+    after = _tree_state()
+    if _tree_before is None or after is None:
+        return
+    added = sorted(after - _tree_before)
+    if added:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", "the test run left files in the repository", red=True)
+            for line in added:
+                reporter.write_line(line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

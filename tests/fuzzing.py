@@ -1,4 +1,4 @@
-"""Shared by the property tests (tests/test_fuzz_*.py): hypothesis settings and the invariants
+"""Shared by the property tests (tests/unit/test_fuzz_*.py): hypothesis settings and the invariants
 every finding must keep.
 
 CI runs them with a fixed seed and a bounded number of examples; bench/fuzz_long.py sets

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cachelint.checks import Context, Issue, session_check
 from cachelint.findings import Severity
+from cachelint.rule_api import Context, Issue, session_check
 from cachelint.session.compare import LOOKBACK, Change
 from cachelint.session.turn import UNEXPLAINED, Cause, Turn, about
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cachelint.checks import Context, Issue, platform_of, request_check
 from cachelint.count_tokens import CountError
 from cachelint.findings import Severity
+from cachelint.platforms import platform_of
 from cachelint.prompt import Marker, Prompt
+from cachelint.rule_api import Context, Issue, request_check
 from cachelint.tokens import ZERO, Estimate
 
 

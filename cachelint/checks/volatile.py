@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cachelint.checks import Context, Issue, request_check
 from cachelint.prompt import Block, Marker, Prompt
+from cachelint.rule_api import Context, Issue, TextRange, request_check
 from cachelint.volatility import Match, find_volatile
 
 # In payloads only the shared sections are checked: a timestamp inside earlier conversation turns
@@ -17,14 +17,6 @@ _PAYLOAD_SECTIONS = ("tools", "system")
 _MAX_DEPTH = 64
 # Words beside a date-time (not a zone or an AM/PM) that make it more than a bare value.
 _WORDS = re.compile(r"(?i)\b(?!(?:utc|gmt|z|am|pm)\b)[a-z]{2,}")
-
-
-@dataclass(frozen=True, slots=True)
-class TextRange:
-    """Last element of a payload anchor: code-point offsets inside the decoded string."""
-
-    start: int
-    end: int
 
 
 @dataclass(frozen=True, slots=True)

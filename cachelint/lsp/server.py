@@ -20,6 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from cachelint import __version__
+from cachelint.checks.unparsable_input import unparsable
 from cachelint.config import ConfigError
 from cachelint.discovery import PYTHON_SUFFIXES
 from cachelint.fix_python import realized
@@ -27,7 +28,6 @@ from cachelint.formatters.neutral import shown
 from cachelint.lsp.diagnostics import code_actions, diagnostic
 from cachelint.lsp.documents import Checker, checked_kind
 from cachelint.lsp.positions import PositionMap
-from cachelint.report import unparsable
 
 DEBOUNCE = 0.25  # seconds without an edit before the buffer is checked
 

@@ -56,7 +56,7 @@ def _parts(content: Any, section, path: tuple, mc: MarkerCollector, role, index,
 
 
 def _tools(tools: Any, root: tuple, mc: MarkerCollector) -> list[Block]:
-    out = []
+    out: list[Block] = []
     if not isinstance(tools, list):
         return out
     for i, tool in enumerate(tools):

@@ -11,8 +11,7 @@ from typing import IO, Any
 
 import orjson
 
-from cachelint.checks import REQUEST_CHECKS, Context, Issue
-from cachelint.checks.volatile import TextRange
+from cachelint.checks.unparsable_input import unparsable
 from cachelint.findings import Finding, Span
 from cachelint.fixes import AnchoredEdit
 from cachelint.jsonpos import (
@@ -25,7 +24,8 @@ from cachelint.jsonpos import (
 )
 from cachelint.payload.detect import to_prompt, unwrap
 from cachelint.prompt import Prompt
-from cachelint.report import finding, unparsable
+from cachelint.resolve_issues import finding
+from cachelint.rule_api import Context, Issue, TextRange, run_request_checks
 from cachelint.session.analyzer import SessionAnalyzer
 from cachelint.session.clock import RequestClock, SeenValues, sent_at
 from cachelint.snippet import WIDTH, excerpt_in
@@ -143,17 +143,9 @@ def requests_of(
         yield item, req, prompt
 
 
-def request_issues(prompt: Prompt, ctx: Context, selected: Selected) -> Iterator[Issue]:
-    for codes, check in REQUEST_CHECKS:
-        if any(selected(c) for c in codes):
-            for issue in check(prompt, ctx):
-                if selected(issue.code):
-                    yield issue
-
-
 def _issues(obj: Any, root: tuple, ctx: Context, selected: Selected) -> Iterator[Issue]:
     for _, _, prompt in requests_of(obj, root):
-        yield from request_issues(prompt, ctx, selected)
+        yield from run_request_checks(prompt, ctx, selected)
 
 
 def parse_document(data: bytes, path: str) -> tuple[Any, JsonDoc] | Finding:
@@ -232,7 +224,7 @@ def lint_jsonl(
         doc = JsonDoc(line, n)
         resolve = doc.resolve
         for item, req, prompt in requests_of(obj, (), seen, f"line {n}"):
-            issues = list(request_issues(prompt, ctx, selected))
+            issues = list(run_request_checks(prompt, ctx, selected))
             out.extend(
                 sessions.add(
                     item,

@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from cachelint.checks.deprecated_caching_api import OLD_BETA
 from cachelint.python.tree import FUNCTIONS, descendants, in_body
 
 if TYPE_CHECKING:
     from cachelint.python.project import ModuleInfo, Project
 
-OLD_BETA = "prompt-caching-2024-07-31"
 _SENT_ARGS = frozenset({"betas", "extra_headers", "headers", "default_headers", "anthropic_beta"})
 _SENT_KEYS = frozenset({"anthropic-beta", "anthropic_beta", "betas"})
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update"})

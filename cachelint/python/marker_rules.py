@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from cachelint.checks import Issue
 from cachelint.python.inputs import OPAQUE, Each, Sym, key, loose
 from cachelint.python.placements import Placement
 from cachelint.python.values import LDict, Loc
+from cachelint.rule_api import Issue
 
 _LIMIT = (
     "the API rejects the request ('A maximum of 4 blocks with cache_control may be provided. "

@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from cachelint.checks import REQUEST_CHECKS, Context, Issue
+from cachelint.checks.deprecated_caching_api import OLD_BETA, deprecated_api
+from cachelint.checks.unparsable_input import unparsable
+from cachelint.checks.unused_suppression import unused_suppression
 from cachelint.findings import Finding, Span
 from cachelint.fix_python.plan import Planner, deprecated_fix
 from cachelint.payload import anthropic, converse
@@ -22,12 +24,18 @@ from cachelint.python.evaluate import Evaluator
 from cachelint.python.project import ModuleInfo, Project, SourceError, decode, parse
 from cachelint.python.prompts import known_at, locate, normalise, to_prompt, walk
 from cachelint.python.reach import mark_reaching
-from cachelint.python.scan import OLD_BETA, Scan, scan
+from cachelint.python.scan import Scan, scan
 from cachelint.python.values import MAX_SIZE, TOO_LARGE, LDict, LList, Loc, hole, tree_size
-from cachelint.report import finding, unparsable
+from cachelint.resolve_issues import finding
+from cachelint.rule_api import (
+    Context,
+    Issue,
+    lone_block_codes,
+    marker_value_codes,
+    run_request_checks,
+)
 
 Selected = Callable[[str], bool]
-_BLOCK_RULES = frozenset({"CL103", "CL104"})
 # What a marker-carrying dict must be to get the block rules out of sight of its request: a
 # content block of a known type, or a tool (an input schema, or a server tool's versioned type).
 # Other dicts with a cache_control key (routes, CDN rules, storage metadata) are not prompts.
@@ -200,12 +208,9 @@ def _site_issues(
 
     return [
         (issue, resolve)
-        for issue in _run_checks(prompt, ctx, selected)
+        for issue in run_request_checks(prompt, ctx, selected)
         if _about_known_values(issue, root)
     ]
-
-
-_VALUE_RULES = frozenset({"CL102", "CL103", "CL106"})
 
 
 def _strange_field(issue: Issue) -> bool:
@@ -216,7 +221,7 @@ def _strange_field(issue: Issue) -> bool:
 
 def _about_known_values(issue: Issue, root: Any) -> bool:
     """Marker value rules speak only about values that are known (not `ttl=ttl_setting`)."""
-    if issue.code not in _VALUE_RULES or issue.run_time:
+    if issue.code not in marker_value_codes() or issue.run_time:
         return True
     return known_at(root, issue.anchor) and all(known_at(root, a) for _, a in issue.notes)
 
@@ -268,16 +273,6 @@ def _here(loc: Loc, module: ModuleInfo) -> bool:
     return False
 
 
-def _run_checks(prompt: Prompt, ctx: Context, selected: Selected, only=None) -> Iterator[Issue]:
-    for codes, check in REQUEST_CHECKS:
-        if only is not None and not codes & only:
-            continue
-        if any(selected(c) for c in codes):
-            for issue in check(prompt, ctx):
-                if selected(issue.code) and (only is None or issue.code in only):
-                    yield issue
-
-
 def _unique(locs: list[Loc]) -> list[Loc]:
     seen: set[int] = set()
     out = []
@@ -292,7 +287,8 @@ def _standalone(
     dicts: list[LDict], consumed: set[int], module: ModuleInfo, ctx: Context, selected: Selected
 ) -> Iterator[tuple[Issue, Callable[[Any], Loc]]]:
     """Block-level rules on marker-carrying dicts whose request is out of sight."""
-    if not any(selected(c) for c in _BLOCK_RULES):
+    lone_block = lone_block_codes()
+    if not any(selected(c) for c in lone_block):
         return
     seen_nodes: set[int] = set()
     for d in dicts:
@@ -314,7 +310,7 @@ def _standalone(
         def resolve(anchor: Any, root=root, d=d) -> Loc:
             return locate(root, anchor, d.loc)
 
-        for issue in _run_checks(prompt, ctx, selected, _BLOCK_RULES):
+        for issue in run_request_checks(prompt, ctx, selected, lone_block):
             if _about_known_values(issue, root) and not _strange_field(issue):
                 yield issue, resolve
 
@@ -345,7 +341,7 @@ def _marker_values(
         def resolve(anchor: Any, root=root, v=v) -> Loc:
             return locate(root, anchor, v.loc)
 
-        for issue in _run_checks(prompt, ctx, selected, frozenset({"CL103"})):
+        for issue in run_request_checks(prompt, ctx, selected, frozenset({"CL103"})):
             if _about_known_values(issue, root):
                 yield issue, resolve
 
@@ -381,25 +377,9 @@ def _mini_prompt(d: LDict) -> tuple[Prompt | None, LDict]:
 
 
 def _deprecated(node: ast.AST, what: str) -> Issue:
-    if what.startswith("the prompt-caching"):
-        msg = (
-            f"the anthropic-beta header value {OLD_BETA} is obsolete: prompt caching is generally "
-            f"available and needs no beta header"
-        )
-        fix = f"Remove {OLD_BETA} from the betas / anthropic-beta header."
-    elif what.startswith("PromptCachingBeta"):
-        msg = (
-            f"{what} belongs to the removed prompt-caching beta types: use the regular "
-            f"message types, which accept cache_control"
-        )
-        fix = "Import the non-beta type (e.g. TextBlockParam, MessageParam) instead."
-    else:
-        msg = (
-            "client.beta.prompt_caching is the old beta namespace for prompt caching: it is "
-            "gone from current SDKs; prompt caching works on client.messages"
-        )
-        fix = "Call client.messages.create(...) with the same cache_control markers."
-    return Issue("CL501", Loc(None, node), msg, help=fix, fix=deprecated_fix(node, what))
+    issue = deprecated_api(Loc(None, node), what)
+    issue.fix = deprecated_fix(node, what)
+    return issue
 
 
 def _lost_marker(loc: Loc) -> Issue:
@@ -469,11 +449,10 @@ def _unused(
     def resolve(span: Span) -> tuple[Span, str | None, int]:
         return span, module.positions.line_text(span.line), 1
 
-    out = []
-    for u in sup.unused(selected):
-        span = Span(u.line, u.column, u.line, u.end_column)
-        out.append(finding(Issue(suppression.UNUSED, span, u.message), display, resolve))
-    return out
+    return [
+        finding(unused_suppression(u.line, u.column, u.end_column, u.message), display, resolve)
+        for u in sup.unused(selected)
+    ]
 
 
 def _where(loc: Loc) -> str:

@@ -17,19 +17,18 @@ from typing import Any
 
 import orjson
 
-from cachelint.checks import SESSION_CHECKS, Context, Issue
 from cachelint.findings import Finding
 from cachelint.prompt import Prompt
-from cachelint.report import Resolver, finding
+from cachelint.resolve_issues import Resolver, finding
+from cachelint.rule_api import SESSION_CHECKS, Context, Issue, session_codes
 from cachelint.session import pointer
 from cachelint.session.compare import compare
 from cachelint.session.conversations import Continuation, Conversations
-from cachelint.session.fingerprint import Digests, Fingerprinter, RequestPrint, draft
 from cachelint.session.recurring import Causes, Recurring, drift_explained
+from cachelint.session.request_print import Digests, RequestPrint, RequestPrinter, draft
 from cachelint.session.turn import UNEXPLAINED, Cause, Turn, location
 from cachelint.session.usage import usage_of
 
-SESSION_CODES = ("CL303", "CL401", "CL402", "CL403", "CL404")
 _CONTEXTS_MAX = 1024
 
 
@@ -58,7 +57,7 @@ class SessionAnalyzer:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.key = pointer.parse(ctx.conversation_key) if ctx.conversation_key else None
-        self.printer = Fingerprinter()
+        self.printer = RequestPrinter()
         self.digests = Digests()
         self.conversations = Conversations()
         self._contexts: OrderedDict[int, RequestPrint] = OrderedDict()
@@ -81,7 +80,7 @@ class SessionAnalyzer:
         """Findings for one request of the log (`line` is the log entry that holds it), with
         `issues`, the request rules' selected issues on it."""
         self._seen += 1
-        session = any(selected(c) for c in SESSION_CODES)
+        session = any(selected(c) for c in session_codes())
         dr = draft(
             req,
             prompt,
@@ -107,7 +106,7 @@ class SessionAnalyzer:
                 turn = Turn(conv.last, p, prompt, cont, compare(conv.last, p, prompt), self.ctx)
                 cause = self._cause(turn, _run_checks(turn))
                 shown = cause is None or not _reported(turn, cause, issues)
-                if not shown:  # a drift of other text in the block later is another cause
+                if cause is not None and not shown:  # a drift of other text later is another
                     cause.key += " reported"
                 out = self._report(conv, cause, p, resolve, selected, shown)
             self.conversations.advance(conv, p, cont.common, dr.context, self._seen)
@@ -115,8 +114,10 @@ class SessionAnalyzer:
         if conv is not None and conv.causes is None:
             conv.causes = Causes()
         causes = conv.causes if conv is not None else None
-        kw = {"path": path, "line": line_no, "resolve": resolve}
-        return self.recurring.add(causes, issues, prompt, req, **kw) + out
+        repeated = self.recurring.add(
+            causes, issues, prompt, req, path=path, line=line_no, resolve=resolve
+        )
+        return repeated + out
 
     def finish(self) -> None:
         """Complete the findings once the whole log is read (the counts of recurring causes)."""
@@ -228,6 +229,7 @@ class SessionAnalyzer:
             for c in _run_checks(turn)
             if c.code == "CL303" and first is not None and c.point <= first.point
         ]
+        assert key is not None  # prev was found by it
         holder = _Holder(self._context_runs.get(key))
         out = self._report(holder, self._cause(turn, causes), p, resolve, selected)
         if holder.run is None:
@@ -256,6 +258,6 @@ def _reported(turn: Turn, cause: Cause, issues: list[Issue]) -> bool:
 
 def _run_checks(turn: Turn) -> list[Cause]:
     causes: list[Cause] = []
-    for _, check in SESSION_CHECKS:
-        causes.extend(check(turn, turn.ctx))
+    for r in SESSION_CHECKS:
+        causes.extend(r.check(turn, turn.ctx))
     return causes

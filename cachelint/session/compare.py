@@ -16,10 +16,10 @@ from typing import Any
 
 import orjson
 
-from cachelint.checks.volatile import TextRange
 from cachelint.prompt import Prompt, Section
+from cachelint.rule_api import TextRange
 from cachelint.session.excerpt import changed_range, describe_change
-from cachelint.session.fingerprint import (
+from cachelint.session.request_print import (
     FIELD_LAYER,
     BlockPrint,
     FieldValue,

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cachelint.session.excerpt import common_prefix, common_suffix
-from cachelint.session.fingerprint import BlockPrint, Draft, RequestPrint
+from cachelint.session.request_print import BlockPrint, Draft, RequestPrint
 
 MAX_OPEN = 1024  # beyond, the least recently continued conversation is closed
 _CANDIDATES = 32  # conversations examined for the edit and truncate cases

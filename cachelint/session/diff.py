@@ -12,16 +12,16 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from cachelint.checks import Context
 from cachelint.config import DEFAULT_MAX_FILE_SIZE
 from cachelint.findings import Finding, Span
 from cachelint.formatters.neutral import shown, shown_path
 from cachelint.payload.source import JsonDoc, parse_document, requests_of
 from cachelint.prompt import Prompt
 from cachelint.reading import read_error, read_regular
+from cachelint.rule_api import Context
 from cachelint.session.compare import LOOKBACK, Change, compare
 from cachelint.session.estimate import PrefixEstimate
-from cachelint.session.fingerprint import Fingerprinter, RequestPrint, draft
+from cachelint.session.request_print import RequestPrint, RequestPrinter, draft
 from cachelint.tokens import Estimate
 
 
@@ -102,7 +102,7 @@ def _read(path: str, max_file_size: int) -> tuple[bytes, str]:
 
 
 def load(
-    label: str, ctx: Context, printer: Fingerprinter, max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    label: str, ctx: Context, printer: RequestPrinter, max_file_size: int = DEFAULT_MAX_FILE_SIZE
 ) -> Side:
     data, path = _read(label, max_file_size)
     parsed = parse_document(data, path)
@@ -136,7 +136,7 @@ def _marker_anchor(side: Side, index: int) -> Any:
 def diff(
     old_path: str, new_path: str, ctx: Context, max_file_size: int = DEFAULT_MAX_FILE_SIZE
 ) -> DiffReport:
-    printer = Fingerprinter()
+    printer = RequestPrinter()
     old = load(old_path, ctx, printer, max_file_size)
     new = load(new_path, ctx, printer, max_file_size)
     comparison = compare(old.print, new.print, new.prompt)
@@ -166,7 +166,9 @@ def diff(
     return report
 
 
-def _tokens(est: Estimate) -> str:
+def _tokens(est: Estimate | None) -> str:
+    if est is None:
+        return "an unknown number of tokens"
     return f"about {est.mid:,} tokens (between {est.low:,} and {est.high:,})"
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from cachelint.checks import Context, platform_of
 from cachelint.models import ModelLimits
+from cachelint.platforms import platform_of
 from cachelint.prompt import Prompt
-from cachelint.session.fingerprint import RequestPrint
+from cachelint.rule_api import Context
+from cachelint.session.request_print import RequestPrint
 from cachelint.tokens import ZERO, Estimate
 
 

@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from cachelint.checks import Context
+from cachelint.checks.unparsable_input import unparsable
 from cachelint.findings import Finding
-from cachelint.payload.source import parse_document, request_issues, requests_of
+from cachelint.payload.source import parse_document, requests_of
 from cachelint.reading import read_error, read_regular
-from cachelint.report import unparsable
+from cachelint.rule_api import Context, run_request_checks
 from cachelint.session.analyzer import SessionAnalyzer
 from cachelint.session.clock import SeenValues
 
@@ -57,8 +57,18 @@ def lint_log_folder(
             continue
         obj, doc = parsed
         for item, req, prompt in requests_of(obj, (), seen, display):
-            issues = list(request_issues(prompt, ctx, selected))
-            kw = {"path": display, "line_no": 1, "resolve": doc.resolve, "selected": selected}
-            out.extend(sessions.add(item, req, prompt, issues, **kw))
+            issues = list(run_request_checks(prompt, ctx, selected))
+            out.extend(
+                sessions.add(
+                    item,
+                    req,
+                    prompt,
+                    issues,
+                    path=display,
+                    line_no=1,
+                    resolve=doc.resolve,
+                    selected=selected,
+                )
+            )
     sessions.finish()
     return out

@@ -24,12 +24,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cachelint.checks import Issue
-from cachelint.checks.volatile import TextRange
 from cachelint.findings import Finding
 from cachelint.payload.chat import SYSTEM_ROLES
 from cachelint.prompt import Block, Prompt
-from cachelint.report import Resolver, edit_resolver, finding
+from cachelint.resolve_issues import Resolver, edit_resolver, finding
+from cachelint.rule_api import Issue, TextRange
 from cachelint.session.excerpt import Sketch
 from cachelint.session.turn import location
 
@@ -89,7 +88,7 @@ def keyed(issues: Iterable[Issue], prompt: Prompt, req: dict) -> Iterator[tuple[
     nth: Counter[tuple] = Counter()
     for issue in issues:
         place, moving = _place(_relative(issue.anchor, root), req)
-        key = (issue.code, place, _VALUES.sub("#", issue.message))
+        key: tuple = (issue.code, place, _VALUES.sub("#", issue.message))
         if not moving:
             nth[key] += 1
             key += (nth[key],)

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from cachelint.checks import Context, Issue
 from cachelint.prompt import Prompt
+from cachelint.rule_api import Context, Issue
 from cachelint.session.compare import PRIORITY, Comparison, Entry
 from cachelint.session.conversations import Continuation
 from cachelint.session.estimate import PrefixEstimate
-from cachelint.session.fingerprint import RequestPrint
+from cachelint.session.request_print import RequestPrint
 from cachelint.tokens import Estimate
 
 UNEXPLAINED = 1 << 62  # point of a miss with no cause found: loses to any explained miss

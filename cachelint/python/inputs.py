@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cachelint.prompt import Hole
+from cachelint.python.names import DEPLOYMENT_FIELD
 from cachelint.python.values import MARKER_KEYS, Loc
 
 OPAQUE = "~"  # a step through code cachelint does not follow (`L(messages).filter(...)`)
@@ -83,7 +84,7 @@ class Sym(Hole):
     def step(self, s: Any, description: str | None = None, **changes: Any) -> Sym:
         """The part of this input one step further."""
         out = Sym(
-            self.origin,
+            "unknown" if _names_deployment(self.origin, s) else self.origin,
             description or self.description,
             self.anchor,
             self.unordered,
@@ -309,3 +310,8 @@ def _part(subject: Any, s: Any) -> Any:
 def loose(k: tuple) -> tuple:
     """A path key with indices as '*': messages[-1] and messages[i] are items alike."""
     return tuple("*" if isinstance(s, int) else s for s in k)
+
+
+def _names_deployment(origin: str, s: Any) -> bool:
+    """A step to a field of request data that names the deployment (`context.bot_user_id`)."""
+    return origin == "request" and isinstance(s, str) and bool(DEPLOYMENT_FIELD.search(s))

@@ -107,6 +107,13 @@ CONTENT_PARAMETER = re.compile(
     r"config|setting|preamble|context_text|examples"
 )
 
+# Fields of a request object that name the deployment itself, the same in every request it
+# serves (a Slack Bolt `context.bot_user_id`, a tenant's id): not per-request data.
+DEPLOYMENT_FIELD = re.compile(
+    r"(?i)^\.?(bot|app|team|workspace|tenant|org|organization|enterprise|deployment|assistant)"
+    r"_?(user_?)?(id|name)$"
+)
+
 # Objects that hold per-request data in web frameworks and apps.
 REQUEST_ROOTS = frozenset(
     {

@@ -553,6 +553,9 @@ class Expressions:
         if isinstance(obj, Hole):
             if obj.origin == "stable" or obj.origin == "request":
                 return obj
+            if obj.origin == "volatile" and attr in ("year", "month", "day"):
+                # a part of the date: the same all day (the date alone is not volatile)
+                return hole("stable", f"{obj.description}.{attr}", frame.loc(node))
             if obj.origin == "volatile" or obj.unordered:  # `(await s.list_tools()).tools`
                 return obj
             return hole("unknown", f"{obj.description}.{attr}", obj.anchor or frame.loc(node))

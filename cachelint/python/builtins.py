@@ -512,6 +512,8 @@ def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Fram
     if method == "values":
         out = LList(list(d.values()), [d.locs.get(k) for k in d])
         out.unordered = d.unordered
+        if d.open is not None:  # entries put under keys only known at run time
+            out.add(hole("unknown", "a value put under a key known at run time"), None, True)
         return True, out
     if method == "items":
         out = LList([(k, v) for k, v in d.items()], [d.locs.get(k) for k in d])

@@ -16,7 +16,7 @@ from typing import Any
 
 from cachelint.prompt import Hole
 from cachelint.python import builtins as bi
-from cachelint.python import names
+from cachelint.python import frameworks, names
 from cachelint.python.calls import RequestSite
 from cachelint.python.expressions import Expressions
 from cachelint.python.frames import Flow, Frame
@@ -102,6 +102,9 @@ class Evaluator(Statements, Expressions, Functions):
         args: list[Any] = []
         if self_obj is not None and not is_static(node):
             args = [self_obj]
+            request = frameworks.hook_request(self, module, node, cls, frame)
+            if request is not None:  # an agent middleware around the model call
+                args.append(request)
         self.call_function(
             Ref("function", node.name, module, node, closure=frame.parent),
             args,

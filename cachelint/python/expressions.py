@@ -8,7 +8,7 @@ from typing import Any
 
 from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.prompt import Hole
-from cachelint.python import names, strings
+from cachelint.python import frameworks, names, strings
 from cachelint.python.frames import Flow, Frame, Loop
 from cachelint.python.inputs import (
     Each,
@@ -132,7 +132,12 @@ class Expressions:
             if known is not None:
                 left = right
             elif is_or:
-                if not isinstance(right, Hole) and not _repair(left, right):
+                # a volatile value with a default for when it is empty stays volatile
+                if (
+                    not isinstance(right, Hole)
+                    and not _repair(left, right)
+                    and not _is_volatile(left)
+                ):
                     left = right
             elif isinstance(left, Once) or isinstance(right, Once):
                 left = Once("unknown", "a condition that holds on one pass")
@@ -426,6 +431,8 @@ class Expressions:
                     self.saw_test(cond, self.eval(cond, frame), frame)
                     if loop is not None:
                         loop.guards.append(cond)
+                    if isinstance(result, LList) and result.selected is None:
+                        result.selected = self._volatile_test(cond, frame)
                 if i + 1 < len(gens):
                     self._comp_for(gens, i + 1, node, result, frame, unordered)
                 else:
@@ -435,6 +442,23 @@ class Expressions:
         finally:
             if loop is not None:
                 frame.loops.pop()
+
+    def _volatile_test(self, cond: ast.expr, frame: Frame) -> Hole | None:
+        """A filter testing a value that changes between requests (`if t not in loaded`, with
+        `loaded` from the conversation state): which items pass changes with it."""
+        for n in ast.walk(cond):
+            if type(n) is not ast.Name:
+                continue
+            found, value = frame.lookup(n.id)
+            if isinstance(value, SetVal | LList):
+                value = next((x for x in _items(value) if _is_volatile(x)), None)
+            if found and _is_volatile(value):
+                return hole(
+                    "volatile",
+                    f"the items chosen by a test of {value.description}",
+                    frame.loc(cond),
+                )
+        return None
 
     def _comp_emit(self, node, result, frame: Frame, unordered) -> None:
         if type(node) is ast.DictComp:
@@ -529,11 +553,16 @@ class Expressions:
         if isinstance(obj, Hole):
             if obj.origin == "stable" or obj.origin == "request":
                 return obj
+            if obj.origin == "volatile" and attr in ("year", "month", "day"):
+                # a part of the date: the same all day (the date alone is not volatile)
+                return hole("stable", f"{obj.description}.{attr}", frame.loc(node))
             if obj.origin == "volatile" or obj.unordered:  # `(await s.list_tools()).tools`
                 return obj
             return hole("unknown", f"{obj.description}.{attr}", obj.anchor or frame.loc(node))
         if isinstance(obj, Client):
             return obj
+        if isinstance(obj, frameworks.Configured) and obj.role == "model-request":
+            return frameworks.request_attr(obj, attr, frame.loc(node))
         return hole("unknown", attr, frame.loc(node))
 
     def eval_subscript(self, node: ast.Subscript, frame: Frame) -> Any:
@@ -649,3 +678,11 @@ def _repair(left: Any, right: Any) -> bool:
     if not (isinstance(left, Sym) and left.path):
         return False
     return isinstance(right, Text) and any(h.origin == "volatile" for h in right.holes())
+
+
+def _items(value: Any) -> list[Any]:
+    return value.items if isinstance(value, SetVal) else list(value)
+
+
+def _is_volatile(value: Any) -> bool:
+    return isinstance(value, Hole) and value.origin == "volatile"

@@ -10,18 +10,30 @@ conversation the agent is run with. What each framework does, and where that was
 
 from __future__ import annotations
 
+import ast
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cachelint.prompt import Hole
 from cachelint.python.calls import Api, RequestSite
+from cachelint.python.objects import project_sources
 from cachelint.python.values import LDict, LList, Loc, Ref, Text, copy_value, hole
 from cachelint.rule_pages import rules_dir
 
+if TYPE_CHECKING:
+    from cachelint.python.project import ModuleInfo, Project
+
 # Words in a file that make it worth parsing for a framework's caching setting.
-PREFILTER = (b"cache_system_prompt", b"anthropic_cache", b"PromptCachingMiddleware")
+PREFILTER = (
+    b"cache_system_prompt",
+    b"anthropic_cache",
+    b"PromptCachingMiddleware",
+    b"wrap_model_call",
+)
 # Tails of the calls that build agents (scan.py: the functions holding them are evaluated).
 AGENT_CALLS = frozenset({"Agent", "create_agent"})
 _CONVERSATION = "the conversation the agent is run with"
@@ -64,6 +76,16 @@ def _table() -> dict[str, tuple[str, str]]:
         for role, names in fw.get("calls", {}).items()
         for name in names
     }
+
+
+@cache
+def _middleware() -> tuple[frozenset[str], frozenset[str]]:
+    """(hook method names, canonical base classes) of agent middleware, from frameworks.toml."""
+    with open(rules_dir() / "frameworks.toml", "rb") as f:
+        data = tomllib.load(f)
+    hooks = {h for fw in data["framework"] for h in fw.get("middleware-hooks", ())}
+    bases = {b for fw in data["framework"] for b in fw.get("middleware-bases", ())}
+    return frozenset(hooks), frozenset(bases)
 
 
 def construct(ev: Any, name: str, args: list, kwargs: dict, frame: Any, node: Any) -> Any:
@@ -489,3 +511,109 @@ _AGENTS = {"pydantic-ai": _pydantic_ai, "agno": _agno, "langchain": _langchain}
 def builds_request(parts: list[str]) -> bool:
     """A call whose name may be an agent factory of a framework (resolved when evaluated)."""
     return bool(parts) and parts[-1] in AGENT_CALLS
+
+
+# LangChain agent middleware ---------------------------------------------------------------
+
+_CACHING_CALL = re.compile(rb"PromptCachingMiddleware\s*\(")
+
+
+def is_hook(node: ast.AST, cls: ast.ClassDef | None) -> bool:
+    """A method that may wrap an agent's model call (its base is checked when evaluated)."""
+    return (
+        cls is not None
+        and bool(cls.bases)
+        and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name in _middleware()[0]
+    )
+
+
+def hook_request(
+    ev: Any, module: ModuleInfo, node: Any, cls: ast.ClassDef, frame: Any
+) -> Configured | None:
+    """The model request a middleware hook is given, when its class derives from LangChain's
+    AgentMiddleware and a project file builds it ahead of the Anthropic caching middleware
+    (None otherwise: what the hook hands on is not known to be cached)."""
+    hooks, bases = _middleware()
+    if node.name not in hooks or len(node.args.args) < 2:
+        return None
+    if not any(ev.canonical(b, frame) in bases for b in cls.bases):
+        return None
+    setup = _cached_after(ev.project, module, cls.name)
+    if setup is None:
+        return None
+    loc = frame.loc(node.args.args[1])
+    tools = LList([hole("stable", "the agent's tools", loc)], loc=loc)
+    tools.repeated.add(0)
+    state = LDict(loc=loc)
+    state.open = hole(
+        "volatile",
+        "the agent's state (request.state), which changes between the model calls of a run",
+        loc,
+    )
+    kwargs = {
+        "system_prompt": hole("stable", "the agent's system prompt", loc),
+        "tools": tools,
+        "state": state,
+        "messages": hole("request", _CONVERSATION, loc),
+    }
+    return Configured("langchain", "model-request", [setup], kwargs, loc)
+
+
+def request_attr(obj: Configured, attr: str, loc: Loc) -> Any:
+    """An attribute of a model request given to a middleware hook."""
+    if attr in obj.kwargs:
+        return obj.kwargs[attr]
+    return hole("unknown", f"request.{attr}", loc)
+
+
+def request_method(ev: Any, obj: Configured, method: str, kwargs: dict, frame: Any, node) -> Any:
+    """request.override(...): the request handed on, which the caching middleware marks."""
+    loc = frame.loc(node)
+    if method != "override":
+        return hole("unknown", f"request.{method}()", loc)
+    merged = {**obj.kwargs, **kwargs}
+    out = Configured(obj.framework, obj.role, obj.args, merged, loc)
+    control = _control("5m", with_ttl=False)
+    system = None
+    prompt = merged.get("system_prompt")
+    if prompt is not None and prompt != "":  # "" or None: no system message
+        block = _text_block(prompt if isinstance(prompt, str | Hole) else _piece(prompt), loc)
+        block.put("cache_control", control, loc)
+        system = LList([block], loc=loc)
+    tools = _tools(merged.get("tools"), loc)
+    _mark_last(tools, control, loc)
+    req = _request(None, tools, system, loc, automatic=control)
+    ev.requests.append(RequestSite(Api("messages", "anthropic"), loc, req))
+    return out
+
+
+def _cached_after(project: Project, module: ModuleInfo, name: str) -> Path | None:
+    """A project file calling `name(...)` before a PromptCachingMiddleware(...) (the middleware
+    list of create_agent, where the first is the outermost layer), or None."""
+    roots = project._roots_of(module.path)
+    if roots is None:
+        return None
+    for path in _agent_setups(project, roots[0]):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        call = re.search(rb"\b" + re.escape(name.encode()) + rb"\s*\(", data)
+        caching = [m.start() for m in _CACHING_CALL.finditer(data)]
+        if call is not None and caching and call.start() < caching[-1]:
+            project.touched.add(path)  # the verdict depends on that file
+            return path
+    return None
+
+
+def _agent_setups(project: Project, root: Path) -> list[Path]:
+    """The project's .py files that build a PromptCachingMiddleware, found once per run."""
+    found = project.framework_files.get(root)
+    if found is None:
+        found = project.framework_files[root] = [
+            path
+            for path, data in project_sources(root)
+            if b"PromptCachingMiddleware" in data and _CACHING_CALL.search(data)
+        ]
+    return found

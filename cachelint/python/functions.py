@@ -8,6 +8,7 @@ from typing import Any
 
 from cachelint.prompt import Hole
 from cachelint.python import builtins as bi
+from cachelint.python import frameworks
 from cachelint.python.calls import RequestSite, chain, classify
 from cachelint.python.frames import Flow, Frame
 from cachelint.python.inputs import Root, Sym
@@ -214,6 +215,8 @@ class Functions:
             if method in ("pop", "discard", "remove") and args and is_marker_key(args[0]):
                 self.removes_markers = True
             receiver = self.eval(func.value, frame)
+            if isinstance(receiver, frameworks.Configured) and receiver.role == "model-request":
+                return frameworks.request_method(self, receiver, method, kwargs, frame, node)
             handled, result = bi.call_method(self, receiver, method, args, kwargs, frame, node)
             if handled:
                 return result

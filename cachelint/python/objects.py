@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,6 +142,15 @@ def _base_index(project: Project, root: Path) -> dict[str, list[Path]]:
     if index is not None:
         return index
     index = project.base_index[root] = {}
+    for path, data in project_sources(root):
+        for m in _CLASS.finditer(data):
+            for base in set(_NAME.findall(m[1])):
+                index.setdefault(base.decode(), []).append(path)
+    return index
+
+
+def project_sources(root: Path) -> Iterator[tuple[Path, bytes]]:
+    """The project's .py files under root with their bytes, in a stable order, bounded."""
     files = total = 0
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIPPED)
@@ -156,11 +166,8 @@ def _base_index(project: Project, root: Path) -> dict[str, list[Path]]:
                 continue
             files, total = files + 1, total + len(data)
             if files > MAX_FILES or total > MAX_BYTES:
-                return index
-            for m in _CLASS.finditer(data):
-                for base in set(_NAME.findall(m[1])):
-                    index.setdefault(base.decode(), []).append(path)
-    return index
+                return
+            yield path, data
 
 
 def _module_frame(ev: Evaluator, module: ModuleInfo) -> Frame:
@@ -306,6 +313,8 @@ def as_annotated_set(value: Any, annotation: ast.expr | None, loc: Any) -> Any:
         return value
     if isinstance(value, Sym):
         return SetVal([value.step(Each(None))], loc, complete=False)
+    if isinstance(value, Hole) and value.origin == "volatile":  # the items change with it
+        return SetVal([hole("volatile", value.description, value.anchor)], loc, complete=False)
     if isinstance(value, Hole) or (isinstance(value, SetVal) and not value.items):
         return SetVal([hole("unknown", "an item of the set", loc)], loc, complete=False)
     return value

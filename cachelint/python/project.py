@@ -344,6 +344,8 @@ class Project:
         self.reaching: dict[tuple[Path | None, int], set[str]] = {}
         # base class name -> files with a class naming it, per project root (objects.py)
         self.base_index: dict[Path, dict[str, list[Path]]] = {}
+        # files that build a prompt-caching middleware, per project root (frameworks.py)
+        self.framework_files: dict[Path, list[Path]] = {}
 
     def real(self, path: Path) -> Path:
         """`path.resolve()`, each directory resolved once per run (the path itself when it

@@ -85,6 +85,7 @@ def scan(module: ast.Module) -> Scan:
             inner = node
             if fn is None:
                 fn = Function(node, cls)  # type: ignore[arg-type]
+                fn.relevant = frameworks.is_hook(node, cls)  # hands on the model request
                 out.functions.append(fn)
         elif t is ast.ClassDef and fn is None:
             cls = node  # type: ignore[assignment]

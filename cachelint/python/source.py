@@ -140,7 +140,8 @@ def _issues(
             issue.message += f" ({where})"
             yield issue, lambda a: a
     reaches = mark_reaching(found, module, project)
-    if not found.calls and not found.has_markers and not reaches:
+    hooks = any(f.relevant for f in found.functions)  # e.g. agent middleware (frameworks.py)
+    if not found.calls and not found.has_markers and not reaches and not hooks:
         return
     ev = evaluate(module, found, project, volatile_names, timeout)
     if ev.timed_out:

@@ -257,6 +257,8 @@ class Statements:
                 self.write_input(obj.open, key, value, loc, frame, copied=True)
         elif isinstance(obj, LList) and isinstance(key, int) and -len(obj) <= key < len(obj):
             obj.set(key, value, loc)
+        elif isinstance(obj, LDict) and not isinstance(obj.open, Sym):  # a key known at run time
+            obj.open = obj.open or hole("unknown", "entries put under keys known at run time", loc)
         elif isinstance(obj, Sym):
             self.write_input(obj, key, value, loc, frame)
         elif is_marker_key(key) and target is not None and self._marks_each_item(target, frame):

@@ -208,6 +208,8 @@ def join(sep: str, items: Any) -> str:
         parts.append(to_str(x))
     if isinstance(items, LList) and items.repeated:
         parts.append(hole("unknown", "items added in a loop"))
+    if isinstance(items, LList) and items.selected is not None:
+        parts.append(items.selected)
     if u is not None:
         parts.append(u)
     return Text(parts)

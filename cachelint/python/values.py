@@ -104,6 +104,8 @@ class LList(list):
     that would take it over MAX_SIZE are left out, and one unknown item stands for them."""
 
     depth = 0  # loops active when it was created: adding to it in a deeper loop repeats
+    # a volatile value that chose which items it holds (a comprehension's filter)
+    selected: Hole | None = None
 
     def __init__(self, items=(), locs=None, loc: Loc | None = None) -> None:
         items, self.size = _fit(items)  # the size as when its items were added

@@ -79,8 +79,13 @@ class Evaluator(Statements, Expressions, Functions):
     def tick(self) -> bool:
         """Spend one step; False once the budget is spent or the deadline has passed."""
         self.budget -= 1
-        checkpoint = self.deadline is not None and not self.budget & 1023 and self.budget > 0
-        if checkpoint and time.thread_time() - self.project.parse_time > self.deadline:
+        deadline = self.deadline
+        if (
+            deadline is not None
+            and not self.budget & 1023
+            and self.budget > 0
+            and time.thread_time() - self.project.parse_time > deadline
+        ):
             self.timed_out = True
             self.budget = 0
         return self.budget > 0

@@ -109,20 +109,6 @@ class EvaluatorAPI:
 
     # functions.py
     @abstractmethod
-    def call_function(
-        self,
-        ref: Ref,
-        args: list[Any],
-        kwargs: dict[str, Any],
-        caller: Frame,
-        site: ast.AST | None,
-        entry: bool = False,
-    ) -> Any: ...
-    @abstractmethod
-    def instantiate(
-        self, ref: Ref, args: list[Any], kwargs: dict[str, Any], caller: Frame
-    ) -> Instance: ...
-    @abstractmethod
     def eval_call(self, node: ast.Call, frame: Frame) -> Any: ...
     @abstractmethod
     def instance_attr(self, inst: Instance, attr: str, frame: Frame, node: Any) -> Any: ...

@@ -96,7 +96,7 @@ def apply_edits(text: str, fixes: list[Fix]) -> tuple[str, int]:
                 offset(e.span.end_line, e.span.end_column),
                 e.content,
             )
-            for e in fix.edits
+            for e in fix.text_edits
         ]
         if any((s < te and ts < e) or s == e == ts for s, e, _ in ranges for ts, te in taken):
             continue

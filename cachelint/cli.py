@@ -7,7 +7,7 @@ import sys
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 import orjson
@@ -790,7 +790,7 @@ def models_cmd(config_path: Path | None, fmt: str) -> None:
         click.echo(f"cachelint: {e}", err=True)
         sys.exit(2)
     table = ModelTable(config.models)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": r.id,
             "min_tokens": r.min_tokens,

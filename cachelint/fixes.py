@@ -62,6 +62,14 @@ class Fix:
         """Whether some edit is a node rewrite still to be made into text."""
         return any(type(e) is NodeEdit for e in self.edits)
 
+    @property
+    def text_edits(self) -> tuple[Edit, ...]:
+        """The edits of a fix made into text (not `pending`)."""
+        edits = tuple(e for e in self.edits if isinstance(e, Edit))
+        if len(edits) != len(self.edits):
+            raise ValueError(f"fix {self.title!r} has node rewrites not made into text")
+        return edits
+
     def to_record(self) -> list:
         return [self.title, self.applicability.value, [e.to_record() for e in self.edits]]
 
@@ -86,7 +94,7 @@ class Fix:
             "edits": [
                 {
                     # a node rewrite not made into text (see cachelint.fix_python.realized)
-                    **({"content": e.content} if type(e) is Edit else {"rewrite": e.op}),
+                    **({"rewrite": e.op} if isinstance(e, NodeEdit) else {"content": e.content}),
                     "location": {"line": e.span.line, "column": e.span.column},
                     "end_location": {"line": e.span.end_line, "column": e.span.end_column},
                 }

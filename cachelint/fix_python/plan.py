@@ -113,7 +113,7 @@ class Planner:
         if part == "value":
             value = node
             if type(parent) is ast.Dict and node in parent.keys:
-                value = parent.values[parent.keys.index(node)]  # type: ignore[arg-type]
+                value = parent.values[parent.keys.index(node)]
             if _is_str(value):
                 return NodeEdit(self.span(value), "string", (json.loads(content),))
             return None
@@ -198,8 +198,8 @@ class Planner:
         """CL303: the iterable wrapped in sorted(): where it is iterated, or a directory
         listing call (whose result is a list or iterator anyway)."""
         parent = self.parent(node)
-        iterated = type(parent) in (ast.For, ast.AsyncFor, ast.comprehension) and (
-            parent.iter is node  # type: ignore[attr-defined]
+        iterated = (
+            isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is node
         )
         call = _call_name(node)
         if call == "scandir":
@@ -212,7 +212,7 @@ class Planner:
 
 
 def _is_str(node: ast.AST) -> bool:
-    return type(node) is ast.Constant and type(node.value) is str  # type: ignore[attr-defined]
+    return type(node) is ast.Constant and type(node.value) is str
 
 
 def _is_key(node: ast.AST, parent: ast.AST | None) -> bool:
@@ -231,5 +231,5 @@ def _key_of(d: ast.Dict, value: ast.AST) -> ast.AST | None:
 def _call_name(node: ast.AST | None) -> str | None:
     if type(node) is not ast.Call:
         return None
-    f = node.func  # type: ignore[attr-defined]
+    f = node.func
     return f.attr if type(f) is ast.Attribute else f.id if type(f) is ast.Name else None

@@ -83,7 +83,7 @@ def realize(text: str, fixes: list[Fix]) -> list[Fix | None]:
         edits: list[Edit] = []
         applicability = fix.applicability
         for e in fix.edits:
-            made = tree.edit(e) if type(e) is NodeEdit else (e, False)
+            made = tree.edit(e) if isinstance(e, NodeEdit) else (e, False)
             if made is None:
                 break
             edits.append(made[0])

@@ -152,7 +152,7 @@ def _fix(fix: Fix, location: dict) -> dict:
                 "artifactLocation": location["physicalLocation"]["artifactLocation"],
                 "replacements": [
                     {"deletedRegion": _region(e.span), "insertedContent": {"text": e.content}}
-                    for e in fix.edits
+                    for e in fix.text_edits
                 ],
             }
         ],

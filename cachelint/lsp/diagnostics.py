@@ -54,7 +54,7 @@ def _fix_data(finding: Finding, positions: PositionMap) -> dict | None:
     if fix is None:
         return None
     edits = []
-    for e in fix.edits:
+    for e in fix.text_edits:
         r = positions.range(e.span)
         edits.append(
             {

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from cachelint.payload.markers import MarkerCollector
-from cachelint.prompt import Block, Marker, Prompt, Section
+from cachelint.prompt import Block, Marker, Placement, Prompt, Section
 
 OPAQUE_KINDS = frozenset({"image", "document", "container_upload", "file"})
 
@@ -104,7 +104,7 @@ def _content_blocks(
         if not isinstance(item, dict):
             continue
         text, opaque = block_text(item)
-        kind = item.get("type") if isinstance(item.get("type"), str) else "unknown"
+        kind = t if isinstance(t := item.get("type"), str) else "unknown"
         b = Block(
             section,
             kind,
@@ -123,7 +123,7 @@ def _content_blocks(
 
 def _nested_markers(item: dict, path: tuple, block: Block, mc: MarkerCollector) -> None:
     """Markers the API refuses or moves: inside tool_result/document children and citations."""
-    nests = []
+    nests: list[tuple[Placement, list, tuple]] = []
     if item.get("type") == "tool_result" and isinstance(item.get("content"), list):
         nests.append(("tool-result-child", item["content"], path + ("content",)))
     src = item.get("source")

@@ -11,7 +11,7 @@ from typing import Any
 
 from cachelint.payload.anthropic import dumps
 from cachelint.payload.markers import MarkerCollector
-from cachelint.prompt import Block, Marker, Prompt
+from cachelint.prompt import Block, Marker, Prompt, Section
 
 _OPAQUE_PARTS = frozenset({"image_url", "input_image", "file", "input_audio", "image", "document"})
 SYSTEM_ROLES = frozenset({"system", "developer"})
@@ -27,7 +27,7 @@ def _parts(content: Any, section, path: tuple, mc: MarkerCollector, role, index,
         ppath = path + (j,)
         if not isinstance(part, dict):
             continue
-        ptype = part.get("type") if isinstance(part.get("type"), str) else "unknown"
+        ptype = t if isinstance(t := part.get("type"), str) else "unknown"
         if ptype in _OPAQUE_PARTS:
             b = Block(
                 section,
@@ -84,7 +84,7 @@ def to_prompt(req: dict, root: tuple, headers: dict | None = None) -> Prompt:
             continue
         mpath = root + ("messages", i)
         role = msg.get("role") if isinstance(msg.get("role"), str) else None
-        section = "system" if role in SYSTEM_ROLES else "messages"
+        section: Section = "system" if role in SYSTEM_ROLES else "messages"
         kind = "tool_result" if role == "tool" else "text"
         mblocks = _parts(msg.get("content"), section, mpath + ("content",), mc, role, i, kind)
         calls = msg.get("tool_calls")

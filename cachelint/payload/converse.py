@@ -10,7 +10,7 @@ from typing import Any
 
 from cachelint.payload.anthropic import dumps
 from cachelint.payload.markers import MarkerCollector
-from cachelint.prompt import Block, Hole, Marker, Prompt, Section
+from cachelint.prompt import Block, Hole, Marker, Prompt, Section, Segment
 
 _KINDS = {
     "text": "text",
@@ -50,8 +50,9 @@ def _items(
                 prev.markers.append(m)
             continue
         key = next((k for k in item if k in _KINDS), None)
-        kind = _KINDS.get(key, "unknown")
+        kind = _KINDS.get(key, "unknown") if key is not None else "unknown"
         value = item.get(key) if key else item
+        content: list[Segment]
         if kind == "text" and isinstance(value, str):
             content = [value] if value else []
         elif kind in _OPAQUE:

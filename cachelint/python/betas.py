@@ -28,15 +28,15 @@ _MUTATORS = frozenset({"append", "extend", "insert", "add", "update"})
 
 
 def names_beta(node: ast.AST) -> bool:
-    return type(node) is ast.Constant and type(node.value) is str and OLD_BETA in node.value  # type: ignore[attr-defined]
+    return isinstance(node, ast.Constant) and type(node.value) is str and OLD_BETA in node.value
 
 
 def sends_betas(node: ast.AST) -> bool:
     """A call with a beta or header argument, or a dict with an anthropic-beta key: worth
     looking for the beta in names it brings in from other modules."""
-    if type(node) is ast.Call:
-        return any(kw.arg in _SENT_ARGS for kw in node.keywords)  # type: ignore[attr-defined]
-    return type(node) is ast.Dict and any(_beta_key(k) for k in node.keys)  # type: ignore[attr-defined]
+    if isinstance(node, ast.Call):
+        return any(kw.arg in _SENT_ARGS for kw in node.keywords)
+    return isinstance(node, ast.Dict) and any(_beta_key(k) for k in node.keys)
 
 
 @dataclass
@@ -52,34 +52,37 @@ def sent_betas(module: ast.Module) -> SentBetas:
     roots: list[ast.AST] = []
     values: dict[str, list[ast.AST]] = {}  # name (or attribute, or function) -> what it holds
     for node in descendants(module):
-        t = type(node)
-        if t is ast.Call:
-            roots.extend(kw.value for kw in node.keywords if kw.arg in _SENT_ARGS)  # type: ignore[attr-defined]
-            func = node.func  # type: ignore[attr-defined]
-            mutated = _name(func.value) if type(func) is ast.Attribute else None
-            if mutated is not None and func.attr in _MUTATORS:  # betas.append(FLAG)
-                values.setdefault(mutated, []).extend(node.args)  # type: ignore[attr-defined]
-        elif t is ast.Dict:
-            pairs = zip(node.keys, node.values, strict=True)  # type: ignore[attr-defined]
-            roots.extend(v for k, v in pairs if _beta_key(k))
-        elif t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
-            value = node.value  # type: ignore[attr-defined]
-            targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
-            for target in targets:
-                if type(target) is ast.Subscript and _beta_key(target.slice):
-                    roots.append(value)
-                elif value is not None and (name := _name(target)) is not None:
-                    values.setdefault(name, []).append(value)
-        elif t in FUNCTIONS:
-            returns = [n.value for n in in_body(node.body, FUNCTIONS) if type(n) is ast.Return]  # type: ignore[attr-defined]
-            values.setdefault(node.name, []).extend(r for r in returns if r is not None)  # type: ignore[attr-defined]
+        match node:
+            case ast.Call():
+                roots.extend(kw.value for kw in node.keywords if kw.arg in _SENT_ARGS)
+                match node.func:
+                    case ast.Attribute(value=owner, attr=method) if method in _MUTATORS:
+                        if (mutated := _name(owner)) is not None:  # betas.append(FLAG)
+                            values.setdefault(mutated, []).extend(node.args)
+            case ast.Dict():
+                pairs = zip(node.keys, node.values, strict=True)
+                roots.extend(v for k, v in pairs if _beta_key(k))
+            case ast.Assign() | ast.AnnAssign() | ast.AugAssign():
+                value = node.value
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if value is None:  # `x: T`, a declaration
+                        continue
+                    if type(target) is ast.Subscript and _beta_key(target.slice):
+                        roots.append(value)
+                    elif (name := _name(target)) is not None:
+                        values.setdefault(name, []).append(value)
+            case ast.FunctionDef() | ast.AsyncFunctionDef():
+                body = in_body(node.body, FUNCTIONS)
+                returns = [n.value for n in body if isinstance(n, ast.Return)]
+                values.setdefault(node.name, []).extend(r for r in returns if r is not None)
     out = SentBetas()
     found: dict[int, ast.Constant] = {}
     for n, local in _flood(roots, values):
-        if local is None:
-            found[id(n)] = n  # type: ignore[assignment]
-        else:
-            out.outside.append((n, local))  # type: ignore[arg-type]
+        if local is None and isinstance(n, ast.Constant):  # names_beta: a constant
+            found[id(n)] = n
+        elif local is not None and isinstance(n, ast.expr):  # a name, attribute or call
+            out.outside.append((n, local))
     out.constants = sorted(found.values(), key=lambda n: (n.lineno, n.col_offset))
     return out
 
@@ -105,13 +108,13 @@ def _flood(
             if names_beta(n):
                 yield n, None
             name = _name(n) if t is ast.Name or t is ast.Attribute else None
-            if name is None and t is ast.Call:
-                name = _name(n.func)  # type: ignore[attr-defined]
+            if name is None and isinstance(n, ast.Call):
+                name = _name(n.func)
             if name is None:
                 continue
             key = name  # module.NAME for an attribute of a plain name (perhaps a module)
-            if t is ast.Attribute and type(n.value) is ast.Name:  # type: ignore[attr-defined]
-                key = f"{n.value.id}.{name}"  # type: ignore[attr-defined]
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
+                key = f"{n.value.id}.{name}"
             if key in seen_names:
                 continue
             seen_names.add(key)
@@ -144,24 +147,24 @@ def imported_betas(
 
 
 def _assigns(stmt: ast.stmt, name: str) -> bool:
-    if type(stmt) is ast.Assign:
-        return any(type(t) is ast.Name and t.id == name for t in stmt.targets)  # type: ignore[attr-defined]
-    if type(stmt) is ast.AnnAssign:
-        return type(stmt.target) is ast.Name and stmt.target.id == name  # type: ignore[attr-defined]
+    if isinstance(stmt, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+    if isinstance(stmt, ast.AnnAssign):
+        return isinstance(stmt.target, ast.Name) and stmt.target.id == name
     return False
 
 
 def _name(node: ast.AST) -> str | None:
-    if type(node) is ast.Name:
-        return node.id  # type: ignore[attr-defined]
-    if type(node) is ast.Attribute:
-        return node.attr  # type: ignore[attr-defined]
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
     return None
 
 
 def _beta_key(node: ast.AST | None) -> bool:
     return (
-        type(node) is ast.Constant
-        and type(node.value) is str  # type: ignore[union-attr]
-        and node.value.lower() in _SENT_KEYS  # type: ignore[union-attr]
+        isinstance(node, ast.Constant)
+        and type(node.value) is str
+        and node.value.lower() in _SENT_KEYS
     )

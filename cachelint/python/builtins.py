@@ -37,7 +37,9 @@ from cachelint.python.values import (
 )
 
 if TYPE_CHECKING:
-    from cachelint.python.evaluate import Evaluator
+    from collections.abc import Callable
+
+    from cachelint.python.evaluator_api import EvaluatorAPI
     from cachelint.python.frames import Frame
 
 BUILTINS = frozenset(
@@ -93,7 +95,7 @@ def _unordered_list(desc: str, loc) -> LList:
     return out
 
 
-def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
+def call_external(ev: EvaluatorAPI, name: str, args, kwargs, frame: Frame, node) -> Any:
     """A call to a function outside the project, by canonical dotted name."""
     loc = frame.loc(node)
     if name in BUILTINS:
@@ -140,6 +142,7 @@ def call_external(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) ->
             return copy_of(args[0], deep=name == "copy.deepcopy")
         return copy_value(args[0], deep=name == "copy.deepcopy")
     if name in ("textwrap.dedent", "inspect.cleandoc") and args and isinstance(args[0], str):
+        fn: Callable[[str], str]
         if name == "textwrap.dedent":
             fn = textwrap.dedent
         else:
@@ -185,7 +188,7 @@ def _is_clock_command(v: Any) -> bool:
     return False
 
 
-def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
+def _builtin(ev: EvaluatorAPI, name: str, args, kwargs, frame: Frame, node) -> Any:
     loc = frame.loc(node)
     first = args[0] if args else None
     if isinstance(first, Sym) and name in _SAME_ITEMS:  # the input's items, in a new list
@@ -207,16 +210,16 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
             out.unordered = out.unordered or strings.unordered_hole(first)
         return tuple(out) if name == "tuple" and not out.unordered and not out.is_open() else out
     if name == "dict":
-        out = ev.new_dict(frame, node)
+        d = ev.new_dict(frame, node)
         if args:
             if isinstance(first, LDict):
-                ev.merge_into(out, first, frame, node)
+                ev.merge_into(d, first, frame, node)
             else:
-                out.open = as_hole(first) if not isinstance(first, list) else None
-                out.unordered = strings.unordered_hole(first)
+                d.open = as_hole(first) if not isinstance(first, list) else None
+                d.unordered = strings.unordered_hole(first)
         for k, v in kwargs.items():
-            out.put(k, v, loc)
-        return out
+            d.put(k, v, loc)
+        return d
     if name in ("set", "frozenset"):
         return SetVal(capped(_iterable(first)) if args else [], loc)
     if name == "sorted":
@@ -240,9 +243,9 @@ def _builtin(ev: Evaluator, name: str, args, kwargs, frame: Frame, node) -> Any:
         out.unordered = strings.unordered_hole(first)
         return out
     if name == "enumerate":
-        items = ev.unrollable(first)
-        if items is not None:
-            return [(i, x) for i, x in enumerate(items)]
+        unrolled = ev.unrollable(first)
+        if unrolled is not None:
+            return [(i, x) for i, x in enumerate(unrolled)]
         return Enumerated(first)
     if name == "range":
         if len(args) == 1 and isinstance(first, int) and 0 <= first <= 16:
@@ -293,7 +296,7 @@ def _iterable(v: Any) -> list:
     return [as_hole(v, "items only known at run time") if not isinstance(v, Hole) else v]
 
 
-def call_method(ev: Evaluator, recv: Any, method: str, args, kwargs, frame: Frame, node):
+def call_method(ev: EvaluatorAPI, recv: Any, method: str, args, kwargs, frame: Frame, node):
     """(handled, result) for a method of a str, list, dict, set or JSON value."""
     loc = frame.loc(node)
     if isinstance(recv, str):
@@ -343,7 +346,7 @@ def _is_cache_point(v: Any) -> bool:
     return isinstance(v, LDict) and "cachePoint" in v and len(v) == 1
 
 
-def _module_history(ev: Evaluator, lst: LList, target: ast.expr, frame: Frame) -> None:
+def _module_history(ev: EvaluatorAPI, lst: LList, target: ast.expr, frame: Frame) -> None:
     """A module-level list that functions append to outlives every call: a history."""
     if lst.persistent or not isinstance(target, ast.Name):
         return
@@ -432,10 +435,10 @@ def _arg(call: ast.Call, i: int) -> ast.expr:
     """The expression of the i-th positional argument (a `*items` argument stands for its
     items)."""
     a = call.args[i] if i < len(call.args) else call
-    return a.value if type(a) is ast.Starred else a  # type: ignore[return-value]
+    return a.value if type(a) is ast.Starred else a
 
 
-def _list_method(ev: Evaluator, lst: LList, method: str, args, frame: Frame, node):
+def _list_method(ev: EvaluatorAPI, lst: LList, method: str, args, frame: Frame, node):
     if method == "append" and args:
         if _is_cache_point(args[0]):
             ev.cache_point_appended(node.func.value, lst, args[0], frame)
@@ -470,7 +473,7 @@ def _list_method(ev: Evaluator, lst: LList, method: str, args, frame: Frame, nod
     return False, None
 
 
-def _dict_method(ev: Evaluator, d: LDict, method: str, args, kwargs, frame: Frame, node):
+def _dict_method(ev: EvaluatorAPI, d: LDict, method: str, args, kwargs, frame: Frame, node):
     loc = frame.loc(node)
     if method == "get":
         key = args[0] if args else None
@@ -536,7 +539,7 @@ def _clock(recv: Any) -> bool:
     )
 
 
-def method_on_unknown(ev: Evaluator, recv: Any, method: str, args, frame: Frame, node) -> Any:
+def method_on_unknown(ev: EvaluatorAPI, recv: Any, method: str, args, frame: Frame, node) -> Any:
     """A method of something only known by where it comes from: keep that origin."""
     loc = frame.loc(node)
     if method in names.SERVER_ORDER and isinstance(recv, Hole) and _mcp(recv, node):
@@ -577,7 +580,7 @@ _BODY_READS = frozenset({"json", "get_json"})
 _STRIPS = frozenset({"strip", "rstrip", "lstrip"})
 
 
-def _input_method(ev: Evaluator, recv: Sym, method: str, args, frame: Frame, loc) -> Any:
+def _input_method(ev: EvaluatorAPI, recv: Sym, method: str, args, frame: Frame, loc) -> Any:
     """A method of (a part of) an input: `.get(key)` is its part, a copy is a copy, a split
     gives pieces that can be empty, and a lambda given to it (`.filter(lambda m: ...)`) is
     run on one of its items, for what it checks."""
@@ -622,7 +625,7 @@ def _deep_kw(frame: Frame, loc) -> bool:
 
 
 def build_site(
-    ev: Evaluator, api: Api, node: ast.Call, req: LDict, positional, client, frame: Frame
+    ev: EvaluatorAPI, api: Api, node: ast.Call, req: LDict, positional, client, frame: Frame
 ) -> list[RequestSite]:
     """The requests a recognised call sends (a batch sends several)."""
     loc = frame.loc(node)

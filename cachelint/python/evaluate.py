@@ -79,8 +79,13 @@ class Evaluator(Statements, Expressions, Functions):
     def tick(self) -> bool:
         """Spend one step; False once the budget is spent or the deadline has passed."""
         self.budget -= 1
-        checkpoint = self.deadline is not None and not self.budget & 1023 and self.budget > 0
-        if checkpoint and time.thread_time() - self.project.parse_time > self.deadline:
+        deadline = self.deadline
+        if (
+            deadline is not None
+            and not self.budget & 1023
+            and self.budget > 0
+            and time.thread_time() - self.project.parse_time > deadline
+        ):
             self.timed_out = True
             self.budget = 0
         return self.budget > 0
@@ -100,7 +105,7 @@ class Evaluator(Statements, Expressions, Functions):
             self_obj = self.instantiate(Ref("class", cls.name, module, cls), [], {}, frame)
             filled_later(self_obj, cls)
         args: list[Any] = []
-        if self_obj is not None and not is_static(node):
+        if self_obj is not None and cls is not None and not is_static(node):
             args = [self_obj]
             request = frameworks.hook_request(self, module, node, cls, frame)
             if request is not None:  # an agent middleware around the model call

@@ -4,11 +4,13 @@ and subscripts."""
 from __future__ import annotations
 
 import ast
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from cachelint.payload.markers import is_http_header, looks_like_marker
 from cachelint.prompt import Hole
 from cachelint.python import frameworks, names, strings
+from cachelint.python.evaluator_api import EvaluatorAPI
 from cachelint.python.frames import Flow, Frame, Loop
 from cachelint.python.inputs import (
     Each,
@@ -61,7 +63,7 @@ MAX_EXPR_DEPTH = 150
 _MARKER_FIELDS = frozenset({"type", "ttl", "scope"})
 
 
-class Expressions:
+class Expressions(EvaluatorAPI):
     """Expressions: literals, f-strings, operators, containers, comprehensions, attributes"""
 
     # ---- expressions ----------------------------------------------------------------------
@@ -225,7 +227,7 @@ class Expressions:
 
     def eval_list(self, node: ast.List, frame: Frame) -> LList:
         out = LList(loc=frame.loc(node))
-        out.depth = len(frame.loops)  # type: ignore[attr-defined]
+        out.depth = len(frame.loops)
         for el in node.elts:
             if type(el) is ast.Starred:
                 self.extend(out, self.eval(el.value, frame), frame, el.value)
@@ -276,7 +278,7 @@ class Expressions:
 
     def new_dict(self, frame: Frame, node) -> LDict:
         d = LDict(loc=frame.loc(node))
-        d.depth = len(frame.loops)  # type: ignore[attr-defined]
+        d.depth = len(frame.loops)
         d.bounded_in = frozenset(id(lp) for lp in frame.loops if lp.bounded())
         d.made_in = tuple(frame.loops)
         return d
@@ -647,28 +649,41 @@ class Expressions:
         return as_hole_keep(obj, frame.loc(node))
 
 
-_BY_TYPE = {
-    ast.Call: lambda self, node, frame: self.eval_call(node, frame),
-    ast.Attribute: lambda self, node, frame: self.eval_attribute(node, frame),
-    ast.Subscript: lambda self, node, frame: self.eval_subscript(node, frame),
-    ast.Dict: lambda self, node, frame: self.eval_dict(node, frame),
-    ast.List: lambda self, node, frame: self.eval_list(node, frame),
-    ast.Tuple: lambda self, node, frame: self._tuple(node, frame),
-    ast.Set: lambda self, node, frame: self._set(node, frame),
-    ast.JoinedStr: lambda self, node, frame: self.eval_fstring(node, frame),
-    ast.ListComp: lambda self, node, frame: self.eval_comprehension(node, frame),
-    ast.GeneratorExp: lambda self, node, frame: self.eval_comprehension(node, frame),
-    ast.SetComp: lambda self, node, frame: self.eval_comprehension(node, frame),
-    ast.DictComp: lambda self, node, frame: self.eval_comprehension(node, frame),
-    ast.BinOp: lambda self, node, frame: self._binop(node, frame),
-    ast.BoolOp: lambda self, node, frame: self._boolop(node, frame),
-    ast.UnaryOp: lambda self, node, frame: self._unaryop(node, frame),
-    ast.Compare: lambda self, node, frame: self._compare(node, frame),
-    ast.IfExp: lambda self, node, frame: self._ifexp(node, frame),
-    ast.Await: lambda self, node, frame: self.eval(node.value, frame),
-    ast.NamedExpr: lambda self, node, frame: self._named(node, frame),
-    ast.Lambda: lambda self, node, frame: self._lambda(node, frame),
-}
+_Handler = Callable[["Expressions", Any, Frame], Any]
+_Node = TypeVar("_Node", bound=ast.expr)
+
+
+def _on(
+    kind: type[_Node], run: Callable[[Expressions, _Node, Frame], Any]
+) -> tuple[type, _Handler]:
+    """A row of the dispatch table; the handler is checked against the node type it gets."""
+    return kind, run
+
+
+_BY_TYPE: dict[type, _Handler] = dict(
+    [
+        _on(ast.Call, lambda self, node, frame: self.eval_call(node, frame)),
+        _on(ast.Attribute, lambda self, node, frame: self.eval_attribute(node, frame)),
+        _on(ast.Subscript, lambda self, node, frame: self.eval_subscript(node, frame)),
+        _on(ast.Dict, lambda self, node, frame: self.eval_dict(node, frame)),
+        _on(ast.List, lambda self, node, frame: self.eval_list(node, frame)),
+        _on(ast.Tuple, lambda self, node, frame: self._tuple(node, frame)),
+        _on(ast.Set, lambda self, node, frame: self._set(node, frame)),
+        _on(ast.JoinedStr, lambda self, node, frame: self.eval_fstring(node, frame)),
+        _on(ast.ListComp, lambda self, node, frame: self.eval_comprehension(node, frame)),
+        _on(ast.GeneratorExp, lambda self, node, frame: self.eval_comprehension(node, frame)),
+        _on(ast.SetComp, lambda self, node, frame: self.eval_comprehension(node, frame)),
+        _on(ast.DictComp, lambda self, node, frame: self.eval_comprehension(node, frame)),
+        _on(ast.BinOp, lambda self, node, frame: self._binop(node, frame)),
+        _on(ast.BoolOp, lambda self, node, frame: self._boolop(node, frame)),
+        _on(ast.UnaryOp, lambda self, node, frame: self._unaryop(node, frame)),
+        _on(ast.Compare, lambda self, node, frame: self._compare(node, frame)),
+        _on(ast.IfExp, lambda self, node, frame: self._ifexp(node, frame)),
+        _on(ast.Await, lambda self, node, frame: self.eval(node.value, frame)),
+        _on(ast.NamedExpr, lambda self, node, frame: self._named(node, frame)),
+        _on(ast.Lambda, lambda self, node, frame: self._lambda(node, frame)),
+    ]
+)
 
 
 def _repair(left: Any, right: Any) -> bool:

@@ -591,6 +591,8 @@ def request_method(ev: Any, obj: Configured, method: str, kwargs: dict, frame: A
 def _cached_after(project: Project, module: ModuleInfo, name: str) -> Path | None:
     """A project file calling `name(...)` before a PromptCachingMiddleware(...) (the middleware
     list of create_agent, where the first is the outermost layer), or None."""
+    if module.path is None:
+        return None
     roots = project._roots_of(module.path)
     if roots is None:
         return None

@@ -10,6 +10,7 @@ from cachelint.prompt import Hole
 from cachelint.python import builtins as bi
 from cachelint.python import frameworks
 from cachelint.python.calls import RequestSite, chain, classify
+from cachelint.python.evaluator_api import EvaluatorAPI
 from cachelint.python.frames import Flow, Frame
 from cachelint.python.inputs import Root, Sym
 from cachelint.python.objects import (
@@ -49,7 +50,7 @@ _NO_VALUE_CALLS = frozenset(
 )
 
 
-class Functions:
+class Functions(EvaluatorAPI):
     """Calls: project functions and methods, classes and instances, external functions, and"""
 
     # ---- functions ------------------------------------------------------------------------
@@ -172,14 +173,14 @@ class Functions:
         cls: ast.ClassDef = inst.cls.node
         owner = inherited(self, inst.cls, attr)  # the class or the project base defining it
         fn = find_method(owner.node, attr) if owner is not None else None
-        if fn is not None:
+        if owner is not None and fn is not None:
             ref = Ref("function", attr, owner.module, fn, bound=inst)
             if has_decorator(fn, ("property", "cached_property", "functools.cached_property")):
                 return self.call_function(ref, [inst], {}, frame, node)
             return ref
         for stmt in cls.body:
             if type(stmt) is ast.Assign or type(stmt) is ast.AnnAssign:
-                targets = stmt.targets if type(stmt) is ast.Assign else [stmt.target]
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 if any(type(t) is ast.Name and t.id == attr for t in targets):
                     if stmt.value is None:
                         continue

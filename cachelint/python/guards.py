@@ -15,24 +15,27 @@ _STRIPS = frozenset({"strip", "rstrip", "lstrip"})
 
 def non_empty(test: ast.expr, holds: bool = True) -> list[ast.expr]:
     """The expressions known not to be empty where `test` is `holds`."""
-    t = type(test)
-    if t is ast.UnaryOp and type(test.op) is ast.Not:
-        return non_empty(test.operand, not holds)
-    if t is ast.BoolOp:
-        # `a and b` true: both are; `a or b` false: neither is, so `not a or not b` false
-        if (type(test.op) is ast.And) == holds:
-            return [e for v in test.values for e in non_empty(v, holds)]
-        return []
-    if t is ast.Compare and len(test.ops) == 1:
-        return _compared(test.left, test.ops[0], test.comparators[0], holds)
+    match test:
+        case ast.UnaryOp(op=ast.Not(), operand=operand):
+            return non_empty(operand, not holds)
+        case ast.BoolOp():
+            # `a and b` true: both are; `a or b` false: neither is, so `not a or not b` false
+            if (type(test.op) is ast.And) == holds:
+                return [e for v in test.values for e in non_empty(v, holds)]
+            return []
+        case ast.Compare(ops=[op]):
+            return _compared(test.left, op, test.comparators[0], holds)
     if not holds:
         return []
-    if t is ast.Call and type(test.func) is ast.Name and test.func.id == "len" and test.args:
-        return [test.args[0]]
-    if t is ast.Call and type(test.func) is ast.Attribute and test.func.attr in _STRIPS:
-        return [test, test.func.value]
-    if t in (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.NamedExpr):
-        return [test.target if t is ast.NamedExpr else test]  # type: ignore[attr-defined]
+    match test:
+        case ast.Call(func=ast.Name(id="len"), args=[first, *_]):
+            return [first]
+        case ast.Call(func=ast.Attribute(attr=method, value=stripped)) if method in _STRIPS:
+            return [test, stripped]
+        case ast.NamedExpr():
+            return [test.target]
+        case ast.Name() | ast.Attribute() | ast.Subscript() | ast.Call():
+            return [test]
     return []
 
 
@@ -60,14 +63,14 @@ def _compared(left: ast.expr, op: ast.cmpop, right: ast.expr, holds: bool) -> li
 def false_keys(test: ast.expr, holds: bool = True) -> set[str]:
     """The keys (`x.get("k")`, `x["k"]`, `x.k`) known false where `test` is `holds`: after
     `if not tool.get("defer_loading"):` and in the else of `if tool.get("defer_loading"):`."""
-    t = type(test)
-    if t is ast.UnaryOp and type(test.op) is ast.Not:
-        return false_keys(test.operand, not holds)
-    if t is ast.BoolOp:
-        # `a and b` true: both are; `a or b` false: neither is
-        if (type(test.op) is ast.And) == holds:
-            return {k for v in test.values for k in false_keys(v, holds)}
-        return set()
+    match test:
+        case ast.UnaryOp(op=ast.Not(), operand=operand):
+            return false_keys(operand, not holds)
+        case ast.BoolOp():
+            # `a and b` true: both are; `a or b` false: neither is
+            if (type(test.op) is ast.And) == holds:
+                return {k for v in test.values for k in false_keys(v, holds)}
+            return set()
     if holds:
         return set()
     name = _key_of(test)
@@ -94,11 +97,8 @@ def _key_of(e: ast.expr) -> str | None:
 def tests_cache_flag(test: ast.expr) -> bool:
     """A condition that reads a cache setting: a name, attribute or key that says 'cache'."""
     for n in descendants(test, include_self=True):
-        t = type(n)
-        if t is ast.Name and _CACHE_WORD.search(n.id):  # type: ignore[attr-defined]
-            return True
-        if t is ast.Attribute and _CACHE_WORD.search(n.attr):  # type: ignore[attr-defined]
-            return True
-        if t is ast.Constant and isinstance(n.value, str) and _CACHE_WORD.search(n.value):  # type: ignore[attr-defined]
-            return True
+        match n:
+            case ast.Name(id=word) | ast.Attribute(attr=word) | ast.Constant(value=str(word)):
+                if _CACHE_WORD.search(word):
+                    return True
     return False

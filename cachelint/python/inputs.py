@@ -270,35 +270,35 @@ def clears(obj: Any) -> None:
 def bind_pattern(pattern: ast.pattern, subject: Any, env: dict[str, Any]) -> None:
     """Bind the names a `case` pattern captures (`case LMMInput() as item`, `case {"type": t}`)
     to the subject or its parts, and note the constants a part of an input is matched with."""
-    t = type(pattern)
-    if t is ast.MatchAs:
-        if pattern.pattern is not None:
-            bind_pattern(pattern.pattern, subject, env)
-        if pattern.name:
-            env[pattern.name] = subject
-    elif t is ast.MatchOr:
-        for p in pattern.patterns:
-            bind_pattern(p, subject, env)
-    elif t is ast.MatchValue:
-        v = pattern.value
-        if isinstance(subject, Sym) and type(v) is ast.Constant:
-            note_comparison(subject, ast.Eq(), v.value)
-    elif t is ast.MatchClass:
-        for attr, p in zip(pattern.kwd_attrs, pattern.kwd_patterns, strict=True):
-            bind_pattern(p, _part(subject, "." + attr), env)
-        for p in pattern.patterns:
-            bind_pattern(p, _part(subject, OPAQUE), env)
-    elif t is ast.MatchMapping:
-        for k, p in zip(pattern.keys, pattern.patterns, strict=True):
-            name = k.value if type(k) is ast.Constant else OPAQUE
-            bind_pattern(p, _part(subject, name), env)
-        if pattern.rest:
-            env[pattern.rest] = subject
-    elif t is ast.MatchSequence:
-        for i, p in enumerate(pattern.patterns):
-            bind_pattern(p, _part(subject, i), env)
-    elif t is ast.MatchStar and pattern.name:
-        env[pattern.name] = Hole("unknown", "matched items")
+    match pattern:
+        case ast.MatchAs():
+            if pattern.pattern is not None:
+                bind_pattern(pattern.pattern, subject, env)
+            if pattern.name:
+                env[pattern.name] = subject
+        case ast.MatchOr():
+            for p in pattern.patterns:
+                bind_pattern(p, subject, env)
+        case ast.MatchValue():
+            v = pattern.value
+            if isinstance(subject, Sym) and type(v) is ast.Constant:
+                note_comparison(subject, ast.Eq(), v.value)
+        case ast.MatchClass():
+            for attr, p in zip(pattern.kwd_attrs, pattern.kwd_patterns, strict=True):
+                bind_pattern(p, _part(subject, "." + attr), env)
+            for p in pattern.patterns:
+                bind_pattern(p, _part(subject, OPAQUE), env)
+        case ast.MatchMapping():
+            for k, p in zip(pattern.keys, pattern.patterns, strict=True):
+                name = k.value if type(k) is ast.Constant else OPAQUE
+                bind_pattern(p, _part(subject, name), env)
+            if pattern.rest:
+                env[pattern.rest] = subject
+        case ast.MatchSequence():
+            for i, p in enumerate(pattern.patterns):
+                bind_pattern(p, _part(subject, i), env)
+        case ast.MatchStar(name=str(name)) if name:
+            env[name] = Hole("unknown", "matched items")
 
 
 def _part(subject: Any, s: Any) -> Any:

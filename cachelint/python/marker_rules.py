@@ -28,6 +28,7 @@ _NOT_ASSISTANT = frozenset({"system", "tool", "developer", "function"})
 def each_item(p: Placement) -> Issue:
     """CL105: a marker on the item a loop over an input is at, on each pass."""
     loop = p.each
+    assert p.target is not None  # placed on an input (see _issues)
     over = _iterated(p.target, loop)
     items = _noun(over)
     return Issue(
@@ -59,8 +60,8 @@ def repeated_block(d: LDict, mkey: str) -> Issue:
 
 def accumulating(p: Placement) -> Issue:
     """CL105: markers written in place into history kept across calls, never removed."""
+    assert p.target is not None and p.target.root is not None  # see accumulates
     root = p.target.root
-    assert root is not None
     return Issue(
         "CL105",
         p.loc,
@@ -136,8 +137,10 @@ def after_reasoning(p: Placement) -> Issue | None:
 
 def accumulates(p: Placement) -> bool:
     t = p.target
-    root = t.root if t is not None else None
-    if root is None or not root.persistent or not root.grows or root.clears:
+    if t is None or t.root is None:
+        return False
+    root = t.root
+    if not root.persistent or not root.grows or root.clears:
         return False
     if not t.in_place() or p.each is not None:
         return False
@@ -300,7 +303,9 @@ def rewrites(placements: list[Placement]) -> Iterator[Issue]:
         if body is not None and k[body + 1 : body + 2] and k[body + 1] in _BODY_KEYS:
             bodies.setdefault(id(t.root), []).append(p)
     for found in bodies.values():
-        root = found[0].target.root  # type: ignore[union-attr]
+        target = found[0].target
+        assert target is not None and target.root is not None  # kept only with a root, above
+        root = target.root
         if root.reads_markers or root.clears:
             continue  # it looks at (or removes) the markers the client sent
         added = {id(p.loc.node): p for p in found if p.each is None}

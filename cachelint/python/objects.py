@@ -23,7 +23,7 @@ from cachelint.python.syntax import find_method
 from cachelint.python.values import Ref
 
 if TYPE_CHECKING:
-    from cachelint.python.evaluate import Evaluator
+    from cachelint.python.evaluator_api import EvaluatorAPI
     from cachelint.python.frames import Frame
     from cachelint.python.project import ModuleInfo, Project
 
@@ -36,7 +36,7 @@ _SKIPPED = frozenset(
 LIVE_STATE_METHODS = frozenset({"__repr__", "__str__", "__llm__"})
 
 
-def annotated_class(ev: Evaluator, annotation: ast.expr | None, frame: Frame) -> Ref | None:
+def annotated_class(ev: EvaluatorAPI, annotation: ast.expr | None, frame: Frame) -> Ref | None:
     """The project class an annotation names (`X`, `"X"`, `X | None`, `Optional[X]`)."""
     node = annotation
     for _ in range(3):
@@ -59,7 +59,7 @@ def annotated_class(ev: Evaluator, annotation: ast.expr | None, frame: Frame) ->
     return value if isinstance(value, Ref) and value.kind == "class" else None
 
 
-def inherited(ev: Evaluator, cls: Ref, attr: str) -> Ref | None:
+def inherited(ev: EvaluatorAPI, cls: Ref, attr: str) -> Ref | None:
     """`cls` or the project base class (nearest first) that defines method `attr`."""
     if find_method(cls.node, attr) is not None:
         return cls
@@ -71,7 +71,7 @@ def inherited(ev: Evaluator, cls: Ref, attr: str) -> Ref | None:
     return None
 
 
-def defining_class(ev: Evaluator, cls: Ref, attr: str) -> Ref | None:
+def defining_class(ev: EvaluatorAPI, cls: Ref, attr: str) -> Ref | None:
     """The class whose method or property `attr` an object annotated as `cls` runs: `cls` or a
     project base of it, else the one project subclass that defines it."""
     found = inherited(ev, cls, attr)
@@ -81,7 +81,7 @@ def defining_class(ev: Evaluator, cls: Ref, attr: str) -> Ref | None:
     return subs[0] if len(subs) == 1 else None
 
 
-def _with_bases(ev: Evaluator, cls: Ref, depth: int = 0) -> list[Ref]:
+def _with_bases(ev: EvaluatorAPI, cls: Ref, depth: int = 0) -> list[Ref]:
     out = [cls]
     if depth > 4:
         return out
@@ -93,7 +93,7 @@ def _with_bases(ev: Evaluator, cls: Ref, depth: int = 0) -> list[Ref]:
     return out
 
 
-def subclasses(ev: Evaluator, cls: Ref) -> list[Ref]:
+def subclasses(ev: EvaluatorAPI, cls: Ref) -> list[Ref]:
     """Project classes whose bases name `cls` (directly)."""
     module: ModuleInfo = cls.module
     project: Project = ev.project
@@ -170,7 +170,7 @@ def project_sources(root: Path) -> Iterator[tuple[Path, bytes]]:
             yield path, data
 
 
-def _module_frame(ev: Evaluator, module: ModuleInfo) -> Frame:
+def _module_frame(ev: EvaluatorAPI, module: ModuleInfo) -> Frame:
     from cachelint.python.frames import Frame
 
     return Frame(module, ev.module_env(module), once=True)
@@ -188,7 +188,7 @@ def _last(node: ast.expr) -> str:
     return ""
 
 
-def typed_object(ev: Evaluator, sym: Any) -> Any:
+def typed_object(ev: EvaluatorAPI, sym: Any) -> Any:
     """The instance a parameter annotated with a project class stands for (one per input)."""
     root = getattr(sym, "root", None)
     if root is None or sym.path or root.cls is None:
@@ -196,7 +196,7 @@ def typed_object(ev: Evaluator, sym: Any) -> Any:
     return root.cls
 
 
-def object_member(ev: Evaluator, sym: Any, attr: str, frame: Frame, node: ast.AST) -> Any:
+def object_member(ev: EvaluatorAPI, sym: Any, attr: str, frame: Frame, node: ast.AST) -> Any:
     """`obj.attr` for a parameter annotated with a project class: its property evaluated, or
     its method bound; None when the class does not define it (the attribute stays an input)."""
     from cachelint.python.values import Instance

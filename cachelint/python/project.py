@@ -132,16 +132,16 @@ class ModuleInfo:
             self._index(stmt)
 
     def _index(self, stmt: ast.stmt) -> None:
-        t = type(stmt)
-        if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
-            self.functions[stmt.name] = stmt  # type: ignore[union-attr]
-        elif t is ast.ClassDef:
-            self.classes[stmt.name] = stmt  # type: ignore[union-attr]
-        elif t is ast.Import or t is ast.ImportFrom:
-            self.imports.update(import_names(stmt, self.package()))  # type: ignore[arg-type]
-        elif t is ast.If or t is ast.Try:  # `try: import x except ImportError: ...`
-            for child in stmt.body:  # type: ignore[attr-defined]
-                self._index(child)
+        match stmt:
+            case ast.FunctionDef() | ast.AsyncFunctionDef():
+                self.functions[stmt.name] = stmt
+            case ast.ClassDef():
+                self.classes[stmt.name] = stmt
+            case ast.Import() | ast.ImportFrom():
+                self.imports.update(import_names(stmt, self.package()))
+            case ast.If() | ast.Try():  # `try: import x except ImportError: ...`
+                for child in stmt.body:
+                    self._index(child)
 
     def __repr__(self) -> str:
         return f"<module {self.name or self.display}>"
@@ -397,7 +397,7 @@ class Project:
             self.touched.update(tried, markers)
             if found is _OVER:
                 return None
-            resolution = self._resolved[key] = (found, (*tried, *markers), read)  # type: ignore[assignment]
+            resolution = self._resolved[key] = (found, (*tried, *markers), read)
         found, tried, read = resolution
         self.touched.update(tried)
         if not all(self._charge(p) for p in read):  # what finding it cost the first time
@@ -440,7 +440,7 @@ class Project:
         found = self._search(dotted_name, root, base, tried, read)
         resolution = (found, tuple(tried), tuple(read))
         if found is not _OVER:  # the allowance stopped it: another file may find more
-            self._found[key] = resolution  # type: ignore[assignment]
+            self._found[key] = resolution
         return resolution
 
     def _search(

@@ -25,9 +25,9 @@ _MAX_DEPTH = 48
 def to_prompt(site: RequestSite, removes_markers: bool) -> Prompt:
     req = site.request
     normalise(req, 0)
-    for key in ("model", "modelId"):
-        if key in req and (isinstance(req[key], Text) or not isinstance(req[key], str)):
-            req.drop(key)
+    for name in ("model", "modelId"):
+        if name in req and (isinstance(req[name], Text) or not isinstance(req[name], str)):
+            req.drop(name)
     kind = site.api.kind
     if kind == "messages":
         prompt = anthropic.to_prompt(req, (), _headers(site.headers))

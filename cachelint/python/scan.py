@@ -98,7 +98,7 @@ def scan(module: ast.Module) -> Scan:
                 and inner is not None
                 and inner is not (fn.node if fn else None)
             ):
-                out.nested[node] = inner  # type: ignore[index]
+                out.nested[node] = inner
         elif t is ast.Dict:
             sends = sends or sends_betas(node)
             for k, v in zip(node.keys, node.values, strict=True):  # type: ignore[attr-defined]
@@ -164,7 +164,7 @@ def _key(node: ast.expr | None) -> str | None:
 
 def _http_value(node: ast.expr) -> bool:
     """An HTTP Cache-Control value written in place ("no-store", "public, max-age=60")."""
-    return type(node) is ast.Constant and is_http_cache_value(node.value)  # type: ignore[attr-defined]
+    return type(node) is ast.Constant and is_http_cache_value(node.value)
 
 
 def _has_type_key(node: ast.Dict) -> bool:

@@ -266,7 +266,7 @@ def _safely(ev: Evaluator, run: Callable[..., None], *args: Any) -> None:
         ev.recover(e)
 
 
-def _here(loc: Loc, module: ModuleInfo) -> bool:
+def _here(loc: Loc | None, module: ModuleInfo) -> bool:
     while loc is not None:
         if loc.module is module:
             return True

@@ -11,6 +11,7 @@ from typing import Any
 
 from cachelint.prompt import Hole
 from cachelint.python import guards, strings
+from cachelint.python.evaluator_api import EvaluatorAPI
 from cachelint.python.frames import ONCE, Flow, Frame, Loop
 from cachelint.python.guards import tests_cache_flag
 from cachelint.python.inputs import (
@@ -66,7 +67,7 @@ from cachelint.python.values import (
 MAX_UNROLL = 16
 
 
-class Statements:
+class Statements(EvaluatorAPI):
     """Statements and control flow: assignment, item assignment, if, for, while, try, with."""
 
     # ---- statements -----------------------------------------------------------------------
@@ -84,64 +85,64 @@ class Statements:
 
     def exec_stmt(self, stmt: ast.stmt, frame: Frame) -> None:
         self.tick()
-        t = type(stmt)
-        if t is ast.Expr:
-            self.eval(stmt.value, frame)
-        elif t is ast.Assign:
-            value = self.eval(stmt.value, frame)
-            for target in stmt.targets:
-                self.assign(target, value, frame, stmt)
-        elif t is ast.AnnAssign:
-            if stmt.value is not None:
+        match stmt:
+            case ast.Expr():
+                self.eval(stmt.value, frame)
+            case ast.Assign():
                 value = self.eval(stmt.value, frame)
-                value = as_annotated_set(value, stmt.annotation, frame.loc(stmt.value))
-                self.assign(stmt.target, value, frame, stmt)
-        elif t is ast.AugAssign:
-            self.exec_augassign(stmt, frame)
-        elif t is ast.Return:
-            frame.returns.append(self.eval(stmt.value, frame) if stmt.value else None)
-            raise Flow("return")
-        elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
-            ref = Ref("function", stmt.name, frame.module, stmt, closure=frame)
-            frame.env[stmt.name] = ref
-            self.nested_defs.setdefault(stmt, ref)
-        elif t is ast.ClassDef:
-            frame.env[stmt.name] = Ref("class", stmt.name, frame.module, stmt)
-        elif t is ast.If:
-            self.exec_if(stmt, frame)
-        elif t is ast.For or t is ast.AsyncFor:
-            self.exec_for(stmt, frame)
-        elif t is ast.While:
-            self.exec_while(stmt, frame)
-        elif t is ast.With or t is ast.AsyncWith:
-            for item in stmt.items:
-                value = self.eval(item.context_expr, frame)
-                if item.optional_vars is not None:
-                    self.assign(item.optional_vars, entered(value), frame, item.context_expr)
-            self.exec_block(stmt.body, frame)
-        elif t is ast.Try or t is ast.TryStar:
-            self._exec_try(stmt, frame)
-        elif t is ast.Match:
-            subject = self.eval(stmt.subject, frame)
-            for case in stmt.cases:
-                bind_pattern(case.pattern, subject, frame.env)
-                self._branch(case.body, frame)
-        elif t is ast.Raise:
-            raise Flow("raise")
-        elif t is ast.Break:
-            raise Flow("break")
-        elif t is ast.Continue:
-            raise Flow("continue")
-        elif t is ast.Import or t is ast.ImportFrom:
-            from cachelint.python.project import import_names
+                for target in stmt.targets:
+                    self.assign(target, value, frame, stmt)
+            case ast.AnnAssign():
+                if stmt.value is not None:
+                    value = self.eval(stmt.value, frame)
+                    value = as_annotated_set(value, stmt.annotation, frame.loc(stmt.value))
+                    self.assign(stmt.target, value, frame, stmt)
+            case ast.AugAssign():
+                self.exec_augassign(stmt, frame)
+            case ast.Return():
+                frame.returns.append(self.eval(stmt.value, frame) if stmt.value else None)
+                raise Flow("return")
+            case ast.FunctionDef() | ast.AsyncFunctionDef():
+                ref = Ref("function", stmt.name, frame.module, stmt, closure=frame)
+                frame.env[stmt.name] = ref
+                self.nested_defs.setdefault(stmt, ref)
+            case ast.ClassDef():
+                frame.env[stmt.name] = Ref("class", stmt.name, frame.module, stmt)
+            case ast.If():
+                self.exec_if(stmt, frame)
+            case ast.For() | ast.AsyncFor():
+                self.exec_for(stmt, frame)
+            case ast.While():
+                self.exec_while(stmt, frame)
+            case ast.With() | ast.AsyncWith():
+                for item in stmt.items:
+                    value = self.eval(item.context_expr, frame)
+                    if item.optional_vars is not None:
+                        self.assign(item.optional_vars, entered(value), frame, item.context_expr)
+                self.exec_block(stmt.body, frame)
+            case ast.Try() | ast.TryStar():
+                self._exec_try(stmt, frame)
+            case ast.Match():
+                subject = self.eval(stmt.subject, frame)
+                for case in stmt.cases:
+                    bind_pattern(case.pattern, subject, frame.env)
+                    self._branch(case.body, frame)
+            case ast.Raise():
+                raise Flow("raise")
+            case ast.Break():
+                raise Flow("break")
+            case ast.Continue():
+                raise Flow("continue")
+            case ast.Import() | ast.ImportFrom():
+                from cachelint.python.project import import_names
 
-            for local, target in import_names(stmt, frame.module.package()).items():
-                frame.env[local] = Ref("lazy", target, frame.module)  # resolved when used
-        elif t is ast.Global:
-            frame.globals_names.update(stmt.names)
-        elif t is ast.Delete:
-            for target in stmt.targets:
-                self.exec_del(target, frame)
+                for local, dotted in import_names(stmt, frame.module.package()).items():
+                    frame.env[local] = Ref("lazy", dotted, frame.module)  # resolved when used
+            case ast.Global():
+                frame.globals_names.update(stmt.names)
+            case ast.Delete():
+                for target in stmt.targets:
+                    self.exec_del(target, frame)
 
     def _exec_try(self, stmt: ast.Try | ast.TryStar, frame: Frame) -> None:
         try:
@@ -196,38 +197,38 @@ class Statements:
         self.assign(node.target, result, frame, node)
 
     def assign(self, target: ast.expr, value: Any, frame: Frame, node) -> None:
-        t = type(target)
-        if t is ast.Name:
-            name = target.id
-            if name in frame.globals_names:
-                self._module_envs.setdefault(id(frame.module), {})[name] = value
-            else:
-                frame.env[name] = value
-        elif t is ast.Tuple or t is ast.List:
-            elems = target.elts
-            starred = any(type(e) is ast.Starred for e in elems)
-            if isinstance(value, tuple | list) and len(value) == len(elems) and not starred:
-                for e, v in zip(elems, value, strict=True):
-                    self.assign(e, v, frame, node)
-            else:
-                for e in elems:
-                    inner = e.value if type(e) is ast.Starred else e
-                    self.assign(inner, unpacked_hole(value, frame.loc(e)), frame, node)
-        elif t is ast.Attribute:
-            obj = self.eval(target.value, frame)
-            if isinstance(obj, Instance):
-                if isinstance(value, LList):
-                    value.persistent = value.persistent or f"self.{target.attr}"
-                    self._rebuilt(target, value, node, frame)
-                obj.attrs[target.attr] = value
-        elif t is ast.Subscript:
-            obj = self.eval(target.value, frame)
-            if type(target.slice) is ast.Slice:
-                return
-            key = self.eval(target.slice, frame)
-            self.set_item(obj, key, value, frame, node, target)
-        elif t is ast.Starred:
-            self.assign(target.value, LList([hole("unknown", "unpacked items")]), frame, node)
+        match target:
+            case ast.Name():
+                name = target.id
+                if name in frame.globals_names:
+                    self._module_envs.setdefault(id(frame.module), {})[name] = value
+                else:
+                    frame.env[name] = value
+            case ast.Tuple() | ast.List():
+                elems = target.elts
+                starred = any(type(e) is ast.Starred for e in elems)
+                if isinstance(value, tuple | list) and len(value) == len(elems) and not starred:
+                    for e, v in zip(elems, value, strict=True):
+                        self.assign(e, v, frame, node)
+                else:
+                    for e in elems:
+                        inner = e.value if type(e) is ast.Starred else e
+                        self.assign(inner, unpacked_hole(value, frame.loc(e)), frame, node)
+            case ast.Attribute():
+                obj = self.eval(target.value, frame)
+                if isinstance(obj, Instance):
+                    if isinstance(value, LList):
+                        value.persistent = value.persistent or f"self.{target.attr}"
+                        self._rebuilt(target, value, node, frame)
+                    obj.attrs[target.attr] = value
+            case ast.Subscript():
+                obj = self.eval(target.value, frame)
+                if type(target.slice) is ast.Slice:
+                    return
+                key = self.eval(target.slice, frame)
+                self.set_item(obj, key, value, frame, node, target)
+            case ast.Starred():
+                self.assign(target.value, LList([hole("unknown", "unpacked items")]), frame, node)
 
     def set_item(self, obj: Any, key: Any, value: Any, frame: Frame, node, target=None) -> None:
         loc = frame.loc(node)
@@ -598,23 +599,23 @@ class Statements:
 def _plain(e: ast.expr) -> bool:
     """A name, attribute, item or `.get()` / `.strip()` of them: safe to evaluate again."""
     while True:
-        t = type(e)
-        if t is ast.Name or t is ast.Constant:
-            return True
-        if t is ast.UnaryOp and type(e.operand) is ast.Constant:  # messages[-1]
-            return True
-        if t is ast.Attribute:
-            e = e.value
-        elif t is ast.Subscript:
-            if not _plain(e.slice):
+        match e:
+            case ast.Name() | ast.Constant():
+                return True
+            case ast.UnaryOp(operand=ast.Constant()):  # messages[-1]
+                return True
+            case ast.Attribute():
+                e = e.value
+            case ast.Subscript():
+                if not _plain(e.slice):
+                    return False
+                e = e.value
+            case ast.Call(func=ast.Attribute() as f) if f.attr in _PLAIN_CALLS:
+                if not all(_plain(a) for a in e.args):
+                    return False
+                e = f.value
+            case _:
                 return False
-            e = e.value
-        elif t is ast.Call and type(e.func) is ast.Attribute and e.func.attr in _PLAIN_CALLS:
-            if not all(_plain(a) for a in e.args):
-                return False
-            e = e.func.value
-        else:
-            return False
 
 
 _PLAIN_CALLS = frozenset({"get", "strip", "rstrip", "lstrip"})

@@ -29,9 +29,7 @@ def small_iterable(node: ast.expr) -> bool:
 
 
 def _small_int(node: ast.expr | None) -> bool:
-    return (
-        isinstance(node, ast.Constant) and type(node.value) is int and node.value <= 4  # type: ignore[operator]
-    )
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value <= 4
 
 
 def bound_names(target: ast.expr) -> list[str]:

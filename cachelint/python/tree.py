@@ -16,7 +16,7 @@ _SCALAR_FIELDS = frozenset(
 
 
 @cache
-def _fields(cls: type) -> tuple[str, ...]:
+def _fields(cls: type[ast.AST]) -> tuple[str, ...]:
     if cls is ast.Constant or cls is ast.MatchSingleton:  # `case True:` holds the bool itself
         return ()
     fields = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)
@@ -27,7 +27,8 @@ def _fields(cls: type) -> tuple[str, ...]:
 
 def children(node: ast.AST) -> list[ast.AST]:
     out: list[ast.AST] = []
-    for name in _fields(type(node)):
+    # mypy checks a class against Hashable by its instances' __hash__: a class is hashable
+    for name in _fields(type(node)):  # type: ignore[arg-type]
         value = getattr(node, name)
         if type(value) is list:
             out.extend(v for v in value if v is not None)  # Dict keys hold None for **
@@ -76,14 +77,14 @@ def loop_body_facts(loop: ast.For | ast.AsyncFor | ast.While) -> tuple[frozenset
     assigned: set[str] = set()
     exits = branches = False
     for n in in_body(loop.body, _SCOPES):
-        t = type(n)
-        if t is ast.AugAssign and type(n.target) is ast.Name:
-            assigned.add(n.target.id)
-        elif t is ast.Assign:
-            assigned.update(x.id for x in n.targets if type(x) is ast.Name)
-        elif t is ast.Break or t is ast.Return:
-            exits = True
-        if t in _BRANCHING:
+        match n:
+            case ast.AugAssign(target=ast.Name(id=name)):
+                assigned.add(name)
+            case ast.Assign():
+                assigned.update(x.id for x in n.targets if isinstance(x, ast.Name))
+            case ast.Break() | ast.Return():
+                exits = True
+        if type(n) in _BRANCHING:
             branches = True
     if len(_facts) > 50_000:
         _facts.clear()
@@ -102,23 +103,20 @@ def rebound_in(loop: ast.AST) -> frozenset[str]:
         return hit[1]
     out: set[str] = set()
     for n in descendants(loop, _SCOPES, include_self=True):
-        t = type(n)
-        if t is ast.Assign:
-            for target in n.targets:
-                _stored(target, out)
-        elif t in _ONE_TARGET:
-            _stored(n.target, out)
-        elif t is ast.withitem and n.optional_vars is not None:
-            _stored(n.optional_vars, out)
-        elif t is ast.ExceptHandler and n.name:
-            out.add(n.name)
+        match n:
+            case ast.Assign():
+                for target in n.targets:
+                    _stored(target, out)
+            case ast.For() | ast.AsyncFor() | ast.AugAssign() | ast.AnnAssign() | ast.NamedExpr():
+                _stored(n.target, out)
+            case ast.withitem(optional_vars=ast.expr() as bound):
+                _stored(bound, out)
+            case ast.ExceptHandler(name=str(name)) if name:
+                out.add(name)
     if len(_rebound) > 50_000:
         _rebound.clear()
     _rebound[id(loop)] = (loop, frozenset(out))
     return frozenset(out)
-
-
-_ONE_TARGET = frozenset({ast.For, ast.AsyncFor, ast.AugAssign, ast.AnnAssign, ast.NamedExpr})
 
 
 def _stored(target: ast.AST, out: set[str]) -> None:
@@ -154,17 +152,17 @@ def names_in(expr: ast.AST) -> tuple[set[str], set[str], set[str], set[str]]:
     calls: set[str] = set()
     compared: set[str] = set()
     for n in descendants(expr, include_self=True):
-        t = type(n)
-        if t is ast.Name:
-            names.add(n.id)
-        elif t is ast.Attribute:
-            attrs.add(n.attr)
-        elif t is ast.Call and type(n.func) is ast.Name:
-            calls.add(n.func.id)
-        elif t is ast.Compare:
-            for part in (n.left, *n.comparators):
-                sides = (part.left, part.right) if type(part) is ast.BinOp else (part,)
-                compared.update(s.id for s in sides if type(s) is ast.Name)
+        match n:
+            case ast.Name():
+                names.add(n.id)
+            case ast.Attribute():
+                attrs.add(n.attr)
+            case ast.Call(func=ast.Name(id=called)):
+                calls.add(called)
+            case ast.Compare():
+                for part in (n.left, *n.comparators):
+                    sides = (part.left, part.right) if isinstance(part, ast.BinOp) else (part,)
+                    compared.update(s.id for s in sides if isinstance(s, ast.Name))
     return names, attrs, calls, compared
 
 
@@ -180,16 +178,16 @@ def grown_attributes(module: ast.Module) -> frozenset[str]:
         return hit[1]
     out: set[str] = set()
     for n in descendants(module):
-        t = type(n)
-        if t is ast.Call and type(n.func) is ast.Attribute and n.func.attr in _GROWING:
-            target = n.func.value
-        elif t is ast.AugAssign and type(n.op) is ast.Add:
-            target = n.target
-        else:
-            continue
-        owner = target.value if type(target) is ast.Attribute else None
-        if type(owner) is ast.Name and owner.id == "self":
-            out.add(target.attr)
+        match n:
+            case ast.Call(func=ast.Attribute(attr=method, value=target)) if method in _GROWING:
+                pass
+            case ast.AugAssign(op=ast.Add(), target=target):
+                pass
+            case _:
+                continue
+        match target:
+            case ast.Attribute(value=ast.Name(id="self"), attr=attr):
+                out.add(attr)
     if len(_grown) > 1000:
         _grown.clear()
     _grown[id(module)] = (module, frozenset(out))

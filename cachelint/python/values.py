@@ -8,6 +8,7 @@ character, with the parts kept in `parts`. Anything else unknown is a `Hole`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +54,8 @@ class Text(str):
     parts: tuple[str | Hole, ...]
     size: int
 
-    def __new__(cls, parts) -> Text | str:
+    # a Text of no holes is its plain str: the constructor may return a str
+    def __new__(cls, parts) -> Text | str:  # type: ignore[misc]
         parts = list(parts)
         if sum(map(size_of, parts)) > MAX_SIZE:  # measured before anything is joined
             parts = [Hole("unknown", TOO_LARGE)]
@@ -370,6 +372,7 @@ def tree_size(v: Any, limit: int = MAX_SIZE) -> int:
 
 
 def _tree_size(v: Any, seen: dict[int, int], limit: int) -> int:
+    items: Iterable[Any]
     if isinstance(v, dict):
         n, items = NODE + sum(map(slot, v)), v.values()
     elif isinstance(v, list | tuple):
@@ -441,14 +444,14 @@ def copy_value(v: Any, deep: bool, memo: dict | None = None) -> Any:
         out.unordered = v.unordered
         return out
     if isinstance(v, LDict):
-        out = LDict(loc=v.loc)
-        memo[id(v)] = out
+        d = LDict(loc=v.loc)
+        memo[id(v)] = d
         for k, x in v.items():
-            out.put(k, copy_value(x, deep, memo) if deep else x, v.locs.get(k))
-        out.loop_keys = dict(v.loop_keys)
-        out.bounded_keys = set(v.bounded_keys)
-        out.bounded_loops = dict(v.bounded_loops)
-        out.turn_keys = set(v.turn_keys)
-        out.open, out.unordered, out.repeated = v.open, v.unordered, v.repeated
-        return out
+            d.put(k, copy_value(x, deep, memo) if deep else x, v.locs.get(k))
+        d.loop_keys = dict(v.loop_keys)
+        d.bounded_keys = set(v.bounded_keys)
+        d.bounded_loops = dict(v.bounded_loops)
+        d.turn_keys = set(v.turn_keys)
+        d.open, d.unordered, d.repeated = v.open, v.unordered, v.repeated
+        return d
     return v

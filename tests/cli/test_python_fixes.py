@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import json
 
+import pytest
+
 from conftest import run_cli
 
 OLD_API = """import anthropic
@@ -301,6 +303,23 @@ def test_directory_entries_are_sorted_by_name():
     )
     wrong_place = Fix("sort", Applicability.UNSAFE, (NodeEdit(Span(1, 27, 2, 12), "sorted"),))
     assert made(text, [wrong_place]) == [None]
+
+
+def test_a_node_rewrite_is_applied_only_once_made_into_text():
+    """Fix.text_edits: the edits of a fix made into text; a node rewrite still pending is refused
+    with a message, not applied as if it were text."""
+    from cachelint.apply_fixes import apply_edits
+    from cachelint.findings import Span
+    from cachelint.fix_python import made
+    from cachelint.fixes import Applicability, Fix, NodeEdit
+
+    text = "for name in os.listdir(root):\n    print(name)\n"
+    fix = Fix("sort", Applicability.UNSAFE, (NodeEdit(Span(1, 13, 1, 29), "sorted"),))
+    with pytest.raises(ValueError, match="node rewrites not made into text"):
+        apply_edits(text, [fix])
+    (done,) = made(text, [fix])
+    assert done is not None and done.text_edits == done.edits
+    assert apply_edits(text, [done])[0].startswith("for name in sorted(os.listdir(root)):")
 
 
 def test_a_header_argument_left_empty_goes_and_the_call_closes_up(tmp_path):

@@ -102,6 +102,8 @@ class Planner:
             return self._deprecated(node)
         if part == "sorted":
             return self._sorted(node)
+        if part == "split":
+            return self._split(node, *json.loads(content))
         parent = self.parent(node)
         if part == "key":
             new = json.loads(content)
@@ -209,6 +211,34 @@ class Planner:
         if _call_name(parent) == "sorted":
             return None
         return NodeEdit(self.span(node), "sorted")
+
+    def _split(self, node: ast.AST, stable: str, marker: str) -> NodeEdit | None:
+        """CL301/CL304: an f-string whose literal start is `stable`, followed by the changing
+        part: in a marked block dict of a list (`marker` empty: the marker stays on the stable
+        half), or the value of system= (`marker` added to the stable half)."""
+        parent = self.parent(node)
+        if marker:
+            if type(node) is ast.keyword:
+                node, parent = node.value, node
+            if type(parent) is not ast.keyword or parent.arg != "system":
+                return None
+            target, text = node, node
+        else:
+            if type(parent) is not ast.Dict or node not in parent.keys:
+                return None
+            target, text = parent, parent.values[parent.keys.index(node)]  # type: ignore[arg-type]
+            keys = [k.value for k in parent.keys if _is_str(k)]  # type: ignore[union-attr]
+            if "cache_control" not in keys or type(self.parent(parent)) is not ast.List:
+                return None
+        values = getattr(text, "values", None)
+        if type(text) is not ast.JoinedStr or len(values) < 2:  # type: ignore[arg-type]
+            return None
+        first, second = values[0], values[1]  # type: ignore[index]
+        if not _is_str(first) or first.value != stable or type(second) is not ast.FormattedValue:
+            return None
+        line = self.module.positions.line_text(self.span(parent).line) or ""
+        indent = line[: len(line) - len(line.lstrip())]
+        return NodeEdit(self.span(target), "split", (stable, marker, indent))
 
 
 def _is_str(node: ast.AST) -> bool:

@@ -89,7 +89,10 @@ class Planner:
             kept = self.edit(node, "member", "") if node is not None else None
             if kept is not None and kept.span in spans:
                 return None
-        return Fix(planned.title, planned.applicability, tuple(edits))
+        title = planned.title
+        if edits[0].op == "add_keyword":  # CL303 where json.dumps writes the varying order
+            title = "Add sort_keys=True"
+        return Fix(title, planned.applicability, tuple(edits))
 
     def _node(self, anchor: Any, resolve: Callable[[Any], Loc]) -> ast.AST | None:
         loc = anchor if isinstance(anchor, Loc) else resolve(anchor)
@@ -204,6 +207,11 @@ class Planner:
             parent.iter is node  # type: ignore[attr-defined]
         )
         call = _call_name(node)
+        if call == "dumps":  # only the key order varies (cachelint.python.strings)
+            f = node.func  # type: ignore[attr-defined]
+            if type(f.value) is not ast.Name or f.value.id not in ("json", "ujson"):
+                return None
+            return NodeEdit(self.span(node), "add_keyword", ("sort_keys", "True"))
         if call == "scandir":
             return NodeEdit(self.span(node), "sorted", ("entry", "entry.name"))
         if not iterated and call not in _ITERATED_CALLS:

@@ -437,3 +437,41 @@ def test_a_changing_system_text_is_split_after_its_stable_start(tmp_path):
     r = run_cli("check", "bot.py", "--no-cache", "--select", "CL304", cwd=tmp_path)
     assert r.stdout.count(b"[CL304]") == 1  # the one with nothing stable before the time
     _assert_fixed_point(tmp_path, "bot.py", "--select", "CL301,CL304", "--unsafe-fixes")
+
+
+DUMPED = """import json
+
+import anthropic
+
+client = anthropic.Anthropic()
+FIELDS = {"city", "country", "zip"}
+
+
+def ask(question):
+    schema = {name: {"type": "string"} for name in FIELDS}
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=[
+            {"type": "text", "text": "Fields: " + json.dumps(schema, indent=2)},
+            {"type": "text", "text": json.dumps({"names": list(FIELDS)})},
+            {"type": "text", "text": "Rules.", "cache_control": {"type": "ephemeral"}},
+        ],
+        messages=[{"role": "user", "content": question}],
+    )
+"""
+
+
+def test_json_dumps_of_a_dict_whose_keys_vary_gains_sort_keys(tmp_path):
+    (tmp_path / "app.py").write_text(DUMPED)
+    r = run_cli("check", "app.py", "--no-cache", "--format", "concise", cwd=tmp_path)
+    lines = [ln for ln in r.stdout.decode().splitlines() if ln.endswith("[CL303]")]
+    # the finding is where the order is written: the json.dumps call
+    assert [ln.split(":")[1:3] for ln in lines] == [["6", "10"], ["15", "51"]], lines
+    fixed, r = _fix(tmp_path, DUMPED, "--select", "CL303", "--unsafe-fixes")
+    assert fixed == DUMPED.replace("indent=2)", "indent=2, sort_keys=True)"), r.stderr.decode()
+    # a list of the set's items is not put in order by sort_keys: no fix for it
+    r = run_cli("check", "app.py", "--no-cache", "--format", "json", cwd=tmp_path)
+    (left,) = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "CL303"]
+    assert left["line"] == 6 and "fix" not in left
+    _assert_fixed_point(tmp_path, "app.py", "--select", "CL303", "--unsafe-fixes")

@@ -475,3 +475,15 @@ def test_json_dumps_of_a_dict_whose_keys_vary_gains_sort_keys(tmp_path):
     (left,) = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "CL303"]
     assert left["line"] == 6 and "fix" not in left
     _assert_fixed_point(tmp_path, "app.py", "--select", "CL303", "--unsafe-fixes")
+
+
+def test_the_deprecated_api_in_tests_is_reported_not_fixed(tmp_path):
+    """Tests compare the beta they pass (the header a mock received): removing it breaks them."""
+    (tmp_path / "tests").mkdir()
+    for name in ("tests/helpers.py", "test_api.py"):
+        fixed, r = _fix(tmp_path, OLD_API, "--select", "CL501", name=name)
+        assert fixed == OLD_API and b"Fixed 0 findings." in r.stderr, name
+    in_test = OLD_API.replace("def ask_beta(question):", "def test_beta(question):")
+    fixed, _ = _fix(tmp_path, in_test, "--select", "CL501")
+    assert 'betas=["prompt-caching-2024-07-31"]' in fixed  # the test function keeps its beta
+    assert "client.messages.create(  # the beta API" in fixed  # the rest is made current

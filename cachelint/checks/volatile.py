@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cachelint.prompt import Block, Marker, Prompt
+from cachelint.fixes import AnchoredEdit, Applicability, PlannedFix
+from cachelint.prompt import Block, Hole, Marker, Prompt
 from cachelint.rule_api import Context, Issue, TextRange, request_check
 from cachelint.volatility import Match, find_volatile
 
@@ -119,6 +121,7 @@ def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                     f"on {prompt.blocks[j].section}: it changes on every request, so that "
                     f"prefix never matches and the cache is written but never read",
                     notes=[("breakpoint whose prefix includes it", m.anchor)],
+                    fix=_split(b, v, prompt, own),
                 )
         elif own is not None and b.section in _PAYLOAD_SECTIONS:
             # a marked conversation turn holding a timestamp is appended and replayed verbatim
@@ -129,4 +132,35 @@ def volatile_prefix(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                 f"the breakpoint sits on a {b.section} block holding {v.what}: the block "
                 f"changes on every request, so the entry is written every time and never read",
                 notes=[(v.what, v.anchor) for v in parts],
+                fix=_split(b, v, prompt, own),
             )
+
+
+def _split(b: Block, v: Volatile, prompt: Prompt, own: Marker | None) -> PlannedFix | None:
+    """Python source: the block's text split before the changing part, the breakpoint on the
+    stable part. A marked text block keeps its marker on the stable half (CL304); a string
+    system gains one (CL301: its stable part gets an entry of its own). Unsafe: the request
+    carries one more block, and one more breakpoint when the system was a string."""
+    content = b.content
+    if prompt.rendered or len(content) < 2 or not isinstance(content[0], str):
+        return None
+    hole = content[1]
+    if not isinstance(hole, Hole) or hole.anchor is not v.anchor or not content[0].strip():
+        return None
+    stable = content[0]
+    if b.section != "system":
+        return None
+    if own is not None and b.kind == "text" and isinstance(b.raw, dict):
+        anchor, marker = b.anchor + ("text",), ""
+    elif own is None and b.anchor == ("system",):
+        if len(prompt.marked_blocks()) >= 4:
+            return None  # no breakpoint left to add
+        anchor, marker = b.anchor, '{"type": "ephemeral"}'
+    else:
+        return None
+    shown = stable if len(stable) <= 40 else stable[:37] + "..."
+    return PlannedFix(
+        f"Split the system text: the breakpoint on {shown!r}, {v.what} in a block after it",
+        [AnchoredEdit(anchor, "split", json.dumps([stable, marker]))],
+        Applicability.UNSAFE,
+    )

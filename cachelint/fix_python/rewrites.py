@@ -194,6 +194,100 @@ def add_keyword(node, args, parents):
     return node, node.with_changes(args=[*items, new])
 
 
+def split(node, args, parents):
+    """CL301/CL304: an f-string cut before its first replacement field into a plain string of
+    its literal start (`args[0]`, checked) and an f-string of the rest: for a block dict, two
+    blocks in its list, the marker on the first; for system=, a list of two text blocks with
+    the marker `args[1]` on the first, laid out from the argument's indent `args[2]`."""
+    stable_text, marker, indent = args
+    if marker:
+        text = node
+    elif type(node) is cst.Dict:
+        text = next((e.value for e in node.elements if _key(e) == "text"), None)
+    else:
+        return None
+    halves = _halves(text, stable_text) if type(text) is cst.FormattedString else None
+    if halves is None:
+        return None
+    stable, rest = halves
+    if marker:
+        arg = parents.get(node)
+        if type(arg) is not cst.Arg or arg.keyword is None or arg.keyword.value != "system":
+            return None
+        code = cst.Module([]).code_for_node
+        blocks = [
+            f'{{"type": "text", "text": {code(stable)}, "cache_control": {marker}}}',
+            f'{{"type": "text", "text": {code(rest)}}}',
+        ]
+        indent = indent[len(_block_indent(node, parents)) :]  # libcst writes the block's too
+        inner = indent + "    "
+        listed = "".join(f"\n{inner}{b}," for b in blocks)
+        return node, cst.parse_expression(f"[{listed}\n{indent}]")
+    element = parents.get(node)
+    seq = parents.get(element) if type(element) is cst.Element else None
+    if type(seq) is not cst.List:
+        return None
+    first = _with_text(node, stable)
+    second = _with_text(node, rest)
+    kept = [e for e in second.elements if _key(e) != "cache_control"]
+    if len(kept) == len(second.elements):
+        return None
+    if _key(second.elements[-1]) == "cache_control":
+        kept[-1] = kept[-1].with_changes(comma=second.elements[-1].comma)
+    second = second.with_changes(elements=kept)
+    between = seq.lbracket.whitespace_after
+    if type(between) is not cst.ParenthesizedWhitespace:
+        between = cst.SimpleWhitespace(" ")
+    comma = cst.Comma(whitespace_after=between)
+    items = []
+    for e in seq.elements:
+        if e is element:
+            items += [e.with_changes(value=first, comma=comma), e.with_changes(value=second)]
+        else:
+            items.append(e)
+    return seq, seq.with_changes(elements=items)
+
+
+def _block_indent(node: cst.CSTNode, parents: Parents) -> str:
+    """The indentation libcst writes before each line of the node's statement."""
+    blocks, up = [], parents.get(node)
+    while up is not None and type(up) is not cst.Module:
+        if type(up) is cst.IndentedBlock:
+            blocks.append(up.indent)
+        up = parents.get(up)
+    default = up.default_indent if type(up) is cst.Module else "    "
+    return "".join(default if i is None else i for i in blocks)
+
+
+def _key(element: Any) -> str | None:
+    key = getattr(element, "key", None)
+    return key.evaluated_value if type(key) is cst.SimpleString else None
+
+
+def _with_text(block: cst.Dict, text: cst.BaseExpression) -> cst.Dict:
+    return block.with_changes(
+        elements=[e.with_changes(value=text) if _key(e) == "text" else e for e in block.elements]
+    )
+
+
+def _halves(
+    fstring: cst.FormattedString, stable: str
+) -> tuple[cst.SimpleString, cst.FormattedString] | None:
+    """The plain string of the f-string's literal start (None unless it reads `stable`) and
+    the f-string of the rest, in the same prefix and quotes."""
+    parts = fstring.parts
+    if len(parts) < 2 or type(parts[0]) is not cst.FormattedStringText:
+        return None
+    if type(parts[1]) is not cst.FormattedStringExpression:
+        return None
+    prefix = fstring.prefix.replace("f", "").replace("F", "")
+    literal = parts[0].value.replace("{{", "{").replace("}}", "}")
+    plain = cst.SimpleString(f"{prefix}{fstring.quote}{literal}{fstring.quote}")
+    if plain.evaluated_value != stable:
+        return None
+    return plain, fstring.with_changes(parts=parts[1:], lpar=[], rpar=[])
+
+
 REWRITES: dict[str, Rewrite] = {
     "string": string,
     "beta_item": beta_item,
@@ -205,4 +299,5 @@ REWRITES: dict[str, Rewrite] = {
     "remove": remove,
     "statement": statement,
     "add_keyword": add_keyword,
+    "split": split,
 }

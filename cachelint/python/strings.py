@@ -103,6 +103,8 @@ def to_str(v: Any, what: str = "a value only known at run time") -> str:
         return Text([v])
     if isinstance(v, Json):
         u = unordered_hole(v)
+        if u is not None and v.loc is not None and _only_keys_unordered(v.value, 0):
+            u = hole(u.origin, u.description, v.loc, unordered=True)  # sort_keys=True fixes it
         if fully_known(v.value) and u is None:
             if not _materialised(v.value):
                 return too_large()
@@ -121,6 +123,19 @@ def to_str(v: Any, what: str = "a value only known at run time") -> str:
         return _fits(str(plain(v))) if _materialised(v) else too_large()
     u = unordered_hole(v)
     return Text([u or _first_hole(v) or hole("unknown", what)])
+
+
+def _only_keys_unordered(v: Any, depth: int) -> bool:
+    """Whether only the key order of dicts in v varies (what json.dumps(sort_keys=True) fixes)."""
+    if depth > 32 or isinstance(v, SetVal | Json) or (isinstance(v, Hole) and v.unordered):
+        return False
+    if isinstance(v, LList | list | tuple):
+        if isinstance(v, LList) and v.unordered:
+            return False
+        return all(_only_keys_unordered(x, depth + 1) for x in v)
+    if isinstance(v, dict):
+        return all(_only_keys_unordered(x, depth + 1) for x in v.values())
+    return not (isinstance(v, Text) and any(h.unordered for h in v.holes()))
 
 
 def _fits(s: str) -> str:

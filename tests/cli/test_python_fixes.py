@@ -337,3 +337,172 @@ def test_a_header_argument_left_empty_goes_and_the_call_closes_up(tmp_path):
         "client = anthropic.Anthropic()\n"
         'other = anthropic.Anthropic(default_headers={"x-team": "a"})\n'
     )
+
+
+VOLATILE_SYSTEM = """import anthropic
+from datetime import datetime
+
+client = anthropic.Anthropic()
+
+
+def marked(question):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=[
+            {"type": "text", "text": "Rules.", "cache_control": {"type": "ephemeral"}},
+            {
+                "type": "text",
+                "text": f"You are a bot {{v2}}. Today is {datetime.now():%Y-%m-%d}, {'ok'}.",
+                "cache_control": {"type": "ephemeral"},
+            },
+        ],
+        messages=[{"role": "user", "content": question}],
+    )
+
+
+def plain(question):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=f'You are a bot. Now: {datetime.now()}',
+        messages=[
+            {"role": "user", "content": [
+                {"type": "text", "text": question, "cache_control": {"type": "ephemeral"}}
+            ]}
+        ],
+    )
+
+
+def changing_first(question):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=[{"type": "text", "text": f"{datetime.now()} is the time.",
+                 "cache_control": {"type": "ephemeral"}}],
+        messages=[{"role": "user", "content": question}],
+    )
+"""
+
+# Stand-ins for the SDK and the clock: each call prints the system it would send.
+FAKE_ANTHROPIC = """import datetime as real, json, sys, types
+
+clock = types.ModuleType("datetime")
+now = real.datetime(2025, 1, 2, 3, 4, 5)
+clock.datetime = type("datetime", (), {"now": staticmethod(lambda: now)})
+sys.modules["datetime"] = clock
+
+
+class _Messages:
+    def create(self, **kw):
+        print(json.dumps(kw["system"]))
+
+
+class Anthropic:
+    messages = _Messages()
+"""
+
+
+def _systems(tmp_path, name: str) -> list:
+    """The system each function of the module sends, with the clock stopped."""
+    import subprocess
+    import sys
+
+    (tmp_path / "fake" / "anthropic").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "fake" / "anthropic" / "__init__.py").write_text(FAKE_ANTHROPIC)
+    code = f"import {name[:-3]} as m\nfor f in (m.marked, m.plain, m.changing_first): f('q')"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": f"{tmp_path / 'fake'}:{tmp_path}"},
+        capture_output=True,
+        check=True,
+    ).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def _text(system) -> str:
+    return system if isinstance(system, str) else "".join(b["text"] for b in system)
+
+
+def test_a_changing_system_text_is_split_after_its_stable_start(tmp_path):
+    fixed, r = _fix(tmp_path, VOLATILE_SYSTEM, "--select", "CL301,CL304", name="bot.py")
+    assert fixed == VOLATILE_SYSTEM and b"2 more fixable with --unsafe-fixes" in r.stderr
+    before = _systems(tmp_path, "bot.py")
+    fixed, r = _fix(
+        tmp_path, VOLATILE_SYSTEM, "--select", "CL301,CL304", "--unsafe-fixes", name="bot.py"
+    )
+    assert b"Fixed 2 findings." in r.stderr, r.stderr.decode()
+    after = _systems(tmp_path, "bot.py")
+    # the text sent is the same, cut where it starts to change; the breakpoint on the stable part
+    assert [_text(s) for s in after] == [_text(s) for s in before]
+    marked, plain, changing_first = after
+    assert marked[1:] == [
+        {
+            "type": "text",
+            "text": "You are a bot {v2}. Today is ",
+            "cache_control": {"type": "ephemeral"},
+        },
+        {"type": "text", "text": "2025-01-02, ok."},
+    ]
+    assert plain == [
+        {"type": "text", "text": "You are a bot. Now: ", "cache_control": {"type": "ephemeral"}},
+        {"type": "text", "text": "2025-01-02 03:04:05"},
+    ]
+    assert changing_first == before[2]  # nothing stable before the time: no fix
+    assert (
+        '        system=[\n            {"type": "text", "text": \'You are a bot. Now: \',' in fixed
+    )
+    r = run_cli("check", "bot.py", "--no-cache", "--select", "CL304", cwd=tmp_path)
+    assert r.stdout.count(b"[CL304]") == 1  # the one with nothing stable before the time
+    _assert_fixed_point(tmp_path, "bot.py", "--select", "CL301,CL304", "--unsafe-fixes")
+
+
+DUMPED = """import json
+
+import anthropic
+
+client = anthropic.Anthropic()
+FIELDS = {"city", "country", "zip"}
+
+
+def ask(question):
+    schema = {name: {"type": "string"} for name in FIELDS}
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=[
+            {"type": "text", "text": "Fields: " + json.dumps(schema, indent=2)},
+            {"type": "text", "text": json.dumps({"names": list(FIELDS)})},
+            {"type": "text", "text": "Rules.", "cache_control": {"type": "ephemeral"}},
+        ],
+        messages=[{"role": "user", "content": question}],
+    )
+"""
+
+
+def test_json_dumps_of_a_dict_whose_keys_vary_gains_sort_keys(tmp_path):
+    (tmp_path / "app.py").write_text(DUMPED)
+    r = run_cli("check", "app.py", "--no-cache", "--format", "concise", cwd=tmp_path)
+    lines = [ln for ln in r.stdout.decode().splitlines() if ln.endswith("[CL303]")]
+    # the finding is where the order is written: the json.dumps call
+    assert [ln.split(":")[1:3] for ln in lines] == [["6", "10"], ["15", "51"]], lines
+    fixed, r = _fix(tmp_path, DUMPED, "--select", "CL303", "--unsafe-fixes")
+    assert fixed == DUMPED.replace("indent=2)", "indent=2, sort_keys=True)"), r.stderr.decode()
+    # a list of the set's items is not put in order by sort_keys: no fix for it
+    r = run_cli("check", "app.py", "--no-cache", "--format", "json", cwd=tmp_path)
+    (left,) = [f for f in json.loads(r.stdout)["findings"] if f["code"] == "CL303"]
+    assert left["line"] == 6 and "fix" not in left
+    _assert_fixed_point(tmp_path, "app.py", "--select", "CL303", "--unsafe-fixes")
+
+
+def test_the_deprecated_api_in_tests_is_reported_not_fixed(tmp_path):
+    """Tests compare the beta they pass (the header a mock received): removing it breaks them."""
+    (tmp_path / "tests").mkdir()
+    for name in ("tests/helpers.py", "test_api.py"):
+        fixed, r = _fix(tmp_path, OLD_API, "--select", "CL501", name=name)
+        assert fixed == OLD_API and b"Fixed 0 findings." in r.stderr, name
+    in_test = OLD_API.replace("def ask_beta(question):", "def test_beta(question):")
+    fixed, _ = _fix(tmp_path, in_test, "--select", "CL501")
+    assert 'betas=["prompt-caching-2024-07-31"]' in fixed  # the test function keeps its beta
+    assert "client.messages.create(  # the beta API" in fixed  # the rest is made current

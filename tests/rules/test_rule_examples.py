@@ -95,5 +95,5 @@ def test_fixing_a_bad_example_gives_its_fixed_example(ex):
 def test_each_fixable_rule_shows_a_fixed_example():
     for code in ("CL101", "CL102", "CL103"):
         assert any(ex.fixed for ex in catalog()[code].examples), code
-    for code in ("CL101", "CL102", "CL103", "CL303", "CL501"):  # Python fixes (libcst)
+    for code in ("CL101", "CL102", "CL103", "CL301", "CL303", "CL304", "CL501"):  # libcst
         assert any(ex.fixed and ex.language == "python" for ex in catalog()[code].examples), code

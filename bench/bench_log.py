@@ -195,10 +195,10 @@ def generate(path: Path, requests: int, open_conversations: int, turns: int, see
 
 _MEASURE = """
 import resource, sys, time
-from cachelint.cli import main
+from cachelint.cli import cachelint_command
 start = time.perf_counter()
 try:
-    main(sys.argv[1:], prog_name="cachelint")
+    cachelint_command(sys.argv[1:], prog_name="cachelint")
 except SystemExit as e:
     code = e.code
 u = resource.getrusage(resource.RUSAGE_SELF)

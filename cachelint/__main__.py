@@ -1,3 +1,3 @@
-from cachelint.cli import main
+from cachelint.cli import cachelint_command
 
-main()
+cachelint_command()

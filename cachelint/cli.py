@@ -18,9 +18,9 @@ from cachelint.baseline import BaselineError
 from cachelint.baseline import load as load_baseline
 from cachelint.baseline import new as new_findings
 from cachelint.baseline import write as write_baseline_file
-from cachelint.cache_folder import DEFAULT_DIR as DEFAULT_CACHE_DIR
-from cachelint.cache_folder import CacheFolder, NotOurs, clean, confinement_error
-from cachelint.cache_key import user_secret
+from cachelint.cache.folder import DEFAULT_DIR as DEFAULT_CACHE_DIR
+from cachelint.cache.folder import CacheFolder, NotOurs, clean, confinement_error
+from cachelint.cache.key import user_secret
 from cachelint.cli_help import GroupedCommand
 from cachelint.config import Config, ConfigError, load
 from cachelint.discovery import SUFFIXES, _path_excluded, is_file
@@ -66,7 +66,7 @@ class _FormatOption(click.Option):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cachelint")
-def main() -> None:
+def cachelint_command() -> None:
     """cachelint: find what breaks or wastes the LLM prompt cache, before it ships."""
 
 
@@ -98,7 +98,7 @@ CHECK_OPTION_GROUPS = {
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-@main.command(cls=GroupedCommand, groups=CHECK_OPTION_GROUPS)
+@cachelint_command.command(cls=GroupedCommand, groups=CHECK_OPTION_GROUPS)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "--format",
@@ -291,7 +291,7 @@ def check(
         _print_settings(engine, cache_folder(config.root, config.cache_dir), fail_on, baseline)
         return
     if show_files:
-        for display in sorted(f[2] for f in engine.files(checked)):
+        for display in sorted(f.display for f in engine.files(checked)):
             click.echo(display)
         return
     with ExitStack() as stack:
@@ -623,7 +623,7 @@ def _looks_like_jsonl(data: bytes) -> bool:
     )
 
 
-@main.command("clean")
+@cachelint_command.command("clean")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="CACHELINT_CACHE_DIR"
@@ -640,7 +640,7 @@ def clean_cmd(config_path: Path | None, cache_dir: Path | None) -> None:
     click.echo(message)
 
 
-@main.command("server")
+@cachelint_command.command("server")
 @click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the only transport).")
 def server_cmd(stdio: bool) -> None:
     """Run the language server for editors (LSP over stdin and stdout): diagnostics for open
@@ -653,7 +653,7 @@ def server_cmd(stdio: bool) -> None:
     serve()
 
 
-@main.command("init")
+@cachelint_command.command("init")
 @click.argument(
     "directory", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True)
 )
@@ -680,7 +680,7 @@ def init_cmd(
     click.echo(pre_commit_config(), nl=False)
 
 
-@main.command("rule")
+@cachelint_command.command("rule")
 @click.argument("code")
 @click.option(
     "--format",
@@ -732,7 +732,7 @@ def _rule_dict(info) -> dict:
     }
 
 
-@main.command("rules")
+@cachelint_command.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def rules_cmd(fmt: str) -> None:
     """List all rules."""
@@ -746,7 +746,7 @@ def rules_cmd(fmt: str) -> None:
         click.echo(f"{r.code}  {r.severity.value:<7}  {r.name:<32} {r.summary}")
 
 
-@main.command("diff")
+@cachelint_command.command("diff")
 @click.argument("old")
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -777,7 +777,7 @@ def diff_cmd(old: str, new: str, fmt: str, model: str | None, config_path: Path 
     sys.exit(0 if report.hit else 1)
 
 
-@main.command("models")
+@cachelint_command.command("models")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def models_cmd(config_path: Path | None, fmt: str) -> None:

@@ -16,7 +16,7 @@ from cachelint.reading import read_error
 if TYPE_CHECKING:
     import jsonschema
 
-    from cachelint.cache_folder import CacheFolder
+    from cachelint.cache.folder import CacheFolder
 
 DEFAULT_EXCLUDE = (
     ".git",
@@ -176,7 +176,7 @@ def _validate_once(
     if folder is None:
         validate(data, where, text)
         return
-    from cachelint.result_cache import digest
+    from cachelint.cache.results import digest
 
     key = digest(f"{__version__}\0{_schema_text()}\0{data!r}".encode())
     passed = folder.root / __version__ / f"config-{key}"
@@ -189,7 +189,7 @@ def confined_cache_dir(root: Path, setting: str, where: str) -> Path:
     """The folder a config's `cache-dir` names: a folder inside the project (the config's
     folder), never the project itself, an ancestor, a place reached through a symlink, or a
     version-control folder."""
-    from cachelint.cache_folder import confinement_error
+    from cachelint.cache.folder import confinement_error
 
     path = root / setting
     why = confinement_error(path, root)

@@ -7,9 +7,10 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from cachelint.gitignore import GitIgnore
@@ -105,9 +106,18 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-# What a Target holds, before it is built: (path, explicit, display, rel). A warm run settles
-# most files from these alone, and building objects for 20,000 files costs more than stat-ing them.
-Found = tuple["Path | str", bool, str, str]
+class Found(NamedTuple):
+    """What a Target holds, before it is built. A warm run settles most files from these alone,
+    and building objects for 20,000 files costs more than stat-ing them."""
+
+    path: Path | str
+    explicit: bool
+    display: str
+    rel: str
+
+
+# Found from a tuple of its fields: a C call, where Found(...) costs the walk a Python call a file
+_found = partial(tuple.__new__, Found)
 
 
 # A folder or file the walk could not look into: (display path, path relative to the config
@@ -151,7 +161,7 @@ def find(
                 given, root, excluded, suffixes, found, listings, folders, cache, problems, ignore
             )
         else:
-            found.append((given, True, display_path(given), relative(given, root)))
+            found.append(Found(given, True, display_path(given), relative(given, root)))
     if len(tops) > 1 and _drop_repeats(found, tops) and folders is not None:
         folders.clear()  # positions moved: no folder summaries in such a run
     return found
@@ -201,15 +211,17 @@ def _drop_repeats(found: list[Found], tops: list[tuple[int, Path]]) -> bool:
         end = tops[i + 1][0] if i + 1 < len(tops) else len(found)
         real = _real(top)
         cut = len(str(top))
-        keys += [real + str(f[0])[cut:] if not f[1] else _real(f[0]) for f in found[start:end]]
+        keys += [
+            real + str(f.path)[cut:] if not f.explicit else _real(f.path) for f in found[start:end]
+        ]
     first: dict[str, int] = {}
     kept: list[Found] = []
     for key, f in zip(keys, found, strict=True):
         at = first.setdefault(key, len(kept))
         if at == len(kept):
             kept.append(f)
-        elif f[1] and not kept[at][1]:
-            kept[at] = (kept[at][0], True, kept[at][2], kept[at][3])
+        elif f.explicit and not kept[at].explicit:
+            kept[at] = kept[at]._replace(explicit=True)
     changed = kept != found
     found[:] = kept
     return changed
@@ -264,7 +276,7 @@ def _walk(
         if known is not None:  # the folder's entries are as the last walk found them
             at = directory if directory.endswith(os.sep) else directory + os.sep
             for name in known[0]:
-                add((at + name, False, shown_prefix + name, rel_prefix + name))
+                add(_found((at + name, False, shown_prefix + name, rel_prefix + name)))
             subdirs = [(at + n, shown_prefix + n, rel_prefix + n) for n in known[1]]
         else:
             try:
@@ -291,7 +303,7 @@ def _walk(
                         if not (
                             (by_file_name and by_file_name(name)) or (by_path and by_path(erel))
                         ):
-                            add((e.path, False, shown_prefix + name, erel))
+                            add(_found((e.path, False, shown_prefix + name, erel)))
                             kept.append(name)
                 except OSError as err:
                     unseen = True
@@ -314,7 +326,7 @@ def _not_ignored(
 ) -> list:
     """Drop from `found[start:]` the files of `directory` that git ignores; the subfolders it
     does not ignore."""
-    names = [os.path.basename(f[0]) for f in found[start:]]
+    names = [os.path.basename(f.path) for f in found[start:]]
     kept = set(ignore.keep(directory, names, False))
     if len(kept) < len(names):
         found[start:] = [f for f, n in zip(found[start:], names, strict=True) if n in kept]
@@ -335,7 +347,7 @@ def _same(entry: os.DirEntry, st: os.stat_result) -> bool:
 
 
 class Listings(Protocol):
-    """Remembered folder listings (stat_index.Listings): what a walk kept of a folder whose
+    """Remembered folder listings (cache.stat_index.Listings): what a walk kept of a folder whose
     entries have not changed since."""
 
     def lookup(self, directory: str) -> tuple[list[str], list[str]] | None:

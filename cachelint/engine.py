@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cachelint.config import Config
 from cachelint.discovery import (
@@ -45,6 +45,15 @@ _CANDIDATE = re.compile(rb"[cC][aA][cC][hH][eE]")
 _ASCII_ESCAPE = re.compile(rb"\\u00([0-7][0-9a-fA-F])")
 
 
+class FileResult(NamedTuple):
+    """What checking one file gave."""
+
+    findings: list[Finding] | None  # None: skipped without parsing
+    dependencies: tuple[str, ...] = ()  # other files whose content the findings depend on
+    cacheable: bool = True  # False for a partial result (the analysis stopped early)
+    error: str | None = None  # "Type: message" of an unexpected exception (a bug in cachelint)
+
+
 @dataclass
 class Options:
     select: list[str] | None = None
@@ -69,12 +78,6 @@ class Engine:
             _api_key()  # a usage error before any file is read
         self.force_exclude = options.force_exclude
         self.options = options
-        # files other than the checked one whose content the last result depended on
-        self.last_dependencies: list[str] = []
-        # False when the last result is partial (analysis stopped early): not worth caching
-        self.last_cacheable = True
-        # "Type: message" of an unexpected exception while checking the last file
-        self.last_error: str | None = None
         self._project: Project | None = None  # created on first use
         self.walk_findings: list[Finding] = []  # of the last `files`
 
@@ -97,7 +100,7 @@ class Engine:
             conversation_key=self.config.conversation_key,
         )
 
-    def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> list[Finding]:
+    def _lint_python(self, data: bytes, display: str, path: Path | None, selected) -> FileResult:
         # the Python analysis is imported on first use: payload-only and warm runs never pay for it
         from cachelint.python.project import Project
         from cachelint.python.source import lint_python
@@ -116,10 +119,12 @@ class Engine:
             self.config.python_timeout,
         )
         own = {path, project.real(path)} if path is not None else set()
-        self.last_dependencies = sorted(str(p) for p in project.touched - own)
-        self.last_cacheable = project.stopped is None and project.error is None
-        self.last_error = project.error
-        return found
+        return FileResult(
+            found,
+            tuple(sorted(str(p) for p in project.touched - own)),
+            project.stopped is None and project.error is None,
+            project.error,
+        )
 
     def _selector(self, display: str, rel: str = "") -> Callable[[str], bool]:
         if not self.per_file.rules:
@@ -143,18 +148,17 @@ class Engine:
             return lint_jsonl(io.BytesIO(data), display, self.context, selected)
         if kind.endswith(PYTHON_SUFFIXES):
             path = Path(display)
-            return self._lint_python(data, display, path if is_file(path) else None, selected)
+            python = self._lint_python(data, display, path if is_file(path) else None, selected)
+            return python.findings or []
         return lint_json(data, display, self.context, selected)
 
     def skippable(self, target: Target, data: bytes) -> bool:
         """A walked file whose bytes show it cannot concern caching: not worth parsing."""
         return not target.explicit and uninteresting(target.path.name, data)
 
-    def lint_target(self, target: Target, data: bytes | None = None) -> list[Finding] | None:
-        """Findings for one file (its bytes, when already read), or None when it was skipped
-        without parsing. A bug in cachelint becomes a CL000 for this file (and `last_error`),
-        so the run goes on."""
-        self.last_dependencies, self.last_cacheable, self.last_error = [], True, None
+    def lint_target(self, target: Target, data: bytes | None = None) -> FileResult:
+        """Check one file (its bytes, when already read). A bug in cachelint becomes a CL000
+        for this file (and the result's `error`), so the run goes on."""
         display = target.display or display_path(target.path)
         selected = self._selector(display, target.rel)
         try:
@@ -162,17 +166,13 @@ class Engine:
         except Exception as e:
             if os.environ.get("CACHELINT_DEBUG"):
                 raise
-            self.last_error = f"{type(e).__name__}: {e}"
-            self.last_cacheable = False
-            return _cl000(
-                selected,
-                display,
-                f"internal error while checking this file ({self.last_error}); please report it",
-            )
+            error = f"{type(e).__name__}: {e}"
+            why = f"internal error while checking this file ({error}); please report it"
+            return FileResult(_cl000(selected, display, why), cacheable=False, error=error)
 
     def _lint_target(
         self, target: Target, display: str, selected, data: bytes | None
-    ) -> list[Finding] | None:
+    ) -> FileResult:
         if data is not None:
             return self._lint_data(target, display, data, selected)
         try:
@@ -181,25 +181,26 @@ class Engine:
 
                 with open_regular(target.os_path) as f:
                     if not target.explicit and not _candidate_stream(f):
-                        return None
+                        return _SKIPPED
                     f.seek(0)
-                    return lint_jsonl(f, display, self.context, selected, self.config.max_file_size)
+                    limit = self.config.max_file_size
+                    return FileResult(lint_jsonl(f, display, self.context, selected, limit))
             data = read_regular(target.os_path, self.config.max_file_size)
         except OSError as e:
-            return _cl000(selected, display, read_error(e))
+            return FileResult(_cl000(selected, display, read_error(e)))
         return self._lint_data(target, display, data, selected)
 
-    def _lint_data(self, target: Target, display: str, data: bytes, selected) -> list | None:
+    def _lint_data(self, target: Target, display: str, data: bytes, selected) -> FileResult:
         if self.skippable(target, data):
-            return None
+            return _SKIPPED
         if display.endswith(PYTHON_SUFFIXES):
             return self._lint_python(data, display, target.path, selected)
         from cachelint.payload.source import lint_json
 
         found = lint_json(data, display, self.context, selected)
         if not target.explicit and _other_json(found, data):
-            return None
-        return found
+            return _SKIPPED
+        return FileResult(found)
 
     def files(
         self,
@@ -259,6 +260,9 @@ class Engine:
         )
         found += self._problem_findings(problems)
         return sorted(found, key=Finding.sort_key), len(files)
+
+
+_SKIPPED = FileResult(None)
 
 
 class CounterUnavailable(Exception):

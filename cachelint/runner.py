@@ -8,21 +8,18 @@ import gc
 import os
 import time
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
-from cachelint.cache_folder import CacheFolder
-from cachelint.config import Config
-from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path, is_folder
-from cachelint.engine import Engine, Options, uninteresting
-from cachelint.findings import Finding
-from cachelint.reading import read_regular
-from cachelint.result_cache import ResultCache, digest, file_digest
-from cachelint.stat_index import (
+from cachelint.cache.folder import CacheFolder
+from cachelint.cache.results import ResultCache, digest, file_digest
+from cachelint.cache.stat_index import (
     CACHED,
     CLEAN,
     SKIPPED,
     Entry,
+    FolderSummary,
     Listings,
     StatIndex,
     entry,
@@ -30,6 +27,11 @@ from cachelint.stat_index import (
     index_path,
     unchanged,
 )
+from cachelint.config import Config
+from cachelint.discovery import JSONL_SUFFIXES, Found, Target, display_path, is_folder
+from cachelint.engine import Engine, Options, uninteresting
+from cachelint.findings import Finding
+from cachelint.reading import read_regular
 
 # Below this many files, starting workers costs more than it saves.
 PARALLEL_MIN_FILES = 64
@@ -52,10 +54,16 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# (findings, or None when skipped unparsed; whether they came from the cache; internal error)
-_Outcome = tuple[list[Finding] | None, bool, str | None]
-_SKIP: _Outcome = (None, False, None)
-_CLEAN: _Outcome = ([], True, None)  # findings lists are never changed in place
+class Outcome(NamedTuple):
+    """What a run makes of one file."""
+
+    findings: list[Finding] | None  # None: skipped unparsed
+    cached: bool = False  # settled by the stat index or the result cache
+    error: str | None = None  # "path: Type: message" of an internal error
+
+
+_SKIP = Outcome(None)
+_CLEAN = Outcome([], True)  # findings lists are never changed in place
 _BY_KIND = {SKIPPED: _SKIP, CLEAN: _CLEAN}
 
 
@@ -67,7 +75,7 @@ class _Worker:
         self.cache = ResultCache(store, engine.settings_key()) if store else None
         self.summarised: set[str] = set()  # folders settled by their summary
 
-    def check(self, target: Target) -> tuple[_Outcome, Entry | None]:
+    def check(self, target: Target) -> tuple[Outcome, Entry | None]:
         """The outcome for a file and its stat index entry (None when nothing worth recording
         was learned)."""
         checked = self.check_or_defer(target)
@@ -76,7 +84,7 @@ class _Worker:
 
     def check_or_defer(
         self, target: Target, lint: bool = True
-    ) -> tuple[_Outcome, Entry | None] | None:
+    ) -> tuple[Outcome, Entry | None] | None:
         """As `check`; with `lint` False, None when the file would have to be linted."""
         taken = time.time_ns()  # before the stat, which comes before the read
         try:
@@ -103,30 +111,30 @@ class _Worker:
             content = digest(data) if data is not None else file_digest(target.path)
             cached = self.cache.get(target.display, content) if content else None
             if cached is not None:
-                kind = CACHED if cached or self.cache.last_had_deps else CLEAN
+                kind = CACHED if cached.findings or cached.has_dependencies else CLEAN
                 entry = self._entry(target, st, taken, kind, content or "", quiet)
-                return (cached, True, None), entry
+                return Outcome(cached.findings, True), entry
         if not lint:
             return None
-        found = self.engine.lint_target(target, data)
-        error = f"{target.display}: {self.engine.last_error}" if self.engine.last_error else None
+        result = self.engine.lint_target(target, data)
+        found, deps = result.findings, result.dependencies
+        error = f"{target.display}: {result.error}" if result.error else None
         record = None
         if content is not None and found is None:  # a log skipped while streaming it
             record = self._entry(target, st, taken, SKIPPED, "", True)
-        elif content is not None and self.engine.last_cacheable:
+        elif content is not None and result.cacheable:
             assert self.cache is not None and found is not None  # content: the cache is on
-            deps = tuple(self.engine.last_dependencies)
             self.cache.put(target.display, content, found, deps)
             kind = CACHED if found or deps else CLEAN
             record = self._entry(target, st, taken, kind, content, quiet)
-        return (found, False, error), record
+        return Outcome(found, False, error), record
 
     def settle(
         self,
         files: list[Found],
         index: StatIndex,
         groups: list[tuple[str, int, int]],
-    ) -> list[_Outcome | None]:
+    ) -> list[Outcome | None]:
         """The outcome of each file that the stat index settles without linting (None for the
         others): first the walked folders (`groups`, from `discovery.find`) by their summary,
         then file by file. A file whose signature is unchanged is not even read: on a warm run
@@ -134,7 +142,7 @@ class _Worker:
         file whose signature changed is read and its content looked up in the result cache.
         (A forked child stat-ing half of the files was measured on two CPUs: its copy-on-write
         faults cost what it saved.)"""
-        outcomes: list[_Outcome | None] = [None] * len(files)
+        outcomes: list[Outcome | None] = [None] * len(files)
         if index.folders:
             self._settle_folders(files, index, groups, outcomes)
         rest = [i for i, o in enumerate(outcomes) if o is None]
@@ -149,50 +157,51 @@ class _Worker:
         files: list[Found],
         index: StatIndex,
         groups: list[tuple[str, int, int]],
-        outcomes: list[_Outcome | None],
+        outcomes: list[Outcome | None],
     ) -> None:
         """Fill in the outcomes of the walked folders whose files still match their summary."""
         folders = index.folders
         matched = _matching_folders(files, groups, folders)
         for (folder, start, end), ok in zip(groups, matched, strict=True):
             if ok:
-                outcomes[start:end] = map(_BY_KIND.__getitem__, folders[folder][1])
+                outcomes[start:end] = map(_BY_KIND.__getitem__, folders[folder].outcomes)
                 self.summarised.add(folder)
 
-    def _settle(self, files: list[Found], index: StatIndex) -> list[_Outcome | None]:
-        outcomes: list[_Outcome | None] = []
-        entries = index.load([f[2] for f in files])  # the shards holding them
+    def _settle(self, files: list[Found], index: StatIndex) -> list[Outcome | None]:
+        outcomes: list[Outcome | None] = []
+        entries = index.load([f.display for f in files])  # the shards holding them
         append, get, stat = outcomes.append, entries.get, os.stat
         for found in files:
-            path, explicit, display, _ = found
-            e = get(display)
+            e = get(found.display)
             outcome = None
-            if type(e) is list and len(e) == 6 and not (explicit and e[4] == SKIPPED):
+            if e is not None and not (found.explicit and e.outcome == SKIPPED):
                 try:
-                    st = stat(path)
+                    st = stat(found.path)
                 except OSError:
                     st = None
                 if st is None:
                     pass  # checking it reports the error
                 elif not unchanged(e, st):
-                    outcome, e = self._verify(Target(*found), index)  # e: the new entry
-                elif e[4] == SKIPPED:
+                    outcome = self._verify(Target(*found), index)
+                elif e.outcome == SKIPPED:
                     outcome = _SKIP
-                elif e[4] == CLEAN:
+                elif e.outcome == CLEAN:
                     outcome = _CLEAN
                 elif self.cache is not None:
-                    cached = self.cache.get(display, e[5])
-                    outcome = None if cached is None else (cached, True, None)
+                    cached = self.cache.get(found.display, e.content)
+                    outcome = None if cached is None else Outcome(cached.findings, True)
             append(outcome)
         return outcomes
 
-    def _verify(self, target: Target, index: StatIndex) -> tuple[_Outcome | None, Entry | None]:
+    def _verify(self, target: Target, index: StatIndex) -> Outcome | None:
+        """The outcome of a file whose signature changed, when its content is known."""
         verified = self.check_or_defer(target, lint=False)
         if verified is None:
-            return None, None
-        if verified[1] is not None:
-            index.record(target.display, verified[1])
-        return verified
+            return None
+        outcome, e = verified
+        if e is not None:
+            index.record(target.display, e)
+        return outcome
 
     def _entry(
         self,
@@ -217,20 +226,19 @@ class _Worker:
 
 
 def _matching_folders(
-    files: list[Found], groups: list[tuple[str, int, int]], folders: dict[str, list]
+    files: list[Found], groups: list[tuple[str, int, int]], folders: dict[str, FolderSummary]
 ) -> list[bool]:
     """For each folder, whether its files still give the digest of its summary."""
     out = []
-    stat, path, shown = os.stat, itemgetter(0), itemgetter(2)
+    stat, path, shown = os.stat, attrgetter("path"), attrgetter("display")
     for folder, start, end in groups:
         summary = folders.get(folder)
         ok = False
         if (
-            type(summary) is list
-            and len(summary) == 2
-            and type(summary[1]) is str
-            and len(summary[1]) == end - start
-            and set(summary[1]) <= _BY_KIND.keys()
+            summary is not None
+            and type(summary.outcomes) is str
+            and len(summary.outcomes) == end - start
+            and set(summary.outcomes) <= _BY_KIND.keys()
         ):
             group = files[start:end]
             try:  # the Signature of each file (this loop is most of a warm run)
@@ -240,7 +248,7 @@ def _matching_folders(
                 signatures = []
             ok = (
                 bool(signatures)
-                and folder_digest(list(map(shown, group)), signatures) == summary[0]
+                and folder_digest(list(map(shown, group)), signatures) == summary.digest
             )
         out.append(ok)
     return out
@@ -262,7 +270,7 @@ def _init_worker(config: Config, options: Options, store: CacheFolder | None) ->
     _tune_gc()
 
 
-def _check_chunk(targets: list[Target]) -> list[tuple[_Outcome, Entry | None]]:
+def _check_chunk(targets: list[Target]) -> list[tuple[Outcome, Entry | None]]:
     """The outcomes and entries of `targets`."""
     assert _WORKER is not None
     return [_WORKER.check(t) for t in targets]
@@ -292,14 +300,16 @@ def run(
     files = engine.files(paths, listings, groups, store.root if store else None)
     if skip_dirs:
         skip = [d.resolve() for d in skip_dirs]
-        files = [f for f in files if not any(Path(f[0]).resolve().is_relative_to(d) for d in skip)]
+        files = [
+            f for f in files if not any(Path(f.path).resolve().is_relative_to(d) for d in skip)
+        ]
         groups = []  # positions moved: no folder summaries in such a run
     if folder is not None and store is not None:
         # a walk reads the folder summaries, then the shards of the folders that changed (and
         # forgets what it no longer finds there); named files (as pre-commit passes them) only
         # the shards that hold them
-        index = StatIndex(store, folder, None if tops else [f[2] for f in files])
-    outcomes: list[_Outcome | None] = (
+        index = StatIndex(store, folder, None if tops else [f.display for f in files])
+    outcomes: list[Outcome | None] = (
         worker.settle(files, index, groups) if index is not None else [None] * len(files)
     )
     rest = [i for i, o in enumerate(outcomes) if o is None]
@@ -329,8 +339,8 @@ def run(
         if tops:
             for shown, start, end in groups:
                 if shown not in worker.summarised:
-                    index.summarise(shown, [f[2] for f in files[start:end]])
-        index.save({f[2] for f in files} if index.shards_read else set(), tops)
+                    index.summarise(shown, [f.display for f in files[start:end]])
+        index.save({f.display for f in files} if index.shards_read else set(), tops)
         if listings is not None:
             listings.save()
     result = RunResult()

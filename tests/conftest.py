@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cachelint.cache_folder import CacheFolder
-from cachelint.cache_key import user_secret
+from cachelint.cache.folder import CacheFolder
+from cachelint.cache.key import user_secret
 from cachelint.config import Config
 from cachelint.engine import Engine, Options
 
@@ -79,7 +79,7 @@ def cli():
 
 @pytest.fixture(scope="session", autouse=True)
 def _user_cache_home(tmp_path_factory):
-    """The secret that seals cache files (cache_key.py) lives in a temporary home of the test
+    """The secret that seals cache files (cache/key.py) lives in a temporary home of the test
     run, never in the home of the user running the tests; CLI subprocesses inherit it."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cachelint import stat_index
+from cachelint.cache import stat_index
 from cachelint.config import Config
 from cachelint.engine import Engine, Options
 from cachelint.runner import run
@@ -247,8 +247,8 @@ def test_whole_second_timestamps_need_a_longer_margin(tmp_path):
     os.utime(f, ns=(whole, whole))
     st = f.stat()
     taken = st.st_ctime_ns + stat_index.RACY_MARGIN_NS + 1
-    assert stat_index.entry(st, taken, stat_index.CLEAN, "d")[1] is None
-    assert stat_index.entry(st, whole + 2 * second + 1, stat_index.CLEAN, "d")[1] == whole
+    assert stat_index.entry(st, taken, stat_index.CLEAN, "d").mtime_ns is None
+    assert stat_index.entry(st, whole + 2 * second + 1, stat_index.CLEAN, "d").mtime_ns == whole
 
 
 def test_a_rewrite_keeping_size_and_mtime_is_checked_again(tmp_path, monkeypatch):

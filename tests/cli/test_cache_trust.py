@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cachelint import cache_key
-from cachelint.cache_folder import CacheFolder, NotOurs, clean
-from cachelint.cache_key import user_secret
+from cachelint.cache import key as cache_key
+from cachelint.cache.folder import CacheFolder, NotOurs, clean
+from cachelint.cache.key import user_secret
 
 from conftest import ROOT, run_cli, sealed
 
@@ -312,8 +312,8 @@ if sys.platform != "linux":  # pragma: no cover
 
 def test_a_forged_config_verdict_does_not_skip_validation(tmp_path):
     from cachelint import __version__
+    from cachelint.cache.results import digest
     from cachelint.config import _schema_text
-    from cachelint.result_cache import digest
 
     proj = _project(tmp_path / "proj")
     _findings(".", cwd=proj)

@@ -28,7 +28,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_the_distribution_name_is_ours():
     assert PYPROJECT["project"]["name"] == DISTRIBUTION == "cachelint-llm"
-    assert PYPROJECT["project"]["scripts"] == {"cachelint": "cachelint.cli:main"}
+    assert PYPROJECT["project"]["scripts"] == {"cachelint": "cachelint.cli:cachelint_command"}
     # the README says so (and test_readme_recipes.py that no recipe installs the other one)
     assert "an unrelated project" in README and "**`cachelint-llm`**" in README
 

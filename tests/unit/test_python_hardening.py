@@ -137,9 +137,9 @@ def test_an_internal_error_in_one_file_is_cl000_and_exit_2(tmp_path):
         "        raise KeyError('boom')\n"
         "    return real(data, display, *a, **k)\n"
         "e.lint_python = lint_python\n"
-        "from cachelint.cli import main\n"
+        "from cachelint.cli import cachelint_command\n"
         "sys.argv = ['cachelint', 'check', '.', '--format', 'concise', '--no-cache']\n"
-        "main()\n"
+        "cachelint_command()\n"
     )
     r = run_cli_script(script, tmp_path)
     out = r.stdout.decode()

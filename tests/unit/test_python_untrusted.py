@@ -222,13 +222,14 @@ def test_running_out_of_memory_in_one_expression_keeps_the_request(tmp_path, mon
     monkeypatch.setattr(Evaluator, "eval_fstring", exhausted)
     (tmp_path / "app.py").write_text(TTL_ORDER)
     engine = Engine(Config(root=tmp_path), Options())
-    found = engine.lint_target(Target(tmp_path / "app.py", True, "app.py"))
+    result = engine.lint_target(Target(tmp_path / "app.py", True, "app.py"))
+    found = result.findings
     assert _codes(found) == ["CL000", "CL102"]
     assert [f.message for f in found if f.code == "CL000"] == [
         "analysis stopped: cachelint ran out of memory evaluating it; findings for this file "
         "may be incomplete"
     ]
-    assert not engine.last_cacheable and engine.last_error is None
+    assert not result.cacheable and result.error is None
 
 
 _PATCHED_RUN = (
@@ -237,9 +238,9 @@ _PATCHED_RUN = (
     "def broken(self, node, frame):\n"
     "    raise KeyError('boom')\n"
     "Evaluator.eval_fstring = broken\n"
-    "from cachelint.cli import main\n"
+    "from cachelint.cli import cachelint_command\n"
     "sys.argv = ['cachelint', 'check', 'app.py', '--format', 'concise', '--no-cache']\n"
-    "main()\n"
+    "cachelint_command()\n"
 )
 
 
@@ -430,9 +431,9 @@ def test_helpers_are_parsed_once_per_run_and_charged_to_every_file(tmp_path, mon
     engine = Engine(Config(root=tmp_path), Options())
     results = {}
     for name in ("a_first.py", "x_main.py", "a_first.py"):
-        found = engine.lint_target(Target(tmp_path / name, True, name))
-        results.setdefault(name, []).append(_codes(found))
-        helpers = {p.rsplit("/", 1)[-1] for p in engine.last_dependencies}
+        result = engine.lint_target(Target(tmp_path / name, True, name))
+        results.setdefault(name, []).append(_codes(result.findings))
+        helpers = {p.rsplit("/", 1)[-1] for p in result.dependencies}
         assert helpers >= ({"h3.py"} if name == "a_first.py" else {"h1.py", "h2.py", "h3.py"})
     assert results == {"a_first.py": [["CL304"], ["CL304"]], "x_main.py": [[]]}
     assert len(parsed) == 3  # h3, h1, h2: each once
@@ -492,5 +493,5 @@ def test_parsing_helpers_is_not_part_of_the_python_timeout(tmp_path, monkeypatch
         ONE_HELPER.replace("sp()", "sp() + str(busy() + busy())") + busy
     )
     engine = Engine(Config(root=tmp_path, python_timeout=0.2), Options())
-    found = engine.lint_target(Target(tmp_path / "app.py", True, "app.py"))
-    assert _codes(found) == ["CL304"] and engine.last_cacheable
+    result = engine.lint_target(Target(tmp_path / "app.py", True, "app.py"))
+    assert _codes(result.findings) == ["CL304"] and result.cacheable

@@ -1,6 +1,6 @@
 """Stat index: a warm run neither reads nor hashes a file whose stat signature is unchanged.
 
-It sits in front of the content-keyed result cache (`result_cache.py`), like git's index or
+It sits in front of the content-keyed result cache (`results.py`), like git's index or
 ruff's cache. The index of one cachelint version, resolved configuration, working directory and
 config root maps each checked file (by the path shown in reports) to the signature it had when it
 was last read (size, mtime, inode, ctime), the digest of the content read then, and the outcome:
@@ -26,16 +26,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Set
+from collections.abc import Iterable, Sequence, Set
 from functools import cache
 from pathlib import Path
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import orjson
 
-from cachelint.cache_folder import CacheFolder
-from cachelint.result_cache import digest, storable
+from cachelint.cache.folder import CacheFolder
+from cachelint.cache.results import digest, storable
 
-FORMAT = 1
+FORMAT = 2  # of the shards and summaries: another is ignored (2: records read as typed tuples)
 # A timestamp with sub-second digits comes from a filesystem that keeps them: its tick is the
 # kernel's clock tick (at most 10 ms), which this margin covers ten times over. A whole second may
 # come from a filesystem with 1 s (HFS+, ext4 with small inodes) or 2 s (FAT) ticks.
@@ -50,8 +51,53 @@ SKIPPED = "s"  # not worth parsing (walked files only; a file named explicitly i
 CLEAN = "c"  # no findings and no dependencies
 CACHED = "r"  # look the content digest up in the result cache
 
-# entry: [size, mtime_ns (None: racy), inode, ctime_ns, outcome, content digest]
-Entry = list
+
+class Entry(NamedTuple):
+    """What the index knows of a file (kept on disk as a list of these fields, in order)."""
+
+    size: int
+    mtime_ns: int | None  # None: changed too recently for the signature to prove anything
+    inode: int
+    ctime_ns: int
+    outcome: str  # SKIPPED, CLEAN or CACHED
+    content: str  # digest of the content read ("" when skipped)
+
+    @property
+    def signature(self) -> Signature:
+        return Signature(self.size, self.mtime_ns or 0, self.inode, self.ctime_ns)
+
+
+class Signature(NamedTuple):
+    """The stat fields of a file that change whenever its content can have changed."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    ctime_ns: int
+
+
+class FolderSummary(NamedTuple):
+    """A walked folder whose files were all skipped or clean, and settled."""
+
+    digest: str  # of the names and signatures of its files (`folder_digest`)
+    outcomes: str  # the outcome of each file, in walk order (SKIPPED or CLEAN)
+
+
+class Listing(NamedTuple):
+    """What a walk kept of a folder, and the folder's signature then."""
+
+    signature: list[int]  # mtime_ns, ctime_ns, inode
+    files: list[str]
+    subdirs: list[str]
+
+
+R = TypeVar("R", bound=tuple[Any, ...])  # a record type (FolderSummary, Listing)
+_tuple = tuple.__new__  # a record from its on-disk list without a Python call per record
+
+
+def _entries(raw: dict[str, Any]) -> dict[str, Entry]:
+    """The well-formed entries of a shard read from disk."""
+    return {d: _tuple(Entry, e) for d, e in raw.items() if type(e) is list and len(e) == 6}
 
 
 def settled(stamp_ns: int, taken_ns: int) -> bool:
@@ -67,15 +113,15 @@ def entry(st: os.stat_result, taken_ns: int, outcome: str, content: str) -> Entr
     out: the next run reads the file again and compares the content digest."""
     mtime = st.st_mtime_ns
     kept = mtime if settled(mtime, taken_ns) and settled(st.st_ctime_ns, taken_ns) else None
-    return [st.st_size, kept, st.st_ino, st.st_ctime_ns, outcome, content]
+    return Entry(st.st_size, kept, st.st_ino, st.st_ctime_ns, outcome, content)
 
 
 def unchanged(e: Entry, st: os.stat_result) -> bool:
     return (
-        e[1] == st.st_mtime_ns
-        and e[0] == st.st_size
-        and e[3] == st.st_ctime_ns
-        and e[2] == st.st_ino
+        e.mtime_ns == st.st_mtime_ns
+        and e.size == st.st_size
+        and e.ctime_ns == st.st_ctime_ns
+        and e.inode == st.st_ino
     )
 
 
@@ -96,10 +142,7 @@ def _shard_of_folder(folder: str, shards: int) -> int:
     return int(digest(os.fsencode(folder))[:8], 16) % shards
 
 
-Signature = tuple  # (size, mtime_ns, inode, ctime_ns)
-
-
-def folder_digest(displays: list[str], signatures: list[Signature]) -> str:
+def folder_digest(displays: list[str], signatures: Sequence[tuple[int, int, int, int]]) -> str:
     """Names by their digest; signatures by CPython's tuple hash, which is the same in every
     process for integers (only str and bytes hashes are salted) and costs no formatting."""
     return f"{digest(os.fsencode(chr(0).join(displays)))[:32]}:{hash(tuple(signatures)):x}"
@@ -119,9 +162,11 @@ class StatIndex:
         self._entries: dict[str, Entry] = {}
         self._changes: dict[str, Entry] = {}
         self._folders = (
-            _Records(store, folder / "folders.summary", "folders") if displays is None else None
+            _Records(store, folder / "folders.summary", "folders", FolderSummary)
+            if displays is None
+            else None
         )
-        self.folders: dict[str, list] = self._folders.entries if self._folders else {}
+        self.folders: dict[str, FolderSummary] = self._folders.entries if self._folders else {}
 
     @property
     def entries(self) -> dict[str, Entry]:
@@ -139,12 +184,16 @@ class StatIndex:
         self._read_shards({shard_of(d) for d in displays})
         return self._entries
 
-    def _read_shards(self, numbers) -> None:
+    def _read_shards(self, numbers: Iterable[int]) -> None:
         for n in numbers:
             if n not in self._shards:
                 shard = self._shards[n] = _Shard(self.store, self._shard_path(n))
                 for d, e in shard.entries.items():
                     self._entries.setdefault(d, e)
+
+    def get(self, display: str) -> Entry | None:
+        """What the index knows of a file: this run's entry, else the one on disk."""
+        return self._changes.get(display) or self.load([display]).get(display)
 
     def record(self, display: str, e: Entry) -> None:
         """What this run learned about a file."""
@@ -158,13 +207,15 @@ class StatIndex:
             return
         kinds, signatures = [], []
         for d in displays:
-            e = self._changes.get(d) or self.load([d]).get(d)
-            if type(e) is not list or len(e) != 6 or e[1] is None or e[4] not in (SKIPPED, CLEAN):
+            e = self.get(d)
+            if e is None or e.mtime_ns is None or e.outcome not in (SKIPPED, CLEAN):
                 self._folders.change(folder, None)
                 return
-            kinds.append(e[4])
-            signatures.append((e[0], e[1], e[2], e[3]))
-        self._folders.change(folder, [folder_digest(displays, signatures), "".join(kinds)])
+            kinds.append(e.outcome)
+            signatures.append(e.signature)
+        self._folders.change(
+            folder, FolderSummary(folder_digest(displays, signatures), "".join(kinds))
+        )
 
     def save(self, seen: Set[str], tops: list[str]) -> None:
         """Write the shards this run changed, merged over what is on disk (another run may have
@@ -193,11 +244,14 @@ class _Shard:
     def __init__(self, store: CacheFolder, path: Path) -> None:
         self.store, self.path = store, path
         self._stamp = _stamp(path)
-        self.entries = _read(store, path)
+        self.entries = _entries(_read(store, path))
 
     def save(self, changes: dict[str, Entry | None], seen: Set[str]) -> None:
-        merged = self.entries if _stamp(self.path) == self._stamp else _read(self.store, self.path)
-        merged = dict(merged)
+        merged = dict(
+            self.entries
+            if _stamp(self.path) == self._stamp
+            else _entries(_read(self.store, self.path))
+        )
         for d, e in changes.items():
             if e is None:
                 merged.pop(d, None)
@@ -209,21 +263,30 @@ class _Shard:
             for d in unseen[: len(merged) - limit]:
                 del merged[d]
         doc = {"format": FORMAT, "entries": merged}
-        self.store.write(self.path, orjson.dumps(doc))
+        self.store.write(self.path, orjson.dumps(doc, default=list))  # records as lists
 
 
-class _Records:
+class _Records(Generic[R]):
     """One small file of per-folder records (folder summaries, folder listings), saved merged
     over what is on disk (another run may have written it since); beyond MAX_FOLDERS, the
     records this run did not write go first."""
 
-    def __init__(self, store: CacheFolder, path: Path, key: str) -> None:
-        self.cache, self.path, self._key = store, path, key
+    def __init__(self, store: CacheFolder, path: Path, key: str, kind: type[R]) -> None:
+        self.cache, self.path, self._key, self._kind = store, path, key, kind
         self._stamp = _stamp(path)
-        self.entries: dict[str, list] = _read(store, path, key)
-        self._changes: dict[str, list | None] = {}
+        self.entries: dict[str, R] = self._read()
+        self._changes: dict[str, R | None] = {}
 
-    def change(self, folder: str, record: list | None) -> None:
+    def _read(self) -> dict[str, R]:
+        """The well-formed records on disk (each kept as a list of its fields)."""
+        size = len(self._kind._fields)  # type: ignore[attr-defined]
+        return {
+            folder: _tuple(self._kind, r)
+            for folder, r in _read(self.cache, self.path, self._key).items()
+            if type(r) is list and len(r) == size
+        }
+
+    def change(self, folder: str, record: R | None) -> None:
         """Set (or, with None, forget) the record of a folder."""
         if record is not None and not storable(" ".join(_strings(record))):
             record = None  # a name that is not UTF-8 cannot be written: the folder is not kept
@@ -233,12 +296,7 @@ class _Records:
     def save(self) -> None:
         if not self._changes:
             return
-        on_disk = (
-            self.entries
-            if _stamp(self.path) == self._stamp
-            else _read(self.cache, self.path, self._key)
-        )
-        merged = dict(on_disk)
+        merged = dict(self.entries if _stamp(self.path) == self._stamp else self._read())
         for folder, record in self._changes.items():
             if record is None:
                 merged.pop(folder, None)
@@ -247,10 +305,11 @@ class _Records:
         if len(merged) > MAX_FOLDERS:
             for d in [d for d in merged if d not in self._changes][: len(merged) - MAX_FOLDERS]:
                 del merged[d]
-        self.cache.write(self.path, orjson.dumps({"format": FORMAT, self._key: merged}))
+        doc = {"format": FORMAT, self._key: merged}
+        self.cache.write(self.path, orjson.dumps(doc, default=list))  # records as lists
 
 
-class Listings(_Records):
+class Listings(_Records[Listing]):
     """Folder listings of walks: for each folder, its signature (mtime, ctime, inode) and the
     names of the files and subfolders the walk kept there. A folder whose signature is
     unchanged has the same entries (creating, deleting or renaming an entry changes its
@@ -258,7 +317,7 @@ class Listings(_Records):
     the folder's last change is settled."""
 
     def __init__(self, store: CacheFolder, path: Path) -> None:
-        super().__init__(store, path, "listings")
+        super().__init__(store, path, "listings", Listing)
         self._signatures: dict[str, list[int]] = {}  # folders to store after listing them
 
     def lookup(self, directory: str) -> tuple[list[str], list[str]] | None:
@@ -269,8 +328,8 @@ class Listings(_Records):
             return None
         sig = [st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         hit = self.entries.get(directory)
-        if type(hit) is list and len(hit) == 3 and hit[0] == sig:
-            return hit[1], hit[2]
+        if hit is not None and hit.signature == sig:
+            return hit.files, hit.subdirs
         if settled(st.st_mtime_ns, taken) and settled(st.st_ctime_ns, taken):
             self._signatures[directory] = sig
         return None
@@ -278,16 +337,16 @@ class Listings(_Records):
     def store(self, directory: str, files: list[str], subdirs: list[str]) -> None:
         sig = self._signatures.pop(directory, None)
         if sig is not None:
-            self.change(directory, [sig, files, subdirs])
+            self.change(directory, Listing(sig, files, subdirs))
 
 
-def _strings(record: list) -> list[str]:
+def _strings(record: Iterable[object]) -> list[str]:
     """The strings of a folder record (names, digests), nested lists flattened."""
-    out = []
+    out: list[str] = []
     for item in record:
         if type(item) is str:
             out.append(item)
-        elif type(item) is list:
+        elif isinstance(item, list):
             out += _strings(item)
     return out
 
@@ -298,7 +357,7 @@ def _under(display: str, top: str) -> bool:
     return display.startswith(top.rstrip("/") + "/")
 
 
-def _stamp(path: Path) -> tuple | None:
+def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         st = os.lstat(path)
     except OSError:
@@ -306,7 +365,7 @@ def _stamp(path: Path) -> tuple | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _read(store: CacheFolder, path: Path, key: str = "entries") -> dict:
+def _read(store: CacheFolder, path: Path, key: str = "entries") -> dict[str, Any]:
     data = store.read(path)
     if data is None:
         return {}

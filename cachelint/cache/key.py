@@ -122,7 +122,7 @@ def code_digest() -> bytes:
     h = blake2b(digest_size=32, person=b"cl-code")
     # findings depend on the Python too: its grammar parses the checked sources
     h.update(f"{sys.implementation.cache_tag}\0{sys.version}\0".encode())
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # cachelint/
     for top in (package, str(rules_dir())):
         for folder, subdirs, files in os.walk(top):
             subdirs[:] = sorted(s for s in subdirs if s != "__pycache__")

@@ -6,7 +6,7 @@ where a pull request can commit anything: forged entries, symlinks, FIFOs, a fol
 
 - Every file cachelint keeps there is sealed: it starts with a keyed BLAKE2b digest of its place in
   the folder and its content, under a key of this user and this build of cachelint
-  (`cache_key.py`). A file that does not verify is a miss, as if it were absent.
+  (`key.py`). A file that does not verify is a miss, as if it were absent.
 - Files are opened without following symlinks, only regular files are read, and no more than
   `MAX_READ` bytes; every folder on the way must be a real folder, not a link to one.
 - cachelint uses a folder only when it made it for this user: it makes it whole (tag and
@@ -29,7 +29,7 @@ try:  # CPython's blake2 module alone: hashlib also loads OpenSSL, a few ms of e
 except ImportError:  # pragma: no cover (other interpreters)
     from hashlib import blake2b
 
-from cachelint.cache_key import owner_mark, sealing_key
+from cachelint.cache.key import owner_mark, sealing_key
 from cachelint.reading import open_regular, read_regular
 
 try:  # hmac.compare_digest without importing hmac (which loads OpenSSL)

@@ -1,7 +1,7 @@
 """Result cache: findings per file, keyed by content, resolved config and cachelint version.
 
 Keys never use mtimes (git checkouts rewrite them). Each entry is one small sealed file of the
-cache folder (`cache_folder.py`: written atomically, since pre-commit runs several cachelint
+cache folder (`folder.py`: written atomically, since pre-commit runs several cachelint
 processes at once, and believed only when this user's build of cachelint wrote it); an unreadable,
 corrupt or foreign entry is a miss, never an error. An entry also records the files whose content
 the result depended on besides the file itself (Python helpers in other modules), and is only used
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -21,11 +22,19 @@ except ImportError:  # pragma: no cover (other interpreters)
     from hashlib import blake2b
 
 from cachelint import __version__
-from cachelint.cache_folder import CacheFolder
+from cachelint.cache.folder import CacheFolder
 from cachelint.findings import Finding
 from cachelint.reading import open_regular, read_regular
 
+FORMAT = 2  # of the entries, part of their folder's name: another format is never read
 MAX_DEPENDENCY = 4 * 1024 * 1024  # more than any helper module the analysis reads (2 MiB)
+
+
+class Cached(NamedTuple):
+    """A file's findings as the result cache holds them."""
+
+    findings: list[Finding]
+    has_dependencies: bool  # on helper modules besides the file (unchanged, or not found)
 
 
 def storable(text: str) -> bool:
@@ -47,12 +56,11 @@ def digest(data: bytes) -> str:
 class ResultCache:
     def __init__(self, folder: CacheFolder, settings_key: str) -> None:
         self.folder = folder
-        space = digest(os.fsencode(f"{__version__}\0{settings_key}"))[:16]
+        space = digest(os.fsencode(f"{__version__}\0{FORMAT}\0{settings_key}"))[:16]
         self.dir = folder.root / __version__ / space
         self.hits = 0
         self.misses = 0
         self._deps: dict[str, str | None] = {}  # digest of each helper module, read once per run
-        self.last_had_deps = False  # whether the last entry found depended on other files
 
     def _entry(self, display: str, content: str) -> Path:
         # where the path leads is part of the key: helpers are looked up from there, and a link
@@ -60,7 +68,7 @@ class ResultCache:
         key = digest(os.fsencode(f"{display}\0{os.path.realpath(display)}\0{content}"))
         return self.dir / key[:2] / key
 
-    def get(self, display: str, content: str) -> list[Finding] | None:
+    def get(self, display: str, content: str) -> Cached | None:
         """Cached findings for a file shown as `display` whose content digest is `content`."""
         data = self.folder.read(self._entry(display, content))
         try:
@@ -70,8 +78,9 @@ class ResultCache:
             for dep, dep_digest in record["deps"]:
                 if self._dep_digest(dep) != dep_digest:
                     raise LookupError(dep)
-            found = [Finding.from_record(r) for r in record["findings"]]
-            self.last_had_deps = bool(record["deps"])
+            found = Cached(
+                [Finding.from_record(r) for r in record["findings"]], bool(record["deps"])
+            )
         except (OSError, ValueError, KeyError, TypeError, LookupError):
             self.misses += 1
             return None
@@ -81,6 +90,7 @@ class ResultCache:
     def put(
         self, display: str, content: str, findings: list[Finding], deps: tuple[str, ...] = ()
     ) -> None:
+        """Remember the findings of a file and the helper modules `deps` they depend on."""
         if not all(map(storable, (display, *deps))):
             return  # a path that is not UTF-8 cannot be written (JSON): not cached
         path = self._entry(display, content)

@@ -251,8 +251,8 @@ class Planner:
         else:
             if type(parent) is not ast.Dict or node not in parent.keys:
                 return None
-            target, text = parent, parent.values[parent.keys.index(node)]  # type: ignore[arg-type]
-            keys = [k.value for k in parent.keys if _is_str(k)]  # type: ignore[union-attr]
+            target, text = parent, parent.values[parent.keys.index(node)]
+            keys = [k.value for k in parent.keys if isinstance(k, ast.Constant) and _is_str(k)]
             if "cache_control" not in keys or type(self.parent(parent)) is not ast.List:
                 return None
         values = getattr(text, "values", None)

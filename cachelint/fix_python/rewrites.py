@@ -261,7 +261,8 @@ def _block_indent(node: cst.CSTNode, parents: Parents) -> str:
 
 def _key(element: Any) -> str | None:
     key = getattr(element, "key", None)
-    return key.evaluated_value if type(key) is cst.SimpleString else None
+    value = key.evaluated_value if type(key) is cst.SimpleString else None
+    return value if isinstance(value, str) else None  # a bytes key is no marker key
 
 
 def _with_text(block: cst.Dict, text: cst.BaseExpression) -> cst.Dict:

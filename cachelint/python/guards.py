@@ -71,6 +71,11 @@ def false_keys(test: ast.expr, holds: bool = True) -> set[str]:
             if (type(test.op) is ast.And) == holds:
                 return {k for v in test.values for k in false_keys(v, holds)}
             return set()
+        case ast.Compare(left=left, ops=[op], comparators=[ast.Constant(value=bool(c))]):
+            # `tool.get("defer_loading") is not True`, `== False`: a flag compared with a bool
+            says_true = (type(op) in (ast.Is, ast.Eq)) == c
+            name = _key_of(left)
+            return {name} if name is not None and holds != says_true else set()
     if holds:
         return set()
     name = _key_of(test)

@@ -238,6 +238,7 @@ def mark_repeated(
                 and k not in value.bounded_keys
                 and id(loop) not in value.bounded_loops.get(k, ())
                 and value[k] is not None
+                and not _maybe_none(value[k])
             ):
                 value.loop_keys.setdefault(k, into)
     for v in value.values() if isinstance(value, LDict) else value:
@@ -249,3 +250,11 @@ def open_history(lst: LList) -> None:
     if not getattr(lst, "opened", False):
         lst.opened = True  # type: ignore[attr-defined]
         lst.add(hole("unknown", f"earlier items of {lst.persistent}"), lst.loc, at=0)
+
+
+def _maybe_none(v: Any) -> bool:
+    """The result of a call cachelint did not follow (`cache_control=helper(flag)`): it can be
+    None on most passes, so it is not counted as a marker repeated on each."""
+    return (
+        isinstance(v, Hole) and v.origin == "unknown" and v.description.startswith("the result of")
+    )

@@ -122,8 +122,9 @@ def wheelhouse(tmp_path_factory) -> Path:
 
 # -- the run leaves the repository as it found it ---------------------------------------------
 
-# Files of the tools themselves, not of the tests: the environment, bytecode, pytest's cache.
-_TOOL_FILES = re.compile(r"(^|/)(\.venv|__pycache__|\.pytest_cache|[^/]*\.egg-info)/$")
+# Files of the tools themselves, not of the tests: the environment, bytecode, the install's
+# metadata (pytest's cache is off: `-p no:cacheprovider` in pyproject.toml).
+_TOOL_FILES = re.compile(r"(^|/)(\.venv|__pycache__|[^/]*\.egg-info)/$")
 _tree_before: set[str] | None = None
 
 

@@ -26,6 +26,7 @@ from cachelint.python.values import (
     LList,
     Ref,
     SetVal,
+    Template,
     Text,
     as_hole,
     capped,
@@ -130,6 +131,9 @@ def call_external(ev: EvaluatorAPI, name: str, args, kwargs, frame: Frame, node)
                 ev.bound_marker(out, k, v, frame)
         ev.note_text(out, frame)
         return out
+    if name in names.TEMPLATES:
+        text = args[0] if args else kwargs.get("source", kwargs.get("template"))
+        return Template(names.TEMPLATES[name], text)
     if name == "asyncio.gather":  # the results in the order of the awaitables given
         return LList(args, loc=loc)
     if name in ("json.dumps", "orjson.dumps", "ujson.dumps"):
@@ -304,6 +308,8 @@ def call_method(ev: EvaluatorAPI, recv: Any, method: str, args, kwargs, frame: F
             args = [at_use(a, loc) for a in args]
             kwargs = {k: at_use(v, loc) for k, v in kwargs.items()}
         return True, _str_method(recv, method, args, kwargs, loc)
+    if isinstance(recv, Template):
+        return _template_method(recv, method, args, kwargs, loc)
     if isinstance(recv, LList):
         if method in ("append", "extend", "insert") and not frame.once:
             _module_history(ev, recv, node.func.value, frame)
@@ -336,6 +342,23 @@ def call_method(ev: EvaluatorAPI, recv: Any, method: str, args, kwargs, frame: F
     return False, None
 
 
+def _template_method(t: Template, method: str, args, kwargs, loc) -> tuple[bool, Any]:
+    """A Jinja environment making a template, or a template filled with names."""
+    if t.engine == "environment" and method == "from_string":
+        return True, Template("jinja", args[0] if args else kwargs.get("source"))
+    if t.engine == "environment" and method in names.LOADED_TEMPLATES:
+        name = args[0] if args else kwargs.get("name")
+        what = f"the template {name!r}" if is_known(name) else "a template from a loader"
+        return True, Template("jinja", hole("unknown", what, loc), what)
+    if method not in names.RENDERS.get(t.engine, ()):
+        return False, None
+    args = [at_use(a, loc) for a in args]
+    kwargs = {k: at_use(v, loc) for k, v in kwargs.items()}
+    if t.engine == "string":
+        return True, strings.substitute(t.text, args, kwargs, method == "safe_substitute")
+    return True, strings.render(t.text, args, kwargs, t.what)
+
+
 def _added_to_input(recv: Sym) -> None:
     """Items appended to an input list: it grows."""
     if recv.root is not None:
@@ -363,8 +386,8 @@ def _str_method(s: str, method: str, args, kwargs, loc) -> Any:
         return strings.str_format(s, list(args), dict(kwargs))
     if method == "join" and args:
         return strings.join(s, args[0])
-    if method == "format_map" and args and isinstance(args[0], dict):
-        return strings.str_format(s, [], dict(args[0]))
+    if method == "format_map" and args:
+        return strings.str_format(s, [], *strings.fields(args, {}))
     fn = strings.STR_METHODS.get(method)
     if fn is not None:
         if not all(is_known(a) for a in args):
@@ -539,9 +562,20 @@ def _clock(recv: Any) -> bool:
     )
 
 
-def method_on_unknown(ev: EvaluatorAPI, recv: Any, method: str, args, frame: Frame, node) -> Any:
+def method_on_unknown(
+    ev: EvaluatorAPI, recv: Any, method: str, args, kwargs, frame: Frame, node
+) -> Any:
     """A method of something only known by where it comes from: keep that origin."""
     loc = frame.loc(node)
+    if method in names.RENDERS["unknown"] and isinstance(recv, Hole):
+        # a template only known at run time, filled with names: what is put into it varies
+        filled = strings.unknown_text(recv, [at_use(v, loc) for v in [*args, *kwargs.values()]])
+        if isinstance(filled, Text) and len(filled.holes()) > 1:
+            if isinstance(recv, Sym):
+                return Text(
+                    [_input_method(ev, recv, method, args, frame, loc), *filled.holes()[1:]]
+                )
+            return filled
     if method in names.SERVER_ORDER and isinstance(recv, Hole) and _mcp(recv, node):
         return hole("unknown", names.SERVER_ORDER[method], loc, unordered=True)
     if isinstance(recv, Sym) and method in LIVE_STATE_METHODS and live_state(recv):

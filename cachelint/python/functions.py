@@ -247,7 +247,7 @@ class Functions(EvaluatorAPI):
                     pre = [] if static else [receiver]
                     ref = Ref("function", method, receiver.module, fn)
                     return self.call_function(ref, [*pre, *args], kwargs, frame, node)
-            return bi.method_on_unknown(self, receiver, method, args, frame, node)
+            return bi.method_on_unknown(self, receiver, method, args, kwargs, frame, node)
         return self.call_value(self.eval(func, frame), args, kwargs, frame, node)
 
     def call_value(self, func: Any, args, kwargs, frame: Frame, node) -> Any:

@@ -98,6 +98,23 @@ STABLE: dict[str, str] = {
     "pkgutil.get_data": "a package resource",
     "django.conf.settings": "a setting",
 }
+# Template classes whose render combines the text with what it is given (strings.render).
+TEMPLATES: dict[str, str] = {
+    "string.Template": "string",
+    "jinja2.Template": "jinja",
+    "jinja2.environment.Template": "jinja",
+    "jinja2.Environment": "environment",
+    "jinja2.environment.Environment": "environment",
+    "jinja2.sandbox.SandboxedEnvironment": "environment",
+}
+# Methods that fill a template with names, by engine; "unknown" for a template not known here.
+RENDERS: dict[str, frozenset[str]] = {
+    "string": frozenset({"substitute", "safe_substitute"}),
+    "jinja": frozenset({"render", "render_async"}),
+    "unknown": frozenset({"format", "format_map", "substitute", "safe_substitute", "render"}),
+}
+LOADED_TEMPLATES = frozenset({"get_template", "select_template", "get_or_select_template"})
+
 STABLE_METHODS = frozenset({"read", "read_text", "read_bytes", "readlines", "getenv"})
 STABLE_ROOTS = frozenset({"settings", "config", "conf", "cfg", "CONFIG", "SETTINGS", "env"})
 

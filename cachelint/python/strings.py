@@ -274,10 +274,13 @@ def formatted(pieces: list) -> str:
     return Text(parts)
 
 
-def str_format(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
-    """template.format(*args, **kwargs)."""
+def str_format(
+    template: str, args: list[Any], kwargs: dict[str, Any], rest: Hole | None = None
+) -> str:
+    """template.format(*args, **kwargs); `rest` stands for the names of a mapping only known at
+    run time (format_map)."""
     if isinstance(template, Text):
-        return Text([as_hole(template)])
+        return unknown_text(template, [*args, *kwargs.values(), rest])
     pieces: list[Any] = []
     auto = 0
     try:
@@ -297,7 +300,7 @@ def str_format(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
             i = int(head)
             value = args[i] if i < len(args) else hole("unknown", "a format argument")
         else:
-            value = kwargs.get(head, hole("unknown", f"format argument '{head}'"))
+            value = kwargs.get(head, rest or hole("unknown", f"format argument '{head}'"))
         if len(head) != len(field):  # attribute or index access: only its holes are known
             value = as_hole(value) if not is_known(value) else hole("unknown", "a format field")
         pieces.append((value, spec or "", conv))
@@ -313,7 +316,7 @@ _PERCENT = re.compile(
 def percent(template: str, arg: Any) -> str:
     """template % arg."""
     if isinstance(template, Text):
-        return Text([as_hole(template)])
+        return unknown_text(template, [arg])
     specs = list(_PERCENT.finditer(template))
     if fully_known(arg) and "*" not in "".join(m.group() for m in specs):
         widths = sum(widest(_PERCENT_KEY.sub("", m.group(), count=1)) for m in specs)
@@ -344,6 +347,142 @@ def percent(template: str, arg: Any) -> str:
 
 
 _PERCENT_KEY = re.compile(r"\([^)]*\)")
+
+
+def fields(args: list[Any], kwargs: dict[str, Any]) -> tuple[dict[str, Any], Hole | None]:
+    """The names a template is filled with: a mapping given first, then keywords over it, and
+    the hole standing for the names of a mapping only known at run time."""
+    named: dict[str, Any] = {}
+    rest: Hole | None = None
+    if args:
+        if isinstance(args[0], dict):
+            named.update((k, v) for k, v in args[0].items() if isinstance(k, str))
+            rest = args[0].open if isinstance(args[0], LDict) else None
+        elif not is_known(args[0]):
+            rest = as_hole(args[0], "a mapping only known at run time")
+    named.update(kwargs)
+    return named, rest
+
+
+def unknown_text(template: Any, values: list[Any], what: str = "a template") -> str:
+    """A template whose text is not known, filled with values: unknown text that still varies
+    with every volatile value or request data put into it."""
+    base = as_hole(template) if isinstance(template, Hole | Text) else hole("unknown", what)
+    varying: list[Hole] = []
+    for v in values:
+        _varying(v, varying, 0)
+    return Text([base, *(h for h in varying if h is not base)])
+
+
+def _varying(v: Any, out: list[Hole], depth: int) -> None:
+    """Collect the volatile and request holes in v."""
+    if depth > 8 or len(out) > 16:
+        return
+    if isinstance(v, Hole):
+        if v.origin in ("volatile", "request") and v not in out:
+            out.append(v)
+    elif isinstance(v, Text):
+        for h in v.holes():
+            _varying(h, out, depth)
+    elif isinstance(v, Json):
+        _varying(v.value, out, depth + 1)
+    elif isinstance(v, list | tuple | dict | SetVal):
+        if isinstance(v, LDict) and v.open is not None:
+            _varying(v.open, out, depth)
+        items = v.values() if isinstance(v, dict) else v.items if isinstance(v, SetVal) else v
+        for x in items:
+            _varying(x, out, depth + 1)
+
+
+def substitute(template: Any, args: list[Any], kwargs: dict[str, Any], safe: bool) -> str:
+    """string.Template(template).substitute(...) (safe_substitute when `safe`)."""
+    named, rest = fields(args, kwargs)
+    if not isinstance(template, str) or isinstance(template, Text):
+        return unknown_text(template, [*named.values(), rest])
+    pieces: list[Any] = []
+    pos = 0
+    for m in string.Template.pattern.finditer(template):
+        pieces.append(template[pos : m.start()])
+        pos = m.end()
+        name = m.group("named") or m.group("braced")
+        if m.group("escaped") is not None:
+            pieces.append(m.group("escaped"))
+        elif name in named or (name is not None and rest is not None):
+            pieces.append((named.get(name, rest), "", None))
+        elif safe:
+            pieces.append(m.group())
+        else:  # raises at run time: a missing name, or a bad placeholder
+            return Text([hole("unknown", "a template missing a name")])
+    pieces.append(template[pos:])
+    return formatted(pieces)
+
+
+# a Jinja raw block, comment, expression or statement; a "-" inside its delimiters strips the
+# whitespace on that side
+_JINJA = re.compile(
+    r"\{%[-+]?\s*raw\s*[-+]?%\}(?P<raw>.*?)\{%[-+]?\s*endraw\s*-?%\}"
+    r"|\{#.*?#\}|\{\{[-+]?(?P<expr>.*?)-?\}\}|\{%[-+]?(?P<stmt>.*?)-?%\}",
+    re.S,
+)
+_JINJA_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+# a name read from the context: not an attribute, a filter or a test
+_JINJA_NAME = re.compile(r"(?P<after>[.|]\s*|\bis\s+(?:not\s+)?)?\b(?P<name>[A-Za-z_]\w*)")
+_JINJA_WORDS = frozenset(
+    {
+        *("and", "or", "not", "in", "is", "if", "else", "elif", "for", "recursive", "loop"),
+        *("true", "false", "none", "True", "False", "None", "set", "with", "without"),
+        *("context", "ignore", "missing", "import", "include", "extends", "from", "as"),
+        *("macro", "call", "filter", "block", "scoped", "required"),
+    }
+)
+# statements that change nothing by themselves (closing tags, an else, a named block)
+_JINJA_PLAIN = re.compile(r"(end\w*|else|block\s+\w+(\s+scoped)?(\s+required)?)")
+
+
+def render(template: Any, args: list[Any], kwargs: dict[str, Any], what: str) -> str:
+    """A Jinja template's render(...): its text with the values it prints in place, and where
+    it computes (filters, tests, statements) the volatile or request data of the names it reads,
+    then an unknown part."""
+    named, rest = fields(args, kwargs)
+    if not isinstance(template, str) or isinstance(template, Text):
+        return unknown_text(template, [*named.values(), rest], what)
+
+    def lookup(name: str) -> Any:
+        return named.get(name, rest or hole("unknown", f"template variable '{name}'"))
+
+    pieces: list[Any] = []
+    pos, strip_next = 0, False
+    for m in _JINJA.finditer(template):
+        literal = template[pos : m.start()]
+        pos = m.end()
+        if strip_next:
+            literal = literal.lstrip()
+        if m.group()[2] == "-":
+            literal = literal.rstrip()
+        pieces.append(literal)
+        strip_next = m.group()[-3] == "-"
+        if m.group("raw") is not None:
+            pieces.append(m.group("raw"))
+        elif m.group("expr") is not None:
+            expr = m.group("expr").strip()
+            if re.fullmatch(r"[A-Za-z_]\w*", expr) and expr not in _JINJA_WORDS:
+                pieces.append((lookup(expr), "", None))
+            else:
+                pieces.append(_computed(expr, lookup, "a template expression"))
+        elif m.group("stmt") is not None and not _JINJA_PLAIN.fullmatch(m.group("stmt").strip()):
+            pieces.append(_computed(m.group("stmt"), lookup, "a template statement"))
+    pieces.append(template[pos:].lstrip() if strip_next else template[pos:])
+    return formatted(pieces)
+
+
+def _computed(code: str, lookup: Callable[[str], Any], what: str) -> tuple[Any, str, None]:
+    """A format piece for Jinja code: the volatile and request data of the names it reads, and
+    an unknown part for what it makes of them."""
+    varying: list[Hole] = []
+    for m in _JINJA_NAME.finditer(_JINJA_STRING.sub("", code)):
+        if m.group("after") is None and m.group("name") not in _JINJA_WORDS:
+            _varying(lookup(m.group("name")), varying, 0)
+    return Text([*varying, hole("unknown", what)]), "", None
 
 
 def _pct(spec: str, value: Any) -> str:

@@ -266,6 +266,16 @@ class Client:
     when: str = ""  # picked by a condition (`AnthropicBedrock() if on_aws else Anthropic()`)
 
 
+@dataclass(eq=False, slots=True)
+class Template:
+    """A template object: a `string.Template` or a Jinja template and its text (None when it is
+    read from a loader), or a Jinja `Environment` that makes them."""
+
+    engine: str  # string | jinja | environment
+    text: Any = None
+    what: str = "a template"  # where an unread text comes from
+
+
 @dataclass(eq=False, slots=True, repr=False)
 class Ref:
     """A reference to something named: a module, a function, a class or a dotted external name."""

@@ -268,3 +268,31 @@ def test_plain_template_module_constant_rendered_with_a_stable_value_is_quiet(tm
     assert proc.returncode in (0, 1), proc.stderr.decode()
     codes = [f["code"] for f in json.loads(proc.stdout)["findings"]]
     assert "CL301" not in codes and "CL304" not in codes, codes
+
+
+@pytest.mark.parametrize(("value", "reported"), [(NOW, True), (TODAY, False)])
+def test_a_template_given_as_a_parameter_keeps_what_is_formatted_into_it(value, reported):
+    src = textwrap.dedent(
+        f"""
+        from datetime import date, datetime
+
+        import anthropic
+
+        client = anthropic.Anthropic()
+
+
+        def ask(q, template: str):
+            text = template.format(now={value})
+            return client.messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=10,
+                system=[
+                    {{"type": "text", "text": text}},
+                    {{"type": "text", "text": "Rules", "cache_control": {{"type": "ephemeral"}}}},
+                ],
+                messages=[{{"role": "user", "content": q}}],
+            )
+        """
+    )
+    found = _cl301(src)
+    assert [(f.code, f.span.line) for f in found] == ([("CL301", 10)] if reported else [])

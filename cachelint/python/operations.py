@@ -32,6 +32,7 @@ def parameter(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str, loc: Loc) -
     time: those are unknown but not per-request data."""
     root = Root(name, loc)
     if fn.name == "__init__":
+        root.constructor = True
         return Sym("unknown", f"constructor argument '{name}'", loc, root=root)
     if names.CONTENT_PARAMETER.search(name):
         return Sym("unknown", f"parameter '{name}'", loc, root=root)

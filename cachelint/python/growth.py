@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachelint.python.inputs import Sym
+from cachelint.python.operations import Earlier
 from cachelint.python.placements import marked_blocks
 from cachelint.python.values import LDict, Loc, is_marker_key
 from cachelint.rule_api import Issue
@@ -28,28 +29,36 @@ class Growth:
     """One write that puts something before or after the old value of the same stored part."""
 
     loc: Loc  # the write
-    target: Sym  # the part written, as reached from the input kept across calls
+    part: str  # the part written, as reached from what is kept: self.history[0]["content"]
     written: str  # the target as the code writes it
     added: str  # the source of what is added
     before: bool  # the addition goes in front of the old value
     run: int  # the entry run it happened in (Evaluator.run_serial)
 
 
-def kept_part(obj: Any, step: Any) -> Sym | None:
-    """obj.step / obj[step] when obj is a part, reached in place, of state kept across calls,
-    at a fixed position of a stored list (`self.chat.messages[0].parts[0].content`)."""
-    if not isinstance(obj, Sym) or obj.root is None or not obj.in_place():
+def kept_part(obj: Any, step: Any) -> str | None:
+    """obj.step / obj[step], shown as code, when obj is an item at a fixed position of a
+    stored list (`self.chat.messages[0].parts[0].content`), reached in place from state kept
+    across calls: an attribute of self, a constructor's argument, a history list."""
+    if isinstance(obj, Earlier):  # self.history[0] of a list the object keeps
+        steps: list[Any] = [obj.of, step]
+        shown = f"in an item of {obj.of} that earlier calls left"
+    elif isinstance(obj, Sym) and obj.root is not None and obj.in_place():
+        root = obj.root
+        if not (root.persistent or root.name.startswith("self.") or root.constructor):
+            return None
+        target = obj.step(step)
+        if not any(type(s) is int and s >= 0 for s in target.path):
+            return None
+        steps = [root.name, *target.path]
+        shown = target.shows()
+        if root.constructor:
+            shown += f" of the constructor argument '{root.name}', which the object keeps"
+    else:
         return None
-    root = obj.root
-    if not (root.persistent or root.name.startswith("self.") or root.constructor):
+    if not any(isinstance(s, str) and _PROMPT_STEP.match(s.rsplit(".", 1)[-1]) for s in steps):
         return None
-    target = obj.step(step)
-    path = target.path
-    if not any(type(s) is int and s >= 0 for s in path):
-        return None
-    if not any(isinstance(s, str) and _PROMPT_STEP.match(s) for s in path):
-        return None
-    return target
+    return shown
 
 
 def added_to(target: ast.expr, value: ast.expr) -> tuple[str, bool] | None:
@@ -125,11 +134,7 @@ def issues(site: Any) -> Iterator[Issue]:
         return
     g, *more = site.grown
     where = "in front of" if g.before else "after"
-    shown = g.target.shows()
-    shown = f"`{g.written}`" + (f" ({shown})" if shown != g.written else "")
-    root = g.target.root
-    if root is not None and root.constructor:
-        shown += f", part of the constructor argument '{root.name}' that the object keeps,"
+    shown = f"`{g.written}`" if g.part == g.written else f"`{g.written}` ({g.part})"
     issue = Issue(
         "CL301",
         g.loc,

@@ -31,6 +31,7 @@ from cachelint.python.inputs import (
 from cachelint.python.inputs import key as input_key
 from cachelint.python.objects import as_annotated_set
 from cachelint.python.operations import (
+    Earlier,
     Enumerated,
     entered,
     merge,
@@ -221,14 +222,14 @@ class Statements(EvaluatorAPI):
                         value.persistent = value.persistent or f"self.{target.attr}"
                         self._rebuilt(target, value, node, frame)
                     obj.attrs[target.attr] = value
-                elif isinstance(obj, Sym):
+                elif isinstance(obj, Sym | Earlier):
                     self.grows_kept(target, obj, "." + target.attr, node, frame)
             case ast.Subscript():
                 obj = self.eval(target.value, frame)
                 if type(target.slice) is ast.Slice:
                     return
                 key = self.eval(target.slice, frame)
-                if isinstance(obj, Sym) and is_known(key):
+                if isinstance(obj, Sym | Earlier) and is_known(key):
                     self.grows_kept(target, obj, key, node, frame)
                 self.set_item(obj, key, value, frame, node, target)
             case ast.Starred():
@@ -269,7 +270,7 @@ class Statements(EvaluatorAPI):
         elif is_marker_key(key) and target is not None and self._marks_each_item(target, frame):
             self.lost_markers.append(loc)
 
-    def grows_kept(self, target: ast.expr, obj: Sym, step: Any, node, frame: Frame) -> None:
+    def grows_kept(self, target: ast.expr, obj: Any, step: Any, node, frame: Frame) -> None:
         """Note a write that adds to a part of state kept across calls (growth.py)."""
         if frame.once:
             return

@@ -179,7 +179,34 @@ def test_stored_history_grown_on_each_call_is_reported(body):
     assert [f.code for f in found] == ["CL301"]
     assert "grown in place on every call" in found[0].message
     assert "history[0]" in found[0].message
-    assert "the constructor argument 'history' that the object keeps" in found[0].message
+    assert "of the constructor argument 'history', which the object keeps" in found[0].message
+
+
+QUIET_ON_A_LIST = {
+    "the latest message": """
+        self.history.append({"role": "user", "content": "hi"})
+        self.history[-1]["content"] = self.history[-1]["content"] + self.context
+    """,
+    "a copy": """
+        first = dict(self.history[0])
+        first["content"] = self.context + first["content"]
+    """,
+    "only when not there yet": """
+        if not self.history[0]["content"].startswith(self.context):
+            self.history[0]["content"] = self.context + self.history[0]["content"]
+    """,
+}
+
+@pytest.mark.parametrize("body", GROWN.values(), ids=GROWN.keys())
+def test_a_history_list_the_object_starts_empty_is_kept_too(body):
+    found = _python(body, init="self.history = []")
+    assert [f.code for f in found] == ["CL301"]
+    assert "in an item of self.history that earlier calls left" in found[0].message
+
+
+@pytest.mark.parametrize("body", QUIET_ON_A_LIST.values(), ids=QUIET_ON_A_LIST.keys())
+def test_a_history_list_the_object_starts_empty_quiet_twins(body):
+    assert _python(body, init="self.history = []") == []
 
 
 def test_state_set_out_of_sight_counts_as_kept():

@@ -8,7 +8,7 @@ known, gives the platform.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cachelint.python.values import Loc
@@ -108,3 +108,4 @@ class RequestSite:
     headers: Any = None
     url: Any = None
     when: str = ""  # the condition under which the client goes to this platform
+    grown: list = field(default_factory=list)  # growth.Growth on the way here, in this run

@@ -21,6 +21,7 @@ from cachelint.python.calls import RequestSite
 from cachelint.python.expressions import Expressions
 from cachelint.python.frames import Flow, Frame
 from cachelint.python.functions import Functions
+from cachelint.python.growth import Growth
 from cachelint.python.objects import filled_later
 from cachelint.python.placements import Placement
 from cachelint.python.project import ModuleInfo, Project
@@ -54,6 +55,8 @@ class Evaluator(Statements, Expressions, Functions):
         self.marker_values: list[LDict] = []  # dicts that look like a cache_control value
         self.lost_markers: list[Loc] = []
         self.placements: list[Placement] = []  # markers placed on inputs (placements.py)
+        self.growths: list[Growth] = []  # stored state added to on each call (growth.py)
+        self.run_serial = 0  # which entry run is under way
         self.removes_markers = False
         self.ran: set[ast.AST] = set()  # functions evaluated at least once
         self.nested_defs: dict[ast.AST, Ref] = {}  # nested defs seen, with closures
@@ -97,6 +100,7 @@ class Evaluator(Statements, Expressions, Functions):
 
     def run_function(self, module: ModuleInfo, node, cls: ast.ClassDef | None):
         """Evaluate a function as an entry point: its parameters are request data."""
+        self.run_serial += 1
         env = self.module_env(module)
         frame = Frame(module, {}, None, once=False)
         frame.parent = Frame(module, env, once=True)
@@ -124,6 +128,7 @@ class Evaluator(Statements, Expressions, Functions):
         ref = self.nested_defs.get(node)
         if ref is None or node in self.ran:
             return
+        self.run_serial += 1
         caller = Frame(ref.module, {}, ref.closure, once=False)
         self.call_function(ref, [], {}, caller, None, entry=True)
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from cachelint.prompt import Hole
     from cachelint.python.calls import RequestSite
     from cachelint.python.frames import Frame, Loop
+    from cachelint.python.growth import Growth
     from cachelint.python.inputs import Sym
     from cachelint.python.placements import Placement
     from cachelint.python.project import ModuleInfo, Project
@@ -39,6 +40,8 @@ class EvaluatorAPI:
     marker_values: list[LDict]
     lost_markers: list[Loc]
     placements: list[Placement]
+    growths: list[Growth]
+    run_serial: int
     removes_markers: bool
     ran: set[ast.AST]
     nested_defs: dict[ast.AST, Ref]

@@ -25,6 +25,7 @@ from cachelint.python.inputs import (
 )
 from cachelint.python.objects import live_hole, live_state, object_member
 from cachelint.python.operations import (
+    Earlier,
     as_hole_keep,
     at_use,
     choose,
@@ -624,6 +625,8 @@ class Expressions(EvaluatorAPI):
             if isinstance(obj.base, Sym):  # input + [new items]: an item of the input
                 tail = len(obj) - 1
                 return self.input_item(obj.base, key + tail if key < 0 else key, frame)
+            if key >= 0 and obj and isinstance(obj[0], Earlier):  # history[0]: earlier calls left
+                return obj[0]
             return hole("unknown", "a list element", frame.loc(node))
         if isinstance(obj, LList) and isinstance(obj.base, Sym) and not is_known(key):
             return self.input_item(obj.base, key, frame)

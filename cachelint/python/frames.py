@@ -71,6 +71,7 @@ class Frame:
     globals_names: set[str] = field(default_factory=set)
     checked: list[Any] = field(default_factory=list)  # values known not empty here (guards)
     false_keys: list[str] = field(default_factory=list)  # keys known false here (guards.py)
+    tests: list[ast.expr] = field(default_factory=list)  # conditions of the ifs around here
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         f: Frame | None = self

@@ -315,6 +315,8 @@ class Functions(EvaluatorAPI):
         client = self.client_of(receiver, frame)
         sites = bi.build_site(self, api, node, req, positional, client, frame)
         if sites:
+            for s in sites:
+                s.grown = [g for g in self.growths if g.run == self.run_serial]
             self.requests.extend(sites)
             self.seen_calls.add(node)
         return sites

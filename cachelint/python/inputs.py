@@ -56,6 +56,7 @@ class Root:
     name: str  # as written: messages, self.history
     loc: Loc | None = None
     persistent: str | None = None  # kept across calls: an attribute of self, a module variable
+    constructor: bool = False  # a constructor's argument: the object keeps it across calls
     # (path key, operator, constants) of comparisons such as msg["role"] != "system"
     facts: list[tuple[tuple, str, Any]] = field(default_factory=list)
     writes: dict[tuple, dict] = field(default_factory=dict)  # path key -> {key: value written}

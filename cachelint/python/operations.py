@@ -4,6 +4,7 @@ return values, holes for unknown results, history and loop flags."""
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import Any
 
 from cachelint.prompt import Hole
@@ -32,6 +33,7 @@ def parameter(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str, loc: Loc) -
     time: those are unknown but not per-request data."""
     root = Root(name, loc)
     if fn.name == "__init__":
+        root.constructor = True
         return Sym("unknown", f"constructor argument '{name}'", loc, root=root)
     if names.CONTENT_PARAMETER.search(name):
         return Sym("unknown", f"parameter '{name}'", loc, root=root)
@@ -245,11 +247,19 @@ def mark_repeated(
         mark_repeated(v, into, loop, markers, depth + 1, seen)
 
 
+@dataclass(slots=True, eq=False)
+class Earlier(Hole):
+    """What earlier calls left at the front of a list kept across calls (`self.history[0]`)."""
+
+    of: str = ""  # the list, as the code names it
+
+
 def open_history(lst: LList) -> None:
     """A list kept across calls: earlier calls may have left items before the known ones."""
     if not getattr(lst, "opened", False):
         lst.opened = True  # type: ignore[attr-defined]
-        lst.add(hole("unknown", f"earlier items of {lst.persistent}"), lst.loc, at=0)
+        name = lst.persistent or "the list"
+        lst.add(Earlier("unknown", f"earlier items of {name}", lst.loc, of=name), lst.loc, at=0)
 
 
 def _maybe_none(v: Any) -> bool:

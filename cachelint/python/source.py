@@ -17,7 +17,7 @@ from cachelint.fix_python.plan import Planner, deprecated_fix
 from cachelint.payload import anthropic, converse
 from cachelint.payload.markers import is_http_cache_value, looks_like_marker
 from cachelint.prompt import Prompt
-from cachelint.python import marker_rules, suppression
+from cachelint.python import growth, marker_rules, suppression
 from cachelint.python.betas import imported_betas
 from cachelint.python.calls import RequestSite
 from cachelint.python.evaluate import Evaluator
@@ -153,6 +153,9 @@ def _issues(
         _shrink(site.request)
         try:  # a failure on one request loses only that request's findings
             yield from _site_issues(site, ev.removes_markers, consumed, ctx, selected)
+            if selected("CL301"):
+                for issue in growth.issues(site):
+                    yield issue, lambda a: a
         except RecursionError:
             project.stopped = _TOO_DEEP
         except Exception as e:

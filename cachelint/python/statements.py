@@ -10,7 +10,7 @@ import ast
 from typing import Any
 
 from cachelint.prompt import Hole
-from cachelint.python import guards, strings
+from cachelint.python import growth, guards, strings
 from cachelint.python.evaluator_api import EvaluatorAPI
 from cachelint.python.frames import ONCE, Flow, Frame, Loop
 from cachelint.python.guards import tests_cache_flag
@@ -31,6 +31,7 @@ from cachelint.python.inputs import (
 from cachelint.python.inputs import key as input_key
 from cachelint.python.objects import as_annotated_set
 from cachelint.python.operations import (
+    Earlier,
     Enumerated,
     entered,
     merge,
@@ -221,11 +222,15 @@ class Statements(EvaluatorAPI):
                         value.persistent = value.persistent or f"self.{target.attr}"
                         self._rebuilt(target, value, node, frame)
                     obj.attrs[target.attr] = value
+                elif isinstance(obj, Sym | Earlier):
+                    self.grows_kept(target, obj, "." + target.attr, node, frame)
             case ast.Subscript():
                 obj = self.eval(target.value, frame)
                 if type(target.slice) is ast.Slice:
                     return
                 key = self.eval(target.slice, frame)
+                if isinstance(obj, Sym | Earlier) and is_known(key):
+                    self.grows_kept(target, obj, key, node, frame)
                 self.set_item(obj, key, value, frame, node, target)
             case ast.Starred():
                 self.assign(target.value, LList([hole("unknown", "unpacked items")]), frame, node)
@@ -264,6 +269,25 @@ class Statements(EvaluatorAPI):
             self.write_input(obj, key, value, loc, frame)
         elif is_marker_key(key) and target is not None and self._marks_each_item(target, frame):
             self.lost_markers.append(loc)
+
+    def grows_kept(self, target: ast.expr, obj: Any, step: Any, node, frame: Frame) -> None:
+        """Note a write that adds to a part of state kept across calls (growth.py)."""
+        if frame.once:
+            return
+        part = growth.kept_part(obj, step)
+        if part is None:
+            return
+        if type(node) is ast.AugAssign:
+            found = (ast.unparse(node.value), False) if type(node.op) is ast.Add else None
+        else:
+            value = getattr(node, "value", None)
+            found = growth.added_to(target, value) if isinstance(value, ast.expr) else None
+        if found is None or growth.guarded(target, frame.tests, growth.flags(frame.module.tree)):
+            return
+        written = ast.unparse(target)
+        self.growths.append(
+            growth.Growth(frame.loc(node), part, written, *found, run=self.run_serial)
+        )
 
     def write_input(
         self, obj: Sym, key: Any, value: Any, loc: Loc, frame: Frame, copied: bool = False
@@ -359,6 +383,13 @@ class Statements(EvaluatorAPI):
     # ---- control flow ---------------------------------------------------------------------
 
     def exec_if(self, stmt: ast.If, frame: Frame) -> None:
+        frame.tests.append(stmt.test)
+        try:
+            self._exec_if(stmt, frame)
+        finally:
+            frame.tests.pop()
+
+    def _exec_if(self, stmt: ast.If, frame: Frame) -> None:
         known = self.condition(stmt.test, frame)
         if known is True:
             self._guarded(stmt.test, frame, lambda: self.exec_block(stmt.body, frame))

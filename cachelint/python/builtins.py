@@ -14,7 +14,7 @@ from cachelint.python.calls import CLIENTS, REQUEST_PATHS, Api, RequestSite
 from cachelint.python.frames import Flow
 from cachelint.python.inputs import OPAQUE, Each, Sym, clears, copy_of
 from cachelint.python.objects import LIVE_STATE_METHODS, live_hole, live_state
-from cachelint.python.operations import Enumerated, at_use, open_history
+from cachelint.python.operations import Enumerated, at_use, copied_here, open_history
 from cachelint.python.project import dotted
 from cachelint.python.values import (
     MAX_SIZE,
@@ -144,7 +144,7 @@ def call_external(ev: EvaluatorAPI, name: str, args, kwargs, frame: Frame, node)
     if name in ("copy.copy", "copy.deepcopy") and args:
         if isinstance(args[0], Sym):
             return copy_of(args[0], deep=name == "copy.deepcopy")
-        return copy_value(args[0], deep=name == "copy.deepcopy")
+        return copied_here(args[0], name == "copy.deepcopy", frame)
     if name in ("textwrap.dedent", "inspect.cleandoc") and args and isinstance(args[0], str):
         fn: Callable[[str], str]
         if name == "textwrap.dedent":
@@ -478,7 +478,7 @@ def _list_method(ev: EvaluatorAPI, lst: LList, method: str, args, frame: Frame, 
             ev.append(lst, args[1], frame, _arg(node, 1), at=at)
         return True, None
     if method == "copy":
-        return True, copy_value(lst, False)
+        return True, copied_here(lst, False, frame)
     if method == "pop":
         if lst and not isinstance(lst[-1], Hole) and not args:
             return True, lst.pop_last()

@@ -29,6 +29,7 @@ from cachelint.python.operations import (
     as_hole_keep,
     at_use,
     choose,
+    copied_here,
     external_hole,
     hole_of,
     mark_repeated,
@@ -576,6 +577,8 @@ class Expressions(EvaluatorAPI):
         if type(sl) is ast.Slice:
             lo = self.eval(sl.lower, frame)
             hi = self.eval(sl.upper, frame)
+            if isinstance(obj, LList) and sl.lower is None and sl.upper is None:
+                return copied_here(obj, False, frame)  # `blocks[:]`, of an open list too
             if isinstance(obj, LList) and not obj.is_open():
                 out = LList(loc=obj.loc)
                 out.depth = len(frame.loops)

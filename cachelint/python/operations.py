@@ -9,6 +9,7 @@ from typing import Any
 
 from cachelint.prompt import Hole
 from cachelint.python import names
+from cachelint.python.frames import Frame
 from cachelint.python.inputs import Root, Sym
 from cachelint.python.values import (
     Client,
@@ -21,6 +22,7 @@ from cachelint.python.values import (
     SetVal,
     Text,
     as_hole,
+    copy_value,
     hole,
     is_known,
     is_marker_key,
@@ -252,6 +254,16 @@ class Earlier(Hole):
     """What earlier calls left at the front of a list kept across calls (`self.history[0]`)."""
 
     of: str = ""  # the list, as the code names it
+
+
+def copied_here(v: Any, deep: bool, frame: Frame) -> Any:
+    """A copy the code makes now (`blocks.copy()`, `copy.copy(blocks)`): a list new on each pass
+    of the loops active here, callers' loops included, as a literal made here is. Only the list
+    is new: markers set on the items of a shallow copy still pile up on those items."""
+    out = copy_value(v, deep)
+    if isinstance(out, LList):
+        out.depth = len(frame.loops)
+    return out
 
 
 def open_history(lst: LList) -> None:

@@ -57,6 +57,7 @@ def test_the_bad_twins_are_still_reported():
         ("default_prompt_with_time.py", "CL304"),  # `prompt or f"... {datetime.now()}"`
         ("slack_bot_user_in_system.py", "CL302"),  # the writer's id, not the bot's
         ("deferred_tool_marked.py", "CL104"),  # `if tool.get("defer_loading") is True:`
+        ("bedrock_history_marked_each_turn.py", "CL105"),  # a copy, but of shared messages
     }
     lines = sorted(
         f["line"] for f in report["findings"] if f["path"].endswith("log_changing_snapshot.jsonl")

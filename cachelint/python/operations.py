@@ -263,6 +263,7 @@ def copied_here(v: Any, deep: bool, frame: Frame) -> Any:
     out = copy_value(v, deep)
     if isinstance(out, LList):
         out.depth = len(frame.loops)
+        out.copied_from = (v, len(out))
     return out
 
 

@@ -34,6 +34,7 @@ from cachelint.python.operations import (
     Earlier,
     Enumerated,
     entered,
+    mark_repeated,
     merge,
     truth,
     unpacked_hole,
@@ -221,6 +222,7 @@ class Statements(EvaluatorAPI):
                     if isinstance(value, LList):
                         value.persistent = value.persistent or f"self.{target.attr}"
                         self._rebuilt(target, value, node, frame)
+                        self._carried_on(value, obj.attrs.get(target.attr), frame)
                     obj.attrs[target.attr] = value
                 elif isinstance(obj, Sym | Earlier):
                     self.grows_kept(target, obj, "." + target.attr, node, frame)
@@ -325,6 +327,21 @@ class Statements(EvaluatorAPI):
             self.placements.append(
                 Placement(frame.loc(node), history, "rebuilt", block, None, None)
             )
+
+    def _carried_on(self, value: LList, old: Any, frame: Frame) -> None:
+        """`hist = self.history.copy(); hist.append(msg); self.history = hist`: the copy, new on
+        each pass, carries the history on. What was added to it since is added to the history on
+        each pass of the loops around the copy, as if appended to the history itself."""
+        if value.copied_from is None or value.copied_from[0] is not old:
+            return
+        start, depth = value.copied_from[1], value.depth
+        value.depth = old.depth
+        loops = [lp for lp in frame.loops[old.depth : depth] if not lp.bounded()]
+        if not loops:
+            return
+        for i in range(start, len(value)):
+            mark_repeated(value[i], id(value), loops[-1], markers=not loops[-1].flagged)
+            value.repeated.add(i)
 
     def place(self, target: Sym, how: str, value: Any, loc: Loc, frame: Frame) -> None:
         each = self.multiplying(frame, of=target)

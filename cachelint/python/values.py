@@ -106,6 +106,7 @@ class LList(list):
     that would take it over MAX_SIZE are left out, and one unknown item stands for them."""
 
     depth = 0  # loops active when it was created: adding to it in a deeper loop repeats
+    copied_from: tuple[LList, int] | None = None  # (the list, its length) for a copy of it
     # a volatile value that chose which items it holds (a comprehension's filter)
     selected: Hole | None = None
 

@@ -58,6 +58,7 @@ def test_the_bad_twins_are_still_reported():
         ("slack_bot_user_in_system.py", "CL302"),  # the writer's id, not the bot's
         ("deferred_tool_marked.py", "CL104"),  # `if tool.get("defer_loading") is True:`
         ("bedrock_history_marked_each_turn.py", "CL105"),  # a copy, but of shared messages
+        ("history_copy_stored_back.py", "CL105"),  # the marked copy becomes the history
     }
     lines = sorted(
         f["line"] for f in report["findings"] if f["path"].endswith("log_changing_snapshot.jsonl")

@@ -92,9 +92,11 @@ def lint_python(
         snippet = lines[e.line - 1] if 0 < e.line <= len(lines) else None
         return [unparsable(display, e.message, span, snippet)]
     module = project.module_for(text, tree, path, display)
-    sup = suppression.parse(module.text)
+    sup = suppression.Suppressions()
     try:
         issues = list(_issues(module, ctx, selected, project, volatile_names or [], timeout))
+        if issues or selected(suppression.UNUSED):  # tokenised only when the comments matter
+            sup = suppression.parse(module.text)
         found = _findings(issues, module, display, sup) if issues else []
     except RecursionError:
         project.stopped = _TOO_DEEP

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from cachelint.checks.volatile import covering, prefix_blocks
 from cachelint.fixes import AnchoredEdit, Applicability, PlannedFix
 from cachelint.prompt import Prompt
+from cachelint.python.names import RACED_ORDER
 from cachelint.rule_api import Context, Issue, request_check
 
 
@@ -24,7 +25,8 @@ def unstable_order(prompt: Prompt, ctx: Context) -> Iterator[Issue]:
                 f"the {p.block.section} prefix is built from {h.description}: another process "
                 f"or machine produces another order, so the prefix differs and the cache misses",
                 notes=[("breakpoint whose prefix includes it", covering(p).anchor)],
-                fix=_sort(h),
+                # sorted(registry) would not be the registry: no fix to offer there
+                fix=None if RACED_ORDER in h.description else _sort(h),
             )
 
 

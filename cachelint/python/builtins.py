@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import textwrap
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from cachelint.prompt import Hole
@@ -196,7 +197,9 @@ def _builtin(ev: EvaluatorAPI, name: str, args, kwargs, frame: Frame, node) -> A
     loc = frame.loc(node)
     first = args[0] if args else None
     if isinstance(first, Sym) and name in _SAME_ITEMS:  # the input's items, in a new list
-        return copy_of(first, deep=False) if name in ("list", "tuple", "dict") else first
+        if name in ("list", "tuple", "dict"):
+            return copy_of(first, deep=False)
+        return replace(first, unordered=False) if name == "sorted" else first
 
     if name in ("str", "format"):
         if not args:
@@ -235,8 +238,8 @@ def _builtin(ev: EvaluatorAPI, name: str, args, kwargs, frame: Frame, node) -> A
             with contextlib.suppress(TypeError):
                 known = sorted(known, reverse=kwargs.get("reverse") is True)
         for x in known:
-            if type(x) is Hole and x.unordered:  # sorted(listed.tools, key=...): in order now
-                x = hole(x.origin, x.description, x.anchor)
+            if isinstance(x, Hole) and x.unordered:  # sorted(listed.tools, key=...): in order now
+                x = replace(x, unordered=False)
             out.add(x, loc)
         return out
     if name == "reversed":
@@ -641,9 +644,12 @@ def _input_method(ev: EvaluatorAPI, recv: Sym, method: str, args, frame: Frame, 
         if isinstance(a, Ref) and a.kind == "lambda":
             with contextlib.suppress(Flow, RecursionError):
                 ev.call_lambda(a, [recv.step(Each(None))], frame)
-    if recv.origin == "unknown":
+    if recv.origin == "unknown" and not (recv.unordered and method in _VIEWS):
         return recv.step(OPAQUE, f"the result of .{method}()")
-    return recv.step(OPAQUE)
+    return recv.step(OPAQUE)  # a view of a registry in run-time order says why (objects.py)
+
+
+_VIEWS = frozenset({"values", "items", "keys", "copy"})
 
 
 def _deep_kw(frame: Frame, loc) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from cachelint.payload.markers import is_http_header, looks_like_marker
@@ -610,7 +611,11 @@ class Expressions(EvaluatorAPI):
 
     def get_item(self, obj: Any, key: Any, frame: Frame, node) -> Any:
         if isinstance(obj, Sym):
-            return self.input_item(obj, key, frame)
+            item = self.input_item(obj, key, frame)
+            if isinstance(item, Sym) and item.unordered and not unordered_key(key):
+                # one entry looked up: it comes where the code asks for it (by sorted keys)
+                return replace(item, unordered=False)
+            return item
         if isinstance(obj, LDict):
             if is_known(key) and key in obj:
                 return obj[key]
@@ -707,3 +712,8 @@ def _items(value: Any) -> list[Any]:
 
 def _is_volatile(value: Any) -> bool:
     return isinstance(value, Hole) and value.origin == "volatile"
+
+
+def unordered_key(key: Any) -> bool:
+    """A key drawn from iterating something in run-time order (`for name in registry:`)."""
+    return isinstance(key, Hole) and key.unordered

@@ -591,6 +591,8 @@ def request_method(ev: Any, obj: Configured, method: str, kwargs: dict, frame: A
 def _cached_after(project: Project, module: ModuleInfo, name: str) -> Path | None:
     """A project file calling `name(...)` before a PromptCachingMiddleware(...) (the middleware
     list of create_agent, where the first is the outermost layer), or None."""
+    if _built_before_caching(module.text.encode(), name):  # the same file builds the agent
+        return module.path or Path(module.display)
     if module.path is None:
         return None
     roots = project._roots_of(module.path)
@@ -601,12 +603,18 @@ def _cached_after(project: Project, module: ModuleInfo, name: str) -> Path | Non
             data = path.read_bytes()
         except OSError:
             continue
-        call = re.search(rb"\b" + re.escape(name.encode()) + rb"\s*\(", data)
-        caching = [m.start() for m in _CACHING_CALL.finditer(data)]
-        if call is not None and caching and call.start() < caching[-1]:
+        if _built_before_caching(data, name):
             project.touched.add(path)  # the verdict depends on that file
             return path
     return None
+
+
+def _built_before_caching(data: bytes, name: str) -> bool:
+    """`name(...)` is called (not defined: `class name(Base):`) before the last caching
+    middleware is built."""
+    call = re.search(rb"(?<!class )\b" + re.escape(name.encode()) + rb"\s*\(", data)
+    caching = [m.start() for m in _CACHING_CALL.finditer(data)]
+    return call is not None and bool(caching) and call.start() < caching[-1]
 
 
 def _agent_setups(project: Project, root: Path) -> list[Path]:

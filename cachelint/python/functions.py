@@ -4,6 +4,7 @@ the calls that send requests."""
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import Any
 
 from cachelint.prompt import Hole
@@ -169,6 +170,8 @@ class Functions(EvaluatorAPI):
             value = inst.attrs[attr]
             if isinstance(value, LList) and value.persistent and not frame.once:
                 open_history(value)
+            if isinstance(value, Sym) and value.unordered and not value.path:
+                return replace(value, anchor=frame.loc(node))  # reported where it is read
             return value
         cls: ast.ClassDef = inst.cls.node
         owner = inherited(self, inst.cls, attr)  # the class or the project base defining it

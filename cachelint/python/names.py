@@ -171,6 +171,25 @@ SERVER_ORDER: dict[str, str] = {
     "which can change between sessions and restarts)",
 }
 MCP_NAMES = re.compile(r"(?i)mcp|session|server")  # receivers of list_tools() that are MCP
+# A registry filled by tasks run concurrently: its entries come in the order the tasks finish.
+RACED_ORDER = "in the order the tasks finish"
+RACED = "the entries of {what}, which {fills} adds from tasks run concurrently ({how}), " + (
+    RACED_ORDER
+)
+# Calls that start their arguments as concurrent tasks.
+CONCURRENT = frozenset(
+    {
+        "gather",
+        "create_task",
+        "ensure_future",
+        "start_soon",
+        "as_completed",
+        "wait",
+        "submit",
+        "map",
+        "run_coroutine_threadsafe",
+    }
+)
 
 # Functions whose result is computed once per process.
 ONCE_DECORATORS = frozenset(

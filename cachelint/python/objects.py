@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cachelint.python import names
 from cachelint.python.project import module_name
 from cachelint.python.syntax import find_method
 from cachelint.python.values import Ref
@@ -253,10 +254,12 @@ def _self_attr(node: ast.expr) -> str | None:
 _FILLS = frozenset({"update", "setdefault", "add", "__setitem__"})
 
 
-def filled_later(inst: Any, cls: ast.ClassDef) -> None:
+def filled_later(inst: Any, cls: ast.ClassDef, module: ast.Module | None = None) -> None:
     """An object evaluated as an entry point was made and used elsewhere: a dict or set that
     `__init__` leaves empty and another method fills (`self.tools[name] = tool`) holds
-    whatever was registered at run time, an input kept across calls."""
+    whatever was registered at run time, an input kept across calls. When the module runs that
+    method as concurrent tasks (`asyncio.gather(*(self.register(s) for s in servers))`), the
+    entries arrive in the order the tasks finish."""
     from cachelint.python.inputs import Root, Sym
     from cachelint.python.values import LDict, SetVal
 
@@ -273,29 +276,52 @@ def filled_later(inst: Any, cls: ast.ClassDef) -> None:
         if a in filled:
             name = f"self.{a}"
             loc = inst.attrs[a].loc
-            inst.attrs[a] = Sym("unknown", name, loc, root=Root(name, loc, name))
+            how = _run_concurrently(module, filled[a]) if module is not None else None
+            if how is None:
+                inst.attrs[a] = Sym("unknown", name, loc, root=Root(name, loc, name))
+                continue
+            fills = ", ".join(f"{m}()" for m in sorted(filled[a]))
+            desc = names.RACED.format(what=name, fills=fills, how=how)
+            inst.attrs[a] = Sym("unknown", desc, loc, True, root=Root(name, loc, name))
 
 
-def _filled_attrs(cls: ast.ClassDef) -> set[str]:
-    """Attributes of self that a method other than __init__ adds items to."""
-    out: set[str] = set()
+def _filled_attrs(cls: ast.ClassDef) -> dict[str, set[str]]:
+    """Attributes of self that a method other than __init__ adds items to, with the methods."""
+    out: dict[str, set[str]] = {}
     for fn in cls.body:
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) or fn.name == "__init__":
             continue
         for node in ast.walk(fn):
+            attrs: list[str | None] = []
             if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for t in targets:
-                    if isinstance(t, ast.Subscript) and _self_attr(t.value):
-                        out.add(_self_attr(t.value))  # type: ignore[arg-type]
+                attrs = [_self_attr(t.value) for t in targets if isinstance(t, ast.Subscript)]
             elif (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr in _FILLS
-                and _self_attr(node.func.value)
             ):
-                out.add(_self_attr(node.func.value))  # type: ignore[arg-type]
+                attrs = [_self_attr(node.func.value)]
+            for a in attrs:
+                if a is not None:
+                    out.setdefault(a, set()).add(fn.name)
     return out
+
+
+def _run_concurrently(module: ast.Module, methods: set[str]) -> str | None:
+    """How the module runs one of `methods` as concurrent tasks (`asyncio.gather`,
+    `create_task`, an executor's `map` or `submit`), if it does: the call that starts them."""
+    for node in ast.walk(module):
+        if not isinstance(node, ast.Call):
+            continue
+        starter = _last(node.func)
+        if starter not in names.CONCURRENT or (type(node.func) is ast.Name and starter == "map"):
+            continue  # the builtin map() runs one call after another
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            for inner in ast.walk(arg):
+                if isinstance(inner, ast.Attribute) and inner.attr in methods:
+                    return ast.unparse(node.func)
+    return None
 
 
 _SET_TYPES = frozenset({"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet"})

@@ -146,8 +146,10 @@ def issues(site: Any) -> Iterator[Issue]:
         "(a new object with the addition), or add it once when the conversation starts.",
     )
     if blocks:
-        mkey = next(k for k in blocks[-1] if is_marker_key(k))
-        mloc = blocks[-1].locs.get(mkey) or blocks[-1].loc
+        # the stored messages come before a breakpoint in the messages, when there is one
+        last = (marked_blocks(request.get("messages")) or blocks)[-1]
+        mkey = next(k for k in last if is_marker_key(k))
+        mloc = last.locs.get(mkey) or last.loc
         if mloc is not None:
             issue.notes.append(("the breakpoint whose prefix changes", mloc))
     for other in more:

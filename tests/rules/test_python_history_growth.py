@@ -312,3 +312,35 @@ def test_without_a_breakpoint_nothing_is_cached_and_nothing_is_reported():
         """
     )
     assert lint(src, "agent.py") == []
+
+
+def test_the_note_names_the_breakpoint_in_the_messages_when_the_system_is_marked_too():
+    src = textwrap.dedent(
+        """
+        import anthropic
+
+
+        class Agent:
+            def __init__(self, history, context: str) -> None:
+                self.client = anthropic.Anthropic()
+                self.history = history
+                self.context = context
+
+            def ask(self):
+                self.history[0]["content"] = self.context + self.history[0]["content"]
+                messages = [dict(m) for m in self.history]
+                messages[-1] = {
+                    "role": "user",
+                    "content": [{"type": "text", "text": "go on", "cache_control": {"type": "ephemeral"}}],
+                }
+                return self.client.messages.create(
+                    model="claude-sonnet-4-5",
+                    max_tokens=1024,
+                    messages=messages,
+                    system=[{"type": "text", "text": "Rules.", "cache_control": {"type": "ephemeral"}}],
+                )
+        """
+    )
+    (f,) = [f for f in lint(src, "agent.py") if f.code == "CL301"]
+    (note,) = f.notes
+    assert note[1].line == 16  # the marker on the last message, not the system's (line 22)

@@ -13,6 +13,8 @@ from typing import Any
 from cachelint.payload import anthropic, chat, converse, detect
 from cachelint.prompt import Block, Hole, Prompt
 from cachelint.python.calls import RequestSite
+from cachelint.python.inputs import Sym
+from cachelint.python.inputs import key as input_key
 from cachelint.python.strings import fully_known, unordered_hole
 from cachelint.python.values import Json, LDict, LList, Loc, SetVal, Text, hole
 
@@ -85,11 +87,29 @@ def normalise(v: Any, depth: int = 0, seen: set[int] | None = None) -> None:
                 lst = LList(x.items, loc=x.loc)
                 lst.unordered = unordered_hole(x)
                 v[k] = lst
+            elif k == "tools" and isinstance(x, Sym) and x.unordered:
+                v[k] = _unordered_tools(x)
             else:
                 normalise(x, depth + 1, seen)
     else:
         for x in v:
             normalise(x, depth + 1, seen)
+
+
+def _unordered_tools(x: Sym) -> LList:
+    """A tool list only known as a whole, in run-time order (`list(registry.values())`): one
+    tool stands for its items, in the list's order, with the marker the code set on the last
+    one; the rest stays unknown."""
+    tool = LDict(loc=x.anchor)
+    tool.put("name", Text([hole("unknown", "a tool's name", x.anchor)]), x.anchor)
+    tool.put("input_schema", hole("unknown", "a tool's schema", x.anchor), x.anchor)
+    written = x.root.writes.get(input_key(x.path) + (-1,), {}) if x.root is not None else {}
+    for mkey in _MARKERS & written.keys():
+        value = written[mkey]
+        tool.put(mkey, value, getattr(value, "loc", None) or x.anchor)
+    out = LList([hole("unknown", "the other tools", x.anchor), tool], loc=x.anchor)
+    out.unordered = x
+    return out
 
 
 def _complete(req: LDict) -> bool:

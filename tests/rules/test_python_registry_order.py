@@ -93,3 +93,47 @@ QUIET = {
 @pytest.mark.parametrize(("connect", "listing"), QUIET.values(), ids=QUIET.keys())
 def test_registries_in_a_fixed_order_are_quiet(connect, listing):
     assert _lint(connect, listing) == []
+
+
+_WHOLE = """
+import asyncio
+
+import anthropic
+
+client = anthropic.AsyncAnthropic()
+
+
+class Registry:
+    def __init__(self):
+        self.tools = {}
+
+    async def register_server(self, session):
+        listed = await session.list_tools()
+        for t in listed.tools:
+            self.tools[t.name] = {"name": t.name, "input_schema": t.inputSchema}
+
+    async def connect_all(self, sessions):
+        await asyncio.gather(*(self.register_server(s) for s in sessions))
+
+    async def ask(self, question):
+        tools = LISTING
+        tools[-1]["cache_control"] = {"type": "ephemeral"}
+        return await client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, tools=tools,
+            messages=[{"role": "user", "content": question}],
+        )
+"""
+
+
+def test_the_whole_registry_sent_as_a_list_is_reported_with_its_marker():
+    src = _WHOLE.replace("LISTING", "list(self.tools.values())")
+    (f,) = [f for f in lint(src, "registry.py") if f.code != "CL201"]
+    assert (f.code, f.span.line) == ("CL303", 22)
+    assert "in the order the tasks finish" in f.message
+    (note,) = f.notes
+    assert note[1].line == 23  # the marker on the last tool
+
+
+def test_the_whole_registry_read_by_sorted_names_is_quiet():
+    src = _WHOLE.replace("LISTING", "[self.tools[n] for n in sorted(self.tools)]")
+    assert [f for f in lint(src, "registry.py") if f.code != "CL201"] == []

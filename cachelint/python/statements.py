@@ -221,6 +221,8 @@ class Statements(EvaluatorAPI):
                 if isinstance(obj, Instance):
                     if isinstance(value, LList):
                         value.persistent = value.persistent or f"self.{target.attr}"
+                        if not frame.once:  # set on this call: no items of earlier calls in it
+                            value.opened = True  # type: ignore[attr-defined]
                         self._rebuilt(target, value, node, frame)
                         self._carried_on(value, obj.attrs.get(target.attr), frame)
                     obj.attrs[target.attr] = value

@@ -344,3 +344,29 @@ def test_the_note_names_the_breakpoint_in_the_messages_when_the_system_is_marked
     (f,) = [f for f in lint(src, "agent.py") if f.code == "CL301"]
     (note,) = f.notes
     assert note[1].line == 16  # the marker on the last message, not the system's (line 22)
+
+
+def test_a_history_the_call_sets_afresh_has_nothing_from_earlier_calls():
+    src = textwrap.dedent(
+        """
+        import anthropic
+
+
+        class Agent:
+            def __init__(self, context: str) -> None:
+                self.client = anthropic.Anthropic()
+                self.context = context
+                self.messages = []
+
+            def ask(self, question: str):
+                self.messages = [{"role": "user", "content": question}]
+                self.messages[0]["content"] = self.context + "\\n" + self.messages[0]["content"]
+                self.messages[-1]["content"] = [
+                    {"type": "text", "text": question, "cache_control": {"type": "ephemeral"}}
+                ]
+                return self.client.messages.create(
+                    model="claude-sonnet-4-5", max_tokens=1024, messages=self.messages
+                )
+        """
+    )
+    assert [f for f in lint(src, "agent.py") if f.code != "CL201"] == []

@@ -24,7 +24,7 @@ MAX_HOPS = 3  # imports followed from the checked module towards a request
 def mark_reaching(found: Scan, module: ModuleInfo, project: Project) -> bool:
     """Mark the functions of `found` (the checked module's scan) that call, through imported
     project modules, something that sends a request or places a marker. True if any does."""
-    names = _imported_reaching(module, project, MAX_HOPS, set())
+    names = _imported_reaching(module, project, MAX_HOPS)
     hit = False
     for f in found.functions:
         if not f.relevant and f.calls & names:
@@ -32,7 +32,7 @@ def mark_reaching(found: Scan, module: ModuleInfo, project: Project) -> bool:
     return hit
 
 
-def _imported_reaching(module: ModuleInfo, project: Project, hops: int, seen: set) -> set[str]:
+def _imported_reaching(module: ModuleInfo, project: Project, hops: int) -> set[str]:
     """The names by which `module` calls reaching things of the project modules it imports:
     the imported names themselves, and the reaching methods of imported classes and modules."""
     out: set[str] = set()
@@ -43,7 +43,7 @@ def _imported_reaching(module: ModuleInfo, project: Project, hops: int, seen: se
         if found is None or found[0] is module:
             continue
         other, rest = found
-        reaching = _reaching(other, project, hops - 1, seen)
+        reaching = _reaching(other, project, hops - 1)
         if not reaching:
             continue
         head = rest.split(".")[0] if rest else ""
@@ -57,32 +57,29 @@ def _imported_reaching(module: ModuleInfo, project: Project, hops: int, seen: se
     return out
 
 
-def _reaching(module: ModuleInfo, project: Project, hops: int, seen: set) -> set[str]:
+def _reaching(module: ModuleInfo, project: Project, hops: int) -> set[str]:
     """Names of the module's functions, classes and methods that send a request or place a
-    marker, themselves, through a function of the module or through an imported module."""
+    marker, themselves, through a function of the module or through an imported module
+    (within `hops` imports). A function of (module, hops) alone, whatever was asked before:
+    each step spends a hop, so import cycles end, and the shared scan is never changed; a
+    file's findings do not depend on which files the run checked first."""
     memo = project.reaching
     key = (module.path, hops)
     if key in memo:
         return memo[key]
-    if module.path in seen:  # an import cycle: what is known so far
-        return set()
-    seen.add(module.path)
     found = project.scans.get(module.path)
     if found is None:
         found = project.scans[module.path] = scan(module.tree)
-    names = _imported_reaching(module, project, hops, seen)
-    for f in found.functions:
-        if f.calls & names:
-            f.relevant = True
+    names = _imported_reaching(module, project, hops)
     out: set[str] = set()
     entries = {id(f) for f in found.marking()} | {id(f) for f in found.entries()}
-    relevant = found._with_callers({id(f) for f in found.functions if f.relevant})
+    calling = {id(f) for f in found.functions if f.relevant or f.calls & names}
+    relevant = found._with_callers(calling)
     for f in found.functions:
         if id(f) in relevant or id(f) in entries:
             out.add(f.node.name)
             if f.cls is not None:
                 out.add(f.cls.name)
-    seen.discard(module.path)
     memo[key] = out
     return out
 

@@ -124,25 +124,29 @@ def test_links_fifos_and_huge_files_in_the_cache_are_not_followed(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "dotfile").write_text("keep me\n")
+    (outside / "linked").write_text("keep me too\n")
     files = [p for p in cache.rglob("*") if p.is_file() and p.name != "CACHEDIR.TAG"]
     for i, p in enumerate(files):
         p.unlink()
-        if i % 3 == 0:
+        if i % 4 == 0:
             os.symlink("/dev/zero", p)
-        elif i % 3 == 1:
+        elif i % 4 == 1:
             os.mkfifo(p)
-        else:
+        elif i % 4 == 2:
             os.symlink(outside / "dotfile", p)
+        else:
+            os.link(outside / "linked", p)  # another name of a file: never written through
     for _ in range(2):  # reads, then writes over them
         code, got, _ = _findings(".", cwd=proj)
         assert (code, got) == (1, base)
     assert (outside / "dotfile").read_text() == "keep me\n"
+    assert (outside / "linked").read_text() == "keep me too\n"
     # a folder of the cache replaced by a link out: nothing is written through it
     (version,) = [p for p in cache.iterdir() if p.is_dir()]
     shutil.rmtree(version)
     os.symlink(outside, version)
     assert _findings(".", cwd=proj)[1] == base
-    assert sorted(p.name for p in outside.iterdir()) == ["dotfile"]
+    assert sorted(p.name for p in outside.iterdir()) == ["dotfile", "linked"]
 
 
 def test_a_committed_folder_with_a_link_is_never_written_through(tmp_path):

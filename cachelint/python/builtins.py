@@ -579,6 +579,10 @@ def method_on_unknown(
                     [_input_method(ev, recv, method, args, frame, loc), *filled.holes()[1:]]
                 )
             return filled
+    if names.RETRIEVAL.search(method):
+        found = _retrieved(method, [*args, *kwargs.values()], loc)
+        if found is not None:
+            return found
     if method in names.SERVER_ORDER and isinstance(recv, Hole) and _mcp(recv, node):
         return hole("unknown", names.SERVER_ORDER[method], loc, unordered=True)
     if isinstance(recv, Sym) and method in LIVE_STATE_METHODS and live_state(recv):
@@ -600,6 +604,16 @@ def method_on_unknown(
     if isinstance(recv, Client):
         return hole("unknown", f"{method}()", loc)
     return derived(args, {}, hole("unknown", f"the result of .{method}()", loc))
+
+
+def _retrieved(method: str, given: list, loc) -> Hole | None:
+    """What a search or lookup returns for request data (`store.search(query=question)`,
+    `memory.profile(user_id)`): data of this request or user, not a stable text."""
+    for v in given:
+        h = as_hole(v) if isinstance(v, Hole | Text) else None
+        if h is not None and h.origin == "request":
+            return hole("request", f"what .{method}() retrieves for {h.description}", loc)
+    return None
 
 
 def _mcp(recv: Hole, node: Any) -> bool:

@@ -171,6 +171,9 @@ SERVER_ORDER: dict[str, str] = {
     "which can change between sessions and restarts)",
 }
 MCP_NAMES = re.compile(r"(?i)mcp|session|server")  # receivers of list_tools() that are MCP
+# Methods whose result is what was stored for the values they are given (retrieved memories,
+# search hits, a user's profile): for request data, the data of that request or user.
+RETRIEVAL = re.compile(r"(?i)search|retriev|recall|memor|profile|relevant|similar")
 # A registry filled by tasks run concurrently: its entries come in the order the tasks finish.
 RACED_ORDER = "in the order the tasks finish"
 RACED = "the entries of {what}, which {fills} adds from tasks run concurrently ({how}), " + (

@@ -9,6 +9,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cachelint.python.inputs import Sym
@@ -101,7 +102,7 @@ def _literal(e: ast.expr) -> bool:
     return type(e) is ast.Constant
 
 
-def guarded(target: ast.expr, tests: list[ast.expr], assigned: set[str]) -> bool:
+def guarded(target: ast.expr, tests: list[ast.expr], assigned: frozenset[str]) -> bool:
     """The write runs under a test of the value it grows (`if not text.startswith(ctx)`), or
     of a flag the same code sets (`if not self._added`): it happens once, not on every call."""
     shown = ast.unparse(target)
@@ -132,7 +133,9 @@ def issues(site: Any) -> Iterator[Issue]:
     auto = request.get("cache_control") if isinstance(request, LDict) else None
     if not blocks and not isinstance(auto, dict):
         return
-    g, *more = site.grown
+    # a write evaluated again in the same run (its function called twice) is one write
+    writes = list({id(g.loc.node): g for g in reversed(site.grown)}.values())[::-1]
+    g, *more = writes
     where = "in front of" if g.before else "after"
     shown = f"`{g.written}`" if g.part == g.written else f"`{g.written}` ({g.part})"
     issue = Issue(
@@ -161,7 +164,8 @@ def _more(n: int) -> str:
     return f"{n} more such write{'s' * (n > 1)} on the way"
 
 
-def flags(tree: ast.Module) -> set[str]:
+@lru_cache(maxsize=64)  # per module, whatever number of writes in it are looked at
+def flags(tree: ast.Module) -> frozenset[str]:
     """`self.x` attributes the module's methods set after construction: state a test can read
     to make a write happen once."""
     out: set[str] = set()
@@ -176,7 +180,7 @@ def flags(tree: ast.Module) -> set[str]:
             else:
                 continue
             out.update(ast.unparse(t) for t in targets if _on_self(t))
-    return out
+    return frozenset(out)
 
 
 def _on_self(t: ast.expr) -> bool:

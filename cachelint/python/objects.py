@@ -15,6 +15,7 @@ import ast
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -311,6 +312,15 @@ def _filled_attrs(cls: ast.ClassDef) -> dict[str, set[str]]:
 def _run_concurrently(module: ast.Module, methods: set[str]) -> str | None:
     """How the module runs one of `methods` as concurrent tasks (`asyncio.gather`,
     `create_task`, an executor's `map` or `submit`), if it does: the call that starts them."""
+    started = _started_concurrently(module)
+    return next((started[m] for m in sorted(methods) if m in started), None)
+
+
+@lru_cache(maxsize=64)  # per module, however many entry points instantiate its classes
+def _started_concurrently(module: ast.Module) -> dict[str, str]:
+    """Attribute names (`self.register`) found in the arguments of calls that start concurrent
+    tasks, with the call that starts them."""
+    out: dict[str, str] = {}
     for node in ast.walk(module):
         if not isinstance(node, ast.Call):
             continue
@@ -319,9 +329,9 @@ def _run_concurrently(module: ast.Module, methods: set[str]) -> str | None:
             continue  # the builtin map() runs one call after another
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             for inner in ast.walk(arg):
-                if isinstance(inner, ast.Attribute) and inner.attr in methods:
-                    return ast.unparse(node.func)
-    return None
+                if isinstance(inner, ast.Attribute):
+                    out.setdefault(inner.attr, ast.unparse(node.func))
+    return out
 
 
 _SET_TYPES = frozenset({"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "MutableSet"})

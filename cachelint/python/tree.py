@@ -178,13 +178,14 @@ def grown_attributes(module: ast.Module) -> frozenset[str]:
         return hit[1]
     out: set[str] = set()
     for n in descendants(module):
-        match n:
-            case ast.Call(func=ast.Attribute(attr=method, value=target)) if method in _GROWING:
-                pass
-            case ast.AugAssign(op=ast.Add(), target=target):
-                pass
-            case _:
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
+            if n.func.attr not in _GROWING:
                 continue
+            target = n.func.value
+        elif isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add):
+            target = n.target
+        else:
+            continue
         match target:
             case ast.Attribute(value=ast.Name(id="self"), attr=attr):
                 out.add(attr)

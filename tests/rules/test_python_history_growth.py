@@ -123,7 +123,11 @@ def test_the_fixed_helper_that_copies_the_first_message_is_quiet(tmp_path):
     assert _check(_project(tmp_path, _BASE_FIXED)) == []
 
 
-def _python(body: str, init: str = "self.history = history") -> list:
+def _python(
+    body: str, init: str = "self.history = history", methods: str = "", sent: str = ""
+) -> list:
+    """Findings (not CL201) in an agent whose ask() runs `body`, then sends a copy of its history
+    with the last message marked; `methods` are more methods, `sent` more arguments sent."""
     src = textwrap.dedent(
         """
         import copy
@@ -136,7 +140,7 @@ def _python(body: str, init: str = "self.history = history") -> list:
                 self.client = anthropic.Anthropic()
                 {init}
                 self.context = context
-
+        {methods}
             def ask(self):
         {body}
                 messages = [dict(m) for m in self.history]
@@ -147,11 +151,20 @@ def _python(body: str, init: str = "self.history = history") -> list:
                     ],
                 }}
                 return self.client.messages.create(
-                    model="claude-sonnet-4-5", max_tokens=1024, messages=messages
+                    model="claude-sonnet-4-5", max_tokens=1024, messages=messages{sent}
                 )
         """
-    ).format(body=textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 8), init=init)
+    ).format(
+        body=_indented(body, 8),
+        init=init,
+        methods=_indented(methods, 4) + "\n" if methods else "",
+        sent=sent,
+    )
     return [f for f in lint(src, "agent.py") if f.code != "CL201"]
+
+
+def _indented(code: str, by: int) -> str:
+    return textwrap.indent(textwrap.dedent(code).strip("\n"), " " * by)
 
 
 GROWN = {
@@ -315,35 +328,11 @@ def test_without_a_breakpoint_nothing_is_cached_and_nothing_is_reported():
 
 
 def test_the_note_names_the_breakpoint_in_the_messages_when_the_system_is_marked_too():
-    src = textwrap.dedent(
-        """
-        import anthropic
-
-
-        class Agent:
-            def __init__(self, history, context: str) -> None:
-                self.client = anthropic.Anthropic()
-                self.history = history
-                self.context = context
-
-            def ask(self):
-                self.history[0]["content"] = self.context + self.history[0]["content"]
-                messages = [dict(m) for m in self.history]
-                messages[-1] = {
-                    "role": "user",
-                    "content": [{"type": "text", "text": "go on", "cache_control": {"type": "ephemeral"}}],
-                }
-                return self.client.messages.create(
-                    model="claude-sonnet-4-5",
-                    max_tokens=1024,
-                    messages=messages,
-                    system=[{"type": "text", "text": "Rules.", "cache_control": {"type": "ephemeral"}}],
-                )
-        """
-    )
-    (f,) = [f for f in lint(src, "agent.py") if f.code == "CL301"]
+    system = ', system=[{"type": "text", "text": "Rules.", "cache_control": {"type": "ephemeral"}}]'
+    body = 'self.history[0]["content"] = self.context + self.history[0]["content"]'
+    (f,) = _python(body, sent=system)
     (note,) = f.notes
-    assert note[1].line == 16  # the marker on the last message, not the system's (line 22)
+    assert note[1].line == 19  # the marker on the last message, not the system's (line 23)
 
 
 def test_a_history_the_call_sets_afresh_has_nothing_from_earlier_calls():
@@ -370,3 +359,13 @@ def test_a_history_the_call_sets_afresh_has_nothing_from_earlier_calls():
         """
     )
     assert [f for f in lint(src, "agent.py") if f.code != "CL201"] == []
+
+
+def test_a_write_run_twice_on_the_way_is_one_write():
+    prepend = """
+        def _prepend(self):
+            self.history[0]["content"] = self.context + self.history[0]["content"]
+    """
+    (f,) = _python("self._prepend()\nself._prepend()", methods=prepend)
+    assert f.code == "CL301"
+    assert "more such write" not in f.message

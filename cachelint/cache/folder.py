@@ -148,6 +148,11 @@ class CacheFolder:
                     return False
                 try:
                     os.mkdir(folder)
+                except FileExistsError:
+                    pass  # another worker or run made it between the two calls: checked below
+                except OSError:
+                    return False
+                try:
                     st = os.lstat(folder)
                 except OSError:
                     return False

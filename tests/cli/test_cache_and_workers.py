@@ -409,7 +409,30 @@ def test_a_warm_run_imports_neither_the_rules_nor_jsonschema(tree):
         "cachelint.session",
         "urllib.request",
     }
-    assert not heavy & imported
+    assert not heavy & imported, f"a warm run imported {sorted(heavy & imported)}"
+
+
+def test_a_folder_another_worker_makes_at_once_is_written_into(tmp_path, monkeypatch):
+    """Two workers writing their first entries make the same entry folders: the one whose mkdir
+    comes second still writes (once, this lost an entry, and a warm run linted that file)."""
+    from cachelint.cache import folder as folder_module
+    from cachelint.cache.key import user_secret
+
+    secret = user_secret([])
+    assert secret is not None
+    store = folder_module.CacheFolder.open(tmp_path / "c", secret)
+    real_mkdir = os.mkdir
+
+    def raced(path, *args, **kwargs):
+        real_mkdir(path, *args, **kwargs)  # the other worker, between our lstat and mkdir
+        return real_mkdir(path, *args, **kwargs)
+
+    entry = tmp_path / "c" / "1.0" / "space" / "ab" / "abcd"
+    with monkeypatch.context() as m:
+        m.setattr(folder_module.os, "mkdir", raced)
+        store.write(entry, b"findings")
+    assert store.read(entry) == b"findings"
+    assert folder_module.CacheFolder.open(tmp_path / "c", secret).read(entry) == b"findings"
 
 
 @pytest.mark.project_cache

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import errno
-import re
+import sys
 import time
 import tokenize
 import warnings
@@ -19,6 +19,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from cachelint.python import grammar
 from cachelint.python.positions import Positions
 from cachelint.reading import read_regular
 
@@ -72,36 +73,21 @@ def parse(text: str) -> ast.Module:
     except (RecursionError, MemoryError):
         raise SourceError(_TOO_DEEP) from None
     except SyntaxError as e:
-        if _UNPARENTHESISED in (e.msg or "") and (tree := _parse_pep758(text)) is not None:
-            return tree
         if e.lineno is None and "\0" in text:  # NUL bytes: CPython gives no position
             raise SourceError(f"syntax error: {e.msg}", *_nul_position(text)) from None
-        raise SourceError(f"syntax error: {e.msg}", e.lineno or 1, max(e.offset or 1, 1)) from None
+        tree, newer = grammar.read_newer(text)
+        if tree is not None:
+            return tree
+        why = f"syntax error: {e.msg}"
+        if newer:
+            running = ".".join(map(str, sys.version_info[:2]))
+            why += (
+                f" (the file uses syntax newer than Python {running}, which runs cachelint, in a"
+                " form cachelint cannot read there: run cachelint with the project's Python)"
+            )
+        raise SourceError(why, e.lineno or 1, max(e.offset or 1, 1)) from None
     except ValueError as e:  # NUL bytes, on Pythons that raise ValueError for them
         raise SourceError(f"syntax error: {e}", *_nul_position(text)) from None
-
-
-_UNPARENTHESISED = "multiple exception types must be parenthesized"
-# `except A, B:` without `as` (PEP 758, valid from Python 3.14): dotted names and commas only
-_PEP758_CLAUSE = re.compile(
-    r"^(?P<head>[ \t]*except\*?[ \t]+)(?P<types>[\w.]+(?:[ \t]*,[ \t]*[\w.]+)+)(?P<tail>[ \t]*:)",
-    re.MULTILINE,
-)
-
-
-def _parse_pep758(text: str) -> ast.Module | None:
-    """The tree of a module that uses Python 3.14's unparenthesised `except A, B:` (PEP 758),
-    parsed by an older CPython with the types put in parentheses. Only the columns after
-    `except` on those lines shift, by one; lines do not move."""
-    fixed = _PEP758_CLAUSE.sub(r"\g<head>(\g<types>)\g<tail>", text)
-    if fixed == text:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(fixed)
-    except SyntaxError:
-        return None
 
 
 def _nul_position(text: str) -> tuple[int, int]:

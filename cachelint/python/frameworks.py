@@ -488,7 +488,7 @@ def _langchain(agent: Configured) -> LDict | None:
         return None
     system = None
     prompt = agent.get("system_prompt")
-    if prompt is not None:
+    if prompt is not None and prompt != "":  # an empty system prompt is left unmarked
         block = _text_block(prompt, agent.at("system_prompt"))
         block.put("cache_control", _control(ttl), caching.loc)
         system = LList([block], loc=agent.at("system_prompt"))

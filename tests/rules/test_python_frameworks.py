@@ -323,6 +323,27 @@ def test_langchain_without_the_middleware_or_an_anthropic_model_is_silent():
     assert _langchain(system='"You are a helpful assistant."') == []
 
 
+def test_langchain_middleware_leaves_an_empty_system_prompt_unmarked():
+    """The middleware tags the system message only when it has content (its
+    _tag_system_message returns an empty one unchanged): no marker on an empty block."""
+    assert _langchain(system='""') == []
+    assert _langchain(system='user_name and ""') == []
+    # the same empty block marked by the project's own code is rejected by the API
+    own = """
+        import anthropic
+
+
+        def ask(question: str):
+            return anthropic.Anthropic().messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=100,
+                system=[{"type": "text", "text": "", "cache_control": {"type": "ephemeral"}}],
+                messages=[{"role": "user", "content": question}],
+            )
+    """
+    assert (9, "CL104") in codes(own)
+
+
 def test_langchain_tools_in_set_order_and_request_data():
     found = _langchain(tools="[TOOLS[n] for n in names]", system='"You are a helpful assistant."')
     assert found == [(15, "CL303")]

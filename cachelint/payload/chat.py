@@ -110,7 +110,7 @@ def to_prompt(req: dict, root: tuple, headers: dict | None = None) -> Prompt:
     mc.markers.sort(key=lambda m: order.get(id(m.block), -1))
     mc.scan({k: v for k, v in req.items() if k != "cache_control"}, root, "automatic", None)
     automatic = None
-    if "cache_control" in req:
+    if req.get("cache_control") is not None:  # null: no automatic breakpoint
         automatic = Marker(
             "cache_control", req["cache_control"], "automatic", root + ("cache_control",)
         )

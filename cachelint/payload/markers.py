@@ -103,6 +103,8 @@ class MarkerCollector:
             return
         for key, value in obj.items():
             if key == self.canonical:
+                if value is None and key == "cache_control":
+                    continue  # null: no breakpoint (a nullable field in the API and the SDKs)
                 m = Marker(key, value, placement, path + (key,), block, is_last_child)
                 self.markers.append(m)
                 if block is not None and placement != "automatic":

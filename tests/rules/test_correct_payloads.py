@@ -260,3 +260,21 @@ def test_coding_agent_request_with_environment_block():
     )
     req["messages"] = conversation(3)
     _clean(req)
+
+
+@pytest.mark.parametrize("dialect", ["anthropic", "chat"])
+def test_a_null_marker_is_no_marker(dialect):
+    """`cache_control: null` is what a helper sends for a block it does not cache: the field is
+    nullable in the API, so it is neither invalid (CL103) nor a breakpoint (CL105, CL201)."""
+    req = anthropic_request()
+    req["cache_control"] = None
+    blocks = [{"type": "text", "text": f"part {i}", "cache_control": None} for i in range(6)]
+    if dialect == "anthropic":
+        req["messages"][-1]["content"] = blocks
+    else:
+        req = {
+            "model": "anthropic/claude-sonnet-4-5",
+            "cache_control": None,
+            "messages": [{"role": "system", "content": blocks}, {"role": "user", "content": "Hi"}],
+        }
+    _clean(req)

@@ -17,6 +17,7 @@ from cachelint.python.inputs import Root, Sym
 from cachelint.python.objects import (
     annotated_class,
     as_annotated_set,
+    declared_fields,
     inherited,
     memoised,
     object_member,
@@ -155,6 +156,15 @@ class Functions(EvaluatorAPI):
     def instantiate(self, ref: Ref, args, kwargs, caller: Frame) -> Instance:
         inst = Instance(ref)
         init = find_method(ref.node, "__init__")
+        if init is None and inherited(self, ref, "__init__") is None:
+            # the __init__ a dataclass, attrs, pydantic or NamedTuple class is given: the
+            # values passed are its fields (made here, not kept across calls)
+            fields = declared_fields(ref.node)
+            for name, value in zip(fields, args, strict=False):
+                inst.attrs[name] = value
+            for name, value in kwargs.items():
+                if name in fields:
+                    inst.attrs[name] = value
         if init is not None:
             self.call_function(
                 Ref("function", "__init__", ref.module, init, bound=inst),

@@ -73,6 +73,19 @@ def inherited(ev: EvaluatorAPI, cls: Ref, attr: str) -> Ref | None:
     return None
 
 
+def declared_fields(cls: ast.ClassDef) -> list[str]:
+    """The fields a class body declares with annotations (`name: type` or `name: type = x`),
+    in order, as a generated __init__ takes them; ClassVar annotations are no field."""
+    fields = []
+    for stmt in cls.body:
+        if type(stmt) is ast.AnnAssign and type(stmt.target) is ast.Name:
+            ann = stmt.annotation
+            head = ann.value if type(ann) is ast.Subscript else ann
+            if not (isinstance(head, ast.Name | ast.Attribute) and "ClassVar" in ast.unparse(head)):
+                fields.append(stmt.target.id)
+    return fields
+
+
 def defining_class(ev: EvaluatorAPI, cls: Ref, attr: str) -> Ref | None:
     """The class whose method or property `attr` an object annotated as `cls` runs: `cls` or a
     project base of it, else the one project subclass that defines it."""

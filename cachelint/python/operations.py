@@ -232,6 +232,8 @@ def mark_repeated(
     if id(value) in seen:  # shared by several containers: marked once
         return
     seen.add(id(value))
+    if isinstance(value, LDict) and ("messages" in value or "params" in value):
+        return  # a request of its own (a log entry, a batch item): its markers stay its own
     if isinstance(value, LDict):
         value.rep_loop = loop
         for k in value:

@@ -59,6 +59,8 @@ def test_the_bad_twins_are_still_reported():
         ("deferred_tool_marked.py", "CL104"),  # `if tool.get("defer_loading") is True:`
         ("bedrock_history_marked_each_turn.py", "CL105"),  # a copy, but of shared messages
         ("history_copy_stored_back.py", "CL105"),  # the marked copy becomes the history
+        ("judge_blocks_collected.py", "CL105"),  # every pass's marked block in one message
+        ("turn_request_kept.py", "CL105"),  # the marked turns are kept on the assistant
     }
     lines = sorted(
         f["line"] for f in report["findings"] if f["path"].endswith("log_changing_snapshot.jsonl")

@@ -585,6 +585,8 @@ def method_on_unknown(
             return found
     if method in names.SERVER_ORDER and isinstance(recv, Hole) and _mcp(recv, node):
         return hole("unknown", names.SERVER_ORDER[method], loc, unordered=True)
+    if method in names.SCHEMA_METHODS and isinstance(recv, Sym) and not args:
+        return hole("stable", f"the JSON schema of a model class (.{method}())", loc)
     if isinstance(recv, Sym) and method in LIVE_STATE_METHODS and live_state(recv):
         return live_hole(recv, f"{method}()", loc, frame.once)
     if isinstance(recv, Sym):

@@ -33,6 +33,7 @@ from cachelint.python.syntax import (
     has_decorator,
     is_static,
 )
+from cachelint.python.templated import render_instructor
 from cachelint.python.tree import is_generator
 from cachelint.python.values import (
     Client,
@@ -324,6 +325,7 @@ class Functions(EvaluatorAPI):
                 req.put(k.arg, value, frame.loc(k.value))
             else:
                 self.merge_into(req, value, frame, k.value)
+        render_instructor(req)
         receiver = node.func.value if type(node.func) is ast.Attribute else None
         client = self.client_of(receiver, frame)
         sites = bi.build_site(self, api, node, req, positional, client, frame)

@@ -148,6 +148,11 @@ REQUEST_ROOTS = frozenset(
     }
 )
 
+# Methods that give the JSON schema of a model class (pydantic v2 `model_json_schema`, v1
+# `schema` / `schema_json`): the shape of a type, the same for every request, even when the
+# class was passed in (a response format).
+SCHEMA_METHODS = frozenset({"model_json_schema", "schema", "schema_json", "json_schema"})
+
 # Iterables whose order varies between processes or machines (CL303). sorted() fixes them.
 UNORDERED_CALLS: dict[str, str] = {
     "os.listdir": "os.listdir() (directory order is arbitrary)",

@@ -37,9 +37,33 @@ def parameter(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str, loc: Loc) -
     if fn.name == "__init__":
         root.constructor = True
         return Sym("unknown", f"constructor argument '{name}'", loc, root=root)
-    if names.CONTENT_PARAMETER.search(name):
+    if names.CONTENT_PARAMETER.search(name) or _holds_a_class(_annotation(fn, name)):
         return Sym("unknown", f"parameter '{name}'", loc, root=root)
     return Sym("request", f"parameter '{name}'", loc, root=root)
+
+
+def _annotation(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.expr | None:
+    a = fn.args
+    for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg):
+        if arg is not None and arg.arg == name:
+            return arg.annotation
+    return None
+
+
+def _holds_a_class(ann: ast.expr | None) -> bool:
+    """Whether a parameter annotated `ann` is passed a class (`type[Model]`, `type[X] | None`):
+    configuration such as a response schema, the same for every request."""
+    if type(ann) is ast.BinOp and type(ann.op) is ast.BitOr:
+        sides = [ann.left, ann.right]
+        kept = [s for s in sides if not (type(s) is ast.Constant and s.value is None)]
+        return bool(kept) and all(_holds_a_class(s) for s in kept)
+    if type(ann) is ast.Subscript:
+        head = ann.value
+        name = head.id if type(head) is ast.Name else getattr(head, "attr", "")
+        if name == "Optional":
+            return _holds_a_class(ann.slice)
+        return name in ("type", "Type")
+    return type(ann) is ast.Name and ann.id in ("type", "Type")
 
 
 def truth(v: Any) -> bool | None:

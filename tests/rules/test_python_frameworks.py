@@ -366,3 +366,56 @@ def test_frameworks_are_found_in_a_walked_project(tmp_path):
     out = run_cli("check", "--no-cache", "--format", "concise", ".", cwd=tmp_path)
     assert out.returncode == 1, out.stderr
     assert "agent.py:13:" in out.stdout.decode() and "[CL304]" in out.stdout.decode()
+
+
+# ---- instructor: message texts rendered as Jinja templates with context= --------------------
+
+_INSTRUCTOR = """
+    import datetime
+
+    import instructor
+    from anthropic import Anthropic
+    from pydantic import BaseModel
+
+    client = instructor.from_anthropic(Anthropic())
+
+
+    class Answer(BaseModel):
+        text: str
+
+
+    def ask(doc: str, question: str):
+        return client.chat.completions.create(
+            model="claude-3-haiku-20240307",
+            max_tokens=512,
+            messages=[
+                {{
+                    "role": "user",
+                    "content": [
+                        {{"type": "text", "text": {marked!r}, "cache_control": {{"type": "ephemeral"}}}},
+                        {{"type": "text", "text": "{{{{ question }}}}"}},
+                    ],
+                }}
+            ],
+            response_model=Answer,
+            context={context},
+        )
+"""
+
+
+def _instructor(marked: str, context: str) -> list[tuple[int, str]]:
+    return codes(_INSTRUCTOR.format(marked=marked, context=context))
+
+
+def test_instructor_renders_message_templates_with_its_context():
+    # the document fills the template: the short template text is no short prefix
+    assert _instructor("<doc>{{ doc }}</doc>", '{"doc": doc, "question": question}') == []
+    assert _instructor("<doc>{{ doc }}</doc>", "dict(doc=doc, question=question)") == []
+    # the rendered text is what is checked: a template that renders empty is an empty block
+    found = _instructor("{{ doc }}", '{"doc": "", "question": question}')
+    assert [c for _, c in found] == ["CL104"], found
+    # the same template sent without instructor's templating is literal text, a short prefix
+    plain = _INSTRUCTOR.format(marked="<doc>{{ doc }}</doc>", context="None").replace(
+        "response_model=Answer,", ""
+    )
+    assert [c for _, c in codes(plain)] == ["CL201"]

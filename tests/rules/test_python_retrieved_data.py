@@ -62,3 +62,29 @@ QUIET = {
 def test_stable_or_uncached_lookups_are_quiet(lookup, cached, after):
     kw = {k: v for k, v in (("cached", cached), ("after", after)) if v is not None}
     assert _lint(lookup, **kw) == []
+
+
+def test_the_schema_of_a_model_class_passed_in_is_not_request_data():
+    """A response format passed as an argument: its JSON schema is the shape of a type, the same
+    for every request; the value of a dict passed the same way is still that request's."""
+    src = """
+        import json
+
+        import anthropic
+
+
+        def answer(question: str, output):
+            system = f"Answer in JSON: {json.dumps(output.model_json_schema())}"
+            return anthropic.Anthropic().messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=1024,
+                system=[{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
+                messages=[{"role": "user", "content": question}],
+            )
+    """
+
+    def codes(source: str) -> list[str]:
+        return [f.code for f in lint(textwrap.dedent(source), "a.py") if f.code != "CL201"]
+
+    assert codes(src) == []
+    assert codes(src.replace("output.model_json_schema()", "output")) == ["CL302"]

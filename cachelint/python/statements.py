@@ -255,6 +255,8 @@ class Statements(EvaluatorAPI):
                     and self.multiplying(frame) is obj.rep_loop
                 ) or (target is not None and self._marks_each_item(target, frame))
             obj.put(key, value, loc, in_loop=again)
+            if marker and obj.kept:  # on what this call appended to a history kept across calls
+                obj.turn_keys.add(key)
             if marker:
                 self.marker_dicts.append(obj)
                 obj.marked_unless = frozenset(frame.false_keys)

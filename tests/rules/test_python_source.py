@@ -706,6 +706,68 @@ def test_module_level_history_and_setup_in_init():
     assert found == [(10, "CL105")]
 
 
+_MARK_AFTER_APPEND = """
+import copy
+
+import anthropic
+
+
+class Assistant:
+    def __init__(self):
+        self.client = anthropic.Anthropic()
+        self.messages = []
+
+    @staticmethod
+    def cache_up_to(message):
+        message["content"][-1]["cache_control"] = {{"type": "ephemeral"}}
+
+    def turn(self, text):
+        self.messages.append({{"role": "user", "content": [{{"type": "text", "text": text}}]}})
+{marking}
+        reply = self.client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=10, messages={sent})
+        self.messages.append({{"role": "assistant", "content": reply.content}})
+"""
+
+
+@pytest.mark.parametrize(
+    ("marking", "sent", "expected"),
+    [
+        # the message just appended to the kept history is marked there: it keeps the marker
+        ("        self.cache_up_to(self.messages[-1])", "self.messages", [(14, "CL105")]),
+        (
+            '        self.messages[-1]["content"][-1]["cache_control"] = {"type": "ephemeral"}',
+            "self.messages",
+            [(18, "CL105")],
+        ),
+        # a shallow copy shares the message: marking it marks the history
+        (
+            "        sent = list(self.messages)\n        self.cache_up_to(sent[-1])",
+            "sent",
+            [(14, "CL105")],
+        ),
+        # a deep copy is marked, the history is not
+        (
+            "        sent = copy.deepcopy(self.messages)\n        self.cache_up_to(sent[-1])",
+            "sent",
+            [],
+        ),
+        # earlier markers are removed before the new one is set
+        (
+            "        for m in self.messages:\n"
+            "            for b in m['content']:\n"
+            "                b.pop('cache_control', None)\n"
+            "        self.cache_up_to(self.messages[-1])",
+            "self.messages",
+            [],
+        ),
+    ],
+    ids=["helper", "subscript", "shallow-copy", "deep-copy", "markers-removed"],
+)
+def test_marking_the_message_just_appended_to_a_kept_history(marking, sent, expected):
+    assert codes(_MARK_AFTER_APPEND.format(marking=marking, sent=sent)) == expected
+
+
 @pytest.mark.parametrize(
     ("expr", "flagged"),
     [

@@ -15,7 +15,7 @@ from cachelint.prompt import Block, Hole, Prompt
 from cachelint.python.calls import RequestSite
 from cachelint.python.inputs import Sym
 from cachelint.python.inputs import key as input_key
-from cachelint.python.strings import fully_known, unordered_hole
+from cachelint.python.strings import fully_known, to_str, unordered_hole
 from cachelint.python.values import Json, LDict, LList, Loc, SetVal, Text, hole
 
 _STRING_KEYS = frozenset({"system", "content", "text"})
@@ -81,6 +81,8 @@ def normalise(v: Any, depth: int = 0, seen: set[int] | None = None) -> None:
         for k, x in list(v.items()):
             if k in _STRING_KEYS and isinstance(x, Hole):
                 v[k] = Text([x])
+            elif k in _STRING_KEYS and isinstance(x, Json):  # json.dumps(...): never empty
+                v[k] = to_str(x)
             elif k == "text" and not isinstance(x, str | Hole | Json | None):  # among returns
                 v[k] = Text([hole("unknown", "a text only known at run time")])
             elif k in _STRUCTURAL and isinstance(x, SetVal):

@@ -380,6 +380,51 @@ def test_invoke_model_body_on_legacy_bedrock_with_automatic_caching():
     assert [(f.code, f.span.line) for f in found if f.code != "CL201"] == [("CL106", 8)]
 
 
+def test_a_model_set_in_init_from_an_argument_is_the_callers_not_its_default():
+    """`self.model` set from a constructor argument holds what the code that builds the object
+    passes; its default is one possibility, and a marker under `if "claude" in self.model:`
+    is placed for Claude models only (no CL106). A model fixed in __init__ is known."""
+    src = """
+        import litellm
+
+
+        class LLM:
+            def __init__(self, model: str = "gpt-5.4"):
+                self.model = {model}
+
+            def run(self, task: str):
+                system = "You are helpful."
+                if "claude" in self.model:
+                    system = [{{"type": "text", "text": system,
+                                "cache_control": {{"type": "ephemeral"}}}}]
+                return litellm.completion(model=self.model, messages=[
+                    {{"role": "system", "content": system}}, {{"role": "user", "content": task}}])
+    """
+    assert codes(src.format(model="model")) == []
+    assert [c for _, c in codes(src.format(model='"claude-sonnet-4-5"'))] == []
+
+
+def test_a_text_made_by_json_dumps_is_never_empty():
+    src = """
+        import json
+
+        import anthropic
+
+        TOOLS = [{{"name": "search"}}]
+
+
+        def ask(question: str):
+            return anthropic.Anthropic().messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=100,
+                system=[{{"type": "text", "text": {text}, "cache_control": {{"type": "ephemeral"}}}}],
+                messages=[{{"role": "user", "content": question}}],
+            )
+    """
+    assert codes(src.format(text="json.dumps(TOOLS)")) == []
+    assert codes(src.format(text='""')) == [(13, "CL104")]
+
+
 def test_gateway_calls():
     found = codes(
         """

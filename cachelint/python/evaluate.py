@@ -106,9 +106,7 @@ class Evaluator(Statements, Expressions, Functions):
         frame.parent = Frame(module, env, once=True)
         self_obj = None
         if cls is not None:
-            self_obj = self.instantiate(
-                Ref("class", cls.name, module, cls), [], {}, frame, entry=True
-            )
+            self_obj = self.instantiate(Ref("class", cls.name, module, cls), [], {}, frame)
             filled_later(self_obj, cls, module.tree)
         args: list[Any] = []
         if self_obj is not None and cls is not None and not is_static(node):

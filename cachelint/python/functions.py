@@ -154,10 +154,7 @@ class Functions(EvaluatorAPI):
             return as_annotated_set(value, param.annotation, value.anchor)
         return value
 
-    def instantiate(self, ref: Ref, args, kwargs, caller: Frame, entry: bool = False) -> Instance:
-        """An object of a project class: its __init__ run with the arguments given, or, for
-        the `self` of a method evaluated on its own (`entry`), with the arguments of whoever
-        constructs it, unknown (its defaults are only one possibility)."""
+    def instantiate(self, ref: Ref, args, kwargs, caller: Frame) -> Instance:
         inst = Instance(ref)
         init = find_method(ref.node, "__init__")
         if init is None and inherited(self, ref, "__init__") is None:
@@ -176,7 +173,6 @@ class Functions(EvaluatorAPI):
                 kwargs,
                 caller,
                 None,
-                entry=entry,
             )
         return inst
 

@@ -275,6 +275,18 @@ def mark_repeated(
         mark_repeated(v, into, loop, markers, depth + 1, seen)
 
 
+def unrepeat(value: Any, into: int, depth: int = 0) -> None:
+    """value was taken out of list `into` (`messages[-1] = {...}`): the markers it carries no
+    longer repeat in that list (mark_repeated's inverse)."""
+    if depth > 16 or not isinstance(value, LDict | list | tuple):
+        return
+    if isinstance(value, LDict):
+        for k in [k for k, v in value.loop_keys.items() if v == into]:
+            del value.loop_keys[k]
+    for v in value.values() if isinstance(value, LDict) else value:
+        unrepeat(v, into, depth + 1)
+
+
 @dataclass(slots=True, eq=False)
 class Earlier(Hole):
     """What earlier calls left at the front of a list kept across calls (`self.history[0]`)."""

@@ -38,6 +38,7 @@ from cachelint.python.operations import (
     merge,
     truth,
     unpacked_hole,
+    unrepeat,
     unwrap_enumerated,
 )
 from cachelint.python.placements import Placement, content_owner, marked_blocks
@@ -268,7 +269,10 @@ class Statements(EvaluatorAPI):
             if isinstance(obj.open, Sym) and is_known(key):
                 self.write_input(obj.open, key, value, loc, frame, copied=True)
         elif isinstance(obj, LList) and isinstance(key, int) and -len(obj) <= key < len(obj):
+            replaced = obj[key]
             obj.set(key, value, loc)
+            if replaced is not value:  # out of the list: its markers no longer pile up in it
+                unrepeat(replaced, id(obj))
         elif isinstance(obj, LDict) and not isinstance(obj.open, Sym):  # a key known at run time
             obj.open = obj.open or hole("unknown", "entries put under keys known at run time", loc)
         elif isinstance(obj, Sym):

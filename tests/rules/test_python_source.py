@@ -380,30 +380,6 @@ def test_invoke_model_body_on_legacy_bedrock_with_automatic_caching():
     assert [(f.code, f.span.line) for f in found if f.code != "CL201"] == [("CL106", 8)]
 
 
-def test_a_model_set_in_init_from_an_argument_is_the_callers_not_its_default():
-    """`self.model` set from a constructor argument holds what the code that builds the object
-    passes; its default is one possibility, and a marker under `if "claude" in self.model:`
-    is placed for Claude models only (no CL106). A model fixed in __init__ is known."""
-    src = """
-        import litellm
-
-
-        class LLM:
-            def __init__(self, model: str = "gpt-5.4"):
-                self.model = {model}
-
-            def run(self, task: str):
-                system = "You are helpful."
-                if "claude" in self.model:
-                    system = [{{"type": "text", "text": system,
-                                "cache_control": {{"type": "ephemeral"}}}}]
-                return litellm.completion(model=self.model, messages=[
-                    {{"role": "system", "content": system}}, {{"role": "user", "content": task}}])
-    """
-    assert codes(src.format(model="model")) == []
-    assert [c for _, c in codes(src.format(model='"claude-sonnet-4-5"'))] == []
-
-
 def test_a_text_made_by_json_dumps_is_never_empty():
     src = """
         import json
@@ -854,3 +830,28 @@ def test_the_date_of_the_day_is_not_a_volatile_value(expr, flagged):
     )
     codes = [f.code for f in lint(src, "app.py")]
     assert codes == (["CL301"] if flagged else [])
+
+
+@pytest.mark.parametrize("replaced", [True, False])
+def test_a_marked_turn_replaced_after_the_call_does_not_pile_up(replaced):
+    """Each pass appends a turn with a cache point, sends, then puts the same turn back without
+    it (`messages[-1] = ...`): one cache point per request. Without the replacement, the
+    cache points pile up."""
+    src = """
+        import boto3
+
+        client = boto3.client("bedrock-runtime")
+
+
+        def chat(questions: list[str]):
+            messages = []
+            for q in questions:
+                turn = [{"text": q}, {"cachePoint": {"type": "default"}}]
+                messages.append({"role": "user", "content": turn})
+                out = client.converse(modelId="anthropic.claude-sonnet-4-5", messages=messages)
+                messages[-1] = {"role": "user", "content": [{"text": q}]}
+                messages.append(out["output"]["message"])
+    """
+    if not replaced:
+        src = src.replace('messages[-1] = {"role": "user", "content": [{"text": q}]}', "pass")
+    assert [c for _, c in codes(src)] == ([] if replaced else ["CL105"])

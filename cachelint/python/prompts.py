@@ -81,8 +81,6 @@ def normalise(v: Any, depth: int = 0, seen: set[int] | None = None) -> None:
         for k, x in list(v.items()):
             if k in _STRING_KEYS and isinstance(x, Hole):
                 v[k] = Text([x])
-            elif k in _STRING_KEYS and isinstance(x, Json):  # json.dumps(...): never empty
-                v[k] = to_str(x)
             elif k == "text" and not isinstance(x, str | Hole | Json | None):  # among returns
                 v[k] = Text([hole("unknown", "a text only known at run time")])
             elif k in _STRUCTURAL and isinstance(x, SetVal):
@@ -193,6 +191,9 @@ def _fill(b: Block, req: LDict) -> None:
         holes = list(_holes(raw, 0, set()))
         # with holes, the adapter's rendering of the block is not its text: keep only them
         content = holes or [c for c in b.content if isinstance(c, str) and c]
+        if not content and isinstance(raw, LDict) and isinstance(raw.get("text"), Json):
+            text = to_str(raw["text"])  # json.dumps(...): never empty
+            content = [p for p in text.parts if p] if isinstance(text, Text) else [text]
     for c, _ in steps:
         if isinstance(c, LList) and c.unordered is not None and c.unordered not in content:
             content.append(c.unordered)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cachelint.python import names
-from cachelint.python.project import module_name
+from cachelint.python.project import dotted, module_name
 from cachelint.python.syntax import find_method
 from cachelint.python.values import Ref
 
@@ -81,7 +81,7 @@ def declared_fields(cls: ast.ClassDef) -> list[str]:
         if type(stmt) is ast.AnnAssign and type(stmt.target) is ast.Name:
             ann = stmt.annotation
             head = ann.value if type(ann) is ast.Subscript else ann
-            if not (isinstance(head, ast.Name | ast.Attribute) and "ClassVar" in ast.unparse(head)):
+            if dotted(head).rpartition(".")[2] != "ClassVar":
                 fields.append(stmt.target.id)
     return fields
 

@@ -11,6 +11,7 @@ from cachelint.prompt import Hole
 from cachelint.python import names
 from cachelint.python.frames import Frame
 from cachelint.python.inputs import Root, Sym
+from cachelint.python.project import dotted
 from cachelint.python.values import (
     Client,
     Instance,
@@ -57,13 +58,11 @@ def _holds_a_class(ann: ast.expr | None) -> bool:
         sides = [ann.left, ann.right]
         kept = [s for s in sides if not (type(s) is ast.Constant and s.value is None)]
         return bool(kept) and all(_holds_a_class(s) for s in kept)
-    if type(ann) is ast.Subscript:
-        head = ann.value
-        name = head.id if type(head) is ast.Name else getattr(head, "attr", "")
-        if name == "Optional":
-            return _holds_a_class(ann.slice)
-        return name in ("type", "Type")
-    return type(ann) is ast.Name and ann.id in ("type", "Type")
+    head = ann.value if type(ann) is ast.Subscript else ann
+    name = dotted(head).rpartition(".")[2]
+    if name == "Optional" and type(ann) is ast.Subscript:
+        return _holds_a_class(ann.slice)
+    return name in ("type", "Type")
 
 
 def truth(v: Any) -> bool | None:
@@ -275,16 +274,20 @@ def mark_repeated(
         mark_repeated(v, into, loop, markers, depth + 1, seen)
 
 
-def unrepeat(value: Any, into: int, depth: int = 0) -> None:
+def unrepeat(value: Any, into: int, depth: int = 0, seen: set[int] | None = None) -> None:
     """value was taken out of list `into` (`messages[-1] = {...}`): the markers it carries no
     longer repeat in that list (mark_repeated's inverse)."""
     if depth > 16 or not isinstance(value, LDict | list | tuple):
         return
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return
+    seen.add(id(value))
     if isinstance(value, LDict):
         for k in [k for k, v in value.loop_keys.items() if v == into]:
             del value.loop_keys[k]
     for v in value.values() if isinstance(value, LDict) else value:
-        unrepeat(v, into, depth + 1)
+        unrepeat(v, into, depth + 1, seen)
 
 
 @dataclass(slots=True, eq=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cachelint.python.operations import truth
 from cachelint.python.strings import render
 from cachelint.python.values import LDict, LList, hole
 
@@ -29,27 +30,28 @@ def render_instructor(req: LDict) -> None:
     if key is None or "response_model" not in req:
         return
     context = req.drop(key)
-    empty = isinstance(context, dict) and not context and not _open(context)
-    if context is not None and not empty and "messages" in req:  # `if not context:` renders nothing
-        req["messages"] = _rendered(req["messages"], [context], 0)
+    if truth(context) is not False:  # instructor renders nothing for an empty context
+        _render_in(req, "messages", [context], 0)
     if req.open is None:
         req.open = hole("unknown", "the response model that instructor adds to the request")
 
 
-def _open(d: dict) -> bool:
-    return isinstance(d, LDict) and d.open is not None
-
-
-def _rendered(v: Any, args: list[Any], depth: int) -> Any:
-    if depth > _MAX_DEPTH:
-        return v
+def _render_in(parent: LDict | LList, at: Any, args: list[Any], depth: int) -> None:
+    """Render the texts under parent[at]: a string in place, and the strings under
+    `content` and `text` of what it holds."""
+    v = parent[at] if isinstance(parent, LList) or at in parent else None
+    if depth > _MAX_DEPTH or v is None:
+        return
     if isinstance(v, str):
-        return render(v, args, {}, "a message template") if "{" in v else v
-    if isinstance(v, LList):
-        for i, item in enumerate(v):
-            v[i] = _rendered(item, args, depth + 1)
+        if "{" in v:
+            rendered = render(v, args, {}, "a message template")
+            if isinstance(parent, LList):
+                parent.set(at, rendered, parent.loc_at(at))
+            else:
+                parent.put(at, rendered, parent.locs.get(at))
+    elif isinstance(v, LList):
+        for i in range(len(v)):
+            _render_in(v, i, args, depth + 1)
     elif isinstance(v, LDict):
         for k in _TEXT_KEYS:
-            if k in v:
-                v[k] = _rendered(v[k], args, depth + 1)
-    return v
+            _render_in(v, k, args, depth + 1)
